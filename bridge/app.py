@@ -1,0 +1,20 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from bridge.http.errors import register_error_handlers
+from bridge.http.health import health
+from bridge.http.webhooks import webhooks
+from bridge.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> Flask:
+    app = Flask("bridge")
+    app.config["MAX_CONTENT_LENGTH"] = runtime.settings.server.max_body_bytes
+    app.extensions["bridge"] = runtime
+    register_error_handlers(app)
+    app.register_blueprint(health)
+    app.register_blueprint(webhooks)
+    return app

@@ -1,0 +1,26 @@
+"""The `bridge` command line: one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+from bridge.cli.context import CliContext
+from bridge.cli.events import events
+from bridge.cli.service import check, db, serve, worker
+from bridge.config import CONFIG_ENV_VARIABLE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", envvar=CONFIG_ENV_VARIABLE, type=click.Path(dir_okay=False),
+              help=f"Config file (default: ${CONFIG_ENV_VARIABLE}).")
+@click.version_option(package_name="zendesk-jira-bridge")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Zendesk–Jira problem bridge: recurring tickets become Jira problems; fixes reach customers."""
+    ctx.obj = CliContext(config_path)
+
+
+for command in (check, serve, worker, db, events):
+    main.add_command(command)
+
+

@@ -1,0 +1,127 @@
+"""Vendor-neutral domain events. Connectors parse webhooks into these; the domain only sees these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+# Every field a ticket snapshot can carry; a payload states which of them it actually knew.
+TICKET_FIELDS = (
+    "subject", "description", "status", "priority", "type", "tags", "requester_id",
+    "requester_email", "organization_id", "group_id", "brand_id", "form_id", "channel",
+    "custom_fields", "created_at", "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class TicketSnapshot:
+    id: int
+    subject: str | None = None
+    description: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    type: str | None = None
+    tags: tuple[str, ...] = ()
+    requester_id: int | None = None
+    requester_email: str | None = None
+    organization_id: int | None = None
+    group_id: int | None = None
+    brand_id: int | None = None
+    form_id: int | None = None
+    channel: str | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    # Which of TICKET_FIELDS the source payload carried; the rest are unknown, not empty.
+    known_fields: frozenset[str] = frozenset()
+
+    def merged_onto(self, older: TicketSnapshot | None) -> TicketSnapshot:
+        """This partial snapshot laid over an older full one: known fields win, unknown ones keep."""
+        if older is None:
+            return self
+        values = {}
+        for name in TICKET_FIELDS:
+            if name == "custom_fields":
+                values[name] = {**older.custom_fields, **self.custom_fields}
+            elif name in self.known_fields:
+                values[name] = getattr(self, name)
+            else:
+                values[name] = getattr(older, name)
+        return replace(older, **values, known_fields=older.known_fields | self.known_fields)
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """Something happened to a Zendesk ticket (`kind` is e.g. created, status_changed, trigger)."""
+
+    event_id: str
+    kind: str
+    ticket: TicketSnapshot
+    occurred_at: datetime
+    actor_id: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    from_value: str | None
+    from_string: str | None
+    to_value: str | None
+    to_string: str | None
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    id: str
+    key: str
+    project_key: str | None = None
+    summary: str | None = None
+    status: str | None = None
+    status_category: str | None = None  # Jira's category key: new | indeterminate | done
+    resolution: str | None = None
+    fix_versions: tuple[str, ...] = ()
+    due_date: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    labels: tuple[str, ...] = ()
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssueEvent:
+    """Something happened to a Jira issue (`kind` is created, updated, deleted, comment_created...)."""
+
+    event_id: str
+    kind: str
+    issue: IssueSnapshot
+    occurred_at: datetime
+    actor: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+
+    def change_of(self, field_name: str) -> FieldChange | None:
+        return next((c for c in self.changes if c.field.lower() == field_name.lower()), None)
+
+
+@dataclass(frozen=True)
+class VersionEvent:
+    """A Jira version changed (`kind` is version_released, version_unreleased, ...)."""
+
+    event_id: str
+    kind: str
+    version_id: str
+    name: str
+    project_id: str | None
+    released: bool
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A well-formed event this bridge knows about and deliberately does nothing with."""
+
+    reason: str
+
+
+DomainEvent = TicketEvent | IssueEvent | VersionEvent

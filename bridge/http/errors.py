@@ -1,0 +1,40 @@
+"""Where errors become HTTP answers: always JSON with a reason, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from bridge.logs import log_event
+
+log = logging.getLogger("bridge.http")
+
+
+class Rejected(Exception):
+    """A request refused for a reason the client should see (`reason` is also a metric label)."""
+
+    def __init__(self, status: int, reason: str, message: str):
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(Rejected)
+    def _rejected(error: Rejected):
+        return jsonify(error=error.reason, message=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        reason = (error.name or "error").lower().replace(" ", "_")
+        return jsonify(error=reason, message=error.description), error.code
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):
+        # Not the client's fault: 503 makes Zendesk and Jira deliver again later.
+        log_event(log, logging.ERROR, "http.database_unavailable", error_type=type(error.orig).__name__)
+        response = jsonify(error="unavailable", message="database unavailable, retry later")
+        response.headers["Retry-After"] = "30"
+        return response, 503

@@ -1,0 +1,123 @@
+"""Webhook intake: check size, type and signature, store in the inbox, answer. Nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from typing import Any, Callable
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from bridge.http.errors import Rejected
+from bridge.logs import log_event
+from bridge.runtime import Runtime
+from connectors.jira import events as jira_events
+from connectors.jira import signature as jira_signature
+from connectors.payload import PayloadError
+from connectors.signing import SignatureError
+from connectors.zendesk import events as zendesk_events
+from connectors.zendesk import signature as zendesk_signature
+
+log = logging.getLogger("bridge.webhooks")
+webhooks = Blueprint("webhooks", __name__)
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["bridge"]
+
+
+@webhooks.post("/webhooks/zendesk")
+def receive_zendesk():
+    def authenticate(body: bytes, runtime: Runtime) -> None:
+        settings = runtime.settings
+        zendesk_signature.verify(
+            settings.zendesk.webhook_secret.get_secret_value(),
+            request.headers.get(zendesk_signature.SIGNATURE_HEADER),
+            request.headers.get(zendesk_signature.TIMESTAMP_HEADER),
+            body, runtime.clock(), settings.server.signature_tolerance_seconds)
+
+    def identify(payload: dict, body: bytes) -> tuple[str, str]:
+        invocation = request.headers.get("X-Zendesk-Webhook-Invocation-Id")
+        key = zendesk_events.delivery_key(payload, invocation)
+        zendesk_events.parse_zendesk_webhook(payload, key)
+        return key, zendesk_events.event_type_of(payload)
+
+    return _intake("zendesk", authenticate, identify)
+
+
+@webhooks.post("/webhooks/jira")
+def receive_jira():
+    def authenticate(body: bytes, runtime: Runtime) -> None:
+        settings = runtime.settings.jira
+        jira_signature.verify(
+            _reveal(settings.webhook_secret),
+            request.headers.get(jira_signature.SIGNATURE_HEADER),
+            body,
+            url_token=request.args.get(jira_signature.TOKEN_QUERY_PARAMETER),
+            expected_url_token=_reveal(settings.webhook_url_token))
+
+    def identify(payload: dict, body: bytes) -> tuple[str, str]:
+        identifier = request.headers.get(jira_signature.IDENTIFIER_HEADER)
+        # Without Jira's delivery id, identical bodies are the same delivery (they carry a timestamp).
+        key = identifier[:200] if identifier else "sha256:" + hashlib.sha256(body).hexdigest()
+        jira_events.parse_jira_webhook(payload, key)
+        return key, jira_events.event_type_of(payload)
+
+    return _intake("jira", authenticate, identify)
+
+
+def _intake(source: str, authenticate: Callable[[bytes, Runtime], None],
+            identify: Callable[[dict, bytes], tuple[str, str]]):
+    runtime = _runtime()
+    started = time.perf_counter()
+    try:
+        body = _read_body()
+        try:
+            authenticate(body, runtime)
+        except SignatureError as error:
+            raise Rejected(401, error.reason, str(error)) from None
+        text, payload = _json_object(body)
+        try:
+            key, event_type = identify(payload, body)
+        except PayloadError as error:
+            raise Rejected(400, "unparseable", str(error)) from None
+    except Rejected as rejection:
+        runtime.metrics.events_rejected.labels(source, rejection.reason).inc()
+        log_event(log, logging.WARNING, "webhook.rejected", source=source, reason=rejection.reason,
+                  status=rejection.status)
+        raise
+    stored = runtime.inbox.store(source, key, event_type, text, runtime.clock())
+    counter = runtime.metrics.events_received if stored else runtime.metrics.events_deduplicated
+    counter.labels(source).inc()
+    runtime.metrics.intake_seconds.labels(source).observe(time.perf_counter() - started)
+    log_event(log, logging.INFO, "webhook.accepted", source=source, event_type=event_type,
+              duplicate=not stored)
+    return jsonify(status="accepted" if stored else "duplicate"), 200
+
+
+def _read_body() -> bytes:
+    mimetype = request.mimetype
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise Rejected(415, "unsupported_media_type", "send the body as application/json")
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise Rejected(413, "too_large", "body exceeds the configured limit") from None
+
+
+def _json_object(body: bytes) -> tuple[str, dict[str, Any]]:
+    try:
+        text = body.decode("utf-8")
+        payload = json.loads(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise Rejected(400, "not_json", "body is not valid UTF-8 JSON") from None
+    if not isinstance(payload, dict):
+        raise Rejected(400, "not_object", "body must be a JSON object")
+    return text, payload
+
+
+def _reveal(secret) -> str | None:
+    return secret.get_secret_value() if secret is not None else None

@@ -1,0 +1,54 @@
+"""Prometheus metrics: counters updated in-process, inbox gauges read from the database on scrape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+
+from bridge.storage.inbox import Inbox
+
+
+class BridgeMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None):
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.events_received = Counter(
+            "bridge_webhook_events_received", "Webhook deliveries stored in the inbox.",
+            ["source"], registry=r)
+        self.events_deduplicated = Counter(
+            "bridge_webhook_events_deduplicated", "Redelivered webhooks recognised and not stored again.",
+            ["source"], registry=r)
+        self.events_rejected = Counter(
+            "bridge_webhook_events_rejected", "Webhook requests refused, by reason.",
+            ["source", "reason"], registry=r)
+        self.events_processed = Counter(
+            "bridge_events_processed", "Inbox events the worker finished, by outcome (done, ignored).",
+            ["source", "outcome"], registry=r)
+        self.events_failed = Counter(
+            "bridge_events_failed", "Failed processing attempts; parked=true when given up.",
+            ["source", "parked"], registry=r)
+        self.intake_seconds = Histogram(
+            "bridge_webhook_intake_seconds", "Time to verify and store one webhook.",
+            ["source"], registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
+
+    def watch_inbox(self, inbox: Inbox, clock: Callable[[], datetime]) -> None:
+        self.registry.register(_InboxCollector(inbox, clock))
+
+
+class _InboxCollector:
+    def __init__(self, inbox: Inbox, clock: Callable[[], datetime]):
+        self.inbox, self.clock = inbox, clock
+
+    def collect(self):
+        by_status = GaugeMetricFamily("bridge_inbox_events", "Inbox events by status.", labels=["status"])
+        for status, count in self.inbox.counts().items():
+            by_status.add_metric([status], count)
+        yield by_status
+        oldest = self.inbox.oldest_waiting_received_at()
+        lag = (self.clock() - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily(
+            "bridge_inbox_lag_seconds", "Age of the oldest event not yet processed.", value=max(lag, 0.0))

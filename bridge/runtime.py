@@ -1,0 +1,64 @@
+"""The composition root: builds storage, metrics, worker and parsers from settings, once."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy import Engine
+
+from bridge.config import Settings, resolve_database_url
+from bridge.metrics import BridgeMetrics
+from bridge.processing import EventProcessor
+from bridge.storage.db import create_database_engine
+from bridge.storage.inbox import Inbox
+from bridge.storage.migrate import upgrade
+from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
+from bridge.worker import Worker
+from connectors.jira.events import parse_jira_webhook
+from connectors.payload import PayloadError
+from connectors.zendesk.events import parse_zendesk_webhook
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    clock: Clock = utc_now
+    metrics: BridgeMetrics = field(default_factory=BridgeMetrics)
+
+    def __post_init__(self):
+        self.inbox = Inbox(self.engine)
+        self.tickets = TicketSnapshots(self.engine)
+        self.issues = IssueSnapshots(self.engine)
+        self.processor = EventProcessor(self.tickets, self.issues)
+        self.metrics.watch_inbox(self.inbox, self.clock)
+
+    def new_worker(self, owner: str | None = None) -> Worker:
+        return Worker(
+            self.engine, self.inbox, self.processor,
+            parsers={"zendesk": parse_zendesk_webhook, "jira": parse_jira_webhook},
+            permanent_errors=(PayloadError,),
+            settings=self.settings.worker, metrics=self.metrics, clock=self.clock, owner=owner,
+        )
+
+    def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
+        thread = threading.Thread(target=self.new_worker().run, args=(stop,), name="bridge-worker",
+                                  daemon=True)
+        thread.start()
+        return thread
+
+
+def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True) -> Runtime:
+    engine = create_database_engine(resolve_database_url(settings), settings.database.sqlite_synchronous)
+    if migrate:
+        upgrade(engine)
+    return Runtime(settings=settings, engine=engine, clock=clock)

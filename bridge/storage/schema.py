@@ -1,0 +1,75 @@
+"""The database tables (SQLAlchemy Core). Migrations in bridge/migrations mirror these."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+
+from bridge.storage.types import BigId, UtcDateTime
+
+metadata = MetaData()
+
+# Every webhook delivery, stored before it is acknowledged; the worker drains it in id order.
+inbox_events = Table(
+    "inbox_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(16), nullable=False),  # zendesk | jira
+    Column("delivery_key", String(200), nullable=False),
+    Column("event_type", String(120)),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending|processing|done|ignored|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("last_error", Text),
+    Column("outcome", String(200)),
+    Column("processed_at", UtcDateTime),
+    UniqueConstraint("source", "delivery_key", name="uq_inbox_delivery"),
+)
+Index("ix_inbox_claimable", inbox_events.c.status, inbox_events.c.available_at, inbox_events.c.id)
+
+# Latest known snapshot of every ticket the bridge has seen.
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("ticket_updated_at", UtcDateTime),
+    Column("event_count", Integer, nullable=False),  # events applied to this ticket
+    Column("seen_at", UtcDateTime, nullable=False),
+)
+
+# Latest known state of every Jira issue the bridge has heard about.
+issues = Table(
+    "issues",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("key", String(64), nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("issue_updated_at", UtcDateTime),
+    Column("seen_at", UtcDateTime, nullable=False),
+)
+Index("ix_issues_key", issues.c.key)
+
+# Named positions for pollers (Jira search, Zendesk incremental export).
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# What the bridge did and why, for people.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("details", JSON, nullable=False),
+)
+Index("ix_audit_subject", audit_log.c.subject, audit_log.c.at)

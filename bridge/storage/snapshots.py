@@ -1,0 +1,116 @@
+"""Latest ticket and issue snapshots, kept newest-wins whatever order events arrive in."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from bridge.domain.events import IssueSnapshot, TicketSnapshot
+from bridge.storage.schema import issues, tickets
+
+
+def ticket_to_json(snapshot: TicketSnapshot) -> dict:
+    data = dataclasses.asdict(snapshot)
+    data["tags"] = list(snapshot.tags)
+    data["known_fields"] = sorted(snapshot.known_fields)
+    for name in ("created_at", "updated_at"):
+        data[name] = data[name].isoformat() if data[name] else None
+    return data
+
+
+def ticket_from_json(data: dict) -> TicketSnapshot:
+    values = dict(data)
+    values["tags"] = tuple(values.get("tags") or ())
+    values["known_fields"] = frozenset(values.get("known_fields") or ())
+    for name in ("created_at", "updated_at"):
+        values[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
+    return TicketSnapshot(**values)
+
+
+def issue_to_json(snapshot: IssueSnapshot) -> dict:
+    data = dataclasses.asdict(snapshot)
+    data["fix_versions"] = list(snapshot.fix_versions)
+    data["labels"] = list(snapshot.labels)
+    data["updated_at"] = snapshot.updated_at.isoformat() if snapshot.updated_at else None
+    return data
+
+
+def issue_from_json(data: dict) -> IssueSnapshot:
+    values = dict(data)
+    values["fix_versions"] = tuple(values.get("fix_versions") or ())
+    values["labels"] = tuple(values.get("labels") or ())
+    values["updated_at"] = datetime.fromisoformat(values["updated_at"]) if values.get("updated_at") else None
+    return IssueSnapshot(**values)
+
+
+def _is_older(incoming: datetime | None, stored: datetime | None) -> bool:
+    return incoming is not None and stored is not None and incoming < stored
+
+
+class TicketSnapshots:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def record(self, connection: Connection, incoming: TicketSnapshot, now: datetime) -> TicketSnapshot:
+        """Merge a (possibly partial, possibly late) snapshot into the stored one; return the result."""
+        row = connection.execute(
+            select(tickets.c.snapshot, tickets.c.event_count)
+            .where(tickets.c.id == incoming.id).with_for_update()
+        ).first()
+        stored = ticket_from_json(row.snapshot) if row else None
+        if stored and _is_older(incoming.updated_at, stored.updated_at):
+            merged = stored.merged_onto(incoming)  # a late event only fills in what we lacked
+        else:
+            merged = incoming.merged_onto(stored)
+        values = {"snapshot": ticket_to_json(merged), "ticket_updated_at": merged.updated_at,
+                  "seen_at": now}
+        if row:
+            connection.execute(tickets.update().where(tickets.c.id == incoming.id)
+                               .values(event_count=row.event_count + 1, **values))
+        else:
+            connection.execute(tickets.insert().values(id=incoming.id, event_count=1, **values))
+        return merged
+
+    def get(self, ticket_id: int) -> TicketSnapshot | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(tickets.c.snapshot).where(tickets.c.id == ticket_id)).first()
+        return ticket_from_json(row.snapshot) if row else None
+
+    def event_counts(self) -> dict[int, int]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(tickets.c.id, tickets.c.event_count))
+            return {row.id: row.event_count for row in rows}
+
+    def updated_since(self, since: datetime) -> list[TicketSnapshot]:
+        query = select(tickets.c.snapshot).where(tickets.c.seen_at >= since).order_by(tickets.c.id)
+        with self.engine.connect() as connection:
+            return [ticket_from_json(row.snapshot) for row in connection.execute(query)]
+
+
+class IssueSnapshots:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def record(self, connection: Connection, incoming: IssueSnapshot, now: datetime) -> IssueSnapshot:
+        row = connection.execute(
+            select(issues.c.snapshot).where(issues.c.id == incoming.id).with_for_update()
+        ).first()
+        if row:
+            stored = issue_from_json(row.snapshot)
+            if _is_older(incoming.updated_at, stored.updated_at):
+                return stored
+            connection.execute(issues.update().where(issues.c.id == incoming.id).values(
+                key=incoming.key, snapshot=issue_to_json(incoming),
+                issue_updated_at=incoming.updated_at, seen_at=now))
+        else:
+            connection.execute(issues.insert().values(
+                id=incoming.id, key=incoming.key, snapshot=issue_to_json(incoming),
+                issue_updated_at=incoming.updated_at, seen_at=now))
+        return incoming
+
+    def get_by_key(self, key: str) -> IssueSnapshot | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(issues.c.snapshot).where(issues.c.key == key)).first()
+        return issue_from_json(row.snapshot) if row else None

@@ -1,0 +1,127 @@
+"""The worker: claims inbox events in arrival order, parses and applies them, retries failures."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import Engine
+
+from bridge.config import WorkerSettings
+from bridge.domain.events import DomainEvent, Ignored
+from bridge.logs import log_event
+from bridge.metrics import BridgeMetrics
+from bridge.processing import EventProcessor
+from bridge.storage.inbox import DONE, IGNORED, Inbox, InboxEvent, LeaseLost
+
+log = logging.getLogger("bridge.worker")
+
+Parser = Callable[[Any, str], "DomainEvent | Ignored"]
+
+
+class PermanentError(Exception):
+    """Retrying cannot help (e.g. a stored body that no parser understands): park at once."""
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        inbox: Inbox,
+        processor: EventProcessor,
+        parsers: Mapping[str, Parser],
+        permanent_errors: tuple[type[Exception], ...],
+        settings: WorkerSettings,
+        metrics: BridgeMetrics,
+        clock: Callable[[], datetime],
+        owner: str | None = None,
+    ):
+        self.engine, self.inbox, self.processor = engine, inbox, processor
+        self.parsers = parsers
+        self.permanent_errors = (PermanentError, *permanent_errors)
+        self.settings, self.metrics, self.clock = settings, metrics, clock
+        self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
+
+    def run_once(self) -> int:
+        """Process one batch; return how many events were claimed."""
+        batch = self.inbox.claim(
+            self.owner, self.settings.batch_size, self.clock(),
+            timedelta(seconds=self.settings.lease_seconds))
+        for event in batch:
+            self._process(event)
+        return len(batch)
+
+    def run(self, stop: threading.Event) -> None:
+        log_event(log, logging.INFO, "worker.started", owner=self.owner)
+        while not stop.is_set():
+            try:
+                claimed = self.run_once()
+            except Exception:  # the database went away: keep the worker alive and try again
+                log.exception("worker.batch_failed")
+                claimed = 0
+            if not claimed:
+                stop.wait(self.settings.idle_sleep_seconds)
+        log_event(log, logging.INFO, "worker.stopped", owner=self.owner)
+
+    def drain(self, max_batches: int = 10_000) -> int:
+        """Process until nothing is due (tests, CLI); return events processed."""
+        total = 0
+        for _ in range(max_batches):
+            claimed = self.run_once()
+            if not claimed:
+                break
+            total += claimed
+        return total
+
+    def _process(self, event: InboxEvent) -> None:
+        try:
+            parsed = self._parse(event)
+            with self.engine.begin() as connection:
+                now = self.clock()
+                if isinstance(parsed, Ignored):
+                    status, outcome = IGNORED, parsed.reason
+                else:
+                    status, outcome = DONE, self.processor.apply(connection, parsed, now)
+                self.inbox.finish(connection, event.id, self.owner, status, now, outcome[:200])
+        except LeaseLost:
+            log_event(log, logging.WARNING, "worker.lease_lost", event_id=event.id)
+            return
+        except Exception as exc:
+            self._record_failure(event, exc)
+            return
+        self.metrics.events_processed.labels(event.source, status).inc()
+        log_event(log, logging.DEBUG, "worker.event_processed", event_id=event.id,
+                  source=event.source, status=status, outcome=outcome)
+
+    def _parse(self, event: InboxEvent) -> DomainEvent | Ignored:
+        parser = self.parsers.get(event.source)
+        if parser is None:
+            raise PermanentError(f"no parser for source {event.source!r}")
+        try:
+            payload = json.loads(event.body)
+        except ValueError as exc:
+            raise PermanentError(f"stored body is not JSON: {exc}") from None
+        return parser(payload, event.delivery_key)
+
+    def _record_failure(self, event: InboxEvent, exc: Exception) -> None:
+        permanent = isinstance(exc, self.permanent_errors)
+        exhausted = event.attempts >= self.settings.max_attempts
+        now = self.clock()
+        retry_at = None if permanent or exhausted else now + self._backoff(event.attempts)
+        error = f"{type(exc).__name__}: {exc}"
+        self.inbox.fail(event.id, self.owner, error, now, retry_at)
+        self.metrics.events_failed.labels(event.source, str(retry_at is None).lower()).inc()
+        log_event(log, logging.WARNING if retry_at else logging.ERROR,
+                  "worker.event_failed", event_id=event.id, source=event.source,
+                  attempt=event.attempts, parked=retry_at is None, error_type=type(exc).__name__)
+        log_event(log, logging.DEBUG, "worker.event_failed_detail", event_id=event.id, error=error)
+
+    def _backoff(self, attempts: int) -> timedelta:
+        base = self.settings.retry_base_seconds * (2 ** max(attempts - 1, 0))
+        seconds = min(base, self.settings.retry_max_seconds) * random.uniform(0.8, 1.2)
+        return timedelta(seconds=seconds)

@@ -1,0 +1,161 @@
+"""YAML documents that remember where every key came from, so errors can name file, line and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+KeyPath = tuple[str | int, ...]
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """One problem in a source file, located as precisely as the file allows."""
+
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key or '(top level)'}: {self.message}"
+
+
+class SourceErrors(Exception):
+    """All problems found in one pass; str() lists them one per line."""
+
+    def __init__(self, errors: Iterable[SourceError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def format_key(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass
+class LocatedDocument:
+    """Plain Python data from one YAML document plus the line of every key path in it."""
+
+    file: str
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: KeyPath) -> int | None:
+        """Line of the key path, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def error(self, path: KeyPath, message: str) -> SourceError:
+        return SourceError(self.file, self.line_of(path), format_key(path), message)
+
+
+def load_yaml(path: Path | str, text: str | None = None) -> list[LocatedDocument]:
+    """Parse every document of a YAML file; duplicate keys and syntax errors become SourceErrors."""
+    name = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceErrors([SourceError(name, None, "", f"cannot read file: {exc}")]) from None
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SourceErrors([SourceError(name, line, "", f"invalid YAML: {problem}")]) from None
+    documents, errors = [], []
+    scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+    for node in nodes:
+        document = LocatedDocument(name, None)
+        document.data = _convert(node, (), document, errors, scalars)
+        documents.append(document)
+    if errors:
+        raise SourceErrors(errors)
+    return documents
+
+
+def _convert(node: yaml.Node, path: KeyPath, document: LocatedDocument, errors: list,
+             scalars: yaml.SafeLoader) -> Any:
+    document.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            # Scalar keys only; complex keys make no sense in our files.
+            key = scalars.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int)):
+                errors.append(SourceError(document.file, key_node.start_mark.line + 1,
+                                          format_key(path), "keys must be plain strings"))
+                continue
+            key = str(key)
+            child = (*path, key)
+            if key in result:
+                errors.append(SourceError(document.file, key_node.start_mark.line + 1,
+                                          format_key(child), "duplicate key"))
+                continue
+            document.lines[child] = key_node.start_mark.line + 1
+            result[key] = _convert(value_node, child, document, errors, scalars)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), document, errors, scalars)
+                for i, item in enumerate(node.value)]
+    return scalars.construct_object(node)
+
+
+def substitute_environment(document: LocatedDocument, environ: dict[str, str]) -> list[SourceError]:
+    """Replace `${VAR}` / `${VAR:-default}` in every string value, in place; unset VAR is an error."""
+    errors: list[SourceError] = []
+
+    def visit(value: Any, path: KeyPath) -> Any:
+        if isinstance(value, dict):
+            return {k: visit(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [visit(v, (*path, i)) for i, v in enumerate(value)]
+        if isinstance(value, str):
+            return _ENV_REFERENCE.sub(lambda m: lookup(m, path), value)
+        return value
+
+    def lookup(match: re.Match, path: KeyPath) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in environ and environ[name] != "":
+            return environ[name]
+        if default is not None:
+            return default
+        errors.append(document.error(path, f"environment variable {name} is not set"))
+        return ""
+
+    document.data = visit(document.data, ())
+    return errors
+
+
+def pydantic_errors(document: LocatedDocument, exc: Any, prefix: KeyPath = ()) -> list[SourceError]:
+    """Turn a pydantic ValidationError into located SourceErrors (one per problem)."""
+    located = []
+    for problem in exc.errors(include_url=False):
+        path = (*prefix, *(p for p in problem["loc"] if not _is_pydantic_tag(p)))
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling)"
+        elif problem["type"] == "missing":
+            message = "required value is missing"
+        located.append(document.error(path, message))
+    return located
+
+
+def _is_pydantic_tag(part: Any) -> bool:
+    # Discriminated unions and function validators add non-key entries to `loc`.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))

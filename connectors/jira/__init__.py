@@ -1,0 +1,1 @@
+"""Jira connector: webhook parsing and signatures, API client, simulator."""

@@ -1,0 +1,127 @@
+"""Jira webhook bodies (Cloud and Data Center) -> domain events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from bridge.domain.events import FieldChange, Ignored, IssueEvent, IssueSnapshot, VersionEvent
+from connectors.payload import PayloadError, obj, string_list, text, timestamp
+
+
+def _issue_event(kind: str) -> Callable[[dict, str], IssueEvent]:
+    def parse(payload: dict, delivery_id: str) -> IssueEvent:
+        return IssueEvent(
+            event_id=delivery_id,
+            kind=kind,
+            issue=issue_snapshot(obj(payload, "issue", required=True)),
+            occurred_at=_occurred_at(payload),
+            actor=_user(obj(payload, "user")),
+            changes=_changelog(obj(payload, "changelog")),
+        )
+
+    return parse
+
+
+def _version_event(kind: str) -> Callable[[dict, str], VersionEvent]:
+    def parse(payload: dict, delivery_id: str) -> VersionEvent:
+        version = obj(payload, "version", required=True)
+        return VersionEvent(
+            event_id=delivery_id,
+            kind=kind,
+            version_id=text(version, "id", required=True),
+            name=text(version, "name") or "",
+            project_id=text(version, "projectId"),
+            released=version.get("released") is True,
+            occurred_at=_occurred_at(payload),
+        )
+
+    return parse
+
+
+def _known_and_ignored(reason: str) -> Callable[[dict, str], Ignored]:
+    return lambda payload, delivery_id: Ignored(reason)
+
+
+# The single list of supported Jira events: webhookEvent -> parser.
+JIRA_EVENT_PARSERS: dict[str, Callable[[dict, str], Any]] = {
+    "jira:issue_created": _issue_event("created"),
+    "jira:issue_updated": _issue_event("updated"),
+    "jira:issue_deleted": _issue_event("deleted"),
+    "comment_created": _known_and_ignored("Jira comments stay in Jira"),
+    "comment_updated": _known_and_ignored("Jira comments stay in Jira"),
+    "comment_deleted": _known_and_ignored("Jira comments stay in Jira"),
+    "jira:version_released": _version_event("version_released"),
+    "jira:version_unreleased": _version_event("version_unreleased"),
+    "jira:version_updated": _version_event("version_updated"),
+}
+
+
+def event_type_of(payload: Any) -> str:
+    if not isinstance(payload, dict):
+        raise PayloadError("body must be a JSON object")
+    kind = payload.get("webhookEvent")
+    if not isinstance(kind, str) or not kind:
+        raise PayloadError("missing 'webhookEvent'")
+    return kind[:120]
+
+
+def parse_jira_webhook(payload: Any, delivery_id: str) -> IssueEvent | VersionEvent | Ignored:
+    kind = event_type_of(payload)
+    parser = JIRA_EVENT_PARSERS.get(kind)
+    if parser is None:
+        return Ignored(f"unsupported Jira event: {kind}")
+    return parser(payload, delivery_id)
+
+
+def issue_snapshot(issue: dict) -> IssueSnapshot:
+    """An issue as Jira's REST API and webhooks both render it (also used for search results)."""
+    fields = obj(issue, "fields")
+    status = obj(fields, "status")
+    return IssueSnapshot(
+        id=text(issue, "id", required=True),
+        key=text(issue, "key", required=True),
+        project_key=text(obj(fields, "project"), "key"),
+        summary=text(fields, "summary"),
+        status=text(status, "name"),
+        status_category=text(obj(status, "statusCategory"), "key"),
+        resolution=text(obj(fields, "resolution"), "name"),
+        fix_versions=tuple(_names(fields, "fixVersions")),
+        due_date=text(fields, "duedate"),
+        priority=text(obj(fields, "priority"), "name"),
+        assignee=_user(obj(fields, "assignee")),
+        labels=tuple(string_list(fields, "labels")),
+        updated_at=timestamp(fields, "updated"),
+    )
+
+
+def _names(fields: dict, key: str) -> list[str]:
+    value = fields.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise PayloadError(f"{key!r} must be a list of objects")
+    return [text(v, "name") or text(v, "id") or "" for v in value]
+
+
+def _user(user: dict) -> str | None:
+    # Cloud identifies users by accountId; Data Center by name (or key).
+    return text(user, "accountId") or text(user, "name") or text(user, "key")
+
+
+def _changelog(changelog: dict) -> tuple[FieldChange, ...]:
+    items = changelog.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise PayloadError("'changelog.items' must be a list of objects")
+    return tuple(
+        FieldChange(
+            field=text(item, "fieldId") or text(item, "field") or "",
+            from_value=text(item, "from"),
+            from_string=text(item, "fromString"),
+            to_value=text(item, "to"),
+            to_string=text(item, "toString"),
+        )
+        for item in items
+    )
+
+
+def _occurred_at(payload: dict) -> datetime:
+    return timestamp(payload, "timestamp") or datetime.now(timezone.utc)

@@ -1,0 +1,98 @@
+"""Defensive readers for vendor JSON: wrong types raise PayloadError, never KeyError or TypeError."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+
+class PayloadError(ValueError):
+    """A signed, well-formed JSON body that still is not a payload we can understand."""
+
+
+def obj(data: Any, key: str, required: bool = False) -> dict:
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        if required:
+            raise PayloadError(f"missing object {key!r}")
+        return {}
+    if not isinstance(value, dict):
+        raise PayloadError(f"{key!r} must be an object")
+    return value
+
+
+def text(data: dict, key: str, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise PayloadError(f"missing {key!r}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise PayloadError(f"{key!r} must be a string")
+    return str(value)
+
+
+def integer_id(data: dict, key: str, required: bool = False) -> int | None:
+    """Zendesk sends ids as numbers or as strings of digits; "0" and "" mean none."""
+    value = data.get(key)
+    if isinstance(value, bool):
+        raise PayloadError(f"{key!r} must be an id")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    elif value is None or value == "":
+        number = None
+    else:
+        raise PayloadError(f"{key!r} must be an id")
+    if number is not None and not 0 <= number < 2**63:
+        raise PayloadError(f"{key!r} is out of range")
+    if not number:
+        if required:
+            raise PayloadError(f"missing {key!r}")
+        return None
+    return number
+
+
+def string_list(data: dict, key: str) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):  # trigger placeholders render lists space-separated
+        return value.split()
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise PayloadError(f"{key!r} must be a list of strings")
+    return [str(v) for v in value]
+
+
+def timestamp(data: dict, key: str, required: bool = False) -> datetime | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise PayloadError(f"missing {key!r}")
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:  # Jira: milliseconds since the epoch
+            return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise PayloadError(f"{key!r} is out of range") from None
+    if not isinstance(value, str):
+        raise PayloadError(f"{key!r} must be a timestamp")
+    return parse_iso_timestamp(value, key)
+
+
+def parse_iso_timestamp(value: str, key: str = "timestamp") -> datetime:
+    cleaned = value.strip().replace("Z", "+00:00")
+    # Zendesk sends nanoseconds; Python parses at most microseconds.
+    if "." in cleaned:
+        head, _, tail = cleaned.partition(".")
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        cleaned = head + "." + tail[:min(digits, 6)] + tail[digits:]
+    # Jira sends +0000 offsets without the colon.
+    if len(cleaned) > 5 and cleaned[-5] in "+-" and cleaned[-4:].isdigit():
+        cleaned = cleaned[:-2] + ":" + cleaned[-2:]
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise PayloadError(f"{key!r} is not an ISO 8601 timestamp") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment

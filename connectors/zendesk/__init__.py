@@ -1,0 +1,1 @@
+"""Zendesk connector: webhook parsing and signatures, API client, simulator."""

@@ -1,0 +1,221 @@
+"""Zendesk webhook bodies -> domain events: event-subscription envelopes and trigger bodies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from bridge.domain.events import TICKET_FIELDS, Ignored, TicketEvent, TicketSnapshot
+from connectors.payload import PayloadError, integer_id, obj, string_list, text, timestamp
+
+TICKET_EVENT_PREFIX = "zen:event-type:ticket."
+TRIGGER_EVENT_TYPE = "trigger"
+_STATUS_NAMES = {"on-hold": "hold", "on_hold": "hold", "-": None}
+_ABSENT = {"", "-"}
+
+
+def _current_previous(event: dict) -> dict:
+    return {"current": event.get("current"), "previous": event.get("previous")}
+
+
+def _tags_changed(event: dict) -> dict:
+    # The docs give no example; captures disagree: tags_added/tags_removed, added/removed, or
+    # added.tags/removed.tags. Read whichever is there.
+    def tags(*keys: str) -> list[str]:
+        value = next((event[k] for k in keys if k in event), None)
+        if isinstance(value, dict):
+            value = value.get("tags")
+        return string_list({"tags": value}, "tags")
+
+    return {"tags_added": tags("tags_added", "added"), "tags_removed": tags("tags_removed", "removed")}
+
+
+def _comment_added(event: dict) -> dict:
+    comment = obj(event, "comment")
+    author = obj(comment, "author")
+    return {"comment": {
+        "id": integer_id(comment, "id"),
+        "body": text(comment, "body") or "",
+        "public": comment.get("is_public") is not False,
+        "author_id": integer_id(author, "id"),
+        "author_is_staff": author.get("is_staff") is True,
+    }}
+
+
+def _custom_field_changed(event: dict) -> dict:
+    field = obj(event, "custom_field") or obj(event, "field")
+    field_id = integer_id(field, "id", required=True)
+    current = event.get("current")
+    value = current.get("value") if isinstance(current, dict) else current
+    return {"custom_field": {"id": str(field_id), "value": value}}
+
+
+def _no_changes(event: dict) -> dict:
+    return {}
+
+
+# The single list of supported ticket events: event type suffix -> what the `event` object says.
+TICKET_EVENT_HANDLERS: dict[str, Callable[[dict], dict]] = {
+    "created": _no_changes,
+    "status_changed": _current_previous,
+    "priority_changed": _current_previous,
+    "type_changed": _current_previous,
+    "subject_changed": _current_previous,
+    "description_changed": _current_previous,
+    "group_assignment_changed": _current_previous,
+    "agent_assignment_changed": _current_previous,
+    "organization_changed": _current_previous,
+    "requester_changed": _current_previous,
+    "brand_changed": _current_previous,
+    "form_changed": _current_previous,
+    "custom_status_changed": _current_previous,
+    "tags_changed": _tags_changed,
+    "comment_added": _comment_added,
+    "custom_field_changed": _custom_field_changed,
+    "soft_deleted": _no_changes,
+    "permanently_deleted": _no_changes,
+    "undeleted": _no_changes,
+    "marked_as_spam": _no_changes,
+    "merged": _no_changes,
+}
+
+
+def delivery_key(payload: dict, invocation_id: str | None) -> str:
+    """What identifies a delivery across Zendesk's retries: the event id, else the invocation id."""
+    event_id = payload.get("id") if payload.get("type") else None
+    if isinstance(event_id, str) and event_id:
+        return event_id[:200]
+    if invocation_id:
+        return "invocation:" + invocation_id[:180]
+    raise PayloadError("no event id and no X-Zendesk-Webhook-Invocation-Id header")
+
+
+def event_type_of(payload: dict) -> str:
+    kind = payload.get("type")
+    if isinstance(kind, str) and kind:
+        return kind[:120]
+    if isinstance(payload.get("ticket"), dict) or "ticket_id" in payload:
+        return TRIGGER_EVENT_TYPE
+    raise PayloadError("neither an event envelope (type) nor the bridge's trigger body (ticket)")
+
+
+def parse_zendesk_webhook(payload: Any, delivery_id: str) -> TicketEvent | Ignored:
+    if not isinstance(payload, dict):
+        raise PayloadError("body must be a JSON object")
+    kind = event_type_of(payload)
+    if kind == TRIGGER_EVENT_TYPE:
+        return _parse_trigger(payload, delivery_id)
+    if not kind.startswith(TICKET_EVENT_PREFIX):
+        return Ignored(f"not a ticket event: {kind}")
+    suffix = kind[len(TICKET_EVENT_PREFIX):]
+    handler = TICKET_EVENT_HANDLERS.get(suffix)
+    if handler is None:
+        return Ignored(f"unsupported ticket event: {suffix}")
+    detail = obj(payload, "detail", required=True)
+    event = obj(payload, "event")
+    changes = handler(event)
+    snapshot = _snapshot_from_detail(detail, payload.get("subject"))
+    if "custom_field" in changes:
+        field = changes["custom_field"]
+        snapshot = replace(snapshot, custom_fields={field["id"]: field["value"]})
+    return TicketEvent(
+        event_id=delivery_id,
+        kind=suffix,
+        ticket=snapshot,
+        occurred_at=timestamp(payload, "time") or _updated_or_now(snapshot),
+        actor_id=integer_id(detail, "actor_id"),
+        changes=changes,
+    )
+
+
+def _snapshot_from_detail(detail: dict, subject_uri: Any) -> TicketSnapshot:
+    ticket_id = integer_id(detail, "id")
+    if ticket_id is None and isinstance(subject_uri, str) and subject_uri.startswith("zen:ticket:"):
+        ticket_id = integer_id({"id": subject_uri.rsplit(":", 1)[-1]}, "id")
+    if ticket_id is None:
+        raise PayloadError("ticket id missing from detail")
+    via = obj(detail, "via")
+    return TicketSnapshot(
+        id=ticket_id,
+        subject=text(detail, "subject"),
+        description=text(detail, "description"),
+        status=_enum(detail, "status"),
+        priority=_enum(detail, "priority"),
+        type=_enum(detail, "type"),
+        tags=tuple(string_list(detail, "tags")),
+        requester_id=integer_id(detail, "requester_id"),
+        organization_id=integer_id(detail, "organization_id"),
+        group_id=integer_id(detail, "group_id"),
+        brand_id=integer_id(detail, "brand_id"),
+        form_id=integer_id(detail, "form_id"),
+        channel=text(via, "channel"),
+        created_at=timestamp(detail, "created_at"),
+        updated_at=timestamp(detail, "updated_at"),
+        known_fields=frozenset(TICKET_FIELDS) - {"custom_fields", "requester_email"},
+    )
+
+
+def _enum(data: dict, key: str) -> str | None:
+    value = text(data, key)
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    return _STATUS_NAMES.get(lowered, lowered) if lowered not in _ABSENT else None
+
+
+# Trigger bodies: the README's template nests fields under "ticket"; flat "ticket_<field>" keys
+# (a common hand-written template, e.g. Zulip's) are read too.
+_TRIGGER_ALIASES = {"title": "subject", "ticket_type": "type", "via": "channel"}
+
+
+def _parse_trigger(payload: dict, delivery_id: str) -> TicketEvent:
+    fields = obj(payload, "ticket") or {
+        key[len("ticket_"):]: value for key, value in payload.items() if key.startswith("ticket_")
+    } | {k: payload[k] for k in ("tags", "created_at", "updated_at") if k in payload}
+    fields = {_TRIGGER_ALIASES.get(k, k): v for k, v in fields.items()}
+    custom = obj(fields, "custom_fields")
+    snapshot = TicketSnapshot(
+        id=integer_id(fields, "id", required=True),
+        subject=text(fields, "subject"),
+        description=text(fields, "description"),
+        status=_enum(fields, "status"),
+        priority=_enum(fields, "priority"),
+        type=_enum(fields, "type"),
+        tags=tuple(string_list(fields, "tags")),
+        requester_id=integer_id(fields, "requester_id"),
+        requester_email=text(fields, "requester_email"),
+        organization_id=integer_id(fields, "organization_id"),
+        group_id=integer_id(fields, "group_id"),
+        brand_id=integer_id(fields, "brand_id"),
+        form_id=integer_id(fields, "form_id"),
+        channel=_enum(fields, "channel"),
+        custom_fields={str(k): v for k, v in custom.items() if v not in ("", None)},
+        created_at=_optional_time(fields, "created_at"),
+        updated_at=_optional_time(fields, "updated_at"),
+    )
+    # A field the template sends is known, even when empty (no tags is a fact); dates only when
+    # they parsed, since human-readable ones carry no time.
+    known = {
+        name for name in TICKET_FIELDS
+        if name in fields and not (name.endswith("_at") and getattr(snapshot, name) is None)
+    }
+    snapshot = replace(snapshot, known_fields=frozenset(known))
+    return TicketEvent(
+        event_id=delivery_id,
+        kind=TRIGGER_EVENT_TYPE,
+        ticket=snapshot,
+        occurred_at=_updated_or_now(snapshot),
+    )
+
+
+def _optional_time(fields: dict, key: str) -> datetime | None:
+    """Trigger dates may be human ("February 3, 2025") unless the template uses *_with_timestamp."""
+    try:
+        return timestamp(fields, key)
+    except PayloadError:
+        return None
+
+
+def _updated_or_now(snapshot: TicketSnapshot) -> datetime:
+    return snapshot.updated_at or datetime.now(timezone.utc)

@@ -1,0 +1,150 @@
+"""Config loading: every mistake is named with file, line and key; `bridge check` exits non-zero."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli import main
+from bridge.config import load_settings
+from bridge.yamlsource import SourceErrors
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {"ZENDESK_API_TOKEN": "z", "ZENDESK_WEBHOOK_SECRET": "zs", "JIRA_API_TOKEN": "j",
+       "JIRA_WEBHOOK_SECRET": "js"}
+VALID = """\
+zendesk:
+  url: https://acme.zendesk.com
+  email: bot@acme.com
+  api_token: ${ZENDESK_API_TOKEN}
+  webhook_secret: ${ZENDESK_WEBHOOK_SECRET}
+jira:
+  url: http://127.0.0.1:8102
+  deployment: server
+  api_token: ${JIRA_API_TOKEN}
+  webhook_secret: ${JIRA_WEBHOOK_SECRET}
+database:
+  url: sqlite:///data/bridge.db
+teams:
+  engineering:
+    project: ENG
+"""
+
+
+def errors_of(tmp_path, text: str, environ=ENV) -> list[str]:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(SourceErrors) as caught:
+        load_settings(path, environ)
+    return [str(e).replace(str(path), "config.yaml") for e in caught.value.errors]
+
+
+def test_the_example_config_is_valid():
+    settings = load_settings(ROOT / "config.example.yaml", ENV)
+    assert settings.teams["engineering"].project == "ENG"
+    assert settings.zendesk.api_token.get_secret_value() == "z"
+
+
+def test_valid_config_and_relative_sqlite_path(tmp_path):
+    from bridge.config import resolve_database_url
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID)
+    settings = load_settings(path, ENV)
+    assert settings.jira.deployment == "server"
+    assert resolve_database_url(settings) == f"sqlite:///{tmp_path / 'data' / 'bridge.db'}"
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("  email: bot@acme.com\n", "  emial: bot@acme.com\n"),
+     ["config.yaml:1: zendesk.email: required value is missing",
+      "config.yaml:3: zendesk.emial: unknown key (check the spelling)"]),
+    (("teams:\n", "temas:\n"), ["config.yaml:13: temas: unknown key (check the spelling)"]),
+    (("    project: ENG\n", "    project: ENG\n    isue_type: Bug\n"),
+     ["config.yaml:16: teams.engineering.isue_type: unknown key (check the spelling)"]),
+    (("  url: https://acme.zendesk.com\n", "  url: acme.zendesk.com\n"),
+     ["config.yaml:2: zendesk.url: Value error, must be an http(s) URL such as https://acme.zendesk.com"]),
+    (("  deployment: server\n", "  deployment: onprem\n"),
+     ["config.yaml:8: jira.deployment: Input should be 'cloud' or 'server'"]),
+    (("  url: sqlite:///data/bridge.db\n", "  url: mysql://x\n"),
+     ["config.yaml:12: database.url: Value error, must be a sqlite:/// or postgresql:// URL"]),
+    (("  webhook_secret: ${JIRA_WEBHOOK_SECRET}\n", ""),
+     ["config.yaml:6: jira: Value error, set webhook_secret (or webhook_url_token for Jira that cannot sign)"]),
+    (("    project: ENG\n", "    project: [ENG]\n"),
+     ["config.yaml:15: teams.engineering.project: Input should be a valid string"]),
+])
+def test_mistakes_are_located(tmp_path, edit, expected):
+    assert errors_of(tmp_path, VALID.replace(*edit)) == expected
+
+
+def test_unset_environment_variables_are_named(tmp_path):
+    assert errors_of(tmp_path, VALID, {"ZENDESK_API_TOKEN": "z"}) == [
+        "config.yaml:5: zendesk.webhook_secret: environment variable ZENDESK_WEBHOOK_SECRET is not set",
+        "config.yaml:9: jira.api_token: environment variable JIRA_API_TOKEN is not set",
+        "config.yaml:10: jira.webhook_secret: environment variable JIRA_WEBHOOK_SECRET is not set",
+    ]
+
+
+def test_environment_defaults(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID.replace("${JIRA_API_TOKEN}", "${MISSING:-fallback}"))
+    assert load_settings(path, ENV).jira.api_token.get_secret_value() == "fallback"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("zendesk: [", "config.yaml:1: (top level): invalid YAML: expected the node content"),
+    ("- a\n- b\n", "config.yaml:1: (top level): expected one YAML mapping"),
+    (VALID + "teams: {}\n", "config.yaml:16: teams: duplicate key"),
+])
+def test_broken_files(tmp_path, text, expected):
+    assert errors_of(tmp_path, text)[0].startswith(expected)
+
+
+def test_secrets_do_not_show_in_reprs(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID)
+    assert "zs" not in repr(load_settings(path, ENV).zendesk)
+
+
+def test_bridge_check_reports_every_problem_and_exits_non_zero(tmp_path, monkeypatch):
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID.replace("email:", "emial:").replace("project: ENG", "projekt: ENG"))
+    result = CliRunner().invoke(main, ["--config", str(path), "check"])
+    assert result.exit_code == 1
+    assert f"error: {path}:3: zendesk.emial: unknown key" in result.output
+    assert f"error: {path}:15: teams.engineering.projekt: unknown key" in result.output
+
+
+def test_bridge_check_accepts_a_good_config_via_the_environment(tmp_path, monkeypatch):
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID)
+    monkeypatch.setenv("BRIDGE_CONFIG", str(path))
+    (tmp_path / "data").mkdir()
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "is valid" in result.output
+
+
+def test_bridge_check_reports_an_unreachable_database(tmp_path, monkeypatch):
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID.replace("sqlite:///data/bridge.db", "postgresql://nobody@127.0.0.1:1/none"))
+    result = CliRunner().invoke(main, ["--config", str(path), "check"])
+    assert result.exit_code == 1 and "database.url: cannot connect" in result.output
+
+
+def test_commands_without_config_explain_how_to_give_one(monkeypatch):
+    monkeypatch.delenv("BRIDGE_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 2 and "pass --config PATH or set BRIDGE_CONFIG" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["serve"], ["worker"], ["db", "upgrade"],
+                                     ["events", "list"], ["events", "failed"], ["events", "retry"]])
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output

@@ -1,0 +1,156 @@
+"""Inbox storage and the worker, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from bridge.runtime import build_runtime
+from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING, LeaseLost
+from tests.support.fixtures import load_fixture
+from tests.support.settings import make_settings
+
+LEASE = timedelta(seconds=60)
+
+
+@pytest.fixture
+def store(database_url, clock):
+    runtime = build_runtime(make_settings(database_url), clock=clock)
+    yield runtime
+    runtime.engine.dispose()
+
+
+def zendesk_event(ticket_id: int, event_id: str, updated: str = "2025-01-08T10:12:07Z", **detail) -> str:
+    payload = load_fixture("zendesk", "ticket.created__docs_example")
+    payload["id"] = event_id
+    payload["detail"].update(id=str(ticket_id), updated_at=updated, **detail)
+    return json.dumps(payload)
+
+
+def put(store, body: str, key: str, source: str = "zendesk") -> bool:
+    return store.inbox.store(source, key, "zen:event-type:ticket.created", body, store.clock())
+
+
+def test_store_deduplicates_per_source(store):
+    assert put(store, "{}", "k1") is True
+    assert put(store, "{}", "k1") is False
+    assert put(store, "{}", "k1", source="jira") is True
+    assert store.inbox.counts()[PENDING] == 2
+
+
+def test_claim_is_in_arrival_order_and_exclusive(store, clock):
+    for i in range(5):
+        put(store, "{}", f"k{i}")
+    first = store.inbox.claim("a", 3, clock(), LEASE)
+    second = store.inbox.claim("b", 3, clock(), LEASE)
+    assert [e.delivery_key for e in first] == ["k0", "k1", "k2"]
+    assert [e.delivery_key for e in second] == ["k3", "k4"]
+    assert store.inbox.claim("c", 3, clock(), LEASE) == []
+    assert store.inbox.counts()[PROCESSING] == 5
+
+
+def test_expired_lease_is_claimed_again_and_the_old_owner_cannot_finish(store, clock):
+    put(store, "{}", "k")
+    [event] = store.inbox.claim("crashed", 1, clock(), LEASE)
+    clock.advance(61)
+    [again] = store.inbox.claim("rescuer", 1, clock(), LEASE)
+    assert again.id == event.id and again.attempts == 2
+    with pytest.raises(LeaseLost), store.engine.begin() as connection:
+        store.inbox.finish(connection, event.id, "crashed", DONE, clock())
+    with store.engine.begin() as connection:
+        store.inbox.finish(connection, event.id, "rescuer", DONE, clock(), "ok")
+    assert store.inbox.list()[0].status == DONE
+
+
+def test_worker_keeps_the_latest_ticket_snapshot(store, clock):
+    put(store, zendesk_event(1, "e1", "2025-01-08T10:00:00Z", subject="first", status="NEW"), "e1")
+    put(store, zendesk_event(1, "e3", "2025-01-08T12:00:00Z", subject="third", status="SOLVED"), "e3")
+    put(store, zendesk_event(1, "e2", "2025-01-08T11:00:00Z", subject="second", status="OPEN"), "e2")  # late
+    put(store, zendesk_event(2, "e4"), "e4")
+    assert store.new_worker().drain() == 4
+    ticket = store.tickets.get(1)
+    assert (ticket.subject, ticket.status) == ("third", "solved")
+    assert store.tickets.event_counts() == {1: 3, 2: 1}
+    assert store.inbox.counts()[DONE] == 4
+
+
+def test_partial_events_merge_onto_the_snapshot(store):
+    custom = load_fixture("zendesk", "ticket.custom_field_changed__tagger")
+    custom["detail"]["id"] = "1"
+    put(store, zendesk_event(1, "e1", "2025-01-08T10:00:00Z"), "e1")
+    put(store, json.dumps(custom), "e2")
+    store.new_worker().drain()
+    ticket = store.tickets.get(1)
+    assert ticket.custom_fields == {"360000000001": "widget_pro"}
+    assert ticket.subject == "ticketinfo_2294a6e9ece2"
+
+
+def test_jira_events_keep_the_issue_snapshot(store):
+    put(store, json.dumps(load_fixture("jira", "issue_updated__resolved")), "j1", source="jira")
+    put(store, json.dumps(load_fixture("jira", "issue_updated__started_working")), "j2", source="jira")
+    store.new_worker().drain()
+    issue = store.issues.get_by_key("TES-41")
+    assert (issue.status, issue.resolution) == ("Done", "Done")  # the older update did not win
+
+
+def test_ignored_events_are_marked_with_the_reason(store):
+    put(store, json.dumps(load_fixture("zendesk", "unsupported__user_event")), "u1")
+    store.new_worker().drain()
+    [event] = store.inbox.list()
+    assert (event.status, event.outcome) == (IGNORED, "not a ticket event: zen:event-type:user.active_changed")
+
+
+def test_failing_events_back_off_then_park_and_can_be_retried(store, clock, monkeypatch):
+    put(store, zendesk_event(1, "e1"), "e1")
+    worker = store.new_worker()
+    original = store.processor.apply
+    monkeypatch.setattr(store.processor, "apply", lambda *a: (_ for _ in ()).throw(RuntimeError("jira down")))
+    for attempt in range(1, 4):
+        assert worker.run_once() == 1
+        event = store.inbox.list()[0]
+        assert event.attempts == attempt and "jira down" in event.last_error
+        assert event.status == (FAILED if attempt == 3 else PENDING)
+        assert worker.run_once() == 0  # not due yet (or parked)
+        clock.advance(3600)
+    assert store.tickets.get(1) is None
+    monkeypatch.setattr(store.processor, "apply", original)
+    assert store.inbox.retry(clock()) == 1
+    worker.drain()
+    assert store.inbox.list()[0].status == DONE and store.tickets.get(1) is not None
+
+
+def test_a_body_no_parser_understands_is_parked_at_once(store):
+    put(store, json.dumps({"type": "zen:event-type:ticket.created", "id": "x"}), "bad")
+    store.new_worker().drain()
+    event = store.inbox.list()[0]
+    assert (event.status, event.attempts) == (FAILED, 1)
+    assert "PayloadError" in event.last_error
+
+
+def test_an_exception_rolls_back_the_events_effects(store, monkeypatch):
+    put(store, zendesk_event(1, "e1"), "e1")
+    worker = store.new_worker()
+    monkeypatch.setattr(store.inbox, "finish", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crash")))
+    worker.run_once()
+    assert store.tickets.get(1) is None  # the snapshot write was rolled back with the failure
+
+
+def test_two_workers_never_process_the_same_event(store):
+    for i in range(40):
+        put(store, zendesk_event(i + 1, f"e{i}"), f"e{i}")
+    first, second = store.new_worker("w1"), store.new_worker("w2")
+    while first.run_once() + second.run_once():
+        pass
+    assert sum(store.tickets.event_counts().values()) == 40
+
+
+def test_migrations_match_the_table_definitions(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from bridge.storage.schema import metadata
+
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []

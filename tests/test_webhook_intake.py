@@ -1,0 +1,193 @@
+"""The webhook endpoints: what gets stored, what gets refused and why; never a 5xx."""
+
+from datetime import timedelta
+
+import pytest
+
+from bridge.storage.inbox import PENDING
+from tests.support.fixtures import load_fixture
+from tests.support.settings import JIRA_URL_TOKEN, make_settings
+from tests.support.signing import body_of, jira_headers, zendesk_headers
+
+CREATED = load_fixture("zendesk", "ticket.created__docs_example")
+RESOLVED = load_fixture("jira", "issue_updated__resolved")
+
+
+def post_zendesk(client, clock, payload, **header_overrides):
+    body = body_of(payload)
+    headers = zendesk_headers(body, clock()) | header_overrides
+    return client.post("/webhooks/zendesk", data=body, headers={k: v for k, v in headers.items() if v is not None})
+
+
+def post_jira(client, payload, query="", **header_overrides):
+    body = body_of(payload)
+    headers = jira_headers(body, identifier="wh-1") | header_overrides
+    return client.post("/webhooks/jira" + query, data=body, headers={k: v for k, v in headers.items() if v is not None})
+
+
+def test_signed_zendesk_event_is_stored_before_the_answer(client, clock, runtime):
+    response = post_zendesk(client, clock, CREATED)
+    assert response.status_code == 200 and response.json == {"status": "accepted"}
+    [event] = runtime.inbox.list()
+    assert (event.source, event.delivery_key, event.event_type, event.status) == (
+        "zendesk", CREATED["id"], "zen:event-type:ticket.created", PENDING)
+    assert event.body == body_of(CREATED).decode()
+
+
+def test_the_same_delivery_sent_three_times_is_stored_once(client, clock, runtime):
+    answers = [post_zendesk(client, clock, CREATED).json["status"] for _ in range(3)]
+    assert answers == ["accepted", "duplicate", "duplicate"]
+    assert len(runtime.inbox.list()) == 1
+
+
+def test_trigger_webhook_deduplicates_on_the_invocation_id(client, clock, runtime):
+    trigger = load_fixture("zendesk", "trigger__readme_template")
+    for _ in range(2):
+        response = post_zendesk(client, clock, trigger, **{"X-Zendesk-Webhook-Invocation-Id": "inv-77"})
+        assert response.status_code == 200
+    assert [e.delivery_key for e in runtime.inbox.list()] == ["invocation:inv-77"]
+
+
+def test_unknown_event_types_are_accepted_and_stored(client, clock, runtime):
+    payload = load_fixture("zendesk", "unsupported__user_event")
+    assert post_zendesk(client, clock, payload).status_code == 200
+    assert runtime.inbox.list()[0].event_type == "zen:event-type:user.active_changed"
+
+
+@pytest.mark.parametrize("headers, reason", [
+    ({"X-Zendesk-Webhook-Signature": None}, "missing_signature"),
+    ({"X-Zendesk-Webhook-Signature-Timestamp": None}, "missing_signature"),
+    ({"X-Zendesk-Webhook-Signature": "bm90IHRoZSBzaWduYXR1cmU="}, "bad_signature"),
+    ({"X-Zendesk-Webhook-Signature-Timestamp": "yesterday"}, "bad_timestamp"),
+])
+def test_zendesk_bad_signatures_are_refused(client, clock, runtime, headers, reason):
+    response = post_zendesk(client, clock, CREATED, **headers)
+    assert (response.status_code, response.json["error"]) == (401, reason)
+    assert runtime.inbox.list() == []
+
+
+@pytest.mark.parametrize("skew", [-301, 301])
+def test_zendesk_stale_or_future_timestamp_is_refused(client, clock, skew):
+    body = body_of(CREATED)
+    headers = zendesk_headers(body, clock() + timedelta(seconds=skew))
+    response = client.post("/webhooks/zendesk", data=body, headers=headers)
+    assert (response.status_code, response.json["error"]) == (401, "stale_timestamp")
+
+
+def test_zendesk_timestamp_within_tolerance_is_accepted(client, clock):
+    body = body_of(CREATED)
+    response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock() - timedelta(seconds=290)))
+    assert response.status_code == 200
+
+
+def test_zendesk_wrong_secret_is_refused(client, clock):
+    body = body_of(CREATED)
+    response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock(), secret="other"))
+    assert response.status_code == 401
+
+
+def test_signature_over_body_plus_timestamp_is_refused(client, clock):
+    # The older docs revision signed body + timestamp; the contract is timestamp + body.
+    from connectors.zendesk.signature import format_timestamp
+    import base64, hashlib, hmac
+    from tests.support.settings import ZENDESK_SECRET
+    body, stamp = body_of(CREATED), format_timestamp(clock())
+    wrong = base64.b64encode(hmac.new(ZENDESK_SECRET.encode(), body + stamp.encode(), hashlib.sha256).digest()).decode()
+    response = client.post("/webhooks/zendesk", data=body, headers={
+        "Content-Type": "application/json", "X-Zendesk-Webhook-Signature": wrong,
+        "X-Zendesk-Webhook-Signature-Timestamp": stamp})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body, status, reason", [
+    (body_of(CREATED)[:-20], 400, "not_json"),                 # truncated
+    (b"not json at all", 400, "not_json"),
+    (b"\xff\xfe{}", 400, "not_json"),                           # not UTF-8
+    (b"[1, 2, 3]", 400, "not_object"),
+    (b'"a string"', 400, "not_object"),
+    (b'{"hello": "world"}', 400, "unparseable"),
+    (b'{"type": "zen:event-type:ticket.created", "id": "x"}', 400, "unparseable"),
+    (b"[" * 100_000, 400, "not_json"),                           # deep nesting
+])
+def test_signed_but_bad_bodies_get_400(client, clock, runtime, body, status, reason):
+    response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))
+    assert (response.status_code, response.json["error"]) == (status, reason)
+    assert runtime.inbox.list() == []
+
+
+def test_oversized_body_gets_413(tmp_path, clock):
+    from bridge.app import create_app
+    from bridge.runtime import build_runtime
+    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048}), clock=clock)
+    client = create_app(runtime).test_client()
+    body = body_of({**CREATED, "padding": "x" * 4096})
+    response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))
+    assert (response.status_code, response.json["error"]) == (413, "too_large")
+
+
+def test_default_body_limit_is_one_mebibyte(client, clock):
+    body = body_of({**CREATED, "padding": "x" * (1024 * 1024)})
+    response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_wrong_content_type_gets_415(client, clock, content_type):
+    response = post_zendesk(client, clock, CREATED, **{"Content-Type": content_type})
+    assert (response.status_code, response.json["error"]) == (415, "unsupported_media_type")
+
+
+def test_get_is_not_allowed(client):
+    response = client.get("/webhooks/zendesk")
+    assert response.status_code == 405 and response.json["error"] == "method_not_allowed"
+
+
+def test_signed_jira_event_is_stored(client, runtime):
+    response = post_jira(client, RESOLVED)
+    assert response.status_code == 200
+    [event] = runtime.inbox.list()
+    assert (event.source, event.delivery_key, event.event_type) == ("jira", "wh-1", "jira:issue_updated")
+
+
+def test_jira_redelivery_with_the_same_identifier_is_stored_once(client, runtime):
+    assert [post_jira(client, RESOLVED).json["status"] for _ in range(3)] == ["accepted", "duplicate", "duplicate"]
+    assert len(runtime.inbox.list()) == 1
+
+
+def test_jira_without_identifier_deduplicates_on_the_body(client, runtime):
+    for _ in range(2):
+        assert post_jira(client, RESOLVED, **{"X-Atlassian-Webhook-Identifier": None}).status_code == 200
+    assert len(runtime.inbox.list()) == 1
+
+
+def test_jira_url_token_instead_of_a_signature(client, runtime):
+    response = post_jira(client, RESOLVED, query=f"?token={JIRA_URL_TOKEN}", **{"X-Hub-Signature": None})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query, headers, reason", [
+    ("", {"X-Hub-Signature": None}, "missing_signature"),
+    ("?token=wrong", {"X-Hub-Signature": None}, "bad_token"),
+    ("", {"X-Hub-Signature": "sha256=" + "0" * 64}, "bad_signature"),
+    ("", {"X-Hub-Signature": "sha1=abc"}, "bad_signature"),
+    (f"?token={JIRA_URL_TOKEN}", {"X-Hub-Signature": "sha256=" + "0" * 64}, "bad_signature"),
+])
+def test_jira_bad_authentication_is_refused(client, runtime, query, headers, reason):
+    response = post_jira(client, RESOLVED, query=query, **headers)
+    assert (response.status_code, response.json["error"]) == (401, reason)
+    assert runtime.inbox.list() == []
+
+
+def test_jira_unknown_event_is_stored_and_non_json_refused(client, runtime):
+    assert post_jira(client, {"webhookEvent": "sprint_started", "timestamp": 1}).status_code == 200
+    body = b"{oops"
+    response = client.post("/webhooks/jira", data=body, headers=jira_headers(body))
+    assert (response.status_code, response.json["error"]) == (400, "not_json")
+
+
+def test_rejections_are_counted_by_reason(client, clock):
+    post_zendesk(client, clock, CREATED, **{"X-Zendesk-Webhook-Signature": None})
+    post_jira(client, RESOLVED, **{"X-Hub-Signature": None})
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'bridge_webhook_events_rejected_total{reason="missing_signature",source="zendesk"} 1.0' in metrics
+    assert 'bridge_webhook_events_rejected_total{reason="missing_signature",source="jira"} 1.0' in metrics
