@@ -1,0 +1,199 @@
+"""REST routes for instance data, projects, versions, search, and admin webhook registration."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from flask import Blueprint, current_app, g, request
+
+from connectors.jira.simulator import catalog
+from connectors.jira.simulator.catalog import API_USER
+from connectors.jira.simulator.errors import JiraApiError
+from connectors.jira.simulator.jql import parse_jql
+from connectors.jira.simulator.webhooks import WebhookTarget
+
+meta_api = Blueprint("jira_sim_meta", __name__, url_prefix="/rest/api/<api>")
+webhooks_admin_api = Blueprint("jira_sim_webhooks_admin", __name__, url_prefix="/rest/webhooks/1.0")
+
+
+def _sim():
+    return current_app.config["JIRA_SIMULATOR"]
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise JiraApiError(400, ["The request body must be a JSON object."])
+    return body
+
+
+@meta_api.get("/serverInfo")
+def server_info():
+    cloud = _sim().deployment == "cloud"
+    return {"baseUrl": _sim().url, "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.2",
+            "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 2],
+            "deploymentType": "Cloud" if cloud else "Server", "buildNumber": 100273,
+            "serverTitle": "Jira (simulated)", "scmInfo": "simulator"}
+
+
+@meta_api.get("/myself")
+def myself():
+    return g.renderer.user(API_USER)
+
+
+@meta_api.get("/project")
+def list_projects():
+    with _sim().store.lock:
+        return [g.renderer.project(project) for project in _sim().store.projects.values()]
+
+
+@meta_api.get("/project/<key>")
+def get_project(key: str):
+    return g.renderer.project_details(_sim().store.project(key))
+
+
+@meta_api.get("/project/<key>/versions")
+def list_versions(key: str):
+    return [g.renderer.version(v) for v in _sim().store.project_versions(key)]
+
+
+@meta_api.post("/version")
+def create_version():
+    return g.renderer.version(_sim().store.create_version(_body())), 201
+
+
+@meta_api.get("/version/<version_id>")
+def get_version(version_id: str):
+    return g.renderer.version(_sim().store.version(version_id))
+
+
+@meta_api.put("/version/<version_id>")
+def update_version(version_id: str):
+    return g.renderer.version(_sim().store.update_version(version_id, _body(), API_USER))
+
+
+@meta_api.get("/priority")
+def list_priorities():
+    return [g.renderer.priority(name) for name in catalog.PRIORITIES]
+
+
+@meta_api.get("/resolution")
+def list_resolutions():
+    return [g.renderer.resolution(name) for name in catalog.RESOLUTIONS]
+
+
+@meta_api.get("/status")
+def list_statuses():
+    return [g.renderer.status(name) for name in catalog.STATUSES]
+
+
+@meta_api.get("/issuetype")
+def list_issue_types():
+    return [g.renderer.issue_type(name) for name in catalog.ISSUE_TYPES]
+
+
+@meta_api.get("/issueLinkType")
+def list_link_types():
+    return {"issueLinkTypes": list(catalog.LINK_TYPES.values())}
+
+
+@meta_api.get("/field")
+def list_fields():
+    system = [{"id": field_id, "key": field_id, "name": name, "custom": False, "orderable": True,
+               "navigable": True, "searchable": True, "clauseNames": [field_id],
+               "schema": {"type": schema_type, "system": field_id}}
+              for field_id, (name, schema_type) in catalog.SYSTEM_FIELDS.items()]
+    custom = [{"id": c.id, "key": c.id, "name": c.name, "custom": True, "orderable": True, "navigable": True,
+               "searchable": True, "clauseNames": [f"cf[{c.id.split('_')[1]}]", c.name],
+               "schema": {"type": c.type, "custom": c.custom_type, "customId": int(c.id.split("_")[1])}}
+              for c in catalog.CUSTOM_FIELDS.values()]
+    return system + custom
+
+
+def _search_arguments() -> dict:
+    if request.method == "POST":
+        return _body()
+    arguments = {key: request.args.get(key) for key in ("jql", "nextPageToken", "maxResults", "startAt")}
+    fields = [name for value in request.args.getlist("fields") for name in value.split(",") if name]
+    arguments["fields"] = fields or None
+    return arguments
+
+
+def _matching_issues(arguments: dict):
+    query = parse_jql(arguments.get("jql") or "")
+    try:
+        requested = int(arguments.get("maxResults") or 50)
+    except ValueError:
+        raise JiraApiError(400, ["maxResults must be a number."]) from None
+    page_size = max(1, min(requested, _sim().max_page_size))
+    with _sim().store.lock:
+        return query.run(list(_sim().store.issues.values())), page_size
+
+
+def _wanted_fields(arguments: dict, default: list[str]) -> list[str]:
+    fields = arguments.get("fields")
+    return fields.split(",") if isinstance(fields, str) else (fields or default)
+
+
+@meta_api.route("/search/jql", methods=["GET", "POST"])
+def search_jql():
+    if _sim().deployment != "cloud":
+        raise JiraApiError(404, ["null for uri: /rest/api/2/search/jql"])
+    arguments = _search_arguments()
+    issues, page_size = _matching_issues(arguments)
+    token = arguments.get("nextPageToken")
+    offset = _page_token_offset(token, arguments.get("jql") or "") if token else 0
+    page = issues[offset:offset + page_size]
+    fields = _wanted_fields(arguments, ["id"])
+    result = {"issues": [g.renderer.issue(issue, fields) for issue in page], "isLast": offset + page_size >= len(issues)}
+    if not result["isLast"]:
+        result["nextPageToken"] = _page_token(arguments.get("jql") or "", offset + page_size)
+    return result
+
+
+@meta_api.route("/search", methods=["GET", "POST"])
+def search_offset():
+    if _sim().deployment == "cloud":
+        raise JiraApiError(410, ["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."])
+    arguments = _search_arguments()
+    issues, page_size = _matching_issues(arguments)
+    start_at = int(arguments.get("startAt") or 0)
+    fields = _wanted_fields(arguments, ["*navigable"])
+    return {"expand": "schema,names", "startAt": start_at, "maxResults": page_size, "total": len(issues),
+            "issues": [g.renderer.issue(issue, fields) for issue in issues[start_at:start_at + page_size]]}
+
+
+def _page_token(jql: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"jql": jql, "offset": offset}).encode()).decode()
+
+
+def _page_token_offset(token: str, jql: str) -> int:
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if decoded["jql"] == jql:
+            return int(decoded["offset"])
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise JiraApiError(400, ["The provided next page token is invalid or expired."])
+
+
+@webhooks_admin_api.get("/webhook")
+def list_webhooks():
+    return [_webhook_json(target) for target in _sim().webhooks.targets]
+
+
+@webhooks_admin_api.post("/webhook")
+def register_webhook():
+    body = _body()
+    if not body.get("url"):
+        raise JiraApiError(400, errors={"url": "A webhook needs a URL."})
+    events = frozenset(body["events"]) if body.get("events") else None
+    target = WebhookTarget(body["url"], body.get("secret"), None, events, body.get("name", "webhook"))
+    _sim().webhooks.add_target(target)
+    return _webhook_json(target), 201
+
+
+def _webhook_json(target: WebhookTarget) -> dict:
+    return {"name": target.name, "url": target.url, "events": sorted(target.events or []), "enabled": True,
+            "excludeBody": False, "filters": {}}
