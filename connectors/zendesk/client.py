@@ -1,0 +1,244 @@
+"""Thin Zendesk Support API client over zenpy: calls, returns plain data, raises ZendeskError.
+
+No policy lives here: no retries, no sleeping on 429 (the error carries Retry-After), no chunking
+except for show_many, whose 100-ids-per-call limit is a property of the endpoint, not a policy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from ipaddress import ip_address
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment, CustomField, Ticket, Trigger, User, Webhook
+from zenpy.lib.exception import APIException, ZenpyException
+
+from connectors.zendesk.errors import ZendeskError
+from connectors.zendesk.transport import build_session
+
+SHOW_MANY_LIMIT = 100
+# Host that zenpy puts in its URLs when the configured address is not a Zendesk-style https host;
+# the transport adapter never resolves it.
+PLACEHOLDER_SUBDOMAIN = "simulator"
+PLACEHOLDER_DOMAIN = "zendesk.invalid"
+
+
+class IncrementalPage(NamedTuple):
+    tickets: list[dict]
+    next_cursor: str | None
+    end_of_stream: bool
+
+
+def zenpy_host_for(url: str) -> tuple[str, str]:
+    """(subdomain, domain) that zenpy should put in its URLs for the configured base URL."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    labels = host.split(".")
+    if parts.scheme == "https" and parts.port is None and len(labels) >= 3 and not _is_ip(host):
+        return labels[0], ".".join(labels[1:])
+    return PLACEHOLDER_SUBDOMAIN, PLACEHOLDER_DOMAIN
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _status_of(response: requests.Response | None) -> int | None:
+    return None if response is None else response.status_code
+
+
+@contextlib.contextmanager
+def translate_errors(action: str) -> Iterator[None]:
+    """Turn zenpy and requests failures into ZendeskError."""
+    try:
+        yield
+    except ZendeskError:
+        raise
+    except APIException as exc:
+        raise ZendeskError(f"{action}: {exc}", status=_status_of(exc.response)) from exc
+    except requests.Timeout as exc:
+        raise ZendeskError(f"{action}: timed out", status=None) from exc
+    except requests.RequestException as exc:
+        raise ZendeskError(f"{action}: {exc}", status=_status_of(exc.response)) from exc
+    except ZenpyException as exc:
+        raise ZendeskError(f"{action}: {exc}", status=None) from exc
+
+
+def custom_field_list(custom_fields: dict[int, Any] | Iterable[dict] | None) -> list[dict] | None:
+    """Accept {field_id: value} or Zendesk's [{"id", "value"}] and return the latter."""
+    if custom_fields is None:
+        return None
+    if isinstance(custom_fields, dict):
+        return [{"id": int(field_id), "value": value} for field_id, value in custom_fields.items()]
+    return [dict(field) for field in custom_fields]
+
+
+def ticket_payload(changes: dict) -> dict:
+    """A Zendesk `ticket` body from a changes dict (custom_fields may be a {id: value} mapping)."""
+    payload = {key: value for key, value in changes.items() if value is not None}
+    if "custom_fields" in payload:
+        payload["custom_fields"] = custom_field_list(payload["custom_fields"])
+    return payload
+
+
+class ZendeskClient:
+    def __init__(self, url: str, email: str, api_token: str, timeout: float = 10):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        subdomain, domain = zenpy_host_for(self.url)
+        self._api_base = f"https://{subdomain}.{domain}/api/v2"
+        self.session = build_session(self.url, f"{subdomain}.{domain}")
+        self._zenpy = Zenpy(
+            subdomain=subdomain,
+            domain=domain,
+            email=email,
+            token=api_token,
+            session=self.session,
+            timeout=timeout,
+            # The 429 hook in the transport raises first; a zero budget makes zenpy's own
+            # retry-after loop raise instead of sleeping should a 429 ever reach it.
+            ratelimit_budget=0,
+            disable_cache=True,
+        )
+
+    # tickets -----------------------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: int) -> dict:
+        with translate_errors("get_ticket"):
+            return self._zenpy.tickets(id=ticket_id).to_dict()
+
+    def show_many(self, ticket_ids: Iterable[int]) -> list[dict]:
+        ids = list(ticket_ids)
+        tickets: list[dict] = []
+        with translate_errors("show_many"):
+            for start in range(0, len(ids), SHOW_MANY_LIMIT):
+                chunk = ids[start : start + SHOW_MANY_LIMIT]
+                tickets.extend(ticket.to_dict() for ticket in self._zenpy.tickets(ids=chunk))
+        return tickets
+
+    def create_ticket(
+        self,
+        subject: str,
+        body: str,
+        requester_name: str | None = None,
+        requester_email: str | None = None,
+        tags: Iterable[str] = (),
+        custom_fields: dict[int, Any] | Iterable[dict] | None = None,
+        via_followup_source_id: int | None = None,
+        public: bool = True,
+    ) -> dict:
+        attributes: dict[str, Any] = {"subject": subject, "comment": Comment(body=body, public=public),
+                                      "tags": list(tags)}
+        if requester_email:
+            # Passed to the constructor: assigning `ticket.requester` afterwards also sends requester_id: null.
+            attributes["requester"] = User(name=requester_name or requester_email, email=requester_email)
+        if custom_fields is not None:
+            attributes["custom_fields"] = [CustomField(**field) for field in custom_field_list(custom_fields)]
+        if via_followup_source_id is not None:
+            attributes["via_followup_source_id"] = via_followup_source_id
+        ticket = Ticket(**attributes)
+        with translate_errors("create_ticket"):
+            return self._zenpy.tickets.create(ticket).ticket.to_dict()
+
+    def update_ticket(self, ticket_id: int, changes: dict) -> dict:
+        """PUT /tickets/{id} with a changes dict (status, tags, additional_tags, comment, ...)."""
+        ticket = Ticket(id=ticket_id, **ticket_payload(changes))
+        with translate_errors("update_ticket"):
+            return self._zenpy.tickets.update(ticket).ticket.to_dict()
+
+    def add_comment(self, ticket_id: int, body: str, public: bool) -> dict:
+        return self.update_ticket(ticket_id, {"comment": {"body": body, "public": public}})
+
+    def list_comments(self, ticket_id: int) -> list[dict]:
+        with translate_errors("list_comments"):
+            return [comment.to_dict() for comment in self._zenpy.tickets.comments(ticket_id)]
+
+    # bulk jobs -----------------------------------------------------------------------------
+
+    def update_many_same(self, ticket_ids: Iterable[int], changes: dict) -> str:
+        """One change for many tickets: PUT /tickets/update_many.json?ids=... (zenpy lacks this form)."""
+        ids = ",".join(str(ticket_id) for ticket_id in ticket_ids)
+        body = self._raw("PUT", "tickets/update_many.json", params={"ids": ids},
+                         json={"ticket": ticket_payload(changes)})
+        return str(body["job_status"]["id"])
+
+    def update_many_individual(self, updates: Iterable[dict]) -> str:
+        """Individual changes per ticket: PUT /tickets/update_many.json with `tickets: [...]`."""
+        tickets = [Ticket(**ticket_payload(update)) for update in updates]
+        with translate_errors("update_many_individual"):
+            return str(self._zenpy.tickets.update(tickets).id)
+
+    def job_status(self, job_id: str) -> dict:
+        """status, progress, total and results; each result has `success` as a bool (Zendesk omits it
+        on failures, which carry `error` and `details` instead)."""
+        with translate_errors("job_status"):
+            job = self._zenpy.job_status(id=job_id).to_dict()
+        for result in job.get("results") or []:
+            result["success"] = result.get("success") is True
+        return job
+
+    # reading many ------------------------------------------------------------------------------
+
+    def search_tickets(self, query: str) -> Iterator[dict]:
+        """Every ticket the search returns, following next_page; `query` is Zendesk search syntax."""
+        with translate_errors("search_tickets"):
+            for result in self._zenpy.search(query):
+                yield result.to_dict()
+
+    def incremental_tickets(self, cursor: str | None = None, start_time: int | None = None,
+                            per_page: int | None = None) -> IncrementalPage:
+        """One page of the cursor-based incremental ticket export (start with start_time, go on with cursor)."""
+        if (cursor is None) == (start_time is None):
+            raise ValueError("pass exactly one of cursor or start_time")
+        params = {"cursor": cursor} if cursor is not None else {"start_time": str(start_time)}
+        if per_page is not None:
+            params["per_page"] = str(per_page)
+        body = self._raw("GET", "incremental/tickets/cursor.json", params=params)
+        return IncrementalPage(body["tickets"], body.get("after_cursor"), bool(body.get("end_of_stream")))
+
+    # webhooks and triggers ----------------------------------------------------------------
+
+    def list_webhooks(self) -> list[dict]:
+        with translate_errors("list_webhooks"):
+            return [webhook.to_dict() for webhook in self._zenpy.webhooks.list()]
+
+    def create_webhook(self, name: str, endpoint: str, subscriptions: Iterable[str],
+                       http_method: str = "POST", request_format: str = "json") -> dict:
+        webhook = Webhook(name=name, endpoint=endpoint, subscriptions=list(subscriptions),
+                          http_method=http_method, request_format=request_format, status="active")
+        with translate_errors("create_webhook"):
+            return self._zenpy.webhooks.create(webhook).to_dict()
+
+    def webhook_signing_secret(self, webhook_id: str) -> str:
+        body = self._raw("GET", f"webhooks/{webhook_id}/signing_secret")
+        return body["signing_secret"]["secret"]
+
+    def list_triggers(self) -> list[dict]:
+        with translate_errors("list_triggers"):
+            return [trigger.to_dict() for trigger in self._zenpy.triggers()]
+
+    def create_trigger(self, title: str, conditions: dict, actions: list[dict], active: bool = True) -> dict:
+        trigger = Trigger(title=title, conditions=conditions, actions=actions, active=active)
+        with translate_errors("create_trigger"):
+            return self._zenpy.triggers.create(trigger).to_dict()
+
+    # raw requests through zenpy's session ------------------------------------------------------
+
+    def _raw(self, method: str, path: str, params: dict | None = None, json: dict | None = None) -> dict:
+        with translate_errors(f"{method} {path}"):
+            response = self.session.request(method, f"{self._api_base}/{path}", params=params,
+                                            json=json, timeout=self.timeout)
+        if not 200 <= response.status_code < 300:
+            raise ZendeskError(f"{method} {path}: {response.text[:300]}", status=response.status_code)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ZendeskError(f"{method} {path}: response is not JSON", status=response.status_code) from exc

@@ -1,0 +1,213 @@
+"""One simulated Zendesk account: the state behind the routes, under one lock, publishing webhooks."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import secrets
+import threading
+from datetime import datetime, timezone
+from typing import Callable
+
+from connectors.zendesk.simulator.delivery import Delivery, DeliveryOptions, WebhookDeliverer
+from connectors.zendesk.simulator.errors import ApiError, not_found
+from connectors.zendesk.simulator.events import build_envelopes, subscribed
+from connectors.zendesk.simulator.front_door import FrontDoor
+from connectors.zendesk.simulator.jobs import JobQueue
+from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
+from connectors.zendesk.simulator.store import Change, TicketStore, iso
+
+ALL_TICKET_EVENTS = ["zen:event-type:ticket.*"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SimulatedAccount:
+    def __init__(self, api_email: str, api_token: str, account_id: int = 22129848, job_delay: float = 0.2,
+                 timeout_fault_seconds: float = 2.0, clock: Callable[[], datetime] = utc_now):
+        self.lock = threading.RLock()
+        self.account_id = account_id
+        self.clock = clock
+        self.store = TicketStore(clock)
+        self.jobs = JobQueue(self.lock, clock, job_delay)
+        self.front_door = FrontDoor(api_email, api_token, timeout_fault_seconds)
+        self.deliverer = WebhookDeliverer(DeliveryOptions())
+        self.webhooks: dict[str, dict] = {}
+        self.webhook_secrets: dict[str, str] = {}
+        self.triggers: dict[int, dict] = {}
+        self._audit_ids = itertools.count(1)
+        self.api_user_id = self.store.ensure_user(api_email, "Bridge API", role="admin")["id"]
+
+    def next_audit_id(self) -> int:
+        return next(self._audit_ids)
+
+    # tickets -------------------------------------------------------------------------------
+
+    def create_ticket_as(self, data: dict, actor_id: int, channel: str) -> dict:
+        with self.lock:
+            ticket, changes = self.store.create_ticket(data, actor_id, channel)
+            self._publish(ticket, changes, actor_id)
+            return self.store.ticket_fields(ticket)
+
+    def update_ticket_as(self, ticket_id: int, data: dict, actor_id: int) -> dict:
+        with self.lock:
+            ticket, changes = self.store.update_ticket(ticket_id, data, actor_id)
+            self._publish(ticket, changes, actor_id)
+            return self.store.ticket_fields(ticket)
+
+    def ticket(self, ticket_id: int) -> dict:
+        with self.lock:
+            return self.store.ticket_fields(self.store.ticket(ticket_id))
+
+    def tickets_by_ids(self, ticket_ids: list[int]) -> list[dict]:
+        with self.lock:
+            return [self.store.ticket_fields(self.store.tickets[ticket_id])
+                    for ticket_id in ticket_ids if ticket_id in self.store.tickets]
+
+    def comments(self, ticket_id: int) -> list[dict]:
+        with self.lock:
+            self.store.ticket(ticket_id)
+            return copy.deepcopy(self.store.comments[ticket_id])
+
+    def search_tickets(self, query: str) -> list[dict]:
+        with self.lock:
+            if not wants_tickets(query):
+                return []
+            return [self.store.ticket_fields(ticket) for ticket in self.store.tickets.values()
+                    if ticket_matches(ticket, query)]
+
+    def incremental_after(self, position: int, start_time: int | None, per_page: int) -> tuple[list[dict], int, bool]:
+        """Tickets changed after cursor `position` (or since `start_time`, epoch seconds), oldest change first."""
+        with self.lock:
+            candidates = [ticket for ticket in self.store.tickets_in_change_order()
+                          if self.store.change_position[ticket["id"]] > position
+                          and (start_time is None or _epoch(ticket["updated_at"]) >= start_time)]
+            page = candidates[:per_page]
+            last = self.store.change_position[page[-1]["id"]] if page else position
+            shown = [{**self.store.ticket_fields(ticket), "generated_timestamp": _epoch(ticket["updated_at"])}
+                     for ticket in page]
+            return shown, last, len(candidates) > per_page
+
+    # bulk jobs -------------------------------------------------------------------------------
+
+    def submit_bulk_update(self, updates: list[dict], base_url: str) -> dict:
+        def work() -> list[dict]:
+            results = []
+            for index, update in enumerate(updates):
+                changes = {key: value for key, value in update.items() if key != "id"}
+                try:
+                    self.update_ticket_as(int(update["id"]), changes, self.api_user_id)
+                    results.append({"id": int(update["id"]), "action": "update", "success": True, "status": "Updated"})
+                except ApiError as error:
+                    results.append({"id": int(update["id"]), "index": index, "error": "TicketUpdateFailed",
+                                    "details": _details(error)})
+            return results
+
+        return self._submit("bulk_update", len(updates), work, base_url)
+
+    def submit_bulk_create(self, tickets: list[dict], base_url: str) -> dict:
+        def work() -> list[dict]:
+            results = []
+            for index, data in enumerate(tickets):
+                try:
+                    created = self.create_ticket_as(data, self.api_user_id, channel="api")
+                    results.append({"index": index, "id": created["id"], "action": "create", "success": True,
+                                    "status": "Created"})
+                except ApiError as error:
+                    results.append({"index": index, "error": "TicketCreateFailed", "details": _details(error)})
+            return results
+
+        return self._submit("bulk_create", len(tickets), work, base_url)
+
+    def _submit(self, job_type: str, total: int, work: Callable[[], list[dict]], base_url: str) -> dict:
+        with self.lock:
+            return copy.deepcopy(self.jobs.submit(job_type, total, work, base_url))
+
+    def job(self, job_id: str) -> dict:
+        with self.lock:
+            return copy.deepcopy(self.jobs.job(job_id))
+
+    def jobs_by_ids(self, job_ids: list[str]) -> list[dict]:
+        with self.lock:
+            return [copy.deepcopy(self.jobs.jobs[job_id]) for job_id in job_ids if job_id in self.jobs.jobs]
+
+    # users ---------------------------------------------------------------------------------
+
+    def user(self, user_id: int) -> dict:
+        with self.lock:
+            return copy.deepcopy(self.store.user(user_id))
+
+    def users_by_ids(self, user_ids: list[int]) -> list[dict]:
+        with self.lock:
+            return [copy.deepcopy(self.store.users[user_id]) for user_id in user_ids if user_id in self.store.users]
+
+    # webhooks and triggers -------------------------------------------------------------------
+
+    def add_webhook(self, data: dict, secret: str | None = None) -> dict:
+        with self.lock:
+            webhook_id = "01" + secrets.token_hex(12).upper()
+            now = iso(self.clock())
+            webhook = {"id": webhook_id, "name": data["name"], "status": data.get("status", "active"),
+                       "subscriptions": list(data.get("subscriptions") or ALL_TICKET_EVENTS),
+                       "endpoint": data["endpoint"], "http_method": data.get("http_method", "POST"),
+                       "request_format": data.get("request_format", "json"), "created_at": now,
+                       "created_by": str(self.api_user_id), "updated_at": now, "updated_by": str(self.api_user_id)}
+            self.webhooks[webhook_id] = webhook
+            self.webhook_secrets[webhook_id] = secret or secrets.token_urlsafe(32)
+            return copy.deepcopy(webhook)
+
+    def webhook(self, webhook_id: str) -> dict:
+        with self.lock:
+            if webhook_id not in self.webhooks:
+                raise not_found("Webhook")
+            return copy.deepcopy(self.webhooks[webhook_id])
+
+    def webhook_secret(self, webhook_id: str) -> str:
+        with self.lock:
+            self.webhook(webhook_id)
+            return self.webhook_secrets[webhook_id]
+
+    def webhook_list(self) -> list[dict]:
+        with self.lock:
+            return copy.deepcopy(list(self.webhooks.values()))
+
+    def add_trigger(self, data: dict) -> dict:
+        with self.lock:
+            trigger_id = 360000 + len(self.triggers) + 1
+            now = iso(self.clock())
+            trigger = {"id": trigger_id, "url": f"/api/v2/triggers/{trigger_id}.json", "title": data["title"],
+                       "raw_title": data["title"], "active": data.get("active", True),
+                       "conditions": data.get("conditions", {"all": [], "any": []}), "actions": data.get("actions", []),
+                       "description": data.get("description"), "position": len(self.triggers) + 1,
+                       "default": False, "category_id": data.get("category_id"), "created_at": now, "updated_at": now}
+            self.triggers[trigger_id] = trigger
+            return copy.deepcopy(trigger)
+
+    def trigger_list(self) -> list[dict]:
+        with self.lock:
+            return copy.deepcopy(list(self.triggers.values()))
+
+    def _publish(self, ticket: dict, changes: list[Change], actor_id: int) -> None:
+        if not changes:
+            return
+        envelopes = build_envelopes(self.account_id, ticket, changes, actor_id, self.clock())
+        deliveries = [Delivery(envelope, webhook["endpoint"], self.webhook_secrets[webhook_id], webhook_id,
+                               self.account_id)
+                      for envelope in envelopes
+                      for webhook_id, webhook in self.webhooks.items()
+                      if webhook["status"] == "active" and subscribed(webhook["subscriptions"], envelope["type"])]
+        if deliveries:
+            self.deliverer.enqueue(deliveries)
+
+
+def _epoch(timestamp: str) -> int:
+    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp())
+
+
+def _details(error: ApiError) -> str:
+    details = error.extra.get("details")
+    if isinstance(details, dict):
+        return "; ".join(item["description"] for items in details.values() for item in items)
+    return error.description

@@ -1,0 +1,141 @@
+"""Users, job statuses, search, incremental export, webhooks and triggers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, request
+
+from connectors.zendesk.simulator.app import api_route, base_url, id_list, json_body, simulator
+from connectors.zendesk.simulator.errors import ApiError
+
+SEARCH_PAGE_SIZE = 100
+INCREMENTAL_PAGE_SIZE = 1000
+EMPTY_CURSOR_PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
+                     "links": {"next": None, "prev": None}}
+account_routes = Blueprint("zendesk_sim_account", __name__)
+
+
+def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
+    """A numeric query parameter, clamped to [minimum, maximum]."""
+    try:
+        return max(minimum, min(maximum, int(request.args.get(name, default))))
+    except ValueError:
+        raise ApiError(400, "InvalidValue", f"{name} must be a number") from None
+
+
+@api_route(account_routes, "/users/<int:user_id>", ["GET"])
+def show_user(user_id: int):
+    return jsonify({"user": simulator().user(user_id)})
+
+
+@api_route(account_routes, "/users/me", ["GET"])
+def show_me():
+    sim = simulator()
+    return jsonify({"user": sim.user(sim.api_user_id)})
+
+
+@api_route(account_routes, "/users/show_many", ["GET"])
+def show_many_users():
+    users = simulator().users_by_ids(id_list())
+    return jsonify({"users": users, "next_page": None, "previous_page": None, "count": len(users)})
+
+
+@api_route(account_routes, "/job_statuses/<job_id>", ["GET"])
+def show_job_status(job_id: str):
+    return jsonify({"job_status": simulator().job(job_id)})
+
+
+@api_route(account_routes, "/job_statuses/show_many", ["GET"])
+def show_many_job_statuses():
+    ids = [part for part in request.args.get("ids", "").split(",") if part]
+    jobs = simulator().jobs_by_ids(ids)
+    return jsonify({"job_statuses": jobs, "next_page": None, "previous_page": None, "count": len(jobs)})
+
+
+@api_route(account_routes, "/search", ["GET"])
+def search():
+    query = request.args.get("query", "")
+    page = _int_arg("page", 1, 1, 10_000)
+    per_page = _int_arg("per_page", SEARCH_PAGE_SIZE, 1, SEARCH_PAGE_SIZE)
+    found = simulator().search_tickets(query)
+    chunk = found[(page - 1) * per_page : page * per_page]
+
+    def page_url(number: int) -> str:
+        return f"{base_url()}/api/v2/search.json?" + urlencode({"page": number, "per_page": per_page, "query": query})
+
+    return jsonify({
+        "results": [{**ticket, "result_type": "ticket"} for ticket in chunk],
+        "count": len(found), "facets": None,
+        "next_page": page_url(page + 1) if page * per_page < len(found) else None,
+        "previous_page": page_url(page - 1) if page > 1 else None,
+    })
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except (ValueError, binascii.Error):
+        raise ApiError(400, "InvalidValue", "cursor is not valid") from None
+
+
+def _encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(str(position).encode()).decode()
+
+
+@api_route(account_routes, "/incremental/tickets/cursor", ["GET"])
+def incremental_tickets():
+    per_page = _int_arg("per_page", INCREMENTAL_PAGE_SIZE, 1, INCREMENTAL_PAGE_SIZE)
+    if "cursor" in request.args:
+        after = _decode_cursor(request.args["cursor"])
+        page, last_position, has_more = simulator().incremental_after(after, None, per_page)
+    elif "start_time" in request.args:
+        start_time = _int_arg("start_time", 0, 0, 2**40)
+        page, last_position, has_more = simulator().incremental_after(0, start_time, per_page)
+    else:
+        raise ApiError(400, "InvalidValue", "start_time or cursor is required")
+    after_cursor = _encode_cursor(last_position)
+    url = f"{base_url()}/api/v2/incremental/tickets/cursor.json?"
+    return jsonify({"tickets": page, "after_cursor": after_cursor, "before_cursor": None,
+                    "after_url": url + urlencode({"cursor": after_cursor}), "before_url": None,
+                    "end_of_stream": not has_more})
+
+
+@api_route(account_routes, "/webhooks", ["GET"])
+def list_webhooks():
+    return jsonify({"webhooks": simulator().webhook_list(), **EMPTY_CURSOR_PAGE})
+
+
+@api_route(account_routes, "/webhooks", ["POST"])
+def create_webhook():
+    webhook = json_body().get("webhook")
+    if not isinstance(webhook, dict) or not webhook.get("endpoint") or not webhook.get("name"):
+        raise ApiError(400, "InvalidValue", "webhook needs a name and an endpoint")
+    return jsonify({"webhook": simulator().add_webhook(webhook)}), 201
+
+
+@api_route(account_routes, "/webhooks/<webhook_id>", ["GET"])
+def show_webhook(webhook_id: str):
+    return jsonify({"webhook": simulator().webhook(webhook_id)})
+
+
+@api_route(account_routes, "/webhooks/<webhook_id>/signing_secret", ["GET"])
+def show_webhook_secret(webhook_id: str):
+    return jsonify({"signing_secret": {"algorithm": "SHA256", "secret": simulator().webhook_secret(webhook_id)}})
+
+
+@api_route(account_routes, "/triggers", ["GET"])
+def list_triggers():
+    triggers = simulator().trigger_list()
+    return jsonify({"triggers": triggers, "count": len(triggers), "next_page": None, "previous_page": None,
+                    **EMPTY_CURSOR_PAGE})
+
+
+@api_route(account_routes, "/triggers", ["POST"])
+def create_trigger():
+    trigger = json_body().get("trigger")
+    if not isinstance(trigger, dict) or not trigger.get("title"):
+        raise ApiError(400, "InvalidValue", "trigger needs a title")
+    return jsonify({"trigger": simulator().add_trigger(trigger)}), 201

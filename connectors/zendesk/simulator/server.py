@@ -1,0 +1,197 @@
+"""ZendeskSimulator: runs the simulated account over real HTTP, plus helpers for tests and the demo."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import fields, replace
+from typing import Any, Iterable
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from connectors.zendesk.simulator.account import ALL_TICKET_EVENTS, SimulatedAccount
+from connectors.zendesk.simulator.app import create_app
+from connectors.zendesk.simulator.delivery import Delivery
+from connectors.zendesk.simulator.front_door import RecordedRequest
+
+DEFAULT_API_EMAIL = "bridge@example.com"
+DEFAULT_API_TOKEN = "simulator-token"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log on stderr: `sim.requests` records every call."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+class ZendeskSimulator:
+    """A Zendesk Support API subset on http://127.0.0.1:<port>, state in memory.
+
+    Authenticate as `api_email`/token:`api_token`. Writes made through the API are authored by that
+    user; `customer_*` and `agent_*` helpers write as a requester or as a separate agent, so
+    `detail.actor_id` in webhooks tells the bridge's own writes apart.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, api_email: str = DEFAULT_API_EMAIL,
+                 api_token: str = DEFAULT_API_TOKEN, job_delay: float = 0.2, timeout_fault_seconds: float = 2.0,
+                 account_id: int = 22129848):
+        self.account = SimulatedAccount(api_email, api_token, account_id=account_id, job_delay=job_delay,
+                                        timeout_fault_seconds=timeout_fault_seconds)
+        self.api_email = api_email
+        self.api_token = api_token
+        self.agent_id = self.account.store.ensure_user("agent@simulator.invalid", "Sam Agent", role="agent")["id"]
+        self._server = make_server(host, port, create_app(self.account), threaded=True,
+                                   request_handler=QuietRequestHandler)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.server_address[0]}:{self._server.server_port}"
+
+    def start(self) -> ZendeskSimulator:
+        self.account.deliverer.start()
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="zendesk-sim-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.account.jobs.cancel_all()
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self.account.deliverer.stop()
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> ZendeskSimulator:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    # knobs -----------------------------------------------------------------------------------
+
+    def configure_webhook(self, url: str, secret: str, subscriptions: Iterable[str] = ALL_TICKET_EVENTS,
+                          name: str = "Problem bridge") -> str:
+        """Deliver matching ticket events to `url`, signed with `secret`; returns the webhook id."""
+        webhook = self.account.add_webhook({"name": name, "endpoint": url, "subscriptions": list(subscriptions)},
+                                           secret=secret)
+        return webhook["id"]
+
+    def set_delivery_options(self, **options: Any) -> None:
+        """duplicates, delay, shuffle, max_attempts, backoff_seconds, timeout (see DeliveryOptions)."""
+        known = {field.name for field in fields(self.account.deliverer.options)}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"unknown delivery options: {sorted(unknown)}")
+        self.account.deliverer.options = replace(self.account.deliverer.options, **options)
+
+    def set_rate_limit(self, max_requests: int | None, window_seconds: float = 60.0) -> None:
+        self.account.front_door.rate_limiter.max_requests = max_requests
+        self.account.front_door.rate_limiter.window_seconds = window_seconds
+
+    def set_job_limits(self, delay_seconds: float | None = None, max_in_flight: int | None = None) -> None:
+        if delay_seconds is not None:
+            self.account.jobs.delay_seconds = delay_seconds
+        if max_in_flight is not None:
+            self.account.jobs.max_in_flight = max_in_flight
+
+    def inject_faults(self, count: int, kind: str) -> None:
+        """The next `count` API calls fail: kind "500", "429" (Retry-After: 7) or "timeout"."""
+        self.account.front_door.inject_faults(count, kind)
+
+    def define_custom_field(self, field_id: int, title: str, field_type: str = "text") -> None:
+        with self.account.lock:
+            self.account.store.custom_field_definitions[field_id] = {"title": title, "type": field_type}
+
+    # what happened ---------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return list(self.account.front_door.requests)
+
+    def clear_requests(self) -> None:
+        self.account.front_door.requests.clear()
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return list(self.account.deliverer.deliveries)
+
+    def wait_for_jobs(self, timeout: float = 5.0) -> bool:
+        return self.account.jobs.wait_until_idle(timeout)
+
+    def wait_for_deliveries(self, timeout: float = 5.0) -> bool:
+        """Wait until running jobs are done and every queued webhook has been sent (or given up)."""
+        deadline = time.monotonic() + timeout
+        if not self.wait_for_jobs(timeout):
+            return False
+        return self.account.deliverer.wait_until_drained(max(0.0, deadline - time.monotonic()))
+
+    # people acting in Zendesk ----------------------------------------------------------------
+
+    def customer_creates_ticket(self, subject: str, body: str, email: str = "customer@example.com",
+                                name: str | None = None, tags: Iterable[str] = (),
+                                custom_fields: dict[int, Any] | None = None, priority: str | None = None) -> dict:
+        with self.account.lock:
+            requester_id = self.account.store.ensure_user(email, name)["id"]
+            data = {"subject": subject, "comment": {"body": body}, "requester_id": requester_id,
+                    "tags": list(tags), "custom_fields": _field_list(custom_fields)}
+            if priority:
+                data["priority"] = priority
+            return self.account.create_ticket_as(data, requester_id, channel="web")
+
+    def customer_comments(self, ticket_id: int, body: str) -> dict:
+        requester_id = self.ticket(ticket_id)["requester_id"]
+        return self.account.update_ticket_as(ticket_id, {"comment": {"body": body, "public": True}}, requester_id)
+
+    def agent_updates_ticket(self, ticket_id: int, **changes: Any) -> dict:
+        """Changes as in the API's `ticket` body: status, priority, tags, additional_tags, comment, ..."""
+        if isinstance(changes.get("custom_fields"), dict):
+            changes["custom_fields"] = _field_list(changes["custom_fields"])
+        return self.account.update_ticket_as(ticket_id, changes, self.agent_id)
+
+    def ticket(self, ticket_id: int) -> dict:
+        return self.account.ticket(ticket_id)
+
+    def tickets(self) -> list[dict]:
+        with self.account.lock:
+            return self.account.tickets_by_ids(sorted(self.account.store.tickets))
+
+    def comments(self, ticket_id: int) -> list[dict]:
+        return self.account.comments(ticket_id)
+
+
+def _field_list(custom_fields: dict[int, Any] | None) -> list[dict]:
+    return [{"id": int(field_id), "value": value} for field_id, value in (custom_fields or {}).items()]
+
+
+def build_standalone(host: str = "127.0.0.1", port: int = 8090, bridge_url: str | None = None,
+                     webhook_secret: str | None = None, api_email: str = DEFAULT_API_EMAIL,
+                     api_token: str = DEFAULT_API_TOKEN, job_delay: float = 0.2,
+                     requests_per_minute: int | None = None) -> ZendeskSimulator:
+    """A configured, not yet started simulator whose ticket events go to `bridge_url`."""
+    if bridge_url and not webhook_secret:
+        raise ValueError("webhook_secret is required with bridge_url")
+    simulator = ZendeskSimulator(host, port, api_email=api_email, api_token=api_token, job_delay=job_delay)
+    if bridge_url:
+        simulator.configure_webhook(bridge_url, webhook_secret)
+    simulator.set_rate_limit(requests_per_minute)
+    return simulator
+
+
+def run_standalone(host: str = "127.0.0.1", port: int = 8090, bridge_url: str | None = None,
+                   webhook_secret: str | None = None, api_email: str = DEFAULT_API_EMAIL,
+                   api_token: str = DEFAULT_API_TOKEN, job_delay: float = 0.2,
+                   requests_per_minute: int | None = None, stop_event: threading.Event | None = None) -> None:
+    """Serve the simulator until Ctrl-C (or until `stop_event` is set)."""
+    simulator = build_standalone(host, port, bridge_url, webhook_secret, api_email, api_token, job_delay,
+                                 requests_per_minute)
+    stop_event = stop_event or threading.Event()
+    with simulator:
+        print(f"Zendesk simulator on {simulator.url}: basic auth {api_email}/token:{api_token}", flush=True)
+        try:
+            stop_event.wait()
+        except KeyboardInterrupt:
+            pass
