@@ -1,0 +1,82 @@
+"""The `match:` part of a rule: conditions over a ticket snapshot, combined with all/any/not.
+
+Keys of one condition mapping must all hold (an implicit `all`); rules/billing.yaml explains them
+for admins, and `matching.py` turns these models into predicates.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import Field, field_validator
+
+from bridge.rules.fields import ALLOWED_VALUES
+from bridge.rules.validated import AtLeastOneKeyModel, CustomFieldKey, Keywords, Regexes, Scalar, rule_error
+
+
+class TagCondition(AtLeastOneKeyModel):
+    """Ticket tags (compared lower-case): has any of, has all of, has none of."""
+
+    any_of: Optional[list[str]] = Field(None, alias="any", min_length=1)
+    all_of: Optional[list[str]] = Field(None, alias="all", min_length=1)
+    none_of: Optional[list[str]] = Field(None, alias="none", min_length=1)
+
+
+
+class TextCondition(AtLeastOneKeyModel):
+    """Keywords and phrases (whole words; `word*` matches word prefixes) and regular expressions.
+
+    Keywords are compared after folding (accents, case, punctuation and line breaks ignored).
+    Regexes search case-insensitively in the text with accents removed, punctuation and line
+    breaks kept.
+    """
+
+    any_of: Optional[Keywords] = Field(None, alias="any")
+    all_of: Optional[Keywords] = Field(None, alias="all")
+    none_of: Optional[Keywords] = Field(None, alias="none")
+    regex: Optional[Regexes] = None
+
+
+
+class ValueCondition(AtLeastOneKeyModel):
+    """One field's value. Strings compare casefolded; a list value (multi-select) matches when any
+    element does. `exists: true` means set and not empty."""
+
+    equals: Optional[Scalar] = None
+    in_: Optional[list[Scalar]] = Field(None, alias="in", min_length=1)
+    exists: Optional[bool] = None
+    regex: Optional[Regexes] = None
+
+
+    def literal_values(self) -> list[str | int | bool]:
+        return ([self.equals] if self.equals is not None else []) + list(self.in_ or [])
+
+
+class Condition(AtLeastOneKeyModel):
+    all_of: Optional[list[Condition]] = Field(None, alias="all", min_length=1)
+    any_of: Optional[list[Condition]] = Field(None, alias="any", min_length=1)
+    not_: Optional[Condition] = Field(None, alias="not")
+    tags: Optional[TagCondition] = None
+    text: Optional[TextCondition] = None
+    subject: Optional[TextCondition] = None
+    description: Optional[TextCondition] = None
+    status: Optional[ValueCondition] = None
+    priority: Optional[ValueCondition] = None
+    type: Optional[ValueCondition] = None
+    channel: Optional[ValueCondition] = None
+    brand: Optional[ValueCondition] = None
+    group: Optional[ValueCondition] = None
+    form: Optional[ValueCondition] = None
+    organization: Optional[ValueCondition] = None
+    requester_domain: Optional[ValueCondition] = None
+    custom_fields: Optional[dict[CustomFieldKey, ValueCondition]] = Field(None, min_length=1)
+
+    @field_validator("status", "priority", "type")
+    @classmethod
+    def _known_values(cls, condition: ValueCondition | None, info) -> ValueCondition | None:
+        allowed = ALLOWED_VALUES[info.field_name]
+        for value in condition.literal_values() if condition else []:
+            if not isinstance(value, str) or value.lower() not in allowed:
+                raise rule_error(f"unknown {info.field_name} {value!r} (expected one of {', '.join(allowed)})")
+        return condition
+

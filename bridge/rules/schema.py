@@ -1,0 +1,98 @@
+"""Pydantic models of a rule file: `rules:` list of rules, each with match, grouping, threshold
+and the Jira and Zendesk side of what happens when tickets add up to a problem."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from bridge.rules.conditions import Condition
+from bridge.rules.validated import (Due, GroupBy, StrictModel, Template, Window, context_of,
+                                    rule_error)
+
+CountedThing = Literal["tickets", "requesters", "organizations"]
+
+
+class Threshold(StrictModel):
+    """A problem exists once `count` distinct `of` match within `window` of each other."""
+
+    count: int = Field(ge=1)
+    of: CountedThing = "tickets"
+    window: Window
+
+
+class Escalation(StrictModel):
+    """From `at` distinct `of` on, the Jira issue gets this priority and/or due policy."""
+
+    at: int = Field(ge=1)
+    of: CountedThing = "tickets"
+    priority: Optional[str] = None
+    due: Optional[Due] = None
+
+
+class JiraSpec(StrictModel):
+    """What the Jira issue looks like; keys left out are inherited from the team's defaults."""
+
+    issue_type: Optional[str] = None
+    priority: Optional[str] = None
+    labels: list[str] = []
+    components: list[str] = []
+    summary: Optional[Template] = None
+    description: Optional[Template] = None
+    due: Optional[Due] = None
+    escalation: list[Escalation] = []
+
+    @field_validator("escalation")
+    @classmethod
+    def _increasing(cls, steps: list[Escalation]) -> list[Escalation]:
+        for earlier, later in zip(steps, steps[1:], strict=False):
+            if later.of == earlier.of and later.at <= earlier.at:
+                raise rule_error(f"escalation steps must have increasing 'at' ({later.at} after {earlier.at})")
+        return steps
+
+
+class OnFix(StrictModel):
+    """What linked tickets get when the Jira issue is fixed."""
+
+    public_reply: Optional[Template] = None
+    status: Optional[Literal["open", "pending", "hold", "solved"]] = None
+    tags: list[str] = []
+
+
+class ZendeskSpec(StrictModel):
+    link_tag: Optional[Template] = None
+    internal_note: Optional[Template] = None
+    on_fix: Optional[OnFix] = None
+
+
+class RuleSpec(StrictModel):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    team: str
+    enabled: bool = True
+    match: Condition
+    group_by: Optional[GroupBy] = None
+    threshold: Threshold
+    jira: JiraSpec = JiraSpec()
+    zendesk: ZendeskSpec = ZendeskSpec()
+
+    @field_validator("team")
+    @classmethod
+    def _known_team(cls, team: str, info: ValidationInfo) -> str:
+        teams = context_of(info).teams
+        if team not in teams:
+            raise rule_error(f"unknown team {team!r} (config teams: {', '.join(sorted(teams)) or 'none'})")
+        return team
+
+    @model_validator(mode="after")
+    def _escalation_above_threshold(self) -> RuleSpec:
+        for step in self.jira.escalation:
+            if step.of == self.threshold.of and step.at <= self.threshold.count:
+                raise rule_error(f"escalation at {step.at} {step.of} is not above the threshold "
+                                 f"count {self.threshold.count}")
+        return self
+
+
+class RuleFileSpec(StrictModel):
+    rules: list[RuleSpec] = Field(min_length=1)

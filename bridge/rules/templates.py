@@ -1,0 +1,39 @@
+"""Sandboxed Jinja2 templates in rule files, compiled (and their variables checked) at load time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+# What a problem-side template (Jira summary, notes, replies) may use.
+PROBLEM_VARIABLES = frozenset({"problem", "rule", "tickets", "count"})
+# What a group_by template may use.
+TICKET_VARIABLES = frozenset({"ticket"})
+
+_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+@dataclass(frozen=True)
+class RuleTemplate:
+    source: str
+    compiled: Any = field(compare=False, repr=False)
+
+    def render(self, **context: Any) -> str:
+        return self.compiled.render(**context)
+
+
+def compile_template(source: str, variables: frozenset[str] = PROBLEM_VARIABLES) -> RuleTemplate:
+    """Compile `source`; ValueError naming the problem if it does not compile or uses other names."""
+    try:
+        parsed = _ENVIRONMENT.parse(source)
+        compiled = _ENVIRONMENT.from_string(parsed)
+    except TemplateSyntaxError as exc:
+        raise ValueError(f"template does not compile: {exc.message} (template line {exc.lineno})") from None
+    unknown = meta.find_undeclared_variables(parsed) - variables
+    if unknown:
+        raise ValueError(f"template uses unknown variable(s) {', '.join(sorted(unknown))} "
+                         f"(available: {', '.join(sorted(variables))})")
+    return RuleTemplate(source, compiled)
