@@ -5,12 +5,22 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.config import Settings, resolve_database_url
+from bridge.rules_runtime import load_configured_rules
 from bridge.storage.db import create_database_engine, ping
+from bridge.yamlsource import SourceErrors
 
 
 def run_checks(settings: Settings) -> list[str]:
     """Return a human-readable line per problem; empty when all is well."""
-    return [*_check_database(settings)]
+    return [*_check_rules(settings), *_check_database(settings)]
+
+
+def _check_rules(settings: Settings) -> list[str]:
+    try:
+        load_configured_rules(settings)
+    except SourceErrors as errors:
+        return [str(error) for error in errors.errors]
+    return []
 
 
 def _check_database(settings: Settings) -> list[str]:

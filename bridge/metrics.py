@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 from bridge.storage.inbox import Inbox
@@ -30,6 +30,13 @@ class BridgeMetrics:
         self.events_failed = Counter(
             "bridge_events_failed", "Failed processing attempts; parked=true when given up.",
             ["source", "parked"], registry=r)
+        self.rules_loaded = Gauge("bridge_rules_loaded", "Rules in use.", registry=r)
+        self.rules_reload_ok = Gauge(
+            "bridge_rules_reload_ok", "1 while the rule files on disk are valid, 0 after a broken edit "
+            "(the last valid rules stay in use).", registry=r)
+        self.rules_reload_ok.set(1)
+        self.rules_reload_errors = Counter(
+            "bridge_rules_reload_errors", "Rule file edits that failed validation.", registry=r)
         self.intake_seconds = Histogram(
             "bridge_webhook_intake_seconds", "Time to verify and store one webhook.",
             ["source"], registry=r,

@@ -11,15 +11,22 @@ from sqlalchemy import Engine
 
 from bridge.config import Settings, resolve_database_url
 from bridge.metrics import BridgeMetrics
+from bridge.detection import Detector
+from bridge.domain.ports import TicketSystem
 from bridge.processing import EventProcessor
+from bridge.rules_runtime import LiveRules
 from bridge.storage.db import create_database_engine
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
+from bridge.storage.audit import AuditLog
+from bridge.storage.problems import ProblemStore
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.worker import Worker
 from connectors.jira.events import parse_jira_webhook
 from connectors.payload import PayloadError
+from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import parse_zendesk_webhook
+from connectors.zendesk.ticket_system import ZendeskTicketSystem
 
 Clock = Callable[[], datetime]
 
@@ -35,11 +42,19 @@ class Runtime:
     clock: Clock = utc_now
     metrics: BridgeMetrics = field(default_factory=BridgeMetrics)
 
+    ticket_system: TicketSystem | None = None
+
     def __post_init__(self):
         self.inbox = Inbox(self.engine)
         self.tickets = TicketSnapshots(self.engine)
         self.issues = IssueSnapshots(self.engine)
-        self.processor = EventProcessor(self.tickets, self.issues)
+        self.problems = ProblemStore(self.engine)
+        self.audit = AuditLog(self.engine)
+        self.rules = LiveRules(self.settings, self.metrics)
+        self.detector = Detector(self.rules.current, self.problems, self.audit)
+        self.processor = EventProcessor(
+            self.tickets, self.issues, self.detector, self.rules.current, self.ticket_system,
+            self.settings.zendesk.bridge_user_id)
         self.metrics.watch_inbox(self.inbox, self.clock)
 
     def new_worker(self, owner: str | None = None) -> Worker:
@@ -48,6 +63,7 @@ class Runtime:
             parsers={"zendesk": parse_zendesk_webhook, "jira": parse_jira_webhook},
             permanent_errors=(PayloadError,),
             settings=self.settings.worker, metrics=self.metrics, clock=self.clock, owner=owner,
+            housekeeping=self.rules.check,
         )
 
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
@@ -57,8 +73,16 @@ class Runtime:
         return thread
 
 
-def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True) -> Runtime:
+def zendesk_ticket_system(settings: Settings) -> TicketSystem:
+    zendesk = settings.zendesk
+    return ZendeskTicketSystem(ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value()))
+
+
+def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,
+                  ticket_system: TicketSystem | None = None) -> Runtime:
+    """Everything a bridge process needs. Raises SourceErrors when the rule files are invalid."""
     engine = create_database_engine(resolve_database_url(settings), settings.database.sqlite_synchronous)
     if migrate:
         upgrade(engine)
-    return Runtime(settings=settings, engine=engine, clock=clock)
+    return Runtime(settings=settings, engine=engine, clock=clock,
+                   ticket_system=ticket_system or zendesk_ticket_system(settings))

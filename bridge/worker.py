@@ -16,7 +16,7 @@ from bridge.config import WorkerSettings
 from bridge.domain.events import DomainEvent, Ignored
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics
-from bridge.processing import EventProcessor
+from bridge.processing import EventProcessor, Lookups
 from bridge.storage.inbox import DONE, IGNORED, Inbox, InboxEvent, LeaseLost
 
 log = logging.getLogger("bridge.worker")
@@ -40,20 +40,25 @@ class Worker:
         metrics: BridgeMetrics,
         clock: Callable[[], datetime],
         owner: str | None = None,
+        housekeeping: Callable[[], None] = lambda: None,
     ):
         self.engine, self.inbox, self.processor = engine, inbox, processor
         self.parsers = parsers
         self.permanent_errors = (PermanentError, *permanent_errors)
         self.settings, self.metrics, self.clock = settings, metrics, clock
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
+        self.housekeeping = housekeeping  # e.g. reloading changed rule files, between batches
 
     def run_once(self) -> int:
         """Process one batch; return how many events were claimed."""
+        self.housekeeping()
         batch = self.inbox.claim(
             self.owner, self.settings.batch_size, self.clock(),
             timedelta(seconds=self.settings.lease_seconds))
-        for event in batch:
-            self._process(event)
+        parsed = [(event, self._parse_or_error(event)) for event in batch]
+        lookups = self.processor.prepare([p for _, p in parsed if not isinstance(p, (Ignored, Exception))])
+        for event, result in parsed:
+            self._process(event, result, lookups)
         return len(batch)
 
     def run(self, stop: threading.Event) -> None:
@@ -78,15 +83,23 @@ class Worker:
             total += claimed
         return total
 
-    def _process(self, event: InboxEvent) -> None:
+    def _parse_or_error(self, event: InboxEvent) -> DomainEvent | Ignored | Exception:
         try:
-            parsed = self._parse(event)
+            return self._parse(event)
+        except Exception as exc:  # recorded as this event's failure in _process
+            return exc
+
+    def _process(self, event: InboxEvent, parsed: DomainEvent | Ignored | Exception,
+                 lookups: Lookups) -> None:
+        try:
+            if isinstance(parsed, Exception):
+                raise parsed
             with self.engine.begin() as connection:
                 now = self.clock()
                 if isinstance(parsed, Ignored):
                     status, outcome = IGNORED, parsed.reason
                 else:
-                    status, outcome = DONE, self.processor.apply(connection, parsed, now)
+                    status, outcome = DONE, self.processor.apply(connection, parsed, now, lookups)
                 self.inbox.finish(connection, event.id, self.owner, status, now, outcome[:200])
         except LeaseLost:
             log_event(log, logging.WARNING, "worker.lease_lost", event_id=event.id)

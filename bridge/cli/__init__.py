@@ -6,6 +6,7 @@ import click
 
 from bridge.cli.context import CliContext
 from bridge.cli.events import events
+from bridge.cli.rules import rules
 from bridge.cli.service import check, db, serve, worker
 from bridge.config import CONFIG_ENV_VARIABLE
 
@@ -20,7 +21,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = CliContext(config_path)
 
 
-for command in (check, serve, worker, db, events):
+for command in (check, serve, worker, db, events, rules):
     main.add_command(command)
-
-

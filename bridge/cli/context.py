@@ -28,7 +28,12 @@ class CliContext:
 
         settings = self.settings()
         configure_logging(settings.logging.level, settings.logging.format)
-        return build_runtime(settings, migrate=migrate)
+        try:
+            return build_runtime(settings, migrate=migrate)
+        except SourceErrors as errors:  # invalid rule files
+            for error in errors.errors:
+                click.echo(f"error: {error}", err=True)
+            raise SystemExit(1) from None
 
 
 pass_context = click.make_pass_decorator(CliContext)

@@ -26,7 +26,10 @@ def readyz():
     except SQLAlchemyError as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
-    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+    # A broken rule edit does not make the bridge unready: the last valid rules keep running.
+    rules = {"loaded": len(runtime.rules.current()), "last_reload_error": runtime.rules.error}
+    return jsonify(status="ready" if ready else "not ready", checks=checks, rules=rules), (
+        200 if ready else 503)
 
 
 @health.get("/metrics")

@@ -83,6 +83,28 @@ def _group_part(part, ticket: TicketSnapshot) -> str:
     return text or NO_GROUP
 
 
+def _fields_read_by_condition(condition) -> set[str]:
+    """Snapshot fields a match condition reads that ticket events may not carry."""
+    if condition is None:
+        return set()
+    fields = set()
+    if condition.custom_fields:
+        fields.add("custom_fields")
+    if condition.requester_domain is not None:
+        fields.add("requester_email")
+    for child in [*(condition.all_of or ()), *(condition.any_of or ()), condition.not_]:
+        fields |= _fields_read_by_condition(child)
+    return fields
+
+
+def _fields_read_by_group(part) -> set[str]:
+    if not isinstance(part, FieldRef):
+        return {"custom_fields", "requester_email"}  # a template may read anything
+    if part.custom_id is not None:
+        return {"custom_fields"}
+    return {"requester_email"} if part.name == "requester_domain" else set()
+
+
 class RuleSet:
     """Rules in file order. `matching` evaluates only the rules a ticket's tags do not rule out."""
 
@@ -98,6 +120,18 @@ class RuleSet:
                 self._always.append((position, rule))
             for tag in rule.required_tags or ():
                 self._by_tag.setdefault(tag, []).append((position, rule))
+
+    @property
+    def fields_needing_lookup(self) -> frozenset[str]:
+        """Of the fields ticket events leave out (custom fields, requester email), those some
+        enabled rule reads: when a ticket's snapshot lacks them, they are read from Zendesk."""
+        fields: set[str] = set()
+        for rule in self.rules:
+            if rule.spec.enabled:
+                fields |= _fields_read_by_condition(rule.spec.match)
+                for part in rule.spec.group_by or ():
+                    fields |= _fields_read_by_group(part)
+        return frozenset(fields)
 
     def __len__(self) -> int:
         return len(self.rules)

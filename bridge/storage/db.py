@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event, text
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
+
+_READ_ONLY = "bridge_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -43,9 +48,11 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        # IMMEDIATE takes the write lock up front: a deferred transaction that later writes can
-        # fail with "database is locked" instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (IMMEDIATE): a deferred transaction that later
+        # writes can fail with "database is locked" instead of waiting its turn. Readers must not:
+        # in WAL mode they run alongside the writer.
+        read_only = connection.get_execution_options().get(_READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -54,6 +61,14 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def ping(engine: Engine) -> None:
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only; on SQLite it does not wait for (or block) the writer."""
     with engine.connect() as connection:
+        connection.execution_options(**{_READ_ONLY: True})
+        yield connection
+
+
+def ping(engine: Engine) -> None:
+    with reading(engine) as connection:
         connection.execute(text("SELECT 1"))

@@ -9,6 +9,7 @@ from typing import Iterable
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bridge.storage.db import reading
 from bridge.storage.schema import inbox_events
 
 PENDING, PROCESSING, DONE, IGNORED, FAILED = "pending", "processing", "done", "ignored", "failed"
@@ -123,18 +124,18 @@ class Inbox:
         query = select(inbox_events).order_by(c.id.desc()).limit(limit)
         if status:
             query = query.where(c.status == status)
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return [_event(row) for row in connection.execute(query)]
 
     def counts(self) -> dict[str, int]:
         c = inbox_events.c
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(select(c.status, func.count()).group_by(c.status))
             return {status: 0 for status in STATUSES} | {row[0]: row[1] for row in rows}
 
     def oldest_waiting_received_at(self) -> datetime | None:
         c = inbox_events.c
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return connection.execute(
                 select(func.min(c.received_at)).where(c.status.in_([PENDING, PROCESSING]))
             ).scalar()

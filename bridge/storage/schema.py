@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from bridge.storage.types import BigId, UtcDateTime
 
@@ -73,3 +84,51 @@ audit_log = Table(
     Column("details", JSON, nullable=False),
 )
 Index("ix_audit_subject", audit_log.c.subject, audit_log.c.at)
+
+# A problem per (rule, group key): `detecting` while its tickets are counted, `open` once they
+# cross the rule's threshold, then on through the lifecycle (bridge/domain/problems.py).
+problems = Table(
+    "problems",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("rule", String(120), nullable=False),
+    Column("group_key", String(400), nullable=False),
+    Column("team", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    # "rule + group key" while the problem is active, NULL afterwards: this unique column is how
+    # the database itself guarantees one active problem per (rule, group key).
+    Column("active_key", String(600), unique=True),
+    Column("detected_at", UtcDateTime, nullable=False),
+    Column("opened_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("ticket_count", Integer, nullable=False),
+    Column("requester_count", Integer, nullable=False),
+    Column("organization_count", Integer, nullable=False),
+)
+Index("ix_problems_rule_state", problems.c.rule, problems.c.state)
+
+# Tickets counted towards a problem's threshold (the rule's window), by event time.
+occurrences = Table(
+    "occurrences",
+    metadata,
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True),
+    Column("ticket_id", BigId, primary_key=True, autoincrement=False),
+    Column("counted_key", String(64), nullable=False),
+    Column("requester_id", BigId),
+    Column("organization_id", BigId),
+    Column("event_time", UtcDateTime, nullable=False),
+)
+Index("ix_occurrences_ticket", occurrences.c.ticket_id)
+
+# Tickets that belong to an open problem; `left_at` is set when a ticket stops matching.
+problem_tickets = Table(
+    "problem_tickets",
+    metadata,
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True),
+    Column("ticket_id", BigId, primary_key=True, autoincrement=False),
+    Column("requester_id", BigId),
+    Column("organization_id", BigId),
+    Column("joined_at", UtcDateTime, nullable=False),
+    Column("left_at", UtcDateTime),
+)
+Index("ix_problem_tickets_ticket", problem_tickets.c.ticket_id)

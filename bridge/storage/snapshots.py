@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select
 
 from bridge.domain.events import IssueSnapshot, TicketSnapshot
+from bridge.storage.db import reading
 from bridge.storage.schema import issues, tickets
 
 
@@ -74,18 +75,18 @@ class TicketSnapshots:
         return merged
 
     def get(self, ticket_id: int) -> TicketSnapshot | None:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(select(tickets.c.snapshot).where(tickets.c.id == ticket_id)).first()
         return ticket_from_json(row.snapshot) if row else None
 
     def event_counts(self) -> dict[int, int]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(select(tickets.c.id, tickets.c.event_count))
             return {row.id: row.event_count for row in rows}
 
     def updated_since(self, since: datetime) -> list[TicketSnapshot]:
         query = select(tickets.c.snapshot).where(tickets.c.seen_at >= since).order_by(tickets.c.id)
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return [ticket_from_json(row.snapshot) for row in connection.execute(query)]
 
 
@@ -111,6 +112,6 @@ class IssueSnapshots:
         return incoming
 
     def get_by_key(self, key: str) -> IssueSnapshot | None:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(select(issues.c.snapshot).where(issues.c.key == key)).first()
         return issue_from_json(row.snapshot) if row else None

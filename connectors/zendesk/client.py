@@ -116,13 +116,19 @@ class ZendeskClient:
             return self._zenpy.tickets(id=ticket_id).to_dict()
 
     def show_many(self, ticket_ids: Iterable[int]) -> list[dict]:
-        ids = list(ticket_ids)
-        tickets: list[dict] = []
-        with translate_errors("show_many"):
-            for start in range(0, len(ids), SHOW_MANY_LIMIT):
-                chunk = ids[start : start + SHOW_MANY_LIMIT]
-                tickets.extend(ticket.to_dict() for ticket in self._zenpy.tickets(ids=chunk))
-        return tickets
+        return self._in_chunks("show_many", ticket_ids, lambda chunk: self._zenpy.tickets(ids=chunk))
+
+    def show_many_users(self, user_ids: Iterable[int]) -> list[dict]:
+        return self._in_chunks("show_many_users", user_ids, lambda chunk: self._zenpy.users(ids=chunk))
+
+    def _in_chunks(self, action: str, ids: Iterable[int], fetch) -> list[dict]:
+        """show_many endpoints take at most 100 ids per call."""
+        unique = list(dict.fromkeys(ids))
+        found: list[dict] = []
+        with translate_errors(action):
+            for start in range(0, len(unique), SHOW_MANY_LIMIT):
+                found.extend(item.to_dict() for item in fetch(unique[start : start + SHOW_MANY_LIMIT]))
+        return found
 
     def create_ticket(
         self,

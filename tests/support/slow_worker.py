@@ -15,8 +15,8 @@ def main(config_path: str) -> None:
     runtime = build_runtime(load_settings(config_path))
     apply = runtime.processor.apply
 
-    def slow_apply(connection, event, now):
-        outcome = apply(connection, event, now)
+    def slow_apply(*args, **kwargs):
+        outcome = apply(*args, **kwargs)
         time.sleep(0.01)  # inside the transaction: a kill here must roll the event back
         return outcome
 

@@ -1,0 +1,70 @@
+"""`bridge rules check|test`: validate rule files and dry-run them without calling Zendesk or Jira."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from bridge.cli.context import CliContext, pass_context
+from bridge.rules import dry_run, load_tickets
+from bridge.rules.durations import parse_window
+from bridge.rules_runtime import load_configured_rules
+from bridge.yamlsource import SourceErrors
+
+
+def _ruleset(context: CliContext):
+    settings = context.settings()
+    try:
+        return settings, load_configured_rules(settings)
+    except SourceErrors as errors:
+        for error in errors.errors:
+            click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+
+
+@click.group()
+def rules() -> None:
+    """Rule files: validate them, or see what they would do."""
+
+
+@rules.command("check")
+@pass_context
+def check_rules(context: CliContext) -> None:
+    """Validate every rule file the config names; report all errors at once."""
+    settings, ruleset = _ruleset(context)
+    files = len(ruleset.files.paths()) if ruleset.files else 0
+    click.echo(f"ok: {len(ruleset)} rules in {files} files")
+
+
+@rules.command("test")
+@click.option("--ticket", "ticket_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A JSON file with one Zendesk ticket (as the API returns it), or a list of them.")
+@click.option("--tickets", "ticket_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A JSON or JSONL file of Zendesk tickets.")
+@click.option("--since", help="Use the tickets the bridge stored in this period, e.g. 7d or 24h.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+def test_rules(context: CliContext, ticket_files: tuple[str, ...], since: str | None, as_json: bool) -> None:
+    """Dry run: which tickets match, which groups form, what would cross the threshold and what
+    would be created. Nothing is sent to Zendesk or Jira."""
+    if not ticket_files and not since:
+        raise click.UsageError("give --ticket FILE, --tickets FILE or --since PERIOD")
+    _, ruleset = _ruleset(context)
+    snapshots = []
+    try:
+        for path in ticket_files:
+            snapshots += load_tickets(path)
+    except SourceErrors as errors:
+        for error in errors.errors:
+            click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    if since:
+        try:
+            period: timedelta = parse_window(since)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--since") from None
+        runtime = context.runtime()
+        snapshots += runtime.tickets.updated_since(runtime.clock() - period)
+    report = dry_run(ruleset, snapshots)
+    click.echo(report.to_json() if as_json else report.format_text())

@@ -1,0 +1,106 @@
+"""Detection: does this ticket, as it is now, count towards a problem, join one, or leave one?
+
+Runs inside the worker's transaction for every ticket event, so an event's effect on problems
+commits together with the event being marked done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import Connection
+
+from bridge.domain.events import TicketSnapshot
+from bridge.domain.problems import Problem
+from bridge.logs import log_event
+from bridge.rules import Rule, RuleSet, window_crossing
+from bridge.storage.audit import AuditLog
+from bridge.storage.problems import ProblemStore
+
+log = logging.getLogger("bridge.detection")
+
+# Occurrences this much older than a detecting problem's window can never complete a span again
+# (events arrive at most this late), so they are forgotten.
+LATE_ARRIVAL = timedelta(days=2)
+
+
+@dataclass
+class DetectionResult:
+    counted: list[str] = field(default_factory=list)    # rules whose detecting problem counted it
+    opened: list[Problem] = field(default_factory=list)  # problems that crossed their threshold now
+    joined: list[Problem] = field(default_factory=list)  # open problems the ticket joined now
+    left: list[int] = field(default_factory=list)         # problems the ticket left
+
+    def summary(self) -> str:
+        parts = [f"counted {','.join(self.counted)}" if self.counted else "",
+                 f"opened {','.join(str(p.id) for p in self.opened)}" if self.opened else "",
+                 f"joined {','.join(str(p.id) for p in self.joined)}" if self.joined else "",
+                 f"left {','.join(map(str, self.left))}" if self.left else ""]
+        return "; ".join(p for p in parts if p) or "no rule matched"
+
+
+class Detector:
+    def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog):
+        self.rules = rules
+        self.problems = problems
+        self.audit = audit
+
+    def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
+                 now: datetime, gone: bool = False) -> DetectionResult:
+        """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem."""
+        result = DetectionResult()
+        matched = {} if gone else {rule.name: rule for rule in self.rules().matching(ticket)}
+        self._leave_problems_no_longer_matched(connection, ticket, matched, now, result)
+        for rule in matched.values():
+            counted_key = rule.counting_key(ticket)
+            if counted_key is not None:
+                self._count(connection, rule, ticket, counted_key, event_time, now, result)
+        return result
+
+    def _leave_problems_no_longer_matched(self, connection, ticket, matched, now, result) -> None:
+        for membership in self.problems.memberships_of(connection, ticket.id):
+            rule = matched.get(membership.rule)
+            still = (rule is not None and rule.group_key(ticket) == membership.group_key
+                     and rule.counting_key(ticket) is not None)
+            if still:
+                continue
+            self.problems.remove_ticket(connection, membership.problem_id, ticket.id, now)
+            result.left.append(membership.problem_id)
+            if not self.problems.drop_if_empty_detecting(connection, membership.problem_id):
+                self.problems.refresh_counts(connection, membership.problem_id, now)
+                self.audit.record(connection, now, "ticket.left_problem", f"problem:{membership.problem_id}",
+                                  {"ticket": ticket.id, "rule": membership.rule})
+
+    def _count(self, connection, rule: Rule, ticket: TicketSnapshot, counted_key: str,
+               event_time: datetime, now: datetime, result: DetectionResult) -> None:
+        problem = self.problems.active_for_update(connection, rule.name, rule.group_key(ticket),
+                                                  rule.team, now)
+        self.problems.record_occurrence(connection, problem.id, ticket, counted_key, event_time)
+        if problem.is_open:
+            if self.problems.link(connection, problem.id, ticket, now):
+                problem = self.problems.refresh_counts(connection, problem.id, now)
+                result.joined.append(problem)
+                self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
+                                  {"ticket": ticket.id, "rule": rule.name})
+            return
+        result.counted.append(rule.name)
+        window = rule.spec.threshold.window
+        self.problems.forget_occurrences_before(connection, problem.id, now - window - LATE_ARRIVAL)
+        occurrences = self.problems.occurrences(connection, problem.id)
+        crossing = window_crossing(occurrences, rule.spec.threshold.count, window)
+        if crossing is None:
+            self.problems.refresh_counts(connection, problem.id, now)
+            return
+        members = [o.ticket_id for o in occurrences if o.event_time >= crossing.event_time - window]
+        self.problems.open(connection, problem.id, members, now)
+        problem = self.problems.refresh_counts(connection, problem.id, now)
+        result.opened.append(problem)
+        self.audit.record(connection, now, "problem.opened", f"problem:{problem.id}", {
+            "rule": rule.name, "group": problem.group_key, "team": problem.team,
+            "tickets": sorted(members), "threshold": rule.spec.threshold.count,
+        })
+        log_event(log, logging.INFO, "problem.opened", problem_id=problem.id, rule=rule.name,
+                  team=problem.team, tickets=problem.ticket_count)

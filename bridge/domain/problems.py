@@ -1,0 +1,46 @@
+"""The problem lifecycle: detecting → open → in_progress → fixed → closed, plus wont_fix, regressed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED = "detecting", "open", "in_progress", "fixed", "closed"
+WONT_FIX, REGRESSED = "wont_fix", "regressed"
+STATES = (DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED, WONT_FIX, REGRESSED)
+# States in which a problem still claims its (rule, group key): new matching tickets join it.
+ACTIVE_STATES = frozenset({DETECTING, OPEN, IN_PROGRESS, FIXED, REGRESSED, WONT_FIX})
+
+
+def active_key(rule: str, group_key: str) -> str:
+    return f"{rule}\x1f{group_key}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: int
+    rule: str
+    group_key: str
+    team: str
+    state: str
+    detected_at: datetime
+    opened_at: datetime | None
+    updated_at: datetime
+    ticket_count: int
+    requester_count: int
+    organization_count: int
+
+    @property
+    def is_open(self) -> bool:
+        """Past detection: it has (or is getting) a Jira issue and linked tickets."""
+        return self.state != DETECTING
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A ticket's place in a problem: counted (detecting) or linked (open and later)."""
+
+    problem_id: int
+    rule: str
+    group_key: str
+    state: str

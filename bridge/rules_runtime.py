@@ -1,0 +1,57 @@
+"""The rules a running bridge uses: loaded from the config's globs, reloaded when files change."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from bridge.config import Settings
+from bridge.logs import log_event
+from bridge.metrics import BridgeMetrics
+from bridge.rules import RuleReloader, RuleSet, load_rules
+
+log = logging.getLogger("bridge.rules")
+
+
+def load_configured_rules(settings: Settings) -> RuleSet:
+    """Every rule file the config names; raises SourceErrors listing every problem."""
+    if not settings.rules:
+        return RuleSet([])
+    return load_rules(list(settings.rules), settings.base_dir, settings.teams.keys(), settings.custom_fields)
+
+
+class LiveRules:
+    """The current RuleSet; `check()` reloads changed files at most every `interval` seconds,
+    keeping the last valid set while an edit is broken."""
+
+    def __init__(self, settings: Settings, metrics: BridgeMetrics, interval: float = 2.0,
+                 monotonic: Callable[[], float] = time.monotonic):
+        self.reloader = RuleReloader(lambda: load_configured_rules(settings))
+        self.metrics, self.interval, self.monotonic = metrics, interval, monotonic
+        self._next_check = 0.0
+        self._reported_error: str | None = None
+        metrics.rules_loaded.set(len(self.reloader.current))
+
+    def current(self) -> RuleSet:
+        return self.reloader.current
+
+    @property
+    def error(self) -> str | None:
+        return self.reloader.last_error
+
+    def check(self) -> None:
+        if self.monotonic() < self._next_check:
+            return
+        self._next_check = self.monotonic() + self.interval
+        if self.reloader.check():
+            self.metrics.rules_loaded.set(len(self.reloader.current))
+            self.metrics.rules_reload_ok.set(1)
+            self._reported_error = None
+            log_event(log, logging.INFO, "rules.reloaded", rules=len(self.reloader.current))
+        elif self.reloader.last_error and self.reloader.last_error != self._reported_error:
+            self._reported_error = self.reloader.last_error
+            self.metrics.rules_reload_ok.set(0)
+            self.metrics.rules_reload_errors.inc()
+            log_event(log, logging.ERROR, "rules.reload_failed", errors=self.reloader.last_error,
+                      keeping_rules=len(self.reloader.current))

@@ -1,0 +1,34 @@
+"""The audit log: what the bridge did and why, for people (`subject` is e.g. "problem:12")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from bridge.storage.db import reading
+from bridge.storage.schema import audit_log
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    action: str
+    subject: str
+    details: dict
+
+
+class AuditLog:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def record(self, connection: Connection, at: datetime, action: str, subject: str, details: dict) -> None:
+        connection.execute(audit_log.insert().values(at=at, action=action, subject=subject, details=details))
+
+    def entries(self, subject: str | None = None, limit: int = 200) -> list[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.id).limit(limit)
+        if subject:
+            query = query.where(audit_log.c.subject == subject)
+        with reading(self.engine) as connection:
+            return [AuditEntry(r.at, r.action, r.subject, r.details) for r in connection.execute(query)]

@@ -1,0 +1,191 @@
+"""Problems, their occurrences and their tickets. SQL only; decisions live in bridge/detection.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import Connection, Engine, and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bridge.domain.events import TicketSnapshot
+from bridge.domain.problems import DETECTING, OPEN, Membership, Problem, active_key
+from bridge.rules.window import Occurrence
+from bridge.storage.db import reading
+from bridge.storage.schema import occurrences, problem_tickets, problems
+
+
+def _problem(row) -> Problem:
+    return Problem(
+        id=row.id, rule=row.rule, group_key=row.group_key, team=row.team, state=row.state,
+        detected_at=row.detected_at, opened_at=row.opened_at, updated_at=row.updated_at,
+        ticket_count=row.ticket_count, requester_count=row.requester_count,
+        organization_count=row.organization_count)
+
+
+def _dialect_insert(connection: Connection, table):
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+class ProblemStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # --- inside the worker's transaction -------------------------------------------------------
+
+    def active_for_update(self, connection: Connection, rule: str, group_key: str, team: str,
+                          now: datetime) -> Problem:
+        """The active problem of (rule, group key), created as `detecting` if there is none, and
+        locked for the rest of the transaction, so concurrent workers take turns on it."""
+        key = active_key(rule, group_key)
+        connection.execute(
+            _dialect_insert(connection, problems).values(
+                rule=rule, group_key=group_key, team=team, state=DETECTING, active_key=key,
+                detected_at=now, updated_at=now, ticket_count=0, requester_count=0,
+                organization_count=0,
+            ).on_conflict_do_nothing(index_elements=["active_key"])
+        )
+        row = connection.execute(
+            select(problems).where(problems.c.active_key == key).with_for_update()
+        ).one()
+        return _problem(row)
+
+    def memberships_of(self, connection: Connection, ticket_id: int) -> list[Membership]:
+        """Every active problem the ticket is counted in or linked to."""
+        counted = (select(occurrences.c.problem_id.label("problem_id"))
+                   .where(occurrences.c.ticket_id == ticket_id))
+        linked = (select(problem_tickets.c.problem_id.label("problem_id"))
+                  .where(problem_tickets.c.ticket_id == ticket_id, problem_tickets.c.left_at.is_(None)))
+        ids = counted.union(linked).subquery()
+        rows = connection.execute(
+            select(problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state)
+            .where(problems.c.id.in_(select(ids.c.problem_id)), problems.c.active_key.is_not(None))
+            .order_by(problems.c.id)
+        )
+        return [Membership(row.id, row.rule, row.group_key, row.state) for row in rows]
+
+    def record_occurrence(self, connection: Connection, problem_id: int, ticket: TicketSnapshot,
+                          counted_key: str, event_time: datetime) -> None:
+        """Count the ticket; it keeps the earliest event time at which it was seen matching."""
+        c = occurrences.c
+        existing = connection.execute(
+            select(c.event_time).where(c.problem_id == problem_id, c.ticket_id == ticket.id)
+        ).first()
+        values = {"counted_key": counted_key, "requester_id": ticket.requester_id,
+                  "organization_id": ticket.organization_id}
+        if existing is None:
+            connection.execute(occurrences.insert().values(
+                problem_id=problem_id, ticket_id=ticket.id, event_time=event_time, **values))
+        else:
+            connection.execute(update(occurrences).where(
+                c.problem_id == problem_id, c.ticket_id == ticket.id
+            ).values(event_time=min(existing.event_time, event_time), **values))
+
+    def occurrences(self, connection: Connection, problem_id: int) -> list[Occurrence]:
+        c = occurrences.c
+        rows = connection.execute(select(c.ticket_id, c.counted_key, c.event_time)
+                                  .where(c.problem_id == problem_id))
+        return [Occurrence(row.ticket_id, row.counted_key, row.event_time) for row in rows]
+
+    def forget_occurrences_before(self, connection: Connection, problem_id: int, before: datetime) -> None:
+        connection.execute(delete(occurrences).where(
+            occurrences.c.problem_id == problem_id, occurrences.c.event_time < before))
+
+    def open(self, connection: Connection, problem_id: int, ticket_ids: Iterable[int], now: datetime) -> None:
+        """detecting → open, linking the tickets that crossed the threshold. Guarded on the state so
+        that it happens once even if two transactions got this far."""
+        result = connection.execute(
+            update(problems).where(problems.c.id == problem_id, problems.c.state == DETECTING)
+            .values(state=OPEN, opened_at=now, updated_at=now))
+        if result.rowcount != 1:
+            return
+        c = occurrences.c
+        rows = connection.execute(
+            select(c.ticket_id, c.requester_id, c.organization_id)
+            .where(c.problem_id == problem_id, c.ticket_id.in_(list(ticket_ids))))
+        for row in rows:
+            self._link(connection, problem_id, row.ticket_id, row.requester_id, row.organization_id, now)
+
+    def link(self, connection: Connection, problem_id: int, ticket: TicketSnapshot, now: datetime) -> bool:
+        """Link a ticket to an open problem; False if it already was."""
+        return self._link(connection, problem_id, ticket.id, ticket.requester_id,
+                          ticket.organization_id, now)
+
+    def _link(self, connection, problem_id, ticket_id, requester_id, organization_id, now) -> bool:
+        c = problem_tickets.c
+        row = connection.execute(select(c.left_at).where(
+            c.problem_id == problem_id, c.ticket_id == ticket_id)).first()
+        if row is not None and row.left_at is None:
+            return False
+        if row is None:
+            connection.execute(problem_tickets.insert().values(
+                problem_id=problem_id, ticket_id=ticket_id, requester_id=requester_id,
+                organization_id=organization_id, joined_at=now))
+        else:
+            connection.execute(update(problem_tickets).where(
+                c.problem_id == problem_id, c.ticket_id == ticket_id
+            ).values(left_at=None, joined_at=now, requester_id=requester_id,
+                     organization_id=organization_id))
+        return True
+
+    def remove_ticket(self, connection: Connection, problem_id: int, ticket_id: int, now: datetime) -> None:
+        """The ticket stopped matching: it no longer counts, and leaves the problem if linked."""
+        connection.execute(delete(occurrences).where(
+            occurrences.c.problem_id == problem_id, occurrences.c.ticket_id == ticket_id))
+        connection.execute(update(problem_tickets).where(
+            problem_tickets.c.problem_id == problem_id, problem_tickets.c.ticket_id == ticket_id,
+            problem_tickets.c.left_at.is_(None)).values(left_at=now))
+
+    def drop_if_empty_detecting(self, connection: Connection, problem_id: int) -> bool:
+        """A detecting problem with nothing left to count disappears."""
+        has_any = connection.execute(
+            select(occurrences.c.ticket_id).where(occurrences.c.problem_id == problem_id).limit(1)
+        ).first()
+        if has_any:
+            return False
+        return connection.execute(delete(problems).where(
+            problems.c.id == problem_id, problems.c.state == DETECTING)).rowcount == 1
+
+    def refresh_counts(self, connection: Connection, problem_id: int, now: datetime) -> Problem:
+        """Recount affected tickets, requesters and organizations (from linked tickets once open)."""
+        problem = _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
+        if problem.is_open:
+            source, live = problem_tickets.c, problem_tickets.c.left_at.is_(None)
+        else:
+            source, live = occurrences.c, True
+        tickets, requesters, organizations = connection.execute(
+            select(func.count(), func.count(source.requester_id.distinct()),
+                   func.count(source.organization_id.distinct()))
+            .where(and_(source.problem_id == problem_id, live))
+        ).one()
+        connection.execute(update(problems).where(problems.c.id == problem_id).values(
+            ticket_count=tickets, requester_count=requesters, organization_count=organizations,
+            updated_at=now))
+        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def list(self, states: Iterable[str] | None = None) -> list[Problem]:
+        query = select(problems).order_by(problems.c.id)
+        if states is not None:
+            query = query.where(problems.c.state.in_(list(states)))
+        with reading(self.engine) as connection:
+            return [_problem(row) for row in connection.execute(query)]
+
+    def get(self, problem_id: int) -> Problem | None:
+        with reading(self.engine) as connection:
+            row = connection.execute(select(problems).where(problems.c.id == problem_id)).first()
+        return _problem(row) if row else None
+
+    def linked_ticket_ids(self, problem_id: int) -> list[int]:
+        c = problem_tickets.c
+        with reading(self.engine) as connection:
+            return list(connection.execute(
+                select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None))
+                .order_by(c.ticket_id)).scalars())
+
+    def counted_ticket_ids(self, problem_id: int) -> list[int]:
+        c = occurrences.c
+        with reading(self.engine) as connection:
+            return list(connection.execute(
+                select(c.ticket_id).where(c.problem_id == problem_id).order_by(c.ticket_id)).scalars())
