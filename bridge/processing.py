@@ -89,7 +89,7 @@ class EventProcessor:
                 raise LookupUnavailable(f"ticket {ticket_id}: {lookups.error}") from lookups.error
             if fetched is not None:
                 incoming = fetched.merged_onto(incoming)  # the API's current view wins
-        snapshot = self.tickets.record(connection, incoming, now)
+        snapshot = self.tickets.record(connection, incoming, now, event.occurred_at)
         prefix = f"ticket {ticket_id} {event.kind}"
         if self.is_own_change(event):
             return f"{prefix}: own change, not evaluated"

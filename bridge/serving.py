@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from bridge.app import create_app
 from bridge.logs import log_event
@@ -24,6 +24,29 @@ def make_server(runtime: Runtime, host: str, port: int):
         channel_timeout=30,
         ident="bridge",
     )
+
+
+class ServerThread:
+    """The same server in a background thread (demo, tests), with a clean stop."""
+
+    def __init__(self, runtime: Runtime, host: str = "127.0.0.1", port: int = 0):
+        self.server = make_server(runtime, host, port)
+        self.thread = threading.Thread(target=self.server.run, name="bridge-http", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.server.effective_port
+
+    def start(self) -> "ServerThread":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        # waitress has no public stop: close its sockets from inside its own loop thread, then
+        # wait for the loop and its request threads.
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown()
 
 
 def serve_forever(runtime: Runtime, host: str, port: int) -> None:

@@ -154,3 +154,14 @@ def test_migrations_match_the_table_definitions(store):
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
+
+
+def test_changes_within_one_second_are_ordered_by_the_event_time(store):
+    # Same updated_at (whole seconds); the envelope times differ by 300 ms; arrival is reversed.
+    for event_id, status, time in (("late", "PENDING", "2025-01-08T10:00:00.900Z"),
+                                   ("early", "OPEN", "2025-01-08T10:00:00.600Z")):
+        payload = json.loads(zendesk_event(1, event_id, "2025-01-08T10:00:00Z", status=status))
+        payload["time"] = time
+        put(store, json.dumps(payload), event_id)
+    store.new_worker().drain()
+    assert store.tickets.get(1).status == "pending"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext
+from bridge.cli.demo import demo
 from bridge.cli.events import events
 from bridge.cli.rules import rules
 from bridge.cli.service import check, db, serve, worker
+from bridge.cli.sim import sim
 from bridge.config import CONFIG_ENV_VARIABLE
 
 
@@ -21,5 +23,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = CliContext(config_path)
 
 
-for command in (check, serve, worker, db, events, rules):
+for command in (check, serve, worker, db, events, rules, demo, sim):
     main.add_command(command)

@@ -6,21 +6,16 @@ from datetime import timedelta
 
 import click
 
-from bridge.cli.context import CliContext, pass_context
+from bridge.cli.context import CliContext, pass_context, reported_source_errors
 from bridge.rules import dry_run, load_tickets
 from bridge.rules.durations import parse_window
 from bridge.rules_runtime import load_configured_rules
-from bridge.yamlsource import SourceErrors
 
 
 def _ruleset(context: CliContext):
     settings = context.settings()
-    try:
+    with reported_source_errors():
         return settings, load_configured_rules(settings)
-    except SourceErrors as errors:
-        for error in errors.errors:
-            click.echo(f"error: {error}", err=True)
-        raise SystemExit(1) from None
 
 
 @click.group()
@@ -52,13 +47,9 @@ def test_rules(context: CliContext, ticket_files: tuple[str, ...], since: str | 
         raise click.UsageError("give --ticket FILE, --tickets FILE or --since PERIOD")
     _, ruleset = _ruleset(context)
     snapshots = []
-    try:
+    with reported_source_errors():
         for path in ticket_files:
             snapshots += load_tickets(path)
-    except SourceErrors as errors:
-        for error in errors.errors:
-            click.echo(f"error: {error}", err=True)
-        raise SystemExit(1) from None
     if since:
         try:
             period: timedelta = parse_window(since)

@@ -49,6 +49,8 @@ tickets = Table(
     Column("snapshot", JSON, nullable=False),
     Column("ticket_updated_at", UtcDateTime),
     Column("event_count", Integer, nullable=False),  # events applied to this ticket
+    # Sub-second time of the newest applied event: orders changes within one updated_at second.
+    Column("last_event_at", UtcDateTime),
     Column("seen_at", UtcDateTime, nullable=False),
 )
 

@@ -54,19 +54,28 @@ class TicketSnapshots:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def record(self, connection: Connection, incoming: TicketSnapshot, now: datetime) -> TicketSnapshot:
-        """Merge a (possibly partial, possibly late) snapshot into the stored one; return the result."""
+    def record(self, connection: Connection, incoming: TicketSnapshot, now: datetime,
+               event_time: datetime | None = None) -> TicketSnapshot:
+        """Merge a (possibly partial, possibly late) snapshot into the stored one; return the result.
+
+        Newest wins by the ticket's updated_at, which has whole seconds; within one second, by the
+        sub-second time of the event that carried the snapshot."""
         row = connection.execute(
-            select(tickets.c.snapshot, tickets.c.event_count)
+            select(tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
             .where(tickets.c.id == incoming.id).with_for_update()
         ).first()
         stored = ticket_from_json(row.snapshot) if row else None
-        if stored and _is_older(incoming.updated_at, stored.updated_at):
+        late = stored is not None and (
+            _is_older(incoming.updated_at, stored.updated_at)
+            or (incoming.updated_at == stored.updated_at and _is_older(event_time, row.last_event_at)))
+        if late:
             merged = stored.merged_onto(incoming)  # a late event only fills in what we lacked
+            newest_event = row.last_event_at
         else:
             merged = incoming.merged_onto(stored)
+            newest_event = event_time or (row.last_event_at if row else None)
         values = {"snapshot": ticket_to_json(merged), "ticket_updated_at": merged.updated_at,
-                  "seen_at": now}
+                  "seen_at": now, "last_event_at": newest_event}
         if row:
             connection.execute(tickets.update().where(tickets.c.id == incoming.id)
                                .values(event_count=row.event_count + 1, **values))

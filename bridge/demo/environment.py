@@ -1,0 +1,143 @@
+"""`LoopbackEnvironment`: both simulators and a real bridge (waitress plus the embedded worker) on
+127.0.0.1, SQLite in a temporary directory, webhooks wired both ways. Used by `bridge demo` and by
+the end-to-end tests."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+
+from bridge.demo.scenario import PRODUCT_FIELD_ID
+from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
+from bridge.runtime import Runtime, build_runtime
+from bridge.serving import ServerThread
+from bridge.storage.inbox import PENDING, PROCESSING
+from connectors.jira.simulator import JiraSimulator
+from connectors.zendesk.simulator import ZendeskSimulator
+from connectors.zendesk.simulator.server import DEFAULT_API_EMAIL, DEFAULT_API_TOKEN
+
+JIRA_EMAIL = "bridge@example.com"
+PRODUCT_FIELD_TITLE = "Product"
+
+
+class LoopbackEnvironment:
+    """Start with `with LoopbackEnvironment() as env:`; everything stops on exit.
+
+    `connect_webhooks=False` leaves the simulators' webhooks unconfigured (a test then points them
+    at `webhook_url(...)` itself, e.g. with a wrong secret).
+    """
+
+    def __init__(self, rules_dir: Path | None = None, connect_webhooks: bool = True):
+        self.rules_dir = rules_dir or find_rules_dir()
+        self.connect_webhooks = connect_webhooks
+        self.zendesk_webhook_secret = secrets.token_urlsafe(24)
+        self.jira_webhook_secret = secrets.token_urlsafe(24)
+        self.jira_api_token = secrets.token_urlsafe(16)
+        self._stack = ExitStack()
+        self._stop_worker = threading.Event()
+
+    # lifecycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> LoopbackEnvironment:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        scratch = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="bridge-loopback-")))
+        self.zendesk = self._stack.enter_context(ZendeskSimulator(job_delay=0.05))
+        self.zendesk.define_custom_field(PRODUCT_FIELD_ID, PRODUCT_FIELD_TITLE, "tagger")
+        self.jira = self._stack.enter_context(JiraSimulator(
+            deployment="cloud", api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
+        self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir)
+        self.runtime: Runtime = build_runtime(self.settings)
+        self._stack.callback(self.runtime.engine.dispose)
+        self._start_bridge()
+        if self.connect_webhooks:
+            self.zendesk.configure_webhook(self.webhook_url("zendesk"), self.zendesk_webhook_secret)
+            self.jira.configure_webhook(self.webhook_url("jira"), secret=self.jira_webhook_secret)
+
+    def stop(self) -> None:
+        self._stack.close()
+
+    def _start_bridge(self) -> None:
+        self.server = ServerThread(self.runtime).start()
+        self._stack.callback(self.server.stop)
+        worker_thread = self.runtime.start_worker_thread(self._stop_worker)
+        self._stack.callback(worker_thread.join, 10)
+        self._stack.callback(self._stop_worker.set)
+
+    # addresses ----------------------------------------------------------------------------
+
+    @property
+    def bridge_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """What a person can open while the environment runs."""
+        return {"bridge": self.bridge_url, "bridge metrics": f"{self.bridge_url}/metrics",
+                "zendesk simulator": self.zendesk.url, "jira simulator": self.jira.url}
+
+    def webhook_url(self, source: str) -> str:
+        return f"{self.bridge_url}/webhooks/{source}"
+
+    @property
+    def access(self) -> SimulatorAccess:
+        return SimulatorAccess(
+            zendesk_url=self.zendesk.url, zendesk_email=DEFAULT_API_EMAIL, zendesk_api_token=DEFAULT_API_TOKEN,
+            zendesk_bridge_user_id=self.zendesk.account.api_user_id,
+            zendesk_webhook_secret=self.zendesk_webhook_secret,
+            jira_url=self.jira.url, jira_email=JIRA_EMAIL, jira_api_token=self.jira_api_token,
+            jira_webhook_secret=self.jira_webhook_secret)
+
+    # waiting ------------------------------------------------------------------------------
+
+    def wait_until_idle(self, timeout: float = 15.0, quiet_seconds: float = 0.3) -> bool:
+        """True once both simulators have sent every webhook, the inbox has nothing pending, and
+        nothing moved (inbox, API calls, deliveries) for `quiet_seconds`; False after `timeout`."""
+        deadline = time.monotonic() + timeout
+        last, quiet_since = None, time.monotonic()
+        while time.monotonic() < deadline:
+            if not self._simulators_drained(deadline):
+                return False
+            current = self._activity()
+            now = time.monotonic()
+            if current != last:
+                last, quiet_since = current, now
+            elif not self._inbox_busy() and now - quiet_since >= quiet_seconds:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _simulators_drained(self, deadline: float) -> bool:
+        remaining = max(0.0, deadline - time.monotonic())
+        if not self.zendesk.wait_for_deliveries(timeout=remaining):
+            return False
+        try:
+            self.jira.wait_for_deliveries(timeout=max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return False
+        return True
+
+    def _inbox_busy(self) -> bool:
+        counts = self.runtime.inbox.counts()
+        return counts[PENDING] + counts[PROCESSING] > 0
+
+    def _activity(self) -> tuple:
+        """Everything whose change means the system is still moving."""
+        counts = self.runtime.inbox.counts()
+        return (tuple(sorted(counts.items())), len(self.zendesk.requests), len(self.jira.requests),
+                len(self.zendesk.deliveries), len(self.jira.deliveries))
+

@@ -1,0 +1,42 @@
+"""`run_demo`: bring up the loopback environment, play the stages, summarise."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from bridge.demo.environment import LoopbackEnvironment
+from bridge.demo.scenario import generate_scenario
+from bridge.demo.stages import STAGES, DemoRun
+from bridge.demo.summary import DemoSummary, collect_summary
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    tickets: int = 40
+    seed: int = 7
+    pace_seconds: float = 0.02  # between customer tickets, so the stream is seen as it happens
+    process_timeout: float = 30.0
+    rules_dir: Path | None = None  # default: find_rules_dir()
+
+
+Present = Callable[[DemoSummary, LoopbackEnvironment], None]
+
+
+def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present) -> DemoSummary:
+    """Run every stage, then call `present(summary, env)` while everything is still up."""
+    started = time.monotonic()
+    scenario = generate_scenario(options.tickets, options.seed)
+    with LoopbackEnvironment(options.rules_dir) as env:
+        say(f"bridge on {env.bridge_url}, Zendesk simulator on {env.zendesk.url}, "
+            f"Jira simulator on {env.jira.url}; rules from {env.rules_dir}")
+        run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout)
+        for stage in STAGES:
+            say(f"== {stage.name}")
+            stage.run(run)
+        summary = collect_summary(run, time.monotonic() - started)
+        present(summary, env)
+    return summary
+

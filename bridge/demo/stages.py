@@ -1,0 +1,140 @@
+"""The demo's narration, as a list of stages. Each stage acts (plays tickets, moves Jira issues) or
+reports what the system now holds, reading it from the database and the simulators; a capability
+that does not exist yet shows up as nothing having happened, never as a made-up result.
+A new capability adds a stage to `STAGES`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from bridge.demo.environment import LoopbackEnvironment
+from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
+from bridge.demo.scenario import Scenario
+from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
+
+DONE_STATUS = "Done"
+STARTED_STATUS = "In Progress"
+
+
+@dataclass
+class DemoRun:
+    env: LoopbackEnvironment
+    scenario: Scenario
+    say: Callable[[str], None]
+    pace_seconds: float = 0.0
+    process_timeout: float = 30.0
+    ticket_ids: list[int] = field(default_factory=list)  # Zendesk ids, in scenario order
+    agent_updates: int = 0
+    fixes_shipped: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[DemoRun], None]
+
+
+def play_tickets(run: DemoRun) -> None:
+    zendesk = run.env.zendesk
+    for ticket in run.scenario.tickets:
+        created = zendesk.customer_creates_ticket(
+            ticket.subject, ticket.body, email=ticket.requester_email, name=ticket.requester_name,
+            tags=ticket.tags, custom_fields=ticket.custom_fields)
+        run.ticket_ids.append(created["id"])
+        run.say(f"  ticket #{created['id']:<4} {ticket.category:<9} {ticket.subject}  ({ticket.requester_name})")
+        if run.pace_seconds:
+            time.sleep(run.pace_seconds)
+    counts = ", ".join(f"{category} {count}" for category, count in run.scenario.count_by_category().items())
+    run.say(f"customers opened {len(run.ticket_ids)} tickets: {counts}")
+
+
+def agent_activity(run: DemoRun) -> None:
+    for action in run.scenario.agent_actions:
+        ticket_id = run.ticket_ids[action.ticket_index]
+        run.env.zendesk.agent_updates_ticket(ticket_id, **action.changes)
+        run.agent_updates += 1
+        run.say(f"  agent on #{ticket_id:<4} {action.description}")
+    run.say(f"agents made {run.agent_updates} ticket updates")
+
+
+def wait_for_processing(run: DemoRun) -> None:
+    """Wait until the bridge is idle, showing inbox progress as it changes."""
+    deadline = time.monotonic() + run.process_timeout
+    shown = None
+    while True:
+        idle = run.env.wait_until_idle(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+        counts = run.env.runtime.inbox.counts()
+        line = (f"  bridge inbox: {sum(counts.values())} events accepted, "
+                f"{counts[DONE] + counts[IGNORED]} processed ({counts[IGNORED]} ignored), "
+                f"{counts[PENDING] + counts[PROCESSING]} waiting, {counts[FAILED]} failed")
+        if line != shown:
+            run.say(line)
+            shown = line
+        if idle:
+            break
+        if time.monotonic() >= deadline:
+            run.failures.append(f"the bridge was still busy after {run.process_timeout:.0f} s")
+            run.say("bridge did not become idle in time")
+            return
+    if counts[FAILED]:
+        run.failures.append(f"{counts[FAILED]} events failed in the bridge's inbox (see `bridge events failed`)")
+    intake = bridge_intake(run.env.runtime)
+    run.say(f"bridge is idle: knows {intake.tickets_known} tickets and {intake.issues_known} Jira issues")
+
+
+def report_problems(run: DemoRun) -> None:
+    report = read_problems(run.env.runtime.engine)
+    if not report.supported:
+        run.say("problems: this bridge version does not detect problems yet (no problems table)")
+        return
+    for row in report.rows:
+        run.say("  problem " + ", ".join(f"{name}={value}" for name, value in row.items()))
+    states = ", ".join(f"{state} {count}" for state, count in sorted(report.by_state.items())) or "none"
+    run.say(f"problems: {report.total} ({states})")
+
+
+def report_jira_issues(run: DemoRun) -> None:
+    issues = jira_issues(run.env.jira)
+    for issue in issues:
+        run.say(f"  {issue.key:<8} [{issue.priority}, due {issue.due or '-'}, {issue.status}] {issue.summary}")
+    projects = sorted({issue.project for issue in issues})
+    where = f" in {', '.join(projects)}" if projects else ""
+    run.say(f"jira: {len(issues)} issues{where}")
+
+
+def ship_fixes(run: DemoRun) -> None:
+    """Engineers pick up every open Jira issue and ship the fix (In Progress, then Done/Fixed)."""
+    open_issues = [issue for issue in jira_issues(run.env.jira) if issue.status != DONE_STATUS]
+    if not open_issues:
+        run.say("engineering: no Jira issues to work on")
+        return
+    for issue in open_issues:
+        run.env.jira.user_transitions(issue.key, STARTED_STATUS)
+        run.say(f"  {issue.key} moved to {STARTED_STATUS}")
+    for issue in open_issues:
+        run.env.jira.user_transitions(issue.key, DONE_STATUS, resolution="Fixed")
+        run.fixes_shipped.append(issue.key)
+        run.say(f"  {issue.key} moved to {DONE_STATUS} (Fixed): the fix shipped")
+    run.say(f"engineering shipped {len(run.fixes_shipped)} fixes")
+
+
+def report_ticket_updates(run: DemoRun) -> None:
+    outcome = zendesk_outcome(run.env.zendesk)
+    run.say(f"zendesk: the bridge replied to {len(outcome.notified)} customers "
+            f"({len(outcome.solved_after_notification)} of those tickets solved) and left internal notes "
+            f"on {len(outcome.noted)} tickets")
+
+
+STAGES = (
+    Stage("play_tickets", play_tickets),
+    Stage("agent_activity", agent_activity),
+    Stage("wait_for_processing", wait_for_processing),
+    Stage("report_problems", report_problems),
+    Stage("report_jira_issues", report_jira_issues),
+    Stage("ship_fixes", ship_fixes),
+    Stage("wait_for_fix_processing", wait_for_processing),
+    Stage("report_ticket_updates", report_ticket_updates),
+)

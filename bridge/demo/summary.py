@@ -1,0 +1,143 @@
+"""The demo's closing summary: read from the bridge and the simulators once the stages are done;
+printed as a table or as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from bridge.demo.observations import (
+    BridgeIntake,
+    DeliveryReport,
+    JiraIssueView,
+    ProblemReport,
+    ZendeskOutcome,
+    api_calls,
+    bridge_intake,
+    jira_deliveries,
+    jira_issues,
+    read_problems,
+    zendesk_deliveries,
+    zendesk_outcome,
+)
+from bridge.demo.stages import DemoRun
+from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    seed: int
+    duration_seconds: float
+    tickets_played: dict[str, int]
+    agent_updates: int
+    fixes_shipped: tuple[str, ...]
+    webhooks: dict[str, DeliveryReport]
+    intake: BridgeIntake
+    problems: ProblemReport
+    jira_issues: tuple[JiraIssueView, ...]
+    zendesk: ZendeskOutcome
+    api_calls: dict[str, dict[str, int]]
+    failures: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict:
+        inbox = self.intake.inbox
+        by_project: dict[str, list[dict]] = defaultdict(list)
+        for issue in self.jira_issues:
+            by_project[issue.project].append({k: v for k, v in asdict(issue).items() if k != "project"})
+        return {
+            "ok": self.ok,
+            "failures": list(self.failures),
+            "seed": self.seed,
+            "duration_seconds": self.duration_seconds,
+            "tickets_played": {"total": sum(self.tickets_played.values()), **self.tickets_played},
+            "agent_updates": self.agent_updates,
+            "webhooks": {source: {**asdict(report), "undelivered": report.undelivered}
+                         for source, report in self.webhooks.items()},
+            "events": {"accepted": self.intake.accepted, "processed": inbox[DONE] + inbox[IGNORED],
+                       "ignored": inbox[IGNORED], "failed": inbox[FAILED],
+                       "waiting": inbox[PENDING] + inbox[PROCESSING],
+                       "duplicates": self.intake.duplicates, "rejected": self.intake.rejected},
+            "tickets_known": self.intake.tickets_known,
+            "issues_known": self.intake.issues_known,
+            "problems_supported": self.problems.supported,
+            "problems": {"total": self.problems.total, "by_state": dict(self.problems.by_state),
+                         "list": [dict(row) for row in self.problems.rows]},
+            "jira_issues": {"total": len(self.jira_issues), "by_project": dict(by_project)},
+            "fixes_shipped": list(self.fixes_shipped),
+            "tickets_notified": len(self.zendesk.notified),
+            "zendesk": {"tickets_notified": list(self.zendesk.notified),
+                        "tickets_with_bridge_note": list(self.zendesk.noted),
+                        "notified_tickets_solved": list(self.zendesk.solved_after_notification)},
+            "api_calls": self.api_calls,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, default=str)
+
+    def format_table(self) -> str:
+        data = self.to_dict()
+        events = data["events"]
+        rows = [
+            ("tickets played", f"{data['tickets_played']['total']} ("
+             + ", ".join(f"{k} {v}" for k, v in self.tickets_played.items()) + ")"),
+            ("agent updates", str(self.agent_updates)),
+            ("webhooks delivered", ", ".join(f"{source} {report.delivered}/{report.sent}"
+                                             for source, report in self.webhooks.items())),
+            ("bridge events", f"accepted {events['accepted']}, processed {events['processed']} "
+             f"({events['ignored']} ignored), failed {events['failed']}, waiting {events['waiting']}, "
+             f"duplicates {events['duplicates']}, rejected {events['rejected']}"),
+            ("tickets known", str(self.intake.tickets_known)),
+            ("problems", _problems_text(self.problems)),
+            ("jira issues", _issues_text(self.jira_issues)),
+            ("fixes shipped", ", ".join(self.fixes_shipped) or "0"),
+            ("customers notified", f"{len(self.zendesk.notified)} tickets "
+             f"({len(self.zendesk.solved_after_notification)} solved); bridge notes on {len(self.zendesk.noted)}"),
+            ("bridge api calls", "; ".join(f"{system} {calls['reads']} reads, {calls['writes']} writes"
+                                           for system, calls in self.api_calls.items())),
+            ("duration", f"{self.duration_seconds:.1f} s"),
+            ("result", "ok" if self.ok else "FAILED: " + "; ".join(self.failures)),
+        ]
+        width = max(len(label) for label, _ in rows)
+        return "\n".join([f"Summary (seed {self.seed})"] + [f"  {label:<{width}}  {value}" for label, value in rows])
+
+
+def _problems_text(report: ProblemReport) -> str:
+    if not report.supported:
+        return "not supported by this version"
+    states = ", ".join(f"{state} {count}" for state, count in sorted(report.by_state.items()))
+    return f"{report.total}" + (f" ({states})" if states else "")
+
+
+def _issues_text(issues: tuple[JiraIssueView, ...]) -> str:
+    if not issues:
+        return "0"
+    return f"{len(issues)}: " + ", ".join(f"{issue.key} due {issue.due or '-'}" for issue in issues)
+
+
+def _undelivered(webhooks: dict[str, DeliveryReport]) -> list[str]:
+    return [f"{report.undelivered} {source} webhooks were not accepted by the bridge (statuses {report.statuses})"
+            for source, report in webhooks.items() if report.undelivered]
+
+
+def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
+    env = run.env
+    webhooks = {"zendesk": zendesk_deliveries(env.zendesk), "jira": jira_deliveries(env.jira)}
+    return DemoSummary(
+        seed=run.scenario.seed,
+        duration_seconds=round(duration_seconds, 2),
+        tickets_played=run.scenario.count_by_category(),
+        agent_updates=run.agent_updates,
+        fixes_shipped=tuple(run.fixes_shipped),
+        webhooks=webhooks,
+        intake=bridge_intake(env.runtime),
+        problems=read_problems(env.runtime.engine),
+        jira_issues=tuple(jira_issues(env.jira)),
+        zendesk=zendesk_outcome(env.zendesk),
+        api_calls={"zendesk": api_calls(env.zendesk), "jira": api_calls(env.jira)},
+        failures=(*run.failures, *_undelivered(webhooks)),
+    )

@@ -1,0 +1,52 @@
+"""`bridge demo`: runs the whole scenario against the simulators and reports what really happened."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+from click.testing import CliRunner
+
+from bridge.cli import main
+from tests.support.processes import BridgeProcess
+
+SUMMARY_KEYS = {"ok", "failures", "seed", "duration_seconds", "tickets_played", "agent_updates", "webhooks",
+                "events", "tickets_known", "issues_known", "problems_supported", "problems", "jira_issues",
+                "fixes_shipped", "tickets_notified", "zendesk", "api_calls"}
+
+
+def test_demo_json_summary_reports_what_happened():
+    result = CliRunner().invoke(main, ["demo", "--json", "--tickets", "40", "--seed", "3"])
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert set(summary) == SUMMARY_KEYS
+    assert summary["ok"] and summary["failures"] == []
+    played = summary["tickets_played"]
+    assert played["total"] == 40 and all(played[c] > 0 for c in ("billing", "defect", "delivery", "noise"))
+    events, zendesk_webhooks = summary["events"], summary["webhooks"]["zendesk"]
+    assert zendesk_webhooks["delivered"] == zendesk_webhooks["sent"] >= 40 + summary["agent_updates"]
+    assert events["accepted"] == events["processed"] == zendesk_webhooks["delivered"] + summary["webhooks"]["jira"]["delivered"]
+    assert events["failed"] == events["waiting"] == events["rejected"] == 0
+    assert summary["tickets_known"] == 40
+    assert summary["jira_issues"]["total"] == sum(len(v) for v in summary["jira_issues"]["by_project"].values())
+    assert summary["duration_seconds"] < 30
+    if summary["problems_supported"]:
+        open_rules = {p["rule"] for p in summary["problems"]["list"] if p["state"] != "detecting"}
+        assert {"billing-double-charge", "defects-app-crash", "delivery-late-or-lost"} <= open_rules
+    # Narration went to stderr, so stdout stays parseable.
+    assert "== play_tickets" in result.stderr
+
+
+def test_demo_keep_running_serves_until_stopped():
+    demo = BridgeProcess("demo", "--keep-running", "--tickets", "6")
+    try:
+        bridge_url = demo.wait_for_line(r"^bridge:\s+(http://\S+)", timeout=60).group(1)
+        zendesk_url = demo.wait_for_line(r"^zendesk simulator:\s+(http://\S+)").group(1)
+        demo.wait_for_line("press Ctrl-C to stop")
+        assert requests.get(f"{bridge_url}/readyz", timeout=5).status_code == 200
+        assert requests.get(f"{zendesk_url}/api/v2/tickets/1.json", timeout=5).status_code == 401
+    finally:
+        code = demo.stop()
+    assert code == 0, demo.output
+    assert "Summary (seed 7)" in demo.output
