@@ -13,6 +13,7 @@ from bridge.config import Settings, resolve_database_url
 from bridge.metrics import BridgeMetrics
 from bridge.detection import Detector
 from bridge.domain.ports import TicketSystem
+from bridge.intake import GroupCommitter
 from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
 from bridge.storage.db import create_database_engine
@@ -46,6 +47,7 @@ class Runtime:
 
     def __post_init__(self):
         self.inbox = Inbox(self.engine)
+        self.intake = GroupCommitter(self.inbox)
         self.tickets = TicketSnapshots(self.engine)
         self.issues = IssueSnapshots(self.engine)
         self.problems = ProblemStore(self.engine)

@@ -17,26 +17,25 @@ def test_readyz_reports_the_database(client):
     assert response.status_code == 200 and response.json["checks"] == {"database": "ok"}
 
 
-def test_readyz_is_503_when_the_database_is_unreachable(tmp_path, clock, monkeypatch):
-    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'b.db'}"), clock=clock)
-    client = create_app(runtime).test_client()
-    (tmp_path / "b.db").unlink()
-    (tmp_path / "b.db").mkdir()  # the path is now a directory: SQLite cannot open it
-    for suffix in ("-wal", "-shm"):
-        (tmp_path / f"b.db{suffix}").unlink(missing_ok=True)
-    response = client.get("/readyz")
+def unreachable_database_client(tmp_path, clock):
+    """A bridge whose database (PostgreSQL on a port where nothing listens) cannot be reached."""
+    settings = make_settings("postgresql://postgres@127.0.0.1:1/nowhere")
+    runtime = build_runtime(settings, clock=clock, migrate=False)
+    return create_app(runtime).test_client()
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(tmp_path, clock):
+    response = unreachable_database_client(tmp_path, clock).get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["database"].startswith("unreachable")
 
 
 def test_intake_answers_503_not_500_when_the_database_is_gone(tmp_path, clock):
-    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'b.db'}"), clock=clock)
-    client = create_app(runtime).test_client()
-    (tmp_path / "b.db").unlink()
-    (tmp_path / "b.db").mkdir()
+    client = unreachable_database_client(tmp_path, clock)
     body = body_of(load_fixture("zendesk", "ticket.created__docs_example"))
     response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert response.json["error"] == "unavailable"
 
 
 def test_metrics_count_received_deduplicated_processed_and_lag(client, clock, runtime):

@@ -5,7 +5,7 @@ import time
 import requests
 
 from bridge.config import load_settings
-from bridge.runtime import build_runtime
+from bridge.runtime import build_runtime, utc_now
 from bridge.storage.inbox import DONE
 from tests.support.fixtures import load_fixture
 from tests.support.processes import BridgeProcess
@@ -15,6 +15,8 @@ from tests.test_worker_crash import write_config
 
 def test_serve_accepts_processes_and_stops_cleanly(tmp_path, sqlite_url):
     config = write_config(tmp_path, sqlite_url)
+    # DEBUG: even the most talkative level must not leak secrets or customer text.
+    config.write_text(config.read_text().replace("level: INFO", "level: DEBUG"))
     bridge = BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
     try:
         port = bridge.wait_for_line(r"event=serve\.listening .*port=(\d+)").group(1)

@@ -8,6 +8,7 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from bridge.intake import IntakeUnavailable
 from bridge.logs import log_event
 
 log = logging.getLogger("bridge.http")
@@ -32,9 +33,11 @@ def register_error_handlers(app: Flask) -> None:
         return jsonify(error=reason, message=error.description), error.code
 
     @app.errorhandler(OperationalError)
-    def _database_down(error: OperationalError):
+    @app.errorhandler(IntakeUnavailable)
+    def _database_down(error: Exception):
         # Not the client's fault: 503 makes Zendesk and Jira deliver again later.
-        log_event(log, logging.ERROR, "http.database_unavailable", error_type=type(error.orig).__name__)
+        cause = error.__cause__ or getattr(error, "orig", None) or error
+        log_event(log, logging.ERROR, "http.database_unavailable", error_type=type(cause).__name__)
         response = jsonify(error="unavailable", message="database unavailable, retry later")
         response.headers["Retry-After"] = "30"
         return response, 503

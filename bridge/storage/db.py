@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 _READ_ONLY = "bridge_read_only"
 
@@ -28,11 +28,12 @@ def create_database_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine
 
 def _sqlite_engine(url: str, synchronous: str) -> Engine:
     in_memory = ":memory:" in url or url.rstrip("/") == "sqlite:"
+    # Connections are pooled (opening one costs more than a whole webhook insert); an in-memory
+    # database must be one shared connection.
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        # A file database gets a connection per checkout; an in-memory one must be shared.
-        poolclass=None if in_memory else NullPool,
+        **({"poolclass": StaticPool} if in_memory else {"pool_size": 8, "max_overflow": 16}),
     )
 
     @event.listens_for(engine, "connect")

@@ -30,6 +30,17 @@ class InboxEvent:
     outcome: str | None
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A webhook delivery as received, before it is stored."""
+
+    source: str
+    delivery_key: str
+    event_type: str | None
+    body: str
+    received_at: datetime
+
+
 class LeaseLost(Exception):
     """Another worker took the event over (our lease expired); our work must be rolled back."""
 
@@ -39,7 +50,7 @@ def _insert_ignoring_duplicates(connection: Connection):
     # RETURNING tells inserted from skipped on both databases (psycopg reports rowcount -1 here).
     return dialect.insert(inbox_events).on_conflict_do_nothing(
         index_elements=["source", "delivery_key"]
-    ).returning(inbox_events.c.id)
+    ).returning(inbox_events.c.source, inbox_events.c.delivery_key)
 
 
 class Inbox:
@@ -49,16 +60,27 @@ class Inbox:
     def store(self, source: str, delivery_key: str, event_type: str | None, body: str,
               now: datetime) -> bool:
         """Store a delivery once; False when this (source, delivery_key) was already stored."""
+        return self.store_many([Delivery(source, delivery_key, event_type, body, now)])[0]
+
+    def store_many(self, deliveries: list[Delivery]) -> list[bool]:
+        """Store deliveries in one transaction (one commit); per delivery, whether it was new.
+        Of several deliveries with the same key, the first is stored and the rest are duplicates."""
+        rows = [{
+            "source": d.source, "delivery_key": d.delivery_key, "event_type": d.event_type,
+            "received_at": d.received_at, "body": d.body, "status": PENDING, "attempts": 0,
+            "available_at": d.received_at,
+        } for d in deliveries]
         with self.engine.begin() as connection:
-            result = connection.execute(
-                _insert_ignoring_duplicates(connection),
-                {
-                    "source": source, "delivery_key": delivery_key, "event_type": event_type,
-                    "received_at": now, "body": body, "status": PENDING, "attempts": 0,
-                    "available_at": now,
-                },
-            )
-            return result.first() is not None
+            # One cached single-row statement, executed for many rows: SQLAlchemy batches it into
+            # multi-row INSERTs ("insertmanyvalues") without compiling a new statement per size.
+            result = connection.execute(_insert_ignoring_duplicates(connection), rows)
+            inserted = {(row.source, row.delivery_key) for row in result}
+        stored = []
+        for delivery in deliveries:
+            key = (delivery.source, delivery.delivery_key)
+            stored.append(key in inserted)
+            inserted.discard(key)
+        return stored
 
     def claim(self, owner: str, limit: int, now: datetime, lease: timedelta) -> list[InboxEvent]:
         """Lease up to `limit` due events, oldest first; expired leases of crashed workers count."""

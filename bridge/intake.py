@@ -1,0 +1,83 @@
+"""Group commit for webhook intake: deliveries arriving together share one transaction.
+
+Request threads hand their delivery to one writer thread and wait; the writer stores everything
+that queued up while the previous commit ran, in one transaction (one fsync), then wakes each
+request. A request is still answered only after the commit that holds its delivery, so nothing
+acknowledged is lost, and the threads no longer queue for the database's write lock one by one.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+
+from bridge.storage.inbox import Delivery, Inbox
+
+
+class IntakeUnavailable(Exception):
+    """The delivery could not be stored (database down or too slow); the vendor should retry."""
+
+
+@dataclass
+class _Pending:
+    delivery: Delivery
+    done: threading.Event = field(default_factory=threading.Event)
+    stored: bool = False
+    error: Exception | None = None
+
+
+class GroupCommitter:
+    def __init__(self, inbox: Inbox, max_batch: int = 500, timeout: float = 20.0,
+                 idle_seconds: float = 5.0):
+        self.inbox = inbox
+        self.max_batch, self.timeout, self.idle_seconds = max_batch, timeout, idle_seconds
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._writer: threading.Thread | None = None
+
+    def store(self, delivery: Delivery) -> bool:
+        """True when stored, False for a duplicate; raises IntakeUnavailable if not stored."""
+        pending = _Pending(delivery)
+        with self._lock:
+            self._queue.put(pending)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, name="bridge-intake", daemon=True)
+                self._writer.start()
+        if not pending.done.wait(self.timeout):
+            raise IntakeUnavailable("the inbox write did not finish in time")
+        if pending.error is not None:
+            raise IntakeUnavailable(f"{type(pending.error).__name__}") from pending.error
+        return pending.stored
+
+    def _write(self) -> None:
+        while True:
+            batch = self._next_batch()
+            if not batch:
+                return
+            try:
+                for pending, stored in zip(batch, self.inbox.store_many([p.delivery for p in batch]),
+                                           strict=True):
+                    pending.stored = stored
+            except Exception as exc:  # handed to every waiting request, which answers 503
+                for pending in batch:
+                    pending.error = exc
+            finally:
+                for pending in batch:
+                    pending.done.set()
+
+    def _next_batch(self) -> list[_Pending]:
+        try:
+            batch = [self._queue.get(timeout=self.idle_seconds)]
+        except queue.Empty:
+            with self._lock:  # exit only if nothing was queued meanwhile; store() restarts us
+                if self._queue.empty():
+                    self._writer = None
+                    return []
+            batch = []
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
