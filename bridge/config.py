@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from bridge.rules.durations import DuePolicy, parse_due_policy
+from bridge.rules.validated import Due
+from bridge.tag_formats import TagFormat, parse_tag_format
 from bridge.yamlsource import (
     SourceError,
     SourceErrors,
@@ -43,6 +50,18 @@ def _check_url(value: str) -> str:
     return value.rstrip("/")
 
 
+ZendeskFieldId = Annotated[int, Field(gt=0)]
+JiraFieldId = Annotated[str, Field(pattern=r"^customfield_[0-9]+$")]
+
+
+class ZendeskFieldSettings(_Strict):
+    """Zendesk custom fields (ids) the bridge writes on linked tickets; unset ones are skipped."""
+
+    jira_key: ZendeskFieldId | None = None
+    jira_status: ZendeskFieldId | None = None
+    expected_fix_date: ZendeskFieldId | None = None
+
+
 class ZendeskSettings(_Strict):
     url: str
     email: str
@@ -50,8 +69,17 @@ class ZendeskSettings(_Strict):
     webhook_secret: Secret
     # Zendesk user id the bridge writes as; its own changes are never treated as customer reports.
     bridge_user_id: int | None = None
+    fields: ZendeskFieldSettings = ZendeskFieldSettings()
 
     _url = field_validator("url")(_check_url)
+
+
+class JiraFieldSettings(_Strict):
+    """Jira custom fields (`customfield_<n>`) that hold a problem's affected counts, if any."""
+
+    affected_tickets: JiraFieldId | None = None
+    affected_requesters: JiraFieldId | None = None
+    affected_organizations: JiraFieldId | None = None
 
 
 class JiraSettings(_Strict):
@@ -62,6 +90,9 @@ class JiraSettings(_Strict):
     webhook_secret: Secret | None = None
     # For Jira setups that cannot sign webhooks: a secret `?token=` in the webhook URL instead.
     webhook_url_token: Secret | None = None
+    fields: JiraFieldSettings = JiraFieldSettings()
+    # Affected-ticket counts on an issue are rewritten at most this often (Jira caps writes per issue).
+    counts_update_interval_seconds: int = Field(default=300, ge=1)
 
     _url = field_validator("url")(_check_url)
 
@@ -109,13 +140,64 @@ class ApiSettings(_Strict):
     token: SecretStr | None = None  # empty disables the API
 
 
+def _due_text(due: DuePolicy | dict[str, DuePolicy]) -> str | dict[str, str]:
+    return str(due) if isinstance(due, DuePolicy) else {priority: str(policy) for priority, policy in due.items()}
+
+
+# Dumped back as the text it was read from, so a dumped config loads again.
+TeamDue = Annotated[Due, PlainSerializer(_due_text)]
+
+
 class TeamSettings(_Strict):
     project: str
     issue_type: str = "Bug"
     components: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     assignee: str | None = None
-    due: str = "5 business days"
+    priority: str = Field(default="Medium", min_length=1)
+    # One policy (`5 business days`) or a map {Jira priority: policy}, like a rule's `jira.due`.
+    due: TeamDue = parse_due_policy("5 business days")
+
+
+def _zone(value: Any) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {value!r} (expected a name like Europe/Berlin or UTC)") from None
+    return value
+
+
+class CalendarSettings(_Strict):
+    """Working days for due dates: Monday to Friday in `timezone`, except `holidays`."""
+
+    holidays: frozenset[date] = frozenset()
+    timezone: str = "UTC"
+
+    _timezone = field_validator("timezone")(_zone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _tag_format_type(*placeholders: str) -> Any:
+    """A tag format using exactly `placeholders`; dumped back as its text."""
+    def validate(value: Any) -> TagFormat:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a tag format string, got {type(value).__name__}")
+        return parse_tag_format(value, placeholders)
+    return Annotated[TagFormat, PlainValidator(validate), PlainSerializer(str)]
+
+
+LinkTagFormat = _tag_format_type("project", "number")
+EscalateTagFormat = _tag_format_type("team")
+
+
+class TagSettings(_Strict):
+    """Tags agents add by hand: link a ticket to a Jira issue, or escalate it to a team."""
+
+    link_to_issue: LinkTagFormat = parse_tag_format("jira_{project}_{number}", ("project", "number"))
+    escalate: EscalateTagFormat = parse_tag_format("escalate_{team}", ("team",))
 
 
 class LoggingSettings(_Strict):
@@ -132,6 +214,8 @@ class Settings(_Strict):
     api: ApiSettings = ApiSettings()
     teams: dict[str, TeamSettings] = {}
     custom_fields: dict[str, int] = {}  # names usable in rules -> Zendesk custom field ids
+    calendar: CalendarSettings = CalendarSettings()
+    tags: TagSettings = TagSettings()
     rules: tuple[str, ...] = ()
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.

@@ -113,7 +113,11 @@ def _convert(node: yaml.Node, path: KeyPath, document: LocatedDocument, errors: 
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), document, errors, scalars)
                 for i, item in enumerate(node.value)]
-    return scalars.construct_object(node)
+    try:
+        return scalars.construct_object(node)
+    except ValueError as exc:  # a plain scalar that looks like a date but is none: 2024-13-01
+        errors.append(document.error(path, f"invalid value {node.value!r}: {exc}"))
+        return node.value
 
 
 def substitute_environment(document: LocatedDocument, environ: dict[str, str]) -> list[SourceError]:

@@ -1,8 +1,10 @@
 """Config loading: every mistake is named with file, line and key; `bridge check` exits non-zero."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from bridge.cli import main
@@ -73,6 +75,107 @@ def test_valid_config_and_relative_sqlite_path(tmp_path):
      ["config.yaml:15: teams.engineering.project: Input should be a valid string"]),
 ])
 def test_mistakes_are_located(tmp_path, edit, expected):
+    assert errors_of(tmp_path, VALID.replace(*edit)) == expected
+
+
+FULL_PLANNING = VALID.replace("  webhook_secret: ${ZENDESK_WEBHOOK_SECRET}\n", """\
+  webhook_secret: ${ZENDESK_WEBHOOK_SECRET}
+  fields: {jira_key: 360000000101, jira_status: 360000000102, expected_fix_date: 360000000103}
+""").replace("  webhook_secret: ${JIRA_WEBHOOK_SECRET}\n", """\
+  webhook_secret: ${JIRA_WEBHOOK_SECRET}
+  fields: {affected_tickets: customfield_10050, affected_organizations: customfield_10052}
+  counts_update_interval_seconds: 600
+""") + """\
+    priority: High
+    due: {Highest: 1 business day, High: 3 business days}
+calendar:
+  timezone: Europe/Berlin
+  holidays: [2025-12-25, 2025-12-26]
+tags:
+  link_to_issue: issue-{project}-{number}
+  escalate: "{team}_escalation"
+"""
+
+
+def test_issue_planning_keys(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(FULL_PLANNING)
+    settings = load_settings(path, ENV)
+    team = settings.teams["engineering"]
+    assert (team.priority, str(team.due["High"])) == ("High", "3 business days")
+    assert settings.calendar.zone.key == "Europe/Berlin" and date(2025, 12, 26) in settings.calendar.holidays
+    assert settings.tags.link_to_issue.parse("issue-eng-7") == {"project": "eng", "number": "7"}
+    assert settings.tags.escalate.parse("finance_escalation") == {"team": "finance"}
+    assert settings.jira.fields.affected_tickets == "customfield_10050"
+    assert settings.jira.fields.affected_requesters is None
+    assert settings.jira.counts_update_interval_seconds == 600
+    assert settings.zendesk.fields.expected_fix_date == 360000000103
+
+
+def test_a_dumped_config_loads_again(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(FULL_PLANNING)
+    settings = load_settings(path, ENV)
+    data = settings.model_dump(mode="json", exclude={"base_dir", "zendesk", "jira"})
+    path.write_text(FULL_PLANNING.split("database:")[0] + yaml.safe_dump(data))
+    assert load_settings(path, ENV) == settings
+
+
+def test_issue_planning_defaults(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID)
+    settings = load_settings(path, ENV)
+    assert (settings.teams["engineering"].priority, str(settings.teams["engineering"].due)) == (
+        "Medium", "5 business days")
+    assert (settings.calendar.timezone, settings.calendar.holidays) == ("UTC", frozenset())
+    assert (str(settings.tags.link_to_issue), str(settings.tags.escalate)) == (
+        "jira_{project}_{number}", "escalate_{team}")
+    assert settings.jira.counts_update_interval_seconds == 300
+    assert settings.zendesk.fields.jira_key is None
+
+
+@pytest.mark.parametrize("addition, expected", [
+    ("    due: 5 buisness days\n",
+     ["config.yaml:16: teams.engineering.due: bad due policy '5 buisness days' (expected e.g. "
+      "'5 business days', '2 days', '8 hours', '1 week')"]),
+    ("    due:\n      High: soon\n",
+     ["config.yaml:16: teams.engineering.due: bad due policy 'soon' (expected e.g. "
+      "'5 business days', '2 days', '8 hours', '1 week')"]),
+    ("    priority: ''\n",
+     ["config.yaml:16: teams.engineering.priority: String should have at least 1 character"]),
+    ("calendar:\n  timezone: Europe/Berlyn\n",
+     ["config.yaml:17: calendar.timezone: Value error, unknown time zone 'Europe/Berlyn' "
+      "(expected a name like Europe/Berlin or UTC)"]),
+    ("calendar:\n  holidays: [2025-12-25, 2025-02-30]\n",
+     ["config.yaml:17: calendar.holidays[1]: invalid value '2025-02-30': day is out of range for month"]),
+    ("calendar:\n  holidays: [christmas]\n",
+     ["config.yaml:17: calendar.holidays[0]: Input should be a valid date or datetime, input is too short"]),
+    ("calendar:\n  holiday: []\n", ["config.yaml:17: calendar.holiday: unknown key (check the spelling)"]),
+    ("tags:\n  link_to_issue: jira_{project}\n",
+     ["config.yaml:17: tags.link_to_issue: Value error, tag format 'jira_{project}' must contain "
+      "{project}, {number} exactly once each and no other placeholder"]),
+    ("tags:\n  escalate: '{team}'\n",
+     ["config.yaml:17: tags.escalate: Value error, tag format '{team}' needs some text besides {team}, "
+      "or every tag would match it"]),
+    ("tags:\n  escalate: 5\n",
+     ["config.yaml:17: tags.escalate: Value error, expected a tag format string, got int"]),
+])
+def test_mistakes_in_issue_planning_keys_are_located(tmp_path, addition, expected):
+    assert errors_of(tmp_path, VALID + addition) == expected
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("  webhook_secret: ${JIRA_WEBHOOK_SECRET}\n",
+      "  webhook_secret: ${JIRA_WEBHOOK_SECRET}\n  fields:\n    affected_tickets: '10050'\n"
+      "  counts_update_interval_seconds: 0\n"),
+     ["config.yaml:12: jira.fields.affected_tickets: String should match pattern '^customfield_[0-9]+$'",
+      "config.yaml:13: jira.counts_update_interval_seconds: Input should be greater than or equal to 1"]),
+    (("  webhook_secret: ${ZENDESK_WEBHOOK_SECRET}\n",
+      "  webhook_secret: ${ZENDESK_WEBHOOK_SECRET}\n  fields:\n    jira_key: abc\n    jira_sttaus: 5\n"),
+     ["config.yaml:7: zendesk.fields.jira_key: Input should be a valid integer, unable to parse string as an integer",
+      "config.yaml:8: zendesk.fields.jira_sttaus: unknown key (check the spelling)"]),
+])
+def test_mistakes_in_issue_field_keys_are_located(tmp_path, edit, expected):
     assert errors_of(tmp_path, VALID.replace(*edit)) == expected
 
 
