@@ -20,6 +20,7 @@ from bridge.storage.db import create_database_engine
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
 from bridge.storage.audit import AuditLog
+from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.worker import Worker
@@ -52,6 +53,7 @@ class Runtime:
         self.issues = IssueSnapshots(self.engine)
         self.problems = ProblemStore(self.engine)
         self.audit = AuditLog(self.engine)
+        self.outbox = Outbox(self.engine)
         self.rules = LiveRules(self.settings, self.metrics)
         self.detector = Detector(self.rules.current, self.problems, self.audit)
         self.processor = EventProcessor(

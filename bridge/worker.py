@@ -1,13 +1,10 @@
-"""The worker: claims inbox events in arrival order, parses and applies them, retries failures."""
+"""The inbox worker: claims webhook events in arrival order, parses and applies them."""
 
 from __future__ import annotations
 
 import json
 import logging
-import random
-import threading
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import Engine
@@ -17,6 +14,7 @@ from bridge.domain.events import DomainEvent, Ignored
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics
 from bridge.processing import EventProcessor, Lookups
+from bridge.queue_worker import QueueWorker
 from bridge.storage.inbox import DONE, IGNORED, Inbox, InboxEvent, LeaseLost
 
 log = logging.getLogger("bridge.worker")
@@ -28,7 +26,11 @@ class PermanentError(Exception):
     """Retrying cannot help (e.g. a stored body that no parser understands): park at once."""
 
 
-class Worker:
+class Worker(QueueWorker):
+    """Claims inbox events in arrival order, parses and applies them."""
+
+    name = "worker"
+
     def __init__(
         self,
         engine: Engine,
@@ -42,46 +44,17 @@ class Worker:
         owner: str | None = None,
         housekeeping: Callable[[], None] = lambda: None,
     ):
+        super().__init__(inbox, settings, clock, owner, housekeeping)
         self.engine, self.inbox, self.processor = engine, inbox, processor
         self.parsers = parsers
         self.permanent_errors = (PermanentError, *permanent_errors)
-        self.settings, self.metrics, self.clock = settings, metrics, clock
-        self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
-        self.housekeeping = housekeeping  # e.g. reloading changed rule files, between batches
+        self.metrics = metrics
 
-    def run_once(self) -> int:
-        """Process one batch; return how many events were claimed."""
-        self.housekeeping()
-        batch = self.inbox.claim(
-            self.owner, self.settings.batch_size, self.clock(),
-            timedelta(seconds=self.settings.lease_seconds))
+    def process_batch(self, batch: list[InboxEvent]) -> None:
         parsed = [(event, self._parse_or_error(event)) for event in batch]
         lookups = self.processor.prepare([p for _, p in parsed if not isinstance(p, (Ignored, Exception))])
         for event, result in parsed:
             self._process(event, result, lookups)
-        return len(batch)
-
-    def run(self, stop: threading.Event) -> None:
-        log_event(log, logging.INFO, "worker.started", owner=self.owner)
-        while not stop.is_set():
-            try:
-                claimed = self.run_once()
-            except Exception:  # the database went away: keep the worker alive and try again
-                log.exception("worker.batch_failed")
-                claimed = 0
-            if not claimed:
-                stop.wait(self.settings.idle_sleep_seconds)
-        log_event(log, logging.INFO, "worker.stopped", owner=self.owner)
-
-    def drain(self, max_batches: int = 10_000) -> int:
-        """Process until nothing is due (tests, CLI); return events processed."""
-        total = 0
-        for _ in range(max_batches):
-            claimed = self.run_once()
-            if not claimed:
-                break
-            total += claimed
-        return total
 
     def _parse_or_error(self, event: InboxEvent) -> DomainEvent | Ignored | Exception:
         try:
@@ -122,10 +95,8 @@ class Worker:
         return parser(payload, event.delivery_key)
 
     def _record_failure(self, event: InboxEvent, exc: Exception) -> None:
-        permanent = isinstance(exc, self.permanent_errors)
-        exhausted = event.attempts >= self.settings.max_attempts
         now = self.clock()
-        retry_at = None if permanent or exhausted else now + self._backoff(event.attempts)
+        retry_at = self.retry_time(event.attempts, isinstance(exc, self.permanent_errors))
         error = f"{type(exc).__name__}: {exc}"
         self.inbox.fail(event.id, self.owner, error, now, retry_at)
         self.metrics.events_failed.labels(event.source, str(retry_at is None).lower()).inc()
@@ -133,8 +104,3 @@ class Worker:
                   "worker.event_failed", event_id=event.id, source=event.source,
                   attempt=event.attempts, parked=retry_at is None, error_type=type(exc).__name__)
         log_event(log, logging.DEBUG, "worker.event_failed_detail", event_id=event.id, error=error)
-
-    def _backoff(self, attempts: int) -> timedelta:
-        base = self.settings.retry_base_seconds * (2 ** max(attempts - 1, 0))
-        seconds = min(base, self.settings.retry_max_seconds) * random.uniform(0.8, 1.2)
-        return timedelta(seconds=seconds)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED = "detecting", "open", "in_progress", "fixed", "closed"
 WONT_FIX, REGRESSED = "wont_fix", "regressed"
 STATES = (DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED, WONT_FIX, REGRESSED)
+RULE, AGENT_LINK, AGENT_ESCALATION = "rule", "agent_link", "agent_escalation"  # origins
 # States in which a problem still claims its (rule, group key): new matching tickets join it.
 ACTIVE_STATES = frozenset({DETECTING, OPEN, IN_PROGRESS, FIXED, REGRESSED, WONT_FIX})
 
@@ -29,6 +30,19 @@ class Problem:
     ticket_count: int
     requester_count: int
     organization_count: int
+    origin: str = "rule"
+    jira_key: str | None = None
+    jira_id: str | None = None
+    priority: str | None = None
+    due_date: date | None = None
+    escalation_applied: tuple[int, ...] = ()
+    counts_written: str | None = None
+    counts_written_at: datetime | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"tickets": self.ticket_count, "requesters": self.requester_count,
+                "organizations": self.organization_count}
 
     @property
     def is_open(self) -> bool:

@@ -20,7 +20,10 @@ def _problem(row) -> Problem:
         id=row.id, rule=row.rule, group_key=row.group_key, team=row.team, state=row.state,
         detected_at=row.detected_at, opened_at=row.opened_at, updated_at=row.updated_at,
         ticket_count=row.ticket_count, requester_count=row.requester_count,
-        organization_count=row.organization_count)
+        organization_count=row.organization_count, origin=row.origin, jira_key=row.jira_key,
+        jira_id=row.jira_id, priority=row.priority, due_date=row.due_date,
+        escalation_applied=tuple(row.escalation_applied or ()), counts_written=row.counts_written,
+        counts_written_at=row.counts_written_at)
 
 
 def _dialect_insert(connection: Connection, table):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -106,6 +107,15 @@ problems = Table(
     Column("ticket_count", Integer, nullable=False),
     Column("requester_count", Integer, nullable=False),
     Column("organization_count", Integer, nullable=False),
+    Column("origin", String(16), nullable=False, server_default="rule"),  # rule | agent_link | agent_escalation
+    Column("jira_key", String(64)),
+    Column("jira_id", String(32)),
+    Column("priority", String(32)),
+    Column("due_date", Date),
+    Column("escalation_applied", JSON),  # positions of the rule's escalation steps already applied
+    # What the Jira issue shows of the counts, and when it was last written (debounce).
+    Column("counts_written", String(64)),
+    Column("counts_written_at", UtcDateTime),
 )
 Index("ix_problems_rule_state", problems.c.rule, problems.c.state)
 
@@ -132,5 +142,31 @@ problem_tickets = Table(
     Column("organization_id", BigId),
     Column("joined_at", UtcDateTime, nullable=False),
     Column("left_at", UtcDateTime),
+    Column("linked_at", UtcDateTime),  # when Zendesk was told (tag, Jira key, internal note)
+    Column("unlinked_at", UtcDateTime),  # when Zendesk was told the ticket left
 )
 Index("ix_problem_tickets_ticket", problem_tickets.c.ticket_id)
+
+# Actions on Zendesk and Jira decided in a transaction and carried out after it, retried until done.
+outbox_actions = Table(
+    "outbox_actions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE")),
+    Column("payload", JSON, nullable=False),
+    # One pending action per key (e.g. "counts:12"): later requests coalesce into it. Cleared when
+    # the action is claimed, so a change arriving meanwhile queues a new one.
+    Column("dedupe_key", String(200), unique=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("last_error", Text),
+    Column("outcome", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("processed_at", UtcDateTime),
+)
+Index("ix_outbox_claimable", outbox_actions.c.status, outbox_actions.c.available_at, outbox_actions.c.id)
+Index("ix_outbox_problem", outbox_actions.c.problem_id)

@@ -1,0 +1,115 @@
+"""A table of work items that workers lease: claim due rows oldest first (SKIP LOCKED on
+PostgreSQL, with a lease so a crashed worker's rows are taken over), complete them inside the
+caller's transaction, or record a failed attempt with a retry time. The inbox and the outbox are
+both such queues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, update
+
+from bridge.storage.db import reading
+
+PENDING, PROCESSING, DONE, IGNORED, FAILED = "pending", "processing", "done", "ignored", "failed"
+STATUSES = (PENDING, PROCESSING, DONE, IGNORED, FAILED)
+
+
+class LeaseLost(Exception):
+    """Another worker took the item over (our lease expired); our work must be rolled back."""
+
+
+class LeasedQueue:
+    """Rows need: id, status, attempts, available_at, lease_owner, lease_until, last_error,
+    outcome, processed_at."""
+
+    table: Table
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def to_item(self, row) -> Any:
+        return row
+
+    def claim_values(self) -> dict:
+        """Extra column values to set on the rows a worker claims."""
+        return {}
+
+    def claim(self, owner: str, limit: int, now: datetime, lease: timedelta) -> list:
+        """Lease up to `limit` due items, oldest first; expired leases of crashed workers count."""
+        c = self.table.c
+        claimable = or_(
+            and_(c.status == PENDING, c.available_at <= now),
+            and_(c.status == PROCESSING, c.lease_until < now),
+        )
+        with self.engine.begin() as connection:
+            ids = connection.execute(
+                select(c.id).where(claimable).order_by(c.id).limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars().all()
+            if not ids:
+                return []
+            connection.execute(
+                update(self.table).where(c.id.in_(ids))
+                .values(status=PROCESSING, lease_owner=owner, lease_until=now + lease,
+                        attempts=c.attempts + 1, **self.claim_values())
+            )
+            rows = connection.execute(select(self.table).where(c.id.in_(ids)).order_by(c.id))
+            return [self.to_item(row) for row in rows]
+
+    def finish(self, connection: Connection, item_id: int, owner: str, status: str,
+               now: datetime, outcome: str | None = None) -> None:
+        """Mark done/ignored inside the caller's transaction, so effects and completion commit together."""
+        c = self.table.c
+        result = connection.execute(
+            update(self.table)
+            .where(c.id == item_id, c.lease_owner == owner, c.status == PROCESSING)
+            .values(status=status, processed_at=now, lease_owner=None, lease_until=None,
+                    outcome=outcome, last_error=None)
+        )
+        if result.rowcount != 1:
+            raise LeaseLost(f"{self.table.name} row {item_id} is no longer leased by {owner}")
+
+    def fail(self, item_id: int, owner: str, error: str, now: datetime, retry_at: datetime | None):
+        """Record a failed attempt: back to pending at `retry_at`, or parked as failed when None."""
+        c = self.table.c
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(self.table)
+                .where(c.id == item_id, c.lease_owner == owner, c.status == PROCESSING)
+                .values(status=PENDING if retry_at else FAILED, available_at=retry_at or now,
+                        lease_owner=None, lease_until=None, last_error=error[:2000],
+                        processed_at=None if retry_at else now)
+            )
+
+    def postpone(self, item_id: int, owner: str, until: datetime, **values) -> None:
+        """Not a failure (waiting for a job, a rate limit): pending again at `until`, without the
+        attempt counting."""
+        c = self.table.c
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(self.table)
+                .where(c.id == item_id, c.lease_owner == owner, c.status == PROCESSING)
+                .values(status=PENDING, available_at=until, lease_owner=None, lease_until=None,
+                        attempts=c.attempts - 1, **values)
+            )
+
+    def retry(self, now: datetime, ids: Iterable[int] | None = None) -> int:
+        """Put failed items (all, or the given ids) back in the queue with a fresh attempt count."""
+        c = self.table.c
+        condition = c.status == FAILED
+        if ids is not None:
+            condition = and_(condition, c.id.in_(list(ids)))
+        with self.engine.begin() as connection:
+            return connection.execute(
+                update(self.table).where(condition)
+                .values(status=PENDING, attempts=0, available_at=now, processed_at=None)
+            ).rowcount
+
+    def counts(self) -> dict[str, int]:
+        c = self.table.c
+        with reading(self.engine) as connection:
+            rows = connection.execute(select(c.status, func.count()).group_by(c.status))
+            return {status: 0 for status in STATUSES} | {row[0]: row[1] for row in rows}
+

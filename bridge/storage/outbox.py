@@ -1,0 +1,72 @@
+"""The outbox: actions on Zendesk and Jira, queued in the same transaction as the decision that
+needs them, carried out afterwards by the action worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bridge.storage.db import reading
+from bridge.storage.leased_queue import LeasedQueue
+from bridge.storage.schema import outbox_actions
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    kind: str
+    problem_id: int | None
+    payload: dict
+    status: str
+    attempts: int
+    last_error: str | None
+    outcome: str | None
+    created_at: datetime
+
+
+def _action(row) -> Action:
+    return Action(id=row.id, kind=row.kind, problem_id=row.problem_id, payload=row.payload,
+                  status=row.status, attempts=row.attempts, last_error=row.last_error,
+                  outcome=row.outcome, created_at=row.created_at)
+
+
+class Outbox(LeasedQueue):
+    table = outbox_actions
+
+    def to_item(self, row) -> Action:
+        return _action(row)
+
+    def claim_values(self) -> dict:
+        # Once claimed, the action no longer absorbs new requests: a change arriving while it
+        # runs queues a fresh action under the same key.
+        return {"dedupe_key": None}
+
+    def enqueue(self, connection: Connection, kind: str, now: datetime, problem_id: int | None = None,
+                payload: dict | None = None, dedupe_key: str | None = None,
+                not_before: datetime | None = None) -> bool:
+        """Queue an action in the caller's transaction; False when a pending one has the key."""
+        values = {"kind": kind, "problem_id": problem_id, "payload": payload or {},
+                  "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+                  "available_at": max(now, not_before) if not_before else now, "created_at": now}
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(outbox_actions).values(**values)
+        if dedupe_key is not None:
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        return connection.execute(statement.returning(outbox_actions.c.id)).first() is not None
+
+    def for_problem(self, problem_id: int) -> list[Action]:
+        c = outbox_actions.c
+        with reading(self.engine) as connection:
+            rows = connection.execute(select(outbox_actions).where(c.problem_id == problem_id).order_by(c.id))
+            return [_action(row) for row in rows]
+
+    def list(self, status: str | None = None, limit: int = 50) -> list[Action]:
+        c = outbox_actions.c
+        query = select(outbox_actions).order_by(c.id.desc()).limit(limit)
+        if status:
+            query = query.where(c.status == status)
+        with reading(self.engine) as connection:
+            return [_action(row) for row in connection.execute(query)]
