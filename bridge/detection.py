@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Protocol
 
 from sqlalchemy import Connection
 
@@ -42,11 +42,21 @@ class DetectionResult:
         return "; ".join(p for p in parts if p) or "no rule matched"
 
 
+class ProblemListener(Protocol):
+    """What happens next (the outbox actions); called inside the detecting transaction."""
+
+    def problem_opened(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
+
+    def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
+
+
 class Detector:
-    def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog):
+    def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog,
+                 listener: ProblemListener):
         self.rules = rules
         self.problems = problems
         self.audit = audit
+        self.listener = listener
 
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
                  now: datetime, gone: bool = False) -> DetectionResult:
@@ -70,9 +80,11 @@ class Detector:
             self.problems.remove_ticket(connection, membership.problem_id, ticket.id, now)
             result.left.append(membership.problem_id)
             if not self.problems.drop_if_empty_detecting(connection, membership.problem_id):
-                self.problems.refresh_counts(connection, membership.problem_id, now)
+                problem = self.problems.refresh_counts(connection, membership.problem_id, now)
                 self.audit.record(connection, now, "ticket.left_problem", f"problem:{membership.problem_id}",
                                   {"ticket": ticket.id, "rule": membership.rule})
+                if problem.is_open:
+                    self.listener.tickets_changed(connection, problem, now)
 
     def _count(self, connection, rule: Rule, ticket: TicketSnapshot, counted_key: str,
                event_time: datetime, now: datetime, result: DetectionResult) -> None:
@@ -85,6 +97,7 @@ class Detector:
                 result.joined.append(problem)
                 self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
                                   {"ticket": ticket.id, "rule": rule.name})
+                self.listener.tickets_changed(connection, problem, now)
             return
         result.counted.append(rule.name)
         window = rule.spec.threshold.window
@@ -104,3 +117,4 @@ class Detector:
         })
         log_event(log, logging.INFO, "problem.opened", problem_id=problem.id, rule=rule.name,
                   team=problem.team, tickets=problem.ticket_count)
+        self.listener.problem_opened(connection, problem, now)

@@ -30,6 +30,13 @@ class BridgeMetrics:
         self.events_failed = Counter(
             "bridge_events_failed", "Failed processing attempts; parked=true when given up.",
             ["source", "parked"], registry=r)
+        self.actions_done = Counter(
+            "bridge_actions_done", "Actions on Zendesk and Jira carried out, by kind.", ["kind"], registry=r)
+        self.actions_failed = Counter(
+            "bridge_actions_failed", "Failed action attempts; parked=true when given up.",
+            ["kind", "parked"], registry=r)
+        self.actions_rate_limited = Counter(
+            "bridge_actions_rate_limited", "Actions delayed by a 429 from Zendesk or Jira.", ["kind"], registry=r)
         self.rules_loaded = Gauge("bridge_rules_loaded", "Rules in use.", registry=r)
         self.rules_reload_ok = Gauge(
             "bridge_rules_reload_ok", "1 while the rule files on disk are valid, 0 after a broken edit "

@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from bridge.config import Settings, resolve_database_url
 from bridge.metrics import BridgeMetrics
 from bridge.detection import Detector
-from bridge.domain.ports import TicketSystem
+from bridge.actions.problem_actions import ProblemActions
+from bridge.actions.worker import ActionWorker
+from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.intake import GroupCommitter
 from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
@@ -24,7 +26,9 @@ from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.worker import Worker
+from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
+from connectors.jira.issue_tracker import JiraIssueTracker
 from connectors.payload import PayloadError
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import parse_zendesk_webhook
@@ -45,6 +49,7 @@ class Runtime:
     metrics: BridgeMetrics = field(default_factory=BridgeMetrics)
 
     ticket_system: TicketSystem | None = None
+    issue_tracker: IssueTracker | None = None
 
     def __post_init__(self):
         self.inbox = Inbox(self.engine)
@@ -55,7 +60,9 @@ class Runtime:
         self.audit = AuditLog(self.engine)
         self.outbox = Outbox(self.engine)
         self.rules = LiveRules(self.settings, self.metrics)
-        self.detector = Detector(self.rules.current, self.problems, self.audit)
+        self.actions = ProblemActions(self.settings, self.rules.current, self.problems, self.tickets,
+                                      self.outbox, self.audit, self.issue_tracker, self.ticket_system)
+        self.detector = Detector(self.rules.current, self.problems, self.audit, self.actions)
         self.processor = EventProcessor(
             self.tickets, self.issues, self.detector, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id)
@@ -70,11 +77,25 @@ class Runtime:
             housekeeping=self.rules.check,
         )
 
+    def new_action_worker(self, owner: str | None = None) -> ActionWorker:
+        return ActionWorker(self.engine, self.outbox, self.actions.handlers(), self.settings.worker,
+                            self.metrics, self.clock, owner)
+
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
-        thread = threading.Thread(target=self.new_worker().run, args=(stop,), name="bridge-worker",
-                                  daemon=True)
-        thread.start()
-        return thread
+        """The inbox worker and the action worker, each in its own thread (a slow Zendesk or Jira
+        never holds up webhook processing); the returned thread ends when both have."""
+        workers = [threading.Thread(target=worker.run, args=(stop,), name=f"bridge-{worker.name}", daemon=True)
+                   for worker in (self.new_worker(), self.new_action_worker())]
+        for thread in workers:
+            thread.start()
+
+        def join_all() -> None:
+            for thread in workers:
+                thread.join()
+
+        watcher = threading.Thread(target=join_all, name="bridge-workers", daemon=True)
+        watcher.start()
+        return watcher
 
 
 def zendesk_ticket_system(settings: Settings) -> TicketSystem:
@@ -82,11 +103,19 @@ def zendesk_ticket_system(settings: Settings) -> TicketSystem:
     return ZendeskTicketSystem(ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value()))
 
 
+def jira_issue_tracker(settings: Settings) -> IssueTracker:
+    jira = settings.jira
+    client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value())
+    return JiraIssueTracker(client, jira.url)
+
+
 def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,
-                  ticket_system: TicketSystem | None = None) -> Runtime:
+                  ticket_system: TicketSystem | None = None,
+                  issue_tracker: IssueTracker | None = None) -> Runtime:
     """Everything a bridge process needs. Raises SourceErrors when the rule files are invalid."""
     engine = create_database_engine(resolve_database_url(settings), settings.database.sqlite_synchronous)
     if migrate:
         upgrade(engine)
     return Runtime(settings=settings, engine=engine, clock=clock,
-                   ticket_system=ticket_system or zendesk_ticket_system(settings))
+                   ticket_system=ticket_system or zendesk_ticket_system(settings),
+                   issue_tracker=issue_tracker or jira_issue_tracker(settings))

@@ -25,14 +25,19 @@ def enqueue(runtime, kind="jira.update_counts", key=None, **kwargs) -> bool:
         return runtime.outbox.enqueue(connection, kind, runtime.clock(), dedupe_key=key, **kwargs)
 
 
-def test_pending_actions_with_the_same_key_coalesce_until_claimed(runtime, clock):
+def test_actions_with_the_same_key_coalesce_until_done_or_parked(runtime, clock):
     assert enqueue(runtime, key="counts:1") is True
     assert enqueue(runtime, key="counts:1") is False
     assert enqueue(runtime, key="counts:2") is True
     [first, second] = runtime.outbox.claim("w", 10, clock(), LEASE)
     assert first.kind == "jira.update_counts"
-    assert enqueue(runtime, key="counts:1") is True  # the claimed one no longer absorbs requests
-    assert runtime.outbox.counts()[PENDING] == 1
+    assert enqueue(runtime, key="counts:1") is False  # still running: it absorbs requests
+    with runtime.engine.begin() as connection:
+        runtime.outbox.finish(connection, first.id, "w", DONE, clock(), "ok")
+    assert enqueue(runtime, key="counts:1") is True
+    runtime.outbox.fail(second.id, "w", "broken", clock(), None)
+    assert enqueue(runtime, key="counts:2") is True  # a parked action releases its key too
+    assert runtime.outbox.counts()[PENDING] == 2
 
 
 def test_not_before_delays_an_action(runtime, clock):

@@ -5,7 +5,7 @@ import time
 import requests
 
 from bridge.config import load_settings
-from bridge.runtime import build_runtime, utc_now
+from bridge.runtime import build_runtime
 from bridge.storage.inbox import DONE
 from tests.support.fixtures import load_fixture
 from tests.support.processes import BridgeProcess

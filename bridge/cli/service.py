@@ -45,7 +45,7 @@ def worker(context: CliContext) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    runtime.new_worker().run(stop)
+    runtime.start_worker_thread(stop).join()
 
 
 @click.group()

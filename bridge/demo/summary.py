@@ -124,6 +124,11 @@ def _undelivered(webhooks: dict[str, DeliveryReport]) -> list[str]:
             for source, report in webhooks.items() if report.undelivered]
 
 
+def _parked_actions(runtime) -> list[str]:
+    return [f"action {action.kind} for problem {action.problem_id} failed: {action.last_error}"
+            for action in runtime.outbox.list(FAILED, limit=20)]
+
+
 def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
     env = run.env
     webhooks = {"zendesk": zendesk_deliveries(env.zendesk), "jira": jira_deliveries(env.jira)}
@@ -139,5 +144,5 @@ def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
         jira_issues=tuple(jira_issues(env.jira)),
         zendesk=zendesk_outcome(env.zendesk),
         api_calls={"zendesk": api_calls(env.zendesk), "jira": api_calls(env.jira)},
-        failures=(*run.failures, *_undelivered(webhooks)),
+        failures=(*run.failures, *_undelivered(webhooks), *_parked_actions(env.runtime)),
     )

@@ -89,14 +89,6 @@ class Inbox(LeasedQueue):
             inserted.discard(key)
         return stored
 
-    def list(self, status: str | None = None, limit: int = 50) -> list[InboxEvent]:
-        c = inbox_events.c
-        query = select(inbox_events).order_by(c.id.desc()).limit(limit)
-        if status:
-            query = query.where(c.status == status)
-        with reading(self.engine) as connection:
-            return [_event(row) for row in connection.execute(query)]
-
     def oldest_waiting_received_at(self) -> datetime | None:
         c = inbox_events.c
         with reading(self.engine) as connection:

@@ -32,8 +32,8 @@ class LeasedQueue:
     def to_item(self, row) -> Any:
         return row
 
-    def claim_values(self) -> dict:
-        """Extra column values to set on the rows a worker claims."""
+    def terminal_values(self) -> dict:
+        """Extra column values to set when an item is done or parked."""
         return {}
 
     def claim(self, owner: str, limit: int, now: datetime, lease: timedelta) -> list:
@@ -53,7 +53,7 @@ class LeasedQueue:
             connection.execute(
                 update(self.table).where(c.id.in_(ids))
                 .values(status=PROCESSING, lease_owner=owner, lease_until=now + lease,
-                        attempts=c.attempts + 1, **self.claim_values())
+                        attempts=c.attempts + 1)
             )
             rows = connection.execute(select(self.table).where(c.id.in_(ids)).order_by(c.id))
             return [self.to_item(row) for row in rows]
@@ -66,7 +66,7 @@ class LeasedQueue:
             update(self.table)
             .where(c.id == item_id, c.lease_owner == owner, c.status == PROCESSING)
             .values(status=status, processed_at=now, lease_owner=None, lease_until=None,
-                    outcome=outcome, last_error=None)
+                    outcome=outcome, last_error=None, **self.terminal_values())
         )
         if result.rowcount != 1:
             raise LeaseLost(f"{self.table.name} row {item_id} is no longer leased by {owner}")
@@ -80,7 +80,8 @@ class LeasedQueue:
                 .where(c.id == item_id, c.lease_owner == owner, c.status == PROCESSING)
                 .values(status=PENDING if retry_at else FAILED, available_at=retry_at or now,
                         lease_owner=None, lease_until=None, last_error=error[:2000],
-                        processed_at=None if retry_at else now)
+                        processed_at=None if retry_at else now,
+                        **({} if retry_at else self.terminal_values()))
             )
 
     def postpone(self, item_id: int, owner: str, until: datetime, **values) -> None:
@@ -106,6 +107,15 @@ class LeasedQueue:
                 update(self.table).where(condition)
                 .values(status=PENDING, attempts=0, available_at=now, processed_at=None)
             ).rowcount
+
+    def list(self, status: str | None = None, limit: int = 50) -> list:
+        """Newest first, optionally only those in one status."""
+        c = self.table.c
+        query = select(self.table).order_by(c.id.desc()).limit(limit)
+        if status:
+            query = query.where(c.status == status)
+        with reading(self.engine) as connection:
+            return [self.to_item(row) for row in connection.execute(query)]
 
     def counts(self) -> dict[str, int]:
         c = self.table.c

@@ -39,9 +39,9 @@ class Outbox(LeasedQueue):
     def to_item(self, row) -> Action:
         return _action(row)
 
-    def claim_values(self) -> dict:
-        # Once claimed, the action no longer absorbs new requests: a change arriving while it
-        # runs queues a fresh action under the same key.
+    def terminal_values(self) -> dict:
+        # The key is held while the action is pending or running (requests coalesce into it) and
+        # released when it is done or parked; handlers re-check for new work as they finish.
         return {"dedupe_key": None}
 
     def enqueue(self, connection: Connection, kind: str, now: datetime, problem_id: int | None = None,
@@ -62,11 +62,3 @@ class Outbox(LeasedQueue):
         with reading(self.engine) as connection:
             rows = connection.execute(select(outbox_actions).where(c.problem_id == problem_id).order_by(c.id))
             return [_action(row) for row in rows]
-
-    def list(self, status: str | None = None, limit: int = 50) -> list[Action]:
-        c = outbox_actions.c
-        query = select(outbox_actions).order_by(c.id.desc()).limit(limit)
-        if status:
-            query = query.where(c.status == status)
-        with reading(self.engine) as connection:
-            return [_action(row) for row in connection.execute(query)]

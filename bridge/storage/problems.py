@@ -192,3 +192,59 @@ class ProblemStore:
         with reading(self.engine) as connection:
             return list(connection.execute(
                 select(c.ticket_id).where(c.problem_id == problem_id).order_by(c.ticket_id)).scalars())
+
+    # --- the Jira and Zendesk side -------------------------------------------------------------
+
+    def record_issue(self, connection: Connection, problem_id: int, jira_key: str, jira_id: str,
+                     priority: str, due_date, escalation_applied, counts_written: str, now: datetime) -> None:
+        connection.execute(update(problems).where(problems.c.id == problem_id).values(
+            jira_key=jira_key, jira_id=jira_id, priority=priority, due_date=due_date,
+            escalation_applied=sorted(escalation_applied), counts_written=counts_written,
+            counts_written_at=now, updated_at=now))
+
+    def record_counts_written(self, connection: Connection, problem_id: int, counts_written: str,
+                              now: datetime, priority: str | None = None, due_date=None,
+                              escalation_applied=None) -> None:
+        values = {"counts_written": counts_written, "counts_written_at": now, "updated_at": now}
+        if escalation_applied is not None:
+            values |= {"priority": priority, "due_date": due_date,
+                       "escalation_applied": sorted(escalation_applied)}
+        connection.execute(update(problems).where(problems.c.id == problem_id).values(**values))
+
+    def tickets_to_link(self, problem_id: int, limit: int) -> list[int]:
+        """Members Zendesk has not been told about yet, oldest first."""
+        c = problem_tickets.c
+        with reading(self.engine) as connection:
+            return list(connection.execute(
+                select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None),
+                                          c.linked_at.is_(None))
+                .order_by(c.joined_at, c.ticket_id).limit(limit)).scalars())
+
+    def tickets_to_unlink(self, problem_id: int, limit: int) -> list[int]:
+        """Tickets that left after Zendesk was told they joined, and were not yet unlinked."""
+        c = problem_tickets.c
+        with reading(self.engine) as connection:
+            return list(connection.execute(
+                select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_not(None),
+                                          c.linked_at.is_not(None), c.unlinked_at.is_(None))
+                .order_by(c.ticket_id).limit(limit)).scalars())
+
+    def mark_linked(self, connection: Connection, problem_id: int, ticket_ids, now: datetime) -> None:
+        c = problem_tickets.c
+        connection.execute(update(problem_tickets).where(
+            c.problem_id == problem_id, c.ticket_id.in_(list(ticket_ids)), c.left_at.is_(None)
+        ).values(linked_at=now, unlinked_at=None))
+
+    def mark_unlinked(self, connection: Connection, problem_id: int, ticket_ids, now: datetime) -> None:
+        c = problem_tickets.c
+        connection.execute(update(problem_tickets).where(
+            c.problem_id == problem_id, c.ticket_id.in_(list(ticket_ids)), c.left_at.is_not(None)
+        ).values(unlinked_at=now, linked_at=None))
+
+    def ticket_times(self, problem_id: int) -> tuple[datetime | None, datetime | None]:
+        """When the first and the latest linked ticket joined."""
+        c = problem_tickets.c
+        with reading(self.engine) as connection:
+            first, last = connection.execute(select(func.min(c.joined_at), func.max(c.joined_at)).where(
+                c.problem_id == problem_id, c.left_at.is_(None))).one()
+            return first, last

@@ -155,8 +155,8 @@ outbox_actions = Table(
     Column("kind", String(64), nullable=False),
     Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE")),
     Column("payload", JSON, nullable=False),
-    # One pending action per key (e.g. "counts:12"): later requests coalesce into it. Cleared when
-    # the action is claimed, so a change arriving meanwhile queues a new one.
+    # One live action per key (e.g. "counts:12"): requests coalesce into it while it is pending
+    # or running; the key is released when it is done or parked.
     Column("dedupe_key", String(200), unique=True),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),

@@ -88,6 +88,14 @@ class TicketSnapshots:
             row = connection.execute(select(tickets.c.snapshot).where(tickets.c.id == ticket_id)).first()
         return ticket_from_json(row.snapshot) if row else None
 
+    def get_many(self, ticket_ids) -> list[TicketSnapshot]:
+        ids = list(ticket_ids)
+        if not ids:
+            return []
+        with reading(self.engine) as connection:
+            rows = connection.execute(select(tickets.c.snapshot).where(tickets.c.id.in_(ids)).order_by(tickets.c.id))
+            return [ticket_from_json(row.snapshot) for row in rows]
+
     def event_counts(self) -> dict[int, int]:
         with reading(self.engine) as connection:
             rows = connection.execute(select(tickets.c.id, tickets.c.event_count))

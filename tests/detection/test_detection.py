@@ -129,15 +129,15 @@ def test_the_bridges_own_changes_are_not_customer_reports(make_scenario):
     assert "own change, not evaluated" in scenario.runtime.inbox.list()[0].outcome
 
 
-REQUESTERS_BY_PRODUCT = f"""
+REQUESTERS_BY_PRODUCT = """
 rules:
   - name: crash
     team: engineering
     match:
-      text: {{any: [crash*]}}
-      custom_fields: {{product: {{exists: true}}}}
+      text: {any: [crash*]}
+      custom_fields: {product: {exists: true}}
     group_by: custom_fields.product
-    threshold: {{count: 2, of: requesters, window: 7d}}
+    threshold: {count: 2, of: requesters, window: 7d}
 """
 
 

@@ -1,0 +1,222 @@
+"""What a problem's outbox actions do: create its Jira issue (idempotently), tell Zendesk which
+tickets are linked to it, and keep the counts and escalations on the Jira issue current."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import Connection
+
+from bridge.actions.results import Done, Later
+from bridge.config import Settings
+from bridge.domain.ports import IssueTracker, TicketSystem
+from bridge.domain.problems import Problem
+from bridge.logs import log_event
+from bridge.planning import (
+    ProblemFacts,
+    escalate,
+    escalation_comment,
+    impact_field_values,
+    link_changes,
+    link_tag,
+    plan_issue,
+    problem_label,
+    render_impact_section,
+    replace_impact_section,
+    unlink_changes,
+)
+from bridge.rules import Rule, RuleSet
+from bridge.storage.audit import AuditLog
+from bridge.storage.outbox import Action, Outbox
+from bridge.storage.problems import ProblemStore
+from bridge.storage.snapshots import TicketSnapshots
+
+log = logging.getLogger("bridge.actions")
+
+CREATE_ISSUE, SYNC_LINKS, UPDATE_ISSUE = "jira.create_issue", "zendesk.sync_links", "jira.update_issue"
+BULK_LIMIT = 100  # Zendesk's update_many takes at most 100 tickets
+JOB_POLL = timedelta(seconds=1)
+EXAMPLE_TICKETS = 5
+
+
+def counts_text(problem: Problem) -> str:
+    return f"{problem.ticket_count}/{problem.requester_count}/{problem.organization_count}"
+
+
+class ProblemActions:
+    def __init__(self, settings: Settings, rules: Callable[[], RuleSet], problems: ProblemStore,
+                 tickets: TicketSnapshots, outbox: Outbox, audit: AuditLog, issues: IssueTracker,
+                 zendesk: TicketSystem):
+        self.settings, self.rules, self.problems, self.tickets = settings, rules, problems, tickets
+        self.outbox, self.audit, self.issues, self.zendesk = outbox, audit, issues, zendesk
+
+    def handlers(self) -> dict:
+        return {CREATE_ISSUE: self.create_issue, SYNC_LINKS: self.sync_links, UPDATE_ISSUE: self.update_issue}
+
+    # --- queued by detection -------------------------------------------------------------------
+
+    def problem_opened(self, connection: Connection, problem: Problem, now: datetime) -> None:
+        self.outbox.enqueue(connection, CREATE_ISSUE, now, problem.id, dedupe_key=f"create:{problem.id}")
+
+    def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None:
+        """Tickets joined or left: tell Zendesk, and (debounced) update the counts on Jira."""
+        if problem.jira_key is None:
+            return  # the issue's creation links the tickets there are by then
+        self.outbox.enqueue(connection, SYNC_LINKS, now, problem.id, dedupe_key=f"links:{problem.id}")
+        interval = timedelta(seconds=self.settings.jira.counts_update_interval_seconds)
+        last = problem.counts_written_at
+        self.outbox.enqueue(connection, UPDATE_ISSUE, now, problem.id, dedupe_key=f"update:{problem.id}",
+                            not_before=last + interval if last else None)
+
+    # --- handlers ------------------------------------------------------------------------------
+
+    def create_issue(self, action: Action, now: datetime) -> Done:
+        problem = self._problem(action)
+        if problem.jira_key:
+            return Done(f"already has {problem.jira_key}")
+        rule = self._rule(problem)
+        plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem),
+                          self._examples(problem), zendesk_url=self.settings.zendesk.url,
+                          calendar=self.settings.calendar, now=now, jira_fields=self.settings.jira.fields)
+        for error in plan.template_errors:
+            log_event(log, logging.WARNING, "action.template_failed", problem_id=problem.id, error=error)
+        # Jira has no idempotency key: the label carrying the problem id finds an issue a crashed
+        # or timed-out earlier attempt created, so a retry never makes a second one.
+        found = self.issues.find_by_label(problem_label(problem.id))
+        issue = found or self.issues.create(plan)
+        if plan.escalation.escalated and not found:
+            self.issues.comment(issue.key, escalation_comment(plan.escalation))
+
+        def record(connection: Connection, when: datetime) -> None:
+            self.problems.record_issue(connection, problem.id, issue.key, issue.id, plan.priority,
+                                       plan.due_date, plan.escalation.applied, counts_text(problem), when)
+            self.audit.record(connection, when, "jira.issue_created" if not found else "jira.issue_found",
+                              f"problem:{problem.id}", {
+                                  "key": issue.key, "project": plan.project, "priority": plan.priority,
+                                  "due_date": plan.due_date.isoformat(), "issue_type": plan.issue_type})
+            self.outbox.enqueue(connection, SYNC_LINKS, when, problem.id, dedupe_key=f"links:{problem.id}")
+
+        return Done(f"{'found' if found else 'created'} {issue.key}", record)
+
+    def sync_links(self, action: Action, now: datetime) -> Done | Later:
+        """One problem's Zendesk links, 100 tickets per update_many job, one job at a time."""
+        problem = self._problem(action)
+        job = action.payload.get("job")
+        if job:
+            status = self.zendesk.bulk_update_status(job["id"])
+            if not status.finished:
+                return Later(now + JOB_POLL, action.payload, "waiting for the Zendesk job")
+            return self._job_finished(problem, job, status)
+        rule = self._rule(problem)
+        facts = self._facts(problem)
+        to_link = self.problems.tickets_to_link(problem.id, BULK_LIMIT)
+        if to_link:
+            # A retried attempt (after a crash or timeout) may already have started this job, and
+            # update_many is not idempotent: tickets that already carry the tag are done.
+            pending = self._not_yet_tagged(rule, facts, to_link) if action.attempts > 1 else to_link
+            already = [t for t in to_link if t not in pending]
+            if not pending:
+                return Done("already tagged", self._links_recorded(problem.id, "link", already))
+            changes = link_changes(rule, facts, problem.jira_key, self.issues.url(problem.jira_key),
+                                   problem.due_date, self.settings).changes
+            job_id = self.zendesk.start_bulk_update(pending, changes)
+            return Later(now + JOB_POLL, {"job": {"id": job_id, "kind": "link", "tickets": pending,
+                                                  "already": already}})
+        to_unlink = self.problems.tickets_to_unlink(problem.id, BULK_LIMIT)
+        if to_unlink:
+            job_id = self.zendesk.start_bulk_update(to_unlink, unlink_changes(rule, facts, self.settings).changes)
+            return Later(now + JOB_POLL, {"job": {"id": job_id, "kind": "unlink", "tickets": to_unlink}})
+        return Done("nothing to sync")
+
+    def update_issue(self, action: Action, now: datetime) -> Done:
+        """The counts (fields and the description's impact section), and escalations: one Jira
+        edit per run, and the runs are at least `counts_update_interval_seconds` apart."""
+        problem = self._problem(action)
+        if not problem.jira_key:
+            return Done("no issue yet")
+        rule = self._rule(problem)
+        facts = self._facts(problem)
+        result = escalate(rule.spec.jira.escalation, problem.counts, problem.escalation_applied,
+                          priority=problem.priority or self.settings.teams[problem.team].priority,
+                          due_date=problem.due_date,
+                          due_settings=(rule.spec.jira.due, self.settings.teams[problem.team].due),
+                          calendar=self.settings.calendar, now=now)
+        counts = counts_text(problem)
+        if counts == problem.counts_written and not result.escalated:
+            return Done("already current")
+        fields: dict = dict(impact_field_values(problem, self.settings.jira.fields))
+        section = render_impact_section(facts, self._examples(problem), zendesk_url=self.settings.zendesk.url,
+                                        link_tag=link_tag(rule, facts).text, zone=self.settings.calendar.zone)
+        fields["description"] = replace_impact_section(self.issues.description(problem.jira_key), section)
+        if result.escalated:
+            fields["priority"] = {"name": result.priority}
+            if result.due_date:
+                fields["duedate"] = result.due_date.isoformat()
+        self.issues.update_fields(problem.jira_key, fields)
+        if result.escalated:
+            self.issues.comment(problem.jira_key, escalation_comment(result))
+
+        def record(connection: Connection, when: datetime) -> None:
+            if result.escalated:
+                self.problems.record_counts_written(connection, problem.id, counts, when, result.priority,
+                                                    result.due_date, result.applied)
+                self.audit.record(connection, when, "problem.escalated", f"problem:{problem.id}", {
+                    "priority": result.priority, "due_date": result.due_date and result.due_date.isoformat(),
+                    "reason": escalation_comment(result)})
+            else:
+                self.problems.record_counts_written(connection, problem.id, counts, when)
+
+        return Done(f"wrote counts {counts}{' and escalated' if result.escalated else ''}", record)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _job_finished(self, problem: Problem, job: dict, status) -> Done:
+        done = [t for t in job["tickets"] if t in status.succeeded] + job.get("already", [])
+        failed = {t: status.failed.get(t, "no result") for t in job["tickets"] if t not in status.succeeded}
+        for ticket_id, reason in failed.items():
+            log_event(log, logging.WARNING, "action.ticket_update_failed", problem_id=problem.id,
+                      ticket_id=ticket_id, reason=reason[:200])
+        outcome = f"{job['kind']}ed {len(done)} tickets" + (f", {len(failed)} failed" if failed else "")
+        return Done(outcome, self._links_recorded(problem.id, job["kind"], done, retry=bool(failed)))
+
+    def _links_recorded(self, problem_id: int, kind: str, ticket_ids: list[int], retry: bool = False):
+        def record(connection: Connection, when: datetime) -> None:
+            if kind == "link":
+                self.problems.mark_linked(connection, problem_id, ticket_ids, when)
+            else:
+                self.problems.mark_unlinked(connection, problem_id, ticket_ids, when)
+            if ticket_ids:
+                self.audit.record(connection, when, f"zendesk.tickets_{kind}ed", f"problem:{problem_id}",
+                                  {"tickets": sorted(ticket_ids)})
+            # Whatever joined or left meanwhile, or failed just now, gets the next run.
+            more = self.problems.tickets_to_link(problem_id, 1) or self.problems.tickets_to_unlink(problem_id, 1)
+            if more or retry:
+                self.outbox.enqueue(connection, SYNC_LINKS, when, problem_id, dedupe_key=f"links:{problem_id}",
+                                    not_before=when + (timedelta(seconds=30) if retry else timedelta(0)))
+        return record
+
+    def _not_yet_tagged(self, rule: Rule, facts: ProblemFacts, ticket_ids: list[int]) -> list[int]:
+        tag = link_tag(rule, facts).text
+        tagged = {t.id for t in self.zendesk.fetch_tickets(ticket_ids) if tag in t.tags}
+        return [t for t in ticket_ids if t not in tagged]
+
+    def _problem(self, action: Action) -> Problem:
+        problem = self.problems.get(action.problem_id) if action.problem_id else None
+        if problem is None:
+            raise LookupError(f"problem {action.problem_id} does not exist")
+        return problem
+
+    def _rule(self, problem: Problem) -> Rule:
+        rule = self.rules().by_name(problem.rule)
+        if rule is None:
+            raise LookupError(f"rule {problem.rule!r} of problem {problem.id} is no longer configured")
+        return rule
+
+    def _facts(self, problem: Problem) -> ProblemFacts:
+        first, last = self.problems.ticket_times(problem.id)
+        return ProblemFacts(problem, first, last)
+
+    def _examples(self, problem: Problem):
+        return self.tickets.get_many(self.problems.linked_ticket_ids(problem.id)[:EXAMPLE_TICKETS])

@@ -1,0 +1,59 @@
+"""The domain's IssueTracker port, implemented over JiraClient."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from bridge.domain.ports import IssueRef, RemoteError
+from bridge.planning.issue_content import IssuePlan
+from connectors.jira.adf import adf_to_text, is_adf_document
+from connectors.jira.client import JiraClient
+from connectors.jira.errors import JiraError
+
+
+@contextlib.contextmanager
+def remote_errors() -> Iterator[None]:
+    try:
+        yield
+    except JiraError as error:
+        temporary = error.status is None or error.status == 429 or error.status >= 500
+        detail = f" {error.field_errors}" if error.field_errors else ""
+        raise RemoteError(f"Jira: {error.message}{detail}", temporary, error.retry_after,
+                          error.status) from error
+
+
+class JiraIssueTracker:
+    def __init__(self, client: JiraClient, base_url: str):
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+
+    def find_by_label(self, label: str) -> IssueRef | None:
+        with remote_errors():
+            found = self.client.find_issues_by_label(label, fields=["labels"])
+        return IssueRef(found[0]["key"], str(found[0]["id"])) if found else None
+
+    def create(self, plan: IssuePlan) -> IssueRef:
+        with remote_errors():
+            created = self.client.create_issue(
+                plan.project, plan.issue_type, plan.summary, description=plan.description,
+                priority=plan.priority, labels=list(plan.labels), components=list(plan.components),
+                due_date=plan.due_date.isoformat(), assignee=plan.assignee,
+                custom_fields=dict(plan.custom_fields) or None)
+        return IssueRef(created["key"], str(created["id"]))
+
+    def update_fields(self, key: str, fields: dict) -> None:
+        with remote_errors():
+            self.client.edit_issue(key, fields=fields)
+
+    def description(self, key: str) -> str | None:
+        with remote_errors():
+            value = self.client.get_issue(key, ["description"])["fields"].get("description")
+        return adf_to_text(value) if is_adf_document(value) else value
+
+    def comment(self, key: str, body: str) -> None:
+        with remote_errors():
+            self.client.add_comment(key, body)
+
+    def url(self, key: str) -> str:
+        return f"{self.base_url}/browse/{key}"
