@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 from sqlalchemy import Connection
 
 from bridge.domain.events import TicketSnapshot
-from bridge.domain.problems import Problem
+from bridge.agent_rules import link_rule_name
+from bridge.domain.problems import AGENT_LINK, OPEN, Problem
+from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.logs import log_event
 from bridge.rules import Rule, RuleSet, window_crossing
 from bridge.storage.audit import AuditLog
@@ -52,30 +54,36 @@ class ProblemListener(Protocol):
 
 class Detector:
     def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog,
-                 listener: ProblemListener):
+                 listener: ProblemListener,
+                 issue_links: Callable[[TicketSnapshot], Sequence[IssueLinkRequest]] = lambda ticket: ()):
         self.rules = rules
         self.problems = problems
         self.audit = audit
         self.listener = listener
+        self.issue_links = issue_links  # agents' link tags on a ticket (jira_eng_123 -> ENG-123)
 
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
                  now: datetime, gone: bool = False) -> DetectionResult:
         """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem."""
         result = DetectionResult()
         matched = {} if gone else {rule.name: rule for rule in self.rules().matching(ticket)}
-        self._leave_problems_no_longer_matched(connection, ticket, matched, now, result)
+        links = () if gone else tuple(self.issue_links(ticket))
+        linked_keys = {link.key for link in links}
+        self._leave_problems_no_longer_matched(connection, ticket, matched, linked_keys, now, result)
         for rule in matched.values():
             counted_key = rule.counting_key(ticket)
             if counted_key is not None:
                 self._count(connection, rule, ticket, counted_key, event_time, now, result)
+        for link in links:
+            self._join_linked_issue(connection, ticket, link, now, result)
         return result
 
-    def _leave_problems_no_longer_matched(self, connection, ticket, matched, now, result) -> None:
+    def _leave_problems_no_longer_matched(self, connection, ticket, matched, linked_keys, now, result) -> None:
         for membership in self.problems.memberships_of(connection, ticket.id):
             rule = matched.get(membership.rule)
             still = (rule is not None and rule.group_key(ticket) == membership.group_key
                      and rule.counting_key(ticket) is not None)
-            if still:
+            if still or (membership.jira_key is not None and membership.jira_key in linked_keys):
                 continue
             self.problems.remove_ticket(connection, membership.problem_id, ticket.id, now)
             result.left.append(membership.problem_id)
@@ -85,6 +93,21 @@ class Detector:
                                   {"ticket": ticket.id, "rule": membership.rule})
                 if problem.is_open:
                     self.listener.tickets_changed(connection, problem, now)
+
+    def _join_linked_issue(self, connection, ticket: TicketSnapshot, link: IssueLinkRequest,
+                           now: datetime, result: DetectionResult) -> None:
+        """An agent linked the ticket to a Jira issue: join the problem that has it, or open one
+        for it (the issue exists already, so there is nothing to create)."""
+        problem = self.problems.active_with_issue(connection, link.key) or self.problems.active_for_update(
+            connection, link_rule_name(link.team), link.key, link.team, now, state=OPEN,
+            origin=AGENT_LINK, jira_key=link.key)
+        if not self.problems.link(connection, problem.id, ticket, now):
+            return
+        problem = self.problems.refresh_counts(connection, problem.id, now)
+        result.joined.append(problem)
+        self.audit.record(connection, now, "ticket.linked_by_agent", f"problem:{problem.id}",
+                          {"ticket": ticket.id, "jira_key": link.key, "tag": link.tag})
+        self.listener.tickets_changed(connection, problem, now)
 
     def _count(self, connection, rule: Rule, ticket: TicketSnapshot, counted_key: str,
                event_time: datetime, now: datetime, result: DetectionResult) -> None:

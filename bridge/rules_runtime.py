@@ -9,16 +9,26 @@ from typing import Callable
 from bridge.config import Settings
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics
+from bridge.agent_rules import agent_rules
 from bridge.rules import RuleReloader, RuleSet, load_rules
+from bridge.yamlsource import SourceError, SourceErrors
 
 log = logging.getLogger("bridge.rules")
 
 
 def load_configured_rules(settings: Settings) -> RuleSet:
-    """Every rule file the config names; raises SourceErrors listing every problem."""
+    """Every rule file the config names, plus the rules agents' tags imply; raises SourceErrors
+    listing every problem."""
+    implied = agent_rules(settings)
     if not settings.rules:
-        return RuleSet([])
-    return load_rules(list(settings.rules), settings.base_dir, settings.teams.keys(), settings.custom_fields)
+        return RuleSet(implied)
+    loaded = load_rules(list(settings.rules), settings.base_dir, settings.teams.keys(), settings.custom_fields)
+    taken = {rule.name for rule in loaded}
+    clashes = [rule.name for rule in implied if rule.name in taken]
+    if clashes:
+        raise SourceErrors([SourceError(loaded.by_name(name).file, loaded.by_name(name).line, "name",
+                                        f"rule name {name!r} is reserved for agents' tags") for name in clashes])
+    return RuleSet([*loaded.rules, *implied], loaded.files)
 
 
 class LiveRules:

@@ -16,6 +16,7 @@ from bridge.actions.problem_actions import ProblemActions
 from bridge.actions.worker import ActionWorker
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.intake import GroupCommitter
+from bridge.planning.agent_tags import read_agent_tags
 from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
 from bridge.storage.db import create_database_engine
@@ -62,7 +63,10 @@ class Runtime:
         self.rules = LiveRules(self.settings, self.metrics)
         self.actions = ProblemActions(self.settings, self.rules.current, self.problems, self.tickets,
                                       self.outbox, self.audit, self.issue_tracker, self.ticket_system)
-        self.detector = Detector(self.rules.current, self.problems, self.audit, self.actions)
+        settings = self.settings
+        self.detector = Detector(
+            self.rules.current, self.problems, self.audit, self.actions,
+            issue_links=lambda ticket: read_agent_tags(ticket.tags, settings.tags, settings.teams).issue_links)
         self.processor = EventProcessor(
             self.tickets, self.issues, self.detector, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id)

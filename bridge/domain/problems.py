@@ -58,3 +58,4 @@ class Membership:
     rule: str
     group_key: str
     state: str
+    jira_key: str | None = None

@@ -18,6 +18,7 @@ SNAPSHOT_FIELDS = {
     "form": "form_id",
     "organization": "organization_id",
     "requester": "requester_id",
+    "ticket": "id",  # group_by: ticket gives every ticket a problem of its own
 }
 REQUESTER_DOMAIN = "requester_domain"
 CUSTOM_PREFIX = "custom_fields."

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Collection, Iterable
 
 from sqlalchemy import Connection, Engine, and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +14,17 @@ from bridge.domain.problems import DETECTING, OPEN, Membership, Problem, active_
 from bridge.rules.window import Occurrence
 from bridge.storage.db import reading
 from bridge.storage.schema import occurrences, problem_tickets, problems
+
+
+@dataclass(frozen=True)
+class TicketLink:
+    """A ticket's membership of an open problem, and whether Zendesk was told (`linked_at`)."""
+
+    ticket_id: int
+    joined_at: datetime
+    left_at: datetime | None
+    linked_at: datetime | None
+    unlinked_at: datetime | None
 
 
 def _problem(row) -> Problem:
@@ -37,15 +49,17 @@ class ProblemStore:
     # --- inside the worker's transaction -------------------------------------------------------
 
     def active_for_update(self, connection: Connection, rule: str, group_key: str, team: str,
-                          now: datetime) -> Problem:
-        """The active problem of (rule, group key), created as `detecting` if there is none, and
-        locked for the rest of the transaction, so concurrent workers take turns on it."""
+                          now: datetime, state: str = DETECTING, **created: object) -> Problem:
+        """The active problem of (rule, group key), created in `state` (with the `created`
+        columns) if there is none, and locked for the rest of the transaction, so concurrent
+        workers take turns on it."""
         key = active_key(rule, group_key)
+        opened = {"opened_at": now} if state != DETECTING else {}
         connection.execute(
             _dialect_insert(connection, problems).values(
-                rule=rule, group_key=group_key, team=team, state=DETECTING, active_key=key,
+                rule=rule, group_key=group_key, team=team, state=state, active_key=key,
                 detected_at=now, updated_at=now, ticket_count=0, requester_count=0,
-                organization_count=0,
+                organization_count=0, **opened, **created,
             ).on_conflict_do_nothing(index_elements=["active_key"])
         )
         row = connection.execute(
@@ -61,11 +75,18 @@ class ProblemStore:
                   .where(problem_tickets.c.ticket_id == ticket_id, problem_tickets.c.left_at.is_(None)))
         ids = counted.union(linked).subquery()
         rows = connection.execute(
-            select(problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state)
+            select(problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state,
+                   problems.c.jira_key)
             .where(problems.c.id.in_(select(ids.c.problem_id)), problems.c.active_key.is_not(None))
             .order_by(problems.c.id)
         )
-        return [Membership(row.id, row.rule, row.group_key, row.state) for row in rows]
+        return [Membership(row.id, row.rule, row.group_key, row.state, row.jira_key) for row in rows]
+
+    def active_with_issue(self, connection: Connection, jira_key: str) -> Problem | None:
+        row = connection.execute(select(problems).where(
+            problems.c.jira_key == jira_key, problems.c.active_key.is_not(None)
+        ).order_by(problems.c.id).limit(1).with_for_update()).first()
+        return _problem(row) if row else None
 
     def record_occurrence(self, connection: Connection, problem_id: int, ticket: TicketSnapshot,
                           counted_key: str, event_time: datetime) -> None:
@@ -192,6 +213,27 @@ class ProblemStore:
         with reading(self.engine) as connection:
             return list(connection.execute(
                 select(c.ticket_id).where(c.problem_id == problem_id).order_by(c.ticket_id)).scalars())
+
+    def search(self, teams: Collection[str] = (), states: Collection[str] = (), limit: int | None = None,
+               offset: int = 0) -> tuple[list[Problem], int]:
+        """Newest first, only the given teams and states (all when empty); and how many match in all."""
+        conditions = [column.in_(list(values)) for column, values in
+                      ((problems.c.team, teams), (problems.c.state, states)) if values]
+        query = (select(problems).where(*conditions)
+                 .order_by(problems.c.detected_at.desc(), problems.c.id.desc()).limit(limit).offset(offset))
+        with reading(self.engine) as connection:
+            found = [_problem(row) for row in connection.execute(query)]
+            total = connection.execute(select(func.count()).select_from(problems).where(*conditions)).scalar_one()
+        return found, total
+
+    def ticket_links(self, problem_id: int) -> list[TicketLink]:
+        """Every ticket that was linked to the problem, also those that left, in the order they joined."""
+        c = problem_tickets.c
+        with reading(self.engine) as connection:
+            rows = connection.execute(select(problem_tickets).where(c.problem_id == problem_id)
+                                      .order_by(c.joined_at, c.ticket_id))
+            return [TicketLink(row.ticket_id, row.joined_at, row.left_at, row.linked_at, row.unlinked_at)
+                    for row in rows]
 
     # --- the Jira and Zendesk side -------------------------------------------------------------
 

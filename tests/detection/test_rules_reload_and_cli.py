@@ -26,7 +26,8 @@ def test_rule_edits_apply_without_restart_and_a_broken_edit_keeps_the_last_valid
     runtime = scenario.runtime
     runtime.rules.interval = 0
     client = create_app(runtime).test_client()
-    assert client.get("/readyz").json["rules"] == {"loaded": 1, "last_reload_error": None}
+    # 1 rule from the file, plus 2 implied by each of the 2 teams' agent tags.
+    assert client.get("/readyz").json["rules"] == {"loaded": 5, "last_reload_error": None}
 
     write_rules(rules_dir, DOUBLE_CHARGE.replace("count: 3", "count: 2").replace("threshold:", "thresold:"))
     touch_later(rules_dir / "rules.yaml")
@@ -83,7 +84,7 @@ def test_rules_test_dry_runs_tickets_from_a_file_and_from_storage(tmp_path, sqli
     as_json = CliRunner().invoke(main, ["--config", str(config), "rules", "test", "--json", "--ticket", str(one)])
     assert as_json.exit_code == 0, as_json.output
     report = json.loads(as_json.output)
-    [rule] = report["rules"]
+    [rule] = [r for r in report["rules"] if r["rule"] == "double-charge"]
     assert rule["rule"] == "double-charge" and rule["matched_ticket_ids"] == [9]
     assert rule["groups"][0]["crosses_threshold"] is False
     stored = CliRunner().invoke(main, ["--config", str(config), "rules", "test", "--since", "7d"])
