@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from bridge.http.api import api
 from bridge.http.errors import register_error_handlers
 from bridge.http.health import health
 from bridge.http.webhooks import webhooks
@@ -17,4 +18,5 @@ def create_app(runtime: Runtime) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(health)
     app.register_blueprint(webhooks)
+    app.register_blueprint(api)
     return app

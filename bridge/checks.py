@@ -5,22 +5,30 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.config import Settings, resolve_database_url
+from bridge.jira_check import check_jira
+from bridge.rules import RuleSet
 from bridge.rules_runtime import load_configured_rules
 from bridge.storage.db import create_database_engine, ping
 from bridge.yamlsource import SourceErrors
+from bridge.zendesk_check import check_zendesk
 
 
-def run_checks(settings: Settings) -> list[str]:
-    """Return a human-readable line per problem; empty when all is well."""
-    return [*_check_rules(settings), *_check_database(settings)]
+def run_checks(settings: Settings, offline: bool = False) -> list[str]:
+    """Return a human-readable line per problem; empty when all is well. Unless `offline`, also
+    ask Jira and Zendesk whether what the config names exists there."""
+    rules, problems = _load_rules(settings)
+    problems += _check_database(settings)
+    if not offline:
+        problems += check_jira(settings, rules)
+        problems += check_zendesk(settings)
+    return problems
 
 
-def _check_rules(settings: Settings) -> list[str]:
+def _load_rules(settings: Settings) -> tuple[RuleSet | None, list[str]]:
     try:
-        load_configured_rules(settings)
+        return load_configured_rules(settings), []
     except SourceErrors as errors:
-        return [str(error) for error in errors.errors]
-    return []
+        return None, [str(error) for error in errors.errors]
 
 
 def _check_database(settings: Settings) -> list[str]:

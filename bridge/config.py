@@ -23,6 +23,7 @@ from pydantic import (
 
 from bridge.rules.durations import DuePolicy, parse_due_policy
 from bridge.rules.validated import Due
+from bridge.sync_settings import RegressionSettings, StatusSyncSettings
 from bridge.tag_formats import TagFormat, parse_tag_format
 from bridge.yamlsource import (
     SourceError,
@@ -70,6 +71,10 @@ class ZendeskSettings(_Strict):
     # Zendesk user id the bridge writes as; its own changes are never treated as customer reports.
     bridge_user_id: int | None = None
     fields: ZendeskFieldSettings = ZendeskFieldSettings()
+    # The pace of the bridge's bulk work (fix-shipped notifications); Zendesk's ticket-update limit
+    # is 100 requests a minute on most plans. A 429 and its Retry-After are honoured either way.
+    requests_per_minute: int = Field(default=100, ge=1)
+    max_jobs_in_flight: int = Field(default=30, ge=1, le=30)  # Zendesk queues at most 30 jobs
 
     _url = field_validator("url")(_check_url)
 
@@ -136,6 +141,31 @@ class WorkerSettings(_Strict):
     lease_seconds: float = Field(default=120.0, gt=0)
 
 
+class SchedulerSettings(_Strict):
+    """Periodic jobs, run by one leader process (bridge/scheduler). Intervals in seconds."""
+
+    leader_check_seconds: float = Field(default=10, ge=1, le=300)  # how soon a standby takes over
+    poll_jira_seconds: float = Field(default=60, ge=5)  # re-read active problems' issues from Jira
+    # Each poll re-reads changes this far before the last one seen (Jira's search index lags).
+    poll_jira_overlap_seconds: float = Field(default=300, ge=60)
+    reconcile_zendesk_seconds: float = Field(default=300, ge=60)  # incremental ticket export
+    # The first export (no position stored yet) starts this long ago.
+    reconcile_zendesk_first_lookback_hours: float = Field(default=1, gt=0, le=24 * 30)
+    prune_inbox_seconds: float = Field(default=3600, ge=60)
+    prune_inbox_days: int = Field(default=30, ge=1)  # done/ignored webhook events kept this long
+
+
+class ClosureSettings(_Strict):
+    """Telling every linked ticket that a fix shipped (bridge/closure)."""
+
+    ticket_attempts: int = Field(default=3, ge=1)  # sends per ticket before it is reported as failed
+    job_poll_seconds: float = Field(default=2.0, gt=0)
+    # A send whose answer was lost (crash, timeout) is checked in Zendesk after this long, by when
+    # a job Zendesk accepted has run; only then is the ticket sent again if it does not carry the tag.
+    unknown_outcome_seconds: float = Field(default=600.0, gt=0)
+    jobs_per_run: int = Field(default=10, ge=1)  # bulk calls one run of a closure makes at most
+
+
 class ApiSettings(_Strict):
     token: SecretStr | None = None  # empty disables the API
 
@@ -157,6 +187,9 @@ class TeamSettings(_Strict):
     priority: str = Field(default="Medium", min_length=1)
     # One policy (`5 business days`) or a map {Jira priority: policy}, like a rule's `jira.due`.
     due: TeamDue = parse_due_policy("5 business days")
+    # When is a fix shipped: when the issue is resolved as fixed, or when a fix version on it is
+    # released (jira:version_released).
+    fix_on: Literal["resolution", "release"] = "resolution"
 
 
 def _zone(value: Any) -> str:
@@ -211,11 +244,15 @@ class Settings(_Strict):
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
     worker: WorkerSettings = WorkerSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     api: ApiSettings = ApiSettings()
+    closure: ClosureSettings = ClosureSettings()
     teams: dict[str, TeamSettings] = {}
     custom_fields: dict[str, int] = {}  # names usable in rules -> Zendesk custom field ids
     calendar: CalendarSettings = CalendarSettings()
     tags: TagSettings = TagSettings()
+    status_sync: StatusSyncSettings = StatusSyncSettings()
+    regression: RegressionSettings = RegressionSettings()
     rules: tuple[str, ...] = ()
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.

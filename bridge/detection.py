@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from bridge.domain.events import TicketSnapshot
 from bridge.agent_rules import link_rule_name
-from bridge.domain.problems import AGENT_LINK, OPEN, Problem
+from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, REGRESSED, Problem
 from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.logs import log_event
 from bridge.rules import Rule, RuleSet, window_crossing
@@ -49,18 +49,23 @@ class ProblemListener(Protocol):
 
     def problem_opened(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
 
+    def problem_regressed(self, connection: Connection, problem: Problem, ticket_id: int,
+                          now: datetime) -> None: ...
+
     def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
 
 
 class Detector:
     def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog,
                  listener: ProblemListener,
-                 issue_links: Callable[[TicketSnapshot], Sequence[IssueLinkRequest]] = lambda ticket: ()):
+                 issue_links: Callable[[TicketSnapshot], Sequence[IssueLinkRequest]] = lambda ticket: (),
+                 regression_window: timedelta = timedelta(days=30)):
         self.rules = rules
         self.problems = problems
         self.audit = audit
         self.listener = listener
         self.issue_links = issue_links  # agents' link tags on a ticket (jira_eng_123 -> ENG-123)
+        self.regression_window = regression_window
 
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
                  now: datetime, gone: bool = False) -> DetectionResult:
@@ -94,6 +99,18 @@ class Detector:
                 if problem.is_open:
                     self.listener.tickets_changed(connection, problem, now)
 
+    def _linked(self, connection, problem_id: int, ticket_id: int) -> bool:
+        return any(m.problem_id == problem_id for m in self.problems.memberships_of(connection, ticket_id))
+
+    def _regress(self, connection, problem: Problem, ticket: TicketSnapshot, now: datetime) -> Problem:
+        """A ticket with the same cause after the fix shipped: the loop opens again."""
+        problem = self.problems.update(connection, problem.id, now, state=REGRESSED)
+        self.audit.record(connection, now, "problem.regressed", f"problem:{problem.id}",
+                          {"ticket": ticket.id, "jira_key": problem.jira_key, "fix_version": problem.fix_version})
+        log_event(log, logging.INFO, "problem.regressed", problem_id=problem.id, jira_key=problem.jira_key)
+        self.listener.problem_regressed(connection, problem, ticket.id, now)
+        return problem
+
     def _join_linked_issue(self, connection, ticket: TicketSnapshot, link: IssueLinkRequest,
                            now: datetime, result: DetectionResult) -> None:
         """An agent linked the ticket to a Jira issue: join the problem that has it, or open one
@@ -113,6 +130,15 @@ class Detector:
                event_time: datetime, now: datetime, result: DetectionResult) -> None:
         problem = self.problems.active_for_update(connection, rule.name, rule.group_key(ticket),
                                                   rule.team, now)
+        if problem.state == FIXED and not self._linked(connection, problem.id, ticket.id):
+            if event_time <= problem.fixed_at + self.regression_window:
+                problem = self._regress(connection, problem, ticket, now)
+            else:  # long after the fix: a new problem, counted from scratch
+                self.problems.close(connection, problem.id, now)
+                self.audit.record(connection, now, "problem.closed", f"problem:{problem.id}",
+                                  {"reason": "regression window over"})
+                problem = self.problems.active_for_update(connection, rule.name, rule.group_key(ticket),
+                                                          rule.team, now)
         self.problems.record_occurrence(connection, problem.id, ticket, counted_key, event_time)
         if problem.is_open:
             if self.problems.link(connection, problem.id, ticket, now):

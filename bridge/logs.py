@@ -54,3 +54,5 @@ def configure_logging(level: str = "INFO", style: str = "logfmt") -> None:
     # Request lines from the WSGI server carry query strings (Jira URL tokens): keep them out.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # APScheduler logs every job run at INFO; the scheduler logs what matters itself.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

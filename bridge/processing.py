@@ -15,6 +15,7 @@ from bridge.domain.events import DomainEvent, IssueEvent, TicketEvent, TicketSna
 from bridge.domain.ports import TicketSystem
 from bridge.logs import log_event
 from bridge.rules import RuleSet
+from bridge.status_sync import StatusSync
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 
 log = logging.getLogger("bridge.processing")
@@ -38,9 +39,10 @@ class Lookups:
 
 class EventProcessor:
     def __init__(self, tickets: TicketSnapshots, issues: IssueSnapshots, detector: Detector,
-                 rules: Callable[[], RuleSet], ticket_system: TicketSystem | None,
+                 status_sync: StatusSync, rules: Callable[[], RuleSet], ticket_system: TicketSystem | None,
                  bridge_user_id: int | None):
         self.tickets, self.issues, self.detector = tickets, issues, detector
+        self.status_sync = status_sync
         self.rules, self.ticket_system = rules, ticket_system
         self.bridge_user_id = bridge_user_id
 
@@ -74,10 +76,9 @@ class EventProcessor:
         if isinstance(event, TicketEvent):
             return self._apply_ticket_event(connection, event, now, lookups or Lookups())
         if isinstance(event, IssueEvent):
-            self.issues.record(connection, event.issue, now)
-            return f"issue {event.issue.key} {event.kind}"
+            return self.status_sync.apply_issue_event(connection, event, now)
         if isinstance(event, VersionEvent):
-            return f"version {event.name} {event.kind}"
+            return self.status_sync.apply_version_event(connection, event, now)
         raise TypeError(f"no processing for {type(event).__name__}")
 
     def _apply_ticket_event(self, connection, event: TicketEvent, now, lookups: Lookups) -> str:
@@ -93,7 +94,7 @@ class EventProcessor:
         prefix = f"ticket {ticket_id} {event.kind}"
         if self.is_own_change(event):
             return f"{prefix}: own change, not evaluated"
-        if event.kind in TICKET_GONE:
+        if event.kind in TICKET_GONE or snapshot.status == "deleted":  # deleted, seen by the export
             result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, gone=True)
         else:
             result = self.detector.evaluate(connection, snapshot, event.occurred_at, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Engine
@@ -14,15 +14,18 @@ from bridge.metrics import BridgeMetrics
 from bridge.detection import Detector
 from bridge.actions.problem_actions import ProblemActions
 from bridge.actions.worker import ActionWorker
+from bridge.closure import Closure, ClosureActions
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.intake import GroupCommitter
 from bridge.planning.agent_tags import read_agent_tags
 from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
+from bridge.status_sync import StatusSync
 from bridge.storage.db import create_database_engine
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
 from bridge.storage.audit import AuditLog
+from bridge.storage.closures import ClosureStore
 from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
@@ -62,13 +65,22 @@ class Runtime:
         self.outbox = Outbox(self.engine)
         self.rules = LiveRules(self.settings, self.metrics)
         self.actions = ProblemActions(self.settings, self.rules.current, self.problems, self.tickets,
-                                      self.outbox, self.audit, self.issue_tracker, self.ticket_system)
+                                      self.issues, self.outbox, self.audit, self.issue_tracker,
+                                      self.ticket_system)
+        self.closures = ClosureStore(self.engine)
+        self.closure = Closure(self.closures, self.outbox, self.audit)
+        self.closure_actions = ClosureActions(self.settings, self.rules.current, self.problems, self.closures,
+                                              self.audit, self.ticket_system)
+        self.actions.on_fix = lambda connection, problem, now: self.closure.start(
+            connection, problem, now, problem.fix_version)
+        self.status_sync = StatusSync(self.settings, self.problems, self.issues, self.audit, self.actions)
         settings = self.settings
         self.detector = Detector(
             self.rules.current, self.problems, self.audit, self.actions,
-            issue_links=lambda ticket: read_agent_tags(ticket.tags, settings.tags, settings.teams).issue_links)
+            issue_links=lambda ticket: read_agent_tags(ticket.tags, settings.tags, settings.teams).issue_links,
+            regression_window=timedelta(days=settings.regression.window_days))
         self.processor = EventProcessor(
-            self.tickets, self.issues, self.detector, self.rules.current, self.ticket_system,
+            self.tickets, self.issues, self.detector, self.status_sync, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id)
         self.metrics.watch_inbox(self.inbox, self.clock)
 
@@ -82,8 +94,8 @@ class Runtime:
         )
 
     def new_action_worker(self, owner: str | None = None) -> ActionWorker:
-        return ActionWorker(self.engine, self.outbox, self.actions.handlers(), self.settings.worker,
-                            self.metrics, self.clock, owner)
+        handlers = {**self.actions.handlers(), **self.closure_actions.handlers()}
+        return ActionWorker(self.engine, self.outbox, handlers, self.settings.worker, self.metrics, self.clock, owner)
 
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
         """The inbox worker and the action worker, each in its own thread (a slow Zendesk or Jira

@@ -11,6 +11,7 @@ from waitress import create_server, wasyncore
 from bridge.app import create_app
 from bridge.logs import log_event
 from bridge.runtime import Runtime
+from bridge.scheduler import start_scheduler
 
 log = logging.getLogger("bridge.serve")
 
@@ -53,6 +54,7 @@ def serve_forever(runtime: Runtime, host: str, port: int) -> None:
     server = make_server(runtime, host, port)
     stop = threading.Event()
     worker = runtime.start_worker_thread(stop) if runtime.settings.worker.embedded else None
+    scheduler = start_scheduler(runtime, stop) if worker else None
 
     def _terminate(*_):
         raise KeyboardInterrupt  # waitress's loop exits cleanly on it
@@ -69,5 +71,7 @@ def serve_forever(runtime: Runtime, host: str, port: int) -> None:
         server.close()
         if worker:
             worker.join(timeout=10)
+        if scheduler:
+            scheduler.join(timeout=10)
         runtime.engine.dispose()
         log_event(log, logging.INFO, "serve.stopped")

@@ -226,7 +226,7 @@ def test_bridge_check_accepts_a_good_config_via_the_environment(tmp_path, monkey
     path.write_text(VALID)
     monkeypatch.setenv("BRIDGE_CONFIG", str(path))
     (tmp_path / "data").mkdir()
-    result = CliRunner().invoke(main, ["check"])
+    result = CliRunner().invoke(main, ["check", "--offline"])
     assert result.exit_code == 0, result.output
     assert "is valid" in result.output
 
@@ -236,7 +236,7 @@ def test_bridge_check_reports_an_unreachable_database(tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     path = tmp_path / "config.yaml"
     path.write_text(VALID.replace("sqlite:///data/bridge.db", "postgresql://nobody@127.0.0.1:1/none"))
-    result = CliRunner().invoke(main, ["--config", str(path), "check"])
+    result = CliRunner().invoke(main, ["--config", str(path), "check", "--offline"])
     assert result.exit_code == 1 and "database.url: cannot connect" in result.output
 
 

@@ -9,28 +9,19 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
 from bridge.config import load_settings
 from bridge.runtime import build_runtime, utc_now
 from bridge.storage.inbox import DONE, PROCESSING
 from tests.support.fixtures import load_fixture
 from tests.support.settings import make_settings
+from tests.support.settings import write_config as write_settings_file
 
 EVENTS = 200
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_config(tmp_path, database_url) -> Path:
-    settings = make_settings(database_url, worker={"batch_size": 50, "lease_seconds": 5})
-    data = settings.model_dump(mode="json", exclude={"base_dir"})
-    for section, keys in {"zendesk": ["api_token", "webhook_secret"],
-                          "jira": ["api_token", "webhook_secret", "webhook_url_token"]}.items():
-        for key in keys:
-            data[section][key] = getattr(getattr(settings, section), key).get_secret_value()
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return write_settings_file(tmp_path, make_settings(database_url, worker={"batch_size": 50, "lease_seconds": 5}))
 
 
 def test_killed_worker_loses_nothing_and_repeats_nothing(tmp_path, database_url):

@@ -4,12 +4,14 @@ tickets are linked to it, and keep the counts and escalations on the Jira issue 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import Connection
 
 from bridge.actions.results import Done, Later
+from bridge.actions.status_actions import STATUS_UPDATE, StatusActions
 from bridge.config import Settings
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.domain.problems import Problem
@@ -31,11 +33,12 @@ from bridge.rules import Rule, RuleSet
 from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action, Outbox
 from bridge.storage.problems import ProblemStore
-from bridge.storage.snapshots import TicketSnapshots
+from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 
 log = logging.getLogger("bridge.actions")
 
 CREATE_ISSUE, SYNC_LINKS, UPDATE_ISSUE = "jira.create_issue", "zendesk.sync_links", "jira.update_issue"
+REGRESS = "jira.regress"
 BULK_LIMIT = 100  # Zendesk's update_many takes at most 100 tickets
 JOB_POLL = timedelta(seconds=1)
 EXAMPLE_TICKETS = 5
@@ -47,28 +50,56 @@ def counts_text(problem: Problem) -> str:
 
 class ProblemActions:
     def __init__(self, settings: Settings, rules: Callable[[], RuleSet], problems: ProblemStore,
-                 tickets: TicketSnapshots, outbox: Outbox, audit: AuditLog, issues: IssueTracker,
-                 zendesk: TicketSystem):
+                 tickets: TicketSnapshots, issue_snapshots: IssueSnapshots, outbox: Outbox,
+                 audit: AuditLog, issues: IssueTracker, zendesk: TicketSystem):
         self.settings, self.rules, self.problems, self.tickets = settings, rules, problems, tickets
         self.outbox, self.audit, self.issues, self.zendesk = outbox, audit, issues, zendesk
+        self.status = StatusActions(settings, problems, tickets, issue_snapshots, issues, zendesk,
+                                    self.rule_and_facts)
+        # What a shipped fix starts: the closure notifying every affected customer.
+        self.on_fix: Callable[[Connection, Problem, datetime], None] = lambda connection, problem, now: None
 
     def handlers(self) -> dict:
-        return {CREATE_ISSUE: self.create_issue, SYNC_LINKS: self.sync_links, UPDATE_ISSUE: self.update_issue}
+        return {CREATE_ISSUE: self.create_issue, SYNC_LINKS: self.sync_links, UPDATE_ISSUE: self.update_issue,
+                STATUS_UPDATE: self.status.update_tickets, REGRESS: self.regress}
+
+    def rule_and_facts(self, problem: Problem) -> tuple[Rule, ProblemFacts]:
+        return self._rule(problem), self._facts(problem)
 
     # --- queued by detection -------------------------------------------------------------------
 
     def problem_opened(self, connection: Connection, problem: Problem, now: datetime) -> None:
         self.outbox.enqueue(connection, CREATE_ISSUE, now, problem.id, dedupe_key=f"create:{problem.id}")
 
+    def problem_regressed(self, connection: Connection, problem: Problem, ticket_id: int, now: datetime) -> None:
+        self.outbox.enqueue(connection, REGRESS, now, problem.id, payload={"ticket": ticket_id},
+                            dedupe_key=f"regress:{problem.id}")
+
+    def issue_status_moved(self, connection: Connection, problem: Problem, now: datetime) -> None:
+        self.outbox.enqueue(connection, STATUS_UPDATE, now, problem.id, dedupe_key=f"status:{problem.id}")
+
+    def fix_shipped(self, connection: Connection, problem: Problem, now: datetime) -> None:
+        self.on_fix(connection, problem, now)
+
+    def issue_lost(self, connection: Connection, problem: Problem, now: datetime) -> None:
+        """The issue was deleted in Jira: a new one is created, and tickets are linked to it."""
+        self.problems.forget_links(connection, problem.id)
+        self.problem_opened(connection, problem, now)
+
     def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None:
         """Tickets joined or left: tell Zendesk, and (debounced) update the counts on Jira."""
         if problem.jira_key is None:
             return  # the issue's creation links the tickets there are by then
         self.outbox.enqueue(connection, SYNC_LINKS, now, problem.id, dedupe_key=f"links:{problem.id}")
+        self._counts_changed(connection, problem.id, now, problem.counts_written_at)
+
+    def _counts_changed(self, connection: Connection, problem_id: int, now: datetime,
+                        written_at: datetime | None) -> None:
+        """Update the counts on Jira, at least `counts_update_interval_seconds` after they were
+        last written there (Jira caps writes per issue)."""
         interval = timedelta(seconds=self.settings.jira.counts_update_interval_seconds)
-        last = problem.counts_written_at
-        self.outbox.enqueue(connection, UPDATE_ISSUE, now, problem.id, dedupe_key=f"update:{problem.id}",
-                            not_before=last + interval if last else None)
+        self.outbox.enqueue(connection, UPDATE_ISSUE, now, problem_id, dedupe_key=f"update:{problem_id}",
+                            not_before=written_at + interval if written_at else None)
 
     # --- handlers ------------------------------------------------------------------------------
 
@@ -92,6 +123,10 @@ class ProblemActions:
         def record(connection: Connection, when: datetime) -> None:
             self.problems.record_issue(connection, problem.id, issue.key, issue.id, plan.priority,
                                        plan.due_date, plan.escalation.applied, counts_text(problem), when)
+            # Tickets that joined while the issue was being created found no issue to update (see
+            # tickets_changed): their counts, and any escalation they reach, come next.
+            if counts_text(self.problems.refresh_counts(connection, problem.id, when)) != counts_text(problem):
+                self._counts_changed(connection, problem.id, when, written_at=when)
             self.audit.record(connection, when, "jira.issue_created" if not found else "jira.issue_found",
                               f"problem:{problem.id}", {
                                   "key": issue.key, "project": plan.project, "priority": plan.priority,
@@ -170,6 +205,45 @@ class ProblemActions:
 
         return Done(f"wrote counts {counts}{' and escalated' if result.escalated else ''}", record)
 
+    def regress(self, action: Action, now: datetime) -> Done:
+        """Reopen the fixed issue with a comment, or (config `regression.action: new_issue`) open
+        a new issue related to it; the regressed problem's tickets then follow the issue."""
+        problem = self._problem(action)
+        old_key = problem.jira_key
+        if not old_key:
+            return Done("no issue to reopen")
+        why = (f"Regression: Zendesk ticket #{action.payload.get('ticket')} reports the same problem after the "
+               f"fix{' in ' + problem.fix_version if problem.fix_version else ''} shipped "
+               f"({self.settings.zendesk.url}/agent/tickets/{action.payload.get('ticket')}).")
+        if self.settings.regression.action == "reopen":
+            self.issues.move_to_status(old_key, self.settings.regression.reopen_status)
+            self.issues.comment(old_key, why)
+            return Done(f"reopened {old_key}", self._audited(problem.id, "jira.issue_reopened", {"key": old_key}))
+        rule = self._rule(problem)
+        plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem), self._examples(problem),
+                          zendesk_url=self.settings.zendesk.url, calendar=self.settings.calendar, now=now,
+                          jira_fields=self.settings.jira.fields)
+        label = f"{problem_label(problem.id)}-regression-{action.id}"
+        issue = self.issues.find_by_label(label) or self.issues.create(
+            replace(plan, labels=(*[name for name in plan.labels if name != problem_label(problem.id)], label)))
+        self.issues.relate(issue.key, old_key)
+        self.issues.comment(issue.key, why)
+
+        def record(connection: Connection, when: datetime) -> None:
+            self.problems.update(connection, problem.id, when, jira_key=issue.key, jira_id=issue.id,
+                                 priority=plan.priority, due_date=plan.due_date, state="open")
+            self.problems.forget_links(connection, problem.id)
+            self.audit.record(connection, when, "jira.regression_issue_created", f"problem:{problem.id}",
+                              {"key": issue.key, "relates_to": old_key})
+            self.outbox.enqueue(connection, SYNC_LINKS, when, problem.id, dedupe_key=f"links:{problem.id}")
+
+        return Done(f"created {issue.key} related to {old_key}", record)
+
+    def _audited(self, problem_id: int, action: str, details: dict):
+        def record(connection: Connection, when: datetime) -> None:
+            self.audit.record(connection, when, action, f"problem:{problem_id}", details)
+        return record
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _job_finished(self, problem: Problem, job: dict, status) -> Done:
@@ -190,9 +264,9 @@ class ProblemActions:
             if ticket_ids:
                 self.audit.record(connection, when, f"zendesk.tickets_{kind}ed", f"problem:{problem_id}",
                                   {"tickets": sorted(ticket_ids)})
-            # Whatever joined or left meanwhile, or failed just now, gets the next run.
-            more = self.problems.tickets_to_link(problem_id, 1) or self.problems.tickets_to_unlink(problem_id, 1)
-            if more or retry:
+            # Whatever joined or left meanwhile, or failed just now, gets the next run. Asked inside
+            # this transaction: a separate read would not see the links just marked.
+            if retry or self.problems.has_tickets_to_sync(connection, problem_id):
                 self.outbox.enqueue(connection, SYNC_LINKS, when, problem_id, dedupe_key=f"links:{problem_id}",
                                     not_before=when + (timedelta(seconds=30) if retry else timedelta(0)))
         return record

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from bridge.cli.actions import actions
 from bridge.cli.context import CliContext
 from bridge.cli.demo import demo
 from bridge.cli.events import events
+from bridge.cli.problems import problems
 from bridge.cli.rules import rules
 from bridge.cli.service import check, db, serve, worker
 from bridge.cli.sim import sim
@@ -23,5 +25,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = CliContext(config_path)
 
 
-for command in (check, serve, worker, db, events, rules, demo, sim):
+for command in (check, serve, worker, db, events, actions, problems, rules, demo, sim):
     main.add_command(command)

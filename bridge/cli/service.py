@@ -8,16 +8,20 @@ import threading
 import click
 
 from bridge.cli.context import CliContext, pass_context
+from bridge.scheduler import start_scheduler
 
 
 @click.command()
+@click.option("--offline", is_flag=True, help="Do not contact Jira and Zendesk (config, rules and database only).")
 @pass_context
-def check(context: CliContext) -> None:
-    """Validate the config (and everything it points at); exit non-zero on any problem."""
+def check(context: CliContext, offline: bool) -> None:
+    """Validate the config and everything it points at: rule files, the database and (unless
+    --offline) the Jira projects, issue types, components, priorities and fields it names, and the
+    Zendesk credentials. Exit non-zero on any problem."""
     from bridge.checks import run_checks
 
     settings = context.settings()
-    problems = run_checks(settings)
+    problems = run_checks(settings, offline)
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     if problems:
@@ -45,7 +49,9 @@ def worker(context: CliContext) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    scheduler = start_scheduler(runtime, stop)  # runs its jobs only while this process leads
     runtime.start_worker_thread(stop).join()
+    scheduler.join(timeout=10)
 
 
 @click.group()

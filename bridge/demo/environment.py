@@ -29,12 +29,15 @@ class LoopbackEnvironment:
     """Start with `with LoopbackEnvironment() as env:`; everything stops on exit.
 
     `connect_webhooks=False` leaves the simulators' webhooks unconfigured (a test then points them
-    at `webhook_url(...)` itself, e.g. with a wrong secret).
+    at `webhook_url(...)` itself, e.g. with a wrong secret). `settings_overrides`: config keys
+    merged over the loopback settings, e.g. `{"jira": {"counts_update_interval_seconds": 1}}`.
     """
 
-    def __init__(self, rules_dir: Path | None = None, connect_webhooks: bool = True):
+    def __init__(self, rules_dir: Path | None = None, connect_webhooks: bool = True,
+                 settings_overrides: dict | None = None):
         self.rules_dir = rules_dir or find_rules_dir()
         self.connect_webhooks = connect_webhooks
+        self.settings_overrides = settings_overrides or {}
         self.zendesk_webhook_secret = secrets.token_urlsafe(24)
         self.jira_webhook_secret = secrets.token_urlsafe(24)
         self.jira_api_token = secrets.token_urlsafe(16)
@@ -60,7 +63,8 @@ class LoopbackEnvironment:
         self.zendesk.define_custom_field(PRODUCT_FIELD_ID, PRODUCT_FIELD_TITLE, "tagger")
         self.jira = self._stack.enter_context(JiraSimulator(
             deployment="cloud", api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
-        self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir)
+        self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir,
+                                          self.settings_overrides)
         self.runtime: Runtime = build_runtime(self.settings)
         self._stack.callback(self.runtime.engine.dispose)
         self._start_bridge()

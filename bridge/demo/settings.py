@@ -54,8 +54,10 @@ class SimulatorAccess:
     jira_webhook_secret: str
 
 
-def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Path) -> Settings:
-    return Settings.model_validate({
+def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Path,
+                      overrides: dict | None = None) -> Settings:
+    """`overrides`: config keys merged over these (nested mappings key by key), e.g. for tests."""
+    return Settings.model_validate(_merged({
         "zendesk": {"url": access.zendesk_url, "email": access.zendesk_email,
                     "api_token": access.zendesk_api_token, "webhook_secret": access.zendesk_webhook_secret,
                     "bridge_user_id": access.zendesk_bridge_user_id},
@@ -69,4 +71,12 @@ def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Pat
         "rules": [str(rules_dir / "*.yaml")],
         "logging": {"level": "WARNING"},
         "base_dir": rules_dir.parent,
-    })
+    }, overrides or {}))
+
+
+def _merged(base: dict, overrides: dict) -> dict:
+    merged = dict(base)
+    for key, value in overrides.items():
+        both_mappings = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = _merged(merged[key], value) if both_mappings else value
+    return merged

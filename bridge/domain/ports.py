@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Iterable, Protocol
 
-from bridge.domain.events import TicketSnapshot
+from bridge.domain.events import IssueSnapshot, TicketSnapshot
 
 if TYPE_CHECKING:
     from bridge.planning.issue_content import IssuePlan
@@ -29,11 +30,35 @@ class IssueRef:
 
 @dataclass(frozen=True)
 class BulkJob:
-    """A Zendesk background job: finished or not, and per ticket, what went wrong."""
+    """A Zendesk background job: finished or not, and per ticket, what went wrong. A create job
+    reports by position in the request: `created` maps it to the new ticket's id, `failed` (keyed
+    by position then) says why the others were not created."""
 
     finished: bool
     succeeded: frozenset[int] = frozenset()
     failed: dict[int, str] = field(default_factory=dict)
+    created: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteTicket:
+    """What the bridge reads of a ticket to know where it stands: status, tags, requester, and the
+    follow-up tickets made from it (a closed ticket's only way to reach its requester)."""
+
+    id: int
+    status: str | None
+    tags: frozenset[str] = frozenset()
+    requester_id: int | None = None
+    followup_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketChanges:
+    """One page of tickets changed since a position; `cursor` is where the next page starts."""
+
+    tickets: list[TicketSnapshot]
+    cursor: str | None
+    end_of_stream: bool
 
 
 class TicketSystem(Protocol):
@@ -46,6 +71,31 @@ class TicketSystem(Protocol):
         ...
 
     def bulk_update_status(self, job_id: str) -> BulkJob:
+        ...
+
+    def read_tickets(self, ticket_ids: Iterable[int]) -> list[RemoteTicket]:
+        """Status, tags, requester and follow-ups (show_many, 1 call per 100); unknown ids are left out."""
+        ...
+
+    def user_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """Users' names (show_many, 1 call per 100)."""
+        ...
+
+    def start_individual_updates(self, updates: list[dict]) -> str:
+        """A change per ticket (`id` plus changes), at most 100 (update_many `tickets: [...]`); the job's id."""
+        ...
+
+    def start_bulk_create(self, tickets: list[dict]) -> str:
+        """Create at most 100 tickets in one job (create_many); the job's id."""
+        ...
+
+    def bulk_statuses(self, job_ids: list[str]) -> dict[str, BulkJob]:
+        """Several jobs at once (job_statuses show_many, 1 call per 100); unknown ids are left out."""
+        ...
+
+    def changed_tickets(self, since: str | datetime) -> TicketChanges:
+        """Tickets changed after a cursor from an earlier page, or since a moment: one page,
+        oldest change first (Zendesk's incremental export)."""
         ...
 
 
@@ -67,4 +117,17 @@ class IssueTracker(Protocol):
         ...
 
     def url(self, key: str) -> str:
+        ...
+
+    def move_to_status(self, key: str, status: str) -> None:
+        """Transition the issue to the status with this name."""
+        ...
+
+    def relate(self, key: str, other_key: str) -> None:
+        """Link two issues with Jira's "Relates" link."""
+        ...
+
+    def search_updated(self, keys: Iterable[str], since: datetime | None) -> list[IssueSnapshot]:
+        """The issues among `keys` updated at or after `since` (all of them when None), oldest
+        change first. Keys Jira no longer knows are skipped."""
         ...

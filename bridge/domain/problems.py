@@ -38,6 +38,9 @@ class Problem:
     escalation_applied: tuple[int, ...] = ()
     counts_written: str | None = None
     counts_written_at: datetime | None = None
+    fixed_at: datetime | None = None
+    fix_version: str | None = None
+    closed_at: datetime | None = None
 
     @property
     def counts(self) -> dict[str, int]:

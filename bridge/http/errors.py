@@ -17,15 +17,16 @@ log = logging.getLogger("bridge.http")
 class Rejected(Exception):
     """A request refused for a reason the client should see (`reason` is also a metric label)."""
 
-    def __init__(self, status: int, reason: str, message: str):
+    def __init__(self, status: int, reason: str, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.reason, self.message = status, reason, message
+        self.headers = headers or {}
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Rejected)
     def _rejected(error: Rejected):
-        return jsonify(error=error.reason, message=error.message), error.status
+        return jsonify(error=error.reason, message=error.message), error.status, error.headers
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -8,8 +8,8 @@ from typing import Literal, Optional
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from bridge.rules.conditions import Condition
-from bridge.rules.validated import (Due, GroupBy, StrictModel, Template, Window, context_of,
-                                    rule_error)
+from bridge.rules.validated import (Due, GroupBy, ReplyTemplate, StrictModel, Template, Window,
+                                    context_of, rule_error)
 
 CountedThing = Literal["tickets", "requesters", "organizations"]
 
@@ -53,9 +53,10 @@ class JiraSpec(StrictModel):
 
 
 class OnFix(StrictModel):
-    """What linked tickets get when the Jira issue is fixed."""
+    """What linked tickets get when the Jira issue is fixed: the reply may also use `requester`
+    (name, first_name), `ticket` (id) and `fix_version`."""
 
-    public_reply: Optional[Template] = None
+    public_reply: Optional[ReplyTemplate] = None
     status: Optional[Literal["open", "pending", "hold", "solved"]] = None
     tags: list[str] = []
 

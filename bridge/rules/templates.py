@@ -10,6 +10,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 # What a problem-side template (Jira summary, notes, replies) may use.
 PROBLEM_VARIABLES = frozenset({"problem", "rule", "tickets", "count"})
+# What a customer reply when the fix ships (`zendesk.on_fix.public_reply`) may use besides: the
+# ticket's requester (name, first_name), the ticket (id) and the fix version.
+REPLY_VARIABLES = PROBLEM_VARIABLES | {"requester", "ticket", "fix_version"}
 # What a group_by template may use.
 TICKET_VARIABLES = frozenset({"ticket"})
 
@@ -20,9 +23,13 @@ _ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 class RuleTemplate:
     source: str
     compiled: Any = field(compare=False, repr=False)
+    variables: frozenset[str] = field(default=frozenset(), compare=False, repr=False)  # the names it uses
 
     def render(self, **context: Any) -> str:
         return self.compiled.render(**context)
+
+    def __deepcopy__(self, memo: dict) -> RuleTemplate:
+        return self  # immutable; and compiled Jinja templates cannot be deep-copied
 
 
 def compile_template(source: str, variables: frozenset[str] = PROBLEM_VARIABLES) -> RuleTemplate:
@@ -36,4 +43,4 @@ def compile_template(source: str, variables: frozenset[str] = PROBLEM_VARIABLES)
     if unknown:
         raise ValueError(f"template uses unknown variable(s) {', '.join(sorted(unknown))} "
                          f"(available: {', '.join(sorted(variables))})")
-    return RuleTemplate(source, compiled)
+    return RuleTemplate(source, compiled, frozenset(meta.find_undeclared_variables(parsed)))

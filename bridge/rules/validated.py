@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from bridge.rules.durations import DuePolicy, parse_due_policy, parse_window
 from bridge.rules.fields import FieldRef, parse_field_ref, resolve_custom_field
-from bridge.rules.templates import TICKET_VARIABLES, RuleTemplate, compile_template
+from bridge.rules.templates import REPLY_VARIABLES, TICKET_VARIABLES, RuleTemplate, compile_template
 from bridge.rules.text import keyword_needle
 
 
@@ -107,6 +107,10 @@ def _template(value: Any) -> RuleTemplate:
     return compile_template(_string(value, "a template string"))
 
 
+def _reply_template(value: Any) -> RuleTemplate:
+    return compile_template(_string(value, "a template string"), REPLY_VARIABLES)
+
+
 def _group_part(text: str, info: ValidationInfo) -> FieldRef | RuleTemplate:
     if "{{" in text or "{%" in text:
         return compile_template(text, TICKET_VARIABLES)
@@ -133,5 +137,6 @@ Scalar = Annotated[str | int | bool, PlainValidator(_reported(_scalar))]
 Window = Annotated[timedelta, PlainValidator(_reported(lambda v: parse_window(_string(v, "a duration"))))]
 Due = Annotated[DuePolicy | dict[str, DuePolicy], PlainValidator(_reported(_due))]
 Template = Annotated[RuleTemplate, PlainValidator(_reported(_template))]
+ReplyTemplate = Annotated[RuleTemplate, PlainValidator(_reported(_reply_template))]
 GroupBy = Annotated[tuple[FieldRef | RuleTemplate, ...], PlainValidator(_group_by)]
 CustomFieldKey = Annotated[str, AfterValidator(_custom_field_key)]

@@ -27,8 +27,10 @@ class AuditLog:
         connection.execute(audit_log.insert().values(at=at, action=action, subject=subject, details=details))
 
     def entries(self, subject: str | None = None, limit: int = 200) -> list[AuditEntry]:
-        query = select(audit_log).order_by(audit_log.c.id).limit(limit)
+        """The newest `limit` entries, oldest first."""
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if subject:
             query = query.where(audit_log.c.subject == subject)
         with reading(self.engine) as connection:
-            return [AuditEntry(r.at, r.action, r.subject, r.details) for r in connection.execute(query)]
+            rows = list(connection.execute(query))
+        return [AuditEntry(r.at, r.action, r.subject, r.details) for r in reversed(rows)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Collection
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,8 +58,12 @@ class Outbox(LeasedQueue):
             statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
         return connection.execute(statement.returning(outbox_actions.c.id)).first() is not None
 
-    def for_problem(self, problem_id: int) -> list[Action]:
+    def for_problem(self, problem_id: int, statuses: Collection[str] = ()) -> list[Action]:
+        """The problem's actions, oldest first; only those in `statuses` unless it is empty."""
         c = outbox_actions.c
+        query = select(outbox_actions).where(c.problem_id == problem_id).order_by(c.id)
+        if statuses:
+            query = query.where(c.status.in_(list(statuses)))
         with reading(self.engine) as connection:
-            rows = connection.execute(select(outbox_actions).where(c.problem_id == problem_id).order_by(c.id))
+            rows = connection.execute(query)
             return [_action(row) for row in rows]

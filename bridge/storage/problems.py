@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Collection, Iterable
 
-from sqlalchemy import Connection, Engine, and_, delete, func, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bridge.domain.events import TicketSnapshot
@@ -35,7 +35,8 @@ def _problem(row) -> Problem:
         organization_count=row.organization_count, origin=row.origin, jira_key=row.jira_key,
         jira_id=row.jira_id, priority=row.priority, due_date=row.due_date,
         escalation_applied=tuple(row.escalation_applied or ()), counts_written=row.counts_written,
-        counts_written_at=row.counts_written_at)
+        counts_written_at=row.counts_written_at, fixed_at=row.fixed_at, fix_version=row.fix_version,
+        closed_at=row.closed_at)
 
 
 def _dialect_insert(connection: Connection, table):
@@ -82,11 +83,35 @@ class ProblemStore:
         )
         return [Membership(row.id, row.rule, row.group_key, row.state, row.jira_key) for row in rows]
 
-    def active_with_issue(self, connection: Connection, jira_key: str) -> Problem | None:
-        row = connection.execute(select(problems).where(
-            problems.c.jira_key == jira_key, problems.c.active_key.is_not(None)
-        ).order_by(problems.c.id).limit(1).with_for_update()).first()
+    def active_with_issue(self, connection: Connection, jira_key: str, jira_id: str | None = None) -> Problem | None:
+        """The active problem whose Jira issue has this id (it survives a move to another
+        project) or, for issues the bridge knows only by key (agents' links), this key; locked."""
+        match = problems.c.jira_key == jira_key
+        if jira_id:
+            match = or_(problems.c.jira_id == jira_id, match)
+        row = connection.execute(select(problems).where(match, problems.c.active_key.is_not(None))
+                                 .order_by(problems.c.id).limit(1).with_for_update()).first()
         return _problem(row) if row else None
+
+    def update(self, connection: Connection, problem_id: int, now: datetime, **values) -> Problem:
+        """Set columns (state, due_date, jira_key, fixed_at, ...) and return the problem."""
+        connection.execute(update(problems).where(problems.c.id == problem_id).values(updated_at=now, **values))
+        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
+
+    def forget_links(self, connection: Connection, problem_id: int) -> None:
+        """Zendesk must be told again (e.g. the tickets now belong to a new Jira issue)."""
+        connection.execute(update(problem_tickets).where(problem_tickets.c.problem_id == problem_id)
+                           .values(linked_at=None, unlinked_at=None))
+
+    def close(self, connection: Connection, problem_id: int, now: datetime) -> None:
+        """No longer active: its (rule, group key) is free for a new problem."""
+        connection.execute(update(problems).where(problems.c.id == problem_id).values(
+            state="closed", active_key=None, closed_at=now, updated_at=now))
+
+    def active_with_issues(self, connection: Connection) -> list[Problem]:
+        rows = connection.execute(select(problems).where(
+            problems.c.active_key.is_not(None), problems.c.jira_key.is_not(None)).order_by(problems.c.id))
+        return [_problem(row) for row in rows]
 
     def record_occurrence(self, connection: Connection, problem_id: int, ticket: TicketSnapshot,
                           counted_key: str, event_time: datetime) -> None:
@@ -261,6 +286,15 @@ class ProblemStore:
                 select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None),
                                           c.linked_at.is_(None))
                 .order_by(c.joined_at, c.ticket_id).limit(limit)).scalars())
+
+    def has_tickets_to_sync(self, connection: Connection, problem_id: int) -> bool:
+        """Inside the caller's transaction (so it sees links just marked there): is any ticket
+        still to be linked or unlinked in Zendesk?"""
+        c = problem_tickets.c
+        to_link = and_(c.left_at.is_(None), c.linked_at.is_(None))
+        to_unlink = and_(c.left_at.is_not(None), c.linked_at.is_not(None), c.unlinked_at.is_(None))
+        return connection.execute(select(c.ticket_id).where(
+            c.problem_id == problem_id, or_(to_link, to_unlink)).limit(1)).first() is not None
 
     def tickets_to_unlink(self, problem_id: int, limit: int) -> list[int]:
         """Tickets that left after Zendesk was told they joined, and were not yet unlinked."""

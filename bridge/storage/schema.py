@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -116,6 +117,9 @@ problems = Table(
     # What the Jira issue shows of the counts, and when it was last written (debounce).
     Column("counts_written", String(64)),
     Column("counts_written_at", UtcDateTime),
+    Column("fixed_at", UtcDateTime),  # when the fix shipped (starts the regression window)
+    Column("fix_version", String(120)),
+    Column("closed_at", UtcDateTime),
 )
 Index("ix_problems_rule_state", problems.c.rule, problems.c.state)
 
@@ -170,3 +174,43 @@ outbox_actions = Table(
 )
 Index("ix_outbox_claimable", outbox_actions.c.status, outbox_actions.c.available_at, outbox_actions.c.id)
 Index("ix_outbox_problem", outbox_actions.c.problem_id)
+
+# A "fix shipped" notification run (bulk job) for a problem: one per fix; `running_key` is the
+# problem id while it runs and NULL afterwards, so the database allows one running closure per problem.
+closures = Table(
+    "closures",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), nullable=False),
+    Column("running_key", BigId, unique=True),
+    Column("state", String(16), nullable=False),  # running | done | failed
+    Column("fix_version", String(200)),
+    Column("total", Integer, nullable=False),
+    Column("done_count", Integer, nullable=False),  # tickets notified
+    Column("failed_count", Integer, nullable=False),  # tickets given up on, with their reasons
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+Index("ix_closures_problem", closures.c.problem_id, closures.c.id)
+
+# One linked ticket of a closure: pending → sent (job id, or NULL while the outcome of the request
+# is unknown) → notified | failed (reason). `closed` tickets are reached through a follow-up ticket;
+# `verify` means "read the ticket in Zendesk before sending again" (an earlier send may have landed).
+closure_tickets = Table(
+    "closure_tickets",
+    metadata,
+    Column("closure_id", BigId, ForeignKey("closures.id", ondelete="CASCADE"), primary_key=True),
+    Column("ticket_id", BigId, primary_key=True, autoincrement=False),
+    Column("state", String(16), nullable=False),
+    Column("requester_id", BigId),
+    Column("requester_name", String(300)),
+    Column("closed", Boolean, nullable=False),
+    Column("verify", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("job_id", String(64)),
+    Column("sent_at", UtcDateTime),
+    Column("followup_ticket_id", BigId),
+    Column("notified_at", UtcDateTime),
+    Column("last_error", Text),
+)
+Index("ix_closure_tickets_state", closure_tickets.c.closure_id, closure_tickets.c.state)

@@ -128,6 +128,11 @@ class IssueSnapshots:
                 issue_updated_at=incoming.updated_at, seen_at=now))
         return incoming
 
+    def current(self, connection: Connection, issue_id: str) -> IssueSnapshot | None:
+        """The stored issue, read inside the caller's transaction."""
+        row = connection.execute(select(issues.c.snapshot).where(issues.c.id == issue_id)).first()
+        return issue_from_json(row.snapshot) if row else None
+
     def get_by_key(self, key: str) -> IssueSnapshot | None:
         with reading(self.engine) as connection:
             row = connection.execute(select(issues.c.snapshot).where(issues.c.key == key)).first()

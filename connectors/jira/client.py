@@ -73,9 +73,17 @@ class JiraClient:
         with _jira_errors("list projects"):
             return [project.raw for project in self._jira.projects()]
 
+    def project(self, project_key: str) -> dict[str, Any]:
+        """The project with its `issueTypes` and `components`."""
+        with _jira_errors(f"project {project_key}"):
+            return self._jira.project(project_key).raw
+
+    def priorities(self) -> list[dict[str, Any]]:
+        with _jira_errors("list priorities"):
+            return [priority.raw for priority in self._jira.priorities()]
+
     def issue_types(self, project_key: str) -> list[dict[str, Any]]:
-        with _jira_errors(f"issue types of {project_key}"):
-            return list(self._jira.project(project_key).raw.get("issueTypes", []))
+        return list(self.project(project_key).get("issueTypes", []))
 
     def fields(self) -> list[dict[str, Any]]:
         with _jira_errors("list fields"):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from datetime import datetime
+from typing import Iterable, Iterator
 
+from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueRef, RemoteError
 from bridge.planning.issue_content import IssuePlan
 from connectors.jira.adf import adf_to_text, is_adf_document
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
+from connectors.jira.search import UpdatedIssueSearch
 
 
 @contextlib.contextmanager
@@ -27,6 +30,7 @@ class JiraIssueTracker:
     def __init__(self, client: JiraClient, base_url: str):
         self.client = client
         self.base_url = base_url.rstrip("/")
+        self._updated_search = UpdatedIssueSearch(client)
 
     def find_by_label(self, label: str) -> IssueRef | None:
         with remote_errors():
@@ -55,5 +59,17 @@ class JiraIssueTracker:
         with remote_errors():
             self.client.add_comment(key, body)
 
+    def move_to_status(self, key: str, status: str) -> None:
+        with remote_errors():
+            self.client.transition(key, status)
+
+    def relate(self, key: str, other_key: str) -> None:
+        with remote_errors():
+            self.client.link_issues("Relates", key, other_key)
+
     def url(self, key: str) -> str:
         return f"{self.base_url}/browse/{key}"
+
+    def search_updated(self, keys: Iterable[str], since: datetime | None) -> list[IssueSnapshot]:
+        with remote_errors():
+            return self._updated_search.run(list(keys), since)

@@ -90,9 +90,9 @@ def make_scenario(database_url, clock, rules_dir, ticket_system):
 
     def make(rules: str, **overrides) -> Scenario:
         write_rules(rules_dir, rules)
-        settings = make_settings(database_url, teams=TEAMS, rules=[str(rules_dir / "*.yaml")],
-                                 custom_fields={"product": PRODUCT_FIELD},
-                                 zendesk={"bridge_user_id": BRIDGE_USER}, **overrides)
+        defaults = {"teams": TEAMS, "rules": [str(rules_dir / "*.yaml")],
+                    "custom_fields": {"product": PRODUCT_FIELD}, "zendesk": {"bridge_user_id": BRIDGE_USER}}
+        settings = make_settings(database_url, **(defaults | overrides))
         runtime = build_runtime(settings, clock=clock, ticket_system=ticket_system)
         runtimes.append(runtime)
         return Scenario(runtime, clock)

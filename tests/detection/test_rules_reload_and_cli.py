@@ -65,7 +65,7 @@ def test_rules_check_reports_every_error_and_exits_non_zero(tmp_path, sqlite_url
     assert result.exit_code == 1
     assert "rules.yaml:4: rules[0].team: unknown team 'marketing'" in result.output
     assert "rules.yaml:9: rules[0].threshold.window: bad duration '24 hours'" in result.output
-    check = CliRunner().invoke(main, ["--config", str(config), "check"])
+    check = CliRunner().invoke(main, ["--config", str(config), "check", "--offline"])
     assert check.exit_code == 1 and "unknown team 'marketing'" in check.output
 
 

@@ -53,3 +53,13 @@ def zendesk_client(loopback) -> ZendeskClient:
 def jira_client(loopback):
     with jira_client_for(loopback) as client:
         yield client
+
+
+@pytest.fixture
+def bridge(tmp_path):
+    """Simulators and a bridge with the problem tests' rules (tests/e2e/problems_support.py)."""
+    from tests.e2e.problems_support import problem_environment
+
+    environment = problem_environment(tmp_path / "rules")
+    yield environment
+    environment.stop()

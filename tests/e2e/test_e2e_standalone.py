@@ -47,7 +47,7 @@ def test_simulator_config_matches_the_sim_command_defaults():
 def test_bridge_check_accepts_the_simulator_config(tmp_path):
     shutil.copy(CONFIG, tmp_path / CONFIG.name)
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    result = CliRunner().invoke(main, ["--config", str(tmp_path / CONFIG.name), "check"], env={})
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / CONFIG.name), "check", "--offline"], env={})
     assert result.exit_code == 0, result.output
 
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
+from pydantic import BaseModel, SecretStr
 
 from bridge.config import Settings
 
@@ -32,3 +36,21 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "teams": {"engineering": {"project": "ENG"}},
     }
     return Settings.model_validate(_merge(base, overrides))
+
+
+def write_config(directory: Path, settings: Settings) -> Path:
+    """The settings as `directory/config.yaml`, secrets included."""
+    data = settings.model_dump(mode="json", exclude={"base_dir"})
+    _reveal_secrets(settings, data)
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _reveal_secrets(model: BaseModel, data: dict) -> None:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+        elif isinstance(value, BaseModel) and isinstance(data.get(name), dict):
+            _reveal_secrets(value, data[name])

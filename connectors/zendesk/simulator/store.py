@@ -43,6 +43,7 @@ class TicketStore:
         self._ids = itertools.count(1)
         self._change_sequence = itertools.count(1)
         self.users: dict[int, dict] = {}
+        self._user_ids_by_email: dict[str, int] = {}
         self.tickets: dict[int, dict] = {}
         self.comments: dict[int, list[dict]] = {}
         self.change_position: dict[int, int] = {}
@@ -52,15 +53,15 @@ class TicketStore:
 
     def ensure_user(self, email: str, name: str | None = None, role: str = "end-user") -> dict:
         email = email.strip().lower()
-        for user in self.users.values():
-            if user["email"] == email:
-                return user
+        if email in self._user_ids_by_email:
+            return self.users[self._user_ids_by_email[email]]
         user_id = next(self._ids)
         now = iso(self._clock())
         user = {"id": user_id, "url": f"/api/v2/users/{user_id}.json", "name": name or email.split("@")[0],
                 "email": email, "role": role, "active": True, "verified": True,
                 "created_at": now, "updated_at": now}
         self.users[user_id] = user
+        self._user_ids_by_email[email] = user_id
         return user
 
     def user(self, user_id: int) -> dict:

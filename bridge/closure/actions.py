@@ -1,0 +1,104 @@
+"""The closure's outbox action: each run does one round of work (ClosureRun) and comes back
+(Later) at the pace the rate limit allows, until every ticket is notified or given up on."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import Connection
+
+from bridge.actions.results import Done, Later
+from bridge.closure.closure import RUN_CLOSURE
+from bridge.closure.message import ClosureMessage
+from bridge.closure.pacing import next_run
+from bridge.closure.run import ClosureRun
+from bridge.closure.sending import jobs_in_flight
+from bridge.config import Settings
+from bridge.domain.ports import TicketSystem
+from bridge.logs import log_event
+from bridge.planning.facts import ProblemFacts
+from bridge.rules import RuleSet
+from bridge.storage.audit import AuditLog
+from bridge.storage.closures import FAILED, PENDING, RUNNING, SENT, ClosureProgress, ClosureStore, ClosureTicket
+from bridge.storage.outbox import Action
+from bridge.storage.problems import ProblemStore
+
+log = logging.getLogger("bridge.closure")
+
+REPORTED_FAILURES = 100  # failed tickets listed in the audit log entry of a finished closure
+
+FinishedListener = Callable[[Connection, ClosureProgress, datetime], None]
+
+
+class ClosureActions:
+    def __init__(self, settings: Settings, rules: Callable[[], RuleSet], problems: ProblemStore,
+                 closures: ClosureStore, audit: AuditLog, zendesk: TicketSystem):
+        self.settings, self.rules, self.problems = settings, rules, problems
+        self.closures, self.audit, self.zendesk = closures, audit, zendesk
+        # Runs in the transaction that finishes a closure (e.g. the problem's fixed → closed).
+        self.on_finished: FinishedListener = lambda connection, progress, now: None
+
+    def handlers(self) -> dict:
+        return {RUN_CLOSURE: self.run}
+
+    def run(self, action: Action, now: datetime) -> Done | Later:
+        closure = self.closures.get(action.payload["closure_id"])
+        if closure is None:
+            return Done("closure no longer exists")
+        if closure.state != RUNNING:
+            return Done(f"closure {closure.closure_id} already {closure.state}")
+        run = ClosureRun(self.closures, self.zendesk, self.settings, closure.closure_id,
+                         self._message(closure), now)
+        run.collect_jobs()
+        run.settle_unknown()
+        run.verify()
+        run.send()
+        sent = self.closures.tickets(closure.closure_id, SENT)
+        pending = self.closures.tickets(closure.closure_id, PENDING, limit=1)
+        if not sent and not pending:
+            return self._finished(closure.closure_id)
+        in_flight = jobs_in_flight(sent)
+        unknown = [t.sent_at for t in sent if t.job_id is None and t.sent_at is not None]
+        settings = self.settings.closure
+        until = next_run(
+            now, run.calls, self.settings.zendesk.requests_per_minute,
+            can_send=bool(pending) and not run.jobs_full and in_flight < self.settings.zendesk.max_jobs_in_flight,
+            waiting_for_jobs=in_flight > 0 or run.jobs_full, oldest_unknown=min(unknown, default=None),
+            poll=timedelta(seconds=settings.job_poll_seconds),
+            grace=timedelta(seconds=settings.unknown_outcome_seconds))
+        progress = self.closures.get(closure.closure_id)
+        return Later(until, reason=f"{progress.done} of {progress.total} notified, {in_flight} jobs running")
+
+    def _message(self, closure: ClosureProgress) -> ClosureMessage:
+        problem = self.problems.get(closure.problem_id)
+        if problem is None:
+            raise LookupError(f"problem {closure.problem_id} of closure {closure.closure_id} does not exist")
+        first, last = self.problems.ticket_times(problem.id)
+        return ClosureMessage(closure.closure_id, self.rules().by_name(problem.rule),
+                              ProblemFacts(problem, first, last), closure.fix_version)
+
+    def _finished(self, closure_id: int) -> Done:
+        failed = self.closures.tickets(closure_id, FAILED)
+
+        def record(connection: Connection, when: datetime) -> None:
+            progress = self.closures.finish_if_complete(connection, closure_id, when)
+            if progress is None:
+                raise RuntimeError(f"closure {closure_id} got work while finishing; it runs again")
+            self.audit.record(connection, when, "closure.finished", f"problem:{progress.problem_id}", {
+                "closure_id": closure_id, "state": progress.state, "total": progress.total,
+                "notified": progress.done, "failed": progress.failed,
+                "failed_tickets": failure_report(failed)})
+            log_event(log, logging.INFO if not failed else logging.WARNING, "closure.finished",
+                      closure_id=closure_id, problem_id=progress.problem_id, total=progress.total,
+                      notified=progress.done, failed=progress.failed)
+            self.on_finished(connection, progress, when)
+
+        outcome = f"closure {closure_id}: every ticket settled" + (f", {len(failed)} failed" if failed else "")
+        return Done(outcome, record)
+
+
+def failure_report(failed: list[ClosureTicket]) -> list[dict]:
+    return [{"ticket_id": t.ticket_id, "attempts": t.attempts, "reason": (t.last_error or "")[:200]}
+            for t in failed[:REPORTED_FAILURES]]

@@ -1,0 +1,95 @@
+"""What Zendesk's answers mean for a closure's tickets: finished jobs, tickets read back to settle
+an unknown outcome, sends whose answer was lost. Pure: returns TicketChanges for the store.
+
+Whenever the bridge cannot be sure a send did not land (a failed or vanished job, a lost answer),
+the ticket becomes pending with `verify` set, and is read before it may be sent again: a ticket
+carrying the closure's tag, or with a follow-up carrying it, is notified already.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from bridge.domain.ports import BulkJob, RemoteTicket
+from bridge.storage.closures import FAILED, NOTIFIED, PENDING, SENT, ClosureTicket, TicketChange
+
+GONE = "the ticket no longer exists in Zendesk"
+JOB_LOST = "Zendesk no longer knows the job"
+
+
+def to_verify(ticket: ClosureTicket, reason: str | None = None) -> TicketChange:
+    """Sent, outcome unknown: read it before sending again (the attempt still counts)."""
+    values = {"state": PENDING, "verify": True, "job_id": None}
+    if reason:
+        values["last_error"] = reason[:2000]
+    return TicketChange(ticket.ticket_id, SENT, values)
+
+
+def retry_or_fail(ticket: ClosureTicket, reason: str, max_attempts: int) -> TicketChange:
+    """Zendesk said this ticket failed: again (after reading it) while attempts remain, else failed."""
+    if ticket.attempts >= max_attempts:
+        return TicketChange(ticket.ticket_id, SENT, {"state": FAILED, "job_id": None, "last_error": reason[:2000]})
+    return to_verify(ticket, reason)
+
+
+def job_changes(sent: Sequence[ClosureTicket], job: BulkJob | None, max_attempts: int) -> list[TicketChange]:
+    """The tickets of one finished (or vanished: None) job. An update job answers per ticket id;
+    a follow-up job by position, and its tickets were sent in ticket order."""
+    if job is None:
+        return [to_verify(ticket, JOB_LOST) for ticket in sent]
+    if not job.finished:
+        return []
+    changes = []
+    for position, ticket in enumerate(sorted(sent, key=lambda t: t.ticket_id)):
+        if ticket.closed:
+            created = job.created.get(position)
+            if created is not None:
+                changes.append(TicketChange(ticket.ticket_id, SENT, {"state": NOTIFIED, "followup_ticket_id": created,
+                                                                     "last_error": None}))
+            else:
+                changes.append(retry_or_fail(ticket, job.failed.get(position, "no result in the job"), max_attempts))
+        elif ticket.ticket_id in job.succeeded:
+            changes.append(TicketChange(ticket.ticket_id, SENT, {"state": NOTIFIED, "last_error": None}))
+        else:
+            changes.append(retry_or_fail(ticket, job.failed.get(ticket.ticket_id, "no result in the job"),
+                                         max_attempts))
+    return changes
+
+
+def unknown_outcome_changes(sent: Sequence[ClosureTicket]) -> list[TicketChange]:
+    """Sends whose answer was never recorded (the bridge stopped mid-request), old enough that a
+    job Zendesk accepted has run."""
+    return [to_verify(ticket, "the answer to the send was lost") for ticket in sent]
+
+
+def followups_to_read(remote: Mapping[int, RemoteTicket], tag: str) -> list[int]:
+    """Follow-ups of closed, untagged tickets: one of them may be this closure's."""
+    return sorted({followup for ticket in remote.values() if ticket.status == "closed" and tag not in ticket.tags
+                   for followup in ticket.followup_ids})
+
+
+def verify_changes(pending: Sequence[ClosureTicket], remote: Mapping[int, RemoteTicket],
+                   followups: Mapping[int, RemoteTicket], tag: str) -> list[TicketChange]:
+    """Tickets read back from Zendesk (`followups`: the follow-up tickets of closed ones)."""
+    changes = []
+    for ticket in pending:
+        found = remote.get(ticket.ticket_id)
+        if found is None:
+            changes.append(TicketChange(ticket.ticket_id, PENDING, {"state": FAILED, "verify": False,
+                                                                    "last_error": GONE}))
+            continue
+        if tag in found.tags:
+            changes.append(TicketChange(ticket.ticket_id, PENDING, {"state": NOTIFIED, "verify": False,
+                                                                    "last_error": None}))
+            continue
+        ours = [f for f in found.followup_ids if f in followups and tag in followups[f].tags]
+        if ours:
+            changes.append(TicketChange(ticket.ticket_id, PENDING, {
+                "state": NOTIFIED, "verify": False, "followup_ticket_id": ours[0], "last_error": None}))
+            continue
+        values: dict = {"verify": False, "requester_id": ticket.requester_id or found.requester_id}
+        if found.status == "closed" and not ticket.closed:
+            # It failed because it is closed, not for a reason that may recur: a fresh start as a follow-up.
+            values |= {"closed": True, "attempts": 0}
+        changes.append(TicketChange(ticket.ticket_id, PENDING, values))
+    return changes

@@ -1,0 +1,87 @@
+"""Read-only JSON API over problems, behind `Authorization: Bearer <api.token>`.
+
+Without a configured token the API is switched off and answers 403 `api_disabled` (the routes
+exist, the admin has not enabled them), so a caller can tell "off" from "wrong token" (401)."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bridge.domain.problems import STATES
+from bridge.http.errors import Rejected
+from bridge.problem_views import problem_detail, problem_summary
+from bridge.runtime import Runtime
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+LIST_PARAMETERS = frozenset({"team", "state", "limit", "offset"})
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+MAX_OFFSET = 2**31
+MAX_ID = 2**63 - 1  # the largest id the database can hold; larger ones are simply not found
+BEARER_CHALLENGE = 'Bearer realm="bridge"'
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["bridge"]
+
+
+@api.before_request
+def _authenticate() -> None:
+    token = _runtime().settings.api.token
+    expected = token.get_secret_value() if token is not None else ""
+    if not expected:
+        raise Rejected(403, "api_disabled", "the API is off: set api.token in the bridge config")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Rejected(401, "missing_token", "send Authorization: Bearer <api.token>",
+                       headers={"WWW-Authenticate": BEARER_CHALLENGE})
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Rejected(401, "invalid_token", "the bearer token is not the configured api.token",
+                       headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'})
+
+
+@api.get("/problems")
+def list_problems():
+    unknown = sorted(set(request.args) - LIST_PARAMETERS)
+    if unknown:
+        raise Rejected(400, "unknown_parameter", f"unknown query parameter(s): {', '.join(unknown)} "
+                                                 f"(known: {', '.join(sorted(LIST_PARAMETERS))})")
+    states = _listed("state")
+    wrong = [state for state in states if state not in STATES]
+    if wrong:
+        raise Rejected(400, "bad_parameter", f"state: unknown state(s) {', '.join(wrong)} "
+                                             f"(states: {', '.join(STATES)})")
+    limit = _integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _integer("offset", 0, 0, MAX_OFFSET)
+    runtime = _runtime()
+    found, total = runtime.problems.search(_listed("team"), states, limit, offset)
+    return jsonify(problems=[problem_summary(problem, runtime.settings) for problem in found],
+                   total=total, limit=limit, offset=offset)
+
+
+@api.get(f"/problems/<int(max={MAX_ID}):problem_id>")
+def show_problem(problem_id: int):
+    detail = problem_detail(_runtime(), problem_id)
+    if detail is None:
+        raise Rejected(404, "not_found", f"no problem {problem_id}")
+    return jsonify(detail)
+
+
+def _listed(name: str) -> list[str]:
+    """A parameter given repeatedly (`?state=open&state=fixed`) or as a comma list (`?state=open,fixed`)."""
+    return [part.strip() for value in request.args.getlist(name) for part in value.split(",") if part.strip()]
+
+
+def _integer(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw, 10)
+    except ValueError:
+        raise Rejected(400, "bad_parameter", f"{name}: expected a whole number, got {raw[:40]!r}") from None
+    if not minimum <= value <= maximum:
+        raise Rejected(400, "bad_parameter", f"{name}: must be between {minimum} and {maximum}, got {value}")
+    return value

@@ -1,0 +1,53 @@
+"""The bridge's periodic jobs, and starting them beside the worker (`bridge serve`, `bridge worker`)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from bridge.runtime import Runtime
+from bridge.scheduler.leader import leadership_for
+from bridge.scheduler.poll_jira import JiraPoller
+from bridge.scheduler.prune_inbox import prune_inbox
+from bridge.scheduler.reconcile_zendesk import ZendeskReconciler
+from bridge.scheduler.scheduler import BridgeScheduler, JobSpec
+from bridge.storage.cursors import Cursors
+
+
+def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
+    """Every periodic job, by stable id. A new periodic job (e.g. the overdue check) is one more
+    JobSpec in this list; its interval belongs in the config's `scheduler` section."""
+    settings = runtime.settings.scheduler
+    cursors = Cursors(runtime.engine)
+    jobs = [JobSpec("prune_inbox", settings.prune_inbox_seconds,
+                    lambda: prune_inbox(runtime.engine, runtime.clock() - timedelta(days=settings.prune_inbox_days)))]
+    if runtime.issue_tracker is not None:
+        poller = JiraPoller(runtime.engine, runtime.inbox, cursors, runtime.issue_tracker,
+                            timedelta(seconds=settings.poll_jira_overlap_seconds), runtime.clock)
+        jobs.append(JobSpec("poll_jira", settings.poll_jira_seconds, poller.run))
+    if runtime.ticket_system is not None:
+        reconciler = ZendeskReconciler(runtime.tickets, runtime.inbox, cursors, runtime.ticket_system,
+                                       timedelta(hours=settings.reconcile_zendesk_first_lookback_hours),
+                                       runtime.clock)
+        jobs.append(JobSpec("reconcile_zendesk", settings.reconcile_zendesk_seconds, reconciler.run))
+    return jobs
+
+
+def build_scheduler(runtime: Runtime) -> BridgeScheduler:
+    return BridgeScheduler(scheduled_jobs(runtime), leadership_for(runtime.engine),
+                           runtime.settings.scheduler.leader_check_seconds)
+
+
+def start_scheduler(runtime: Runtime, stop: threading.Event) -> threading.Thread:
+    """Run the periodic jobs (while this process leads) until `stop` is set; the returned thread
+    ends once running jobs have finished and leadership is given up."""
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+
+    def run_until_stopped() -> None:
+        stop.wait()
+        scheduler.shutdown()
+
+    thread = threading.Thread(target=run_until_stopped, name="bridge-scheduler", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,107 @@
+"""Jira events applied to problems, inside the worker's transaction: state, due date and key
+follow the issue; linked tickets hear about status moves (one bulk update per 100 tickets, queued);
+a fix starts the closure that notifies every affected customer."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from bridge.config import Settings
+from bridge.domain.events import IssueEvent, IssueSnapshot, VersionEvent
+from bridge.domain.problems import FIXED, Problem
+from bridge.issue_sync import decide
+from bridge.logs import log_event
+from bridge.storage.audit import AuditLog
+from bridge.storage.problems import ProblemStore
+from bridge.storage.snapshots import IssueSnapshots
+
+log = logging.getLogger("bridge.status_sync")
+
+
+class SyncListener(Protocol):
+    """The outbox side (bridge/actions): what to queue after a decision."""
+
+    def issue_status_moved(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
+
+    def fix_shipped(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
+
+    def issue_lost(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
+
+
+class StatusSync:
+    def __init__(self, settings: Settings, problems: ProblemStore, issues: IssueSnapshots,
+                 audit: AuditLog, listener: SyncListener):
+        self.settings, self.problems, self.issues = settings, problems, issues
+        self.audit, self.listener = audit, listener
+
+    def apply_issue_event(self, connection: Connection, event: IssueEvent, now: datetime) -> str:
+        before = self.issues.current(connection, event.issue.id)
+        after = self.issues.record(connection, event.issue, now)
+        problem = self.problems.active_with_issue(connection, event.issue.key, event.issue.id)
+        if problem is None:
+            return f"issue {event.issue.key} {event.kind}: no problem linked"
+        if event.kind == "deleted":
+            return self._issue_deleted(connection, problem, now)
+        return self._apply(connection, problem, before, after, now, f"issue {after.key} {event.kind}")
+
+    def apply_version_event(self, connection: Connection, event: VersionEvent, now: datetime) -> str:
+        """A released version ships the fix of every problem whose issue carries it, for teams that
+        ship fixes by release."""
+        if event.kind != "version_released" or not event.released:
+            return f"version {event.name} {event.kind}: nothing to do"
+        shipped = []
+        for problem in self.problems.active_with_issues(connection):
+            team = self.settings.teams.get(problem.team)
+            issue = self.issues.current(connection, problem.jira_id) if problem.jira_id else None
+            if (team is None or team.fix_on != "release" or issue is None or problem.state == FIXED
+                    or event.name not in issue.fix_versions):
+                continue
+            self._mark_fixed(connection, problem, now, event.name, reason=f"version {event.name} released")
+            shipped.append(problem.jira_key)
+        return f"version {event.name} released: fixed {', '.join(shipped) or 'nothing'}"
+
+    def _apply(self, connection, problem: Problem, before: IssueSnapshot | None, after: IssueSnapshot,
+               now: datetime, prefix: str) -> str:
+        team = self.settings.teams.get(problem.team)
+        change = decide(problem, before, after, self.settings.status_sync.fixed_resolutions,
+                        team.fix_on if team else "resolution")
+        if change.is_noop:
+            return f"{prefix}: nothing changed for problem {problem.id}"
+        values: dict = {}
+        if change.key:
+            values["jira_key"] = change.key
+        if change.due_date or change.due_date_cleared:
+            values["due_date"] = change.due_date
+        if change.state and change.state != FIXED:
+            values["state"] = change.state
+        if values:
+            problem = self.problems.update(connection, problem.id, now, **values)
+            self.audit.record(connection, now, "problem.synced_from_jira", f"problem:{problem.id}", {
+                "status": after.status, "category": after.status_category, "resolution": after.resolution,
+                **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}})
+        if change.state == FIXED:
+            version = after.fix_versions[-1] if after.fix_versions else None
+            self._mark_fixed(connection, problem, now, version, reason=f"{after.key} resolved {after.resolution}")
+        elif change.notify_tickets:
+            self.listener.issue_status_moved(connection, problem, now)
+        log_event(log, logging.INFO, "problem.synced", problem_id=problem.id, jira_key=after.key,
+                  state=change.state or problem.state, notify=change.notify_tickets)
+        return f"{prefix}: problem {problem.id} {change.state or 'updated'}"
+
+    def _mark_fixed(self, connection, problem: Problem, now: datetime, version: str | None, reason: str) -> None:
+        problem = self.problems.update(connection, problem.id, now, state=FIXED, fixed_at=now, fix_version=version)
+        self.audit.record(connection, now, "problem.fixed", f"problem:{problem.id}",
+                          {"jira_key": problem.jira_key, "fix_version": version, "reason": reason})
+        self.listener.fix_shipped(connection, problem, now)
+
+    def _issue_deleted(self, connection, problem: Problem, now: datetime) -> str:
+        """The issue is gone but the customers' problem is not: it gets a new issue."""
+        lost = problem.jira_key
+        problem = self.problems.update(connection, problem.id, now, jira_key=None, jira_id=None, state="open")
+        self.audit.record(connection, now, "jira.issue_deleted", f"problem:{problem.id}", {"jira_key": lost})
+        self.listener.issue_lost(connection, problem, now)
+        return f"issue {lost} deleted: problem {problem.id} gets a new issue"

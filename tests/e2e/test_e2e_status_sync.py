@@ -1,0 +1,95 @@
+"""Jira's progress reaches the tickets, and a regression after the fix reopens the loop:
+end to end through the simulators, the real clients, and the bridge's HTTP endpoints."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.e2e.problems_support import (
+    CRASH_RULE,
+    CRASH_THRESHOLD,
+    assert_nothing_parked,
+    issues_with_label,
+    jira_comments,
+    problem_environment,
+    report_crash,
+    settle_all,
+    the_issue,
+    the_problem,
+    zendesk_calls,
+)
+
+
+@pytest.fixture
+def environment(bridge):
+    return bridge
+
+
+def open_crash_problem(environment, tickets: int = CRASH_THRESHOLD):
+    ids = [report_crash(environment) for _ in range(tickets)]
+    settle_all(environment)
+    problem = the_problem(environment.runtime, CRASH_RULE)
+    return problem, the_issue(environment, problem)["key"], ids
+
+
+def test_a_jira_transition_updates_every_linked_ticket_in_bulk(environment):
+    problem, key, ids = open_crash_problem(environment, tickets=5)
+    environment.zendesk.clear_requests()
+    environment.jira.user_transitions(key, "In Progress")
+    settle_all(environment)
+
+    assert environment.runtime.problems.get(problem.id).state == "in_progress"
+    updates = [r for r in zendesk_calls(environment, "update_many", "PUT")
+               if "jira_status_in_progress" in (r.json["ticket"].get("additional_tags") or [])]
+    assert len(updates) == math.ceil(len(ids) / 100)
+    for ticket_id in ids:
+        ticket = environment.zendesk.ticket(ticket_id)
+        assert ticket["status"] == "hold" and "jira_status_in_progress" in ticket["tags"]
+        notes = [c for c in environment.zendesk.comments(ticket_id) if f"Jira {key} is In Progress" in c["body"]]
+        assert len(notes) == 1 and notes[0]["public"] is False  # engineering chatter stays internal
+
+    # A field edit in Jira moves no status: nothing reaches the tickets.
+    environment.zendesk.clear_requests()
+    environment.jira.user_edits(key, {"summary": "Checkout crash (investigating)"})
+    settle_all(environment)
+    assert zendesk_calls(environment, "update_many", "PUT") == []
+    assert_nothing_parked(environment.runtime)
+
+
+def test_a_regression_reopens_the_fixed_issue_with_a_comment(environment):
+    problem, key, ids = open_crash_problem(environment)
+    environment.jira.user_transitions(key, "Done", resolution="Fixed")
+    settle_all(environment)
+    assert environment.runtime.problems.get(problem.id).state == "fixed"
+
+    again = report_crash(environment)
+    settle_all(environment)
+    issue = environment.jira.issue(key)
+    assert issue["fields"]["status"]["name"] == "To Do"
+    assert any(f"#{again}" in body and "Regression" in body for body in jira_comments(environment, key))
+    problem = environment.runtime.problems.get(problem.id)
+    assert problem.state == "open"  # the reopened issue's status came back through the webhook
+    assert again in environment.runtime.problems.linked_ticket_ids(problem.id)
+    assert_nothing_parked(environment.runtime)
+
+
+def test_a_regression_can_open_a_new_related_issue_instead(tmp_path):
+    environment = problem_environment(tmp_path / "rules", regression={"action": "new_issue"})
+    try:
+        problem, key, ids = open_crash_problem(environment)
+        environment.jira.user_transitions(key, "Done", resolution="Fixed")
+        settle_all(environment)
+        report_crash(environment)
+        settle_all(environment)
+        problem = environment.runtime.problems.get(problem.id)
+        assert problem.jira_key != key
+        new_issue = environment.jira.issue(problem.jira_key)
+        links = new_issue["fields"]["issuelinks"]
+        assert any((link.get("outwardIssue") or link.get("inwardIssue") or {}).get("key") == key for link in links)
+        assert environment.jira.issue(key)["fields"]["status"]["name"] == "Done"  # the old one stays done
+        assert len(issues_with_label(environment, f"bridge-problem-{problem.id}")) == 1
+        assert_nothing_parked(environment.runtime)
+    finally:
+        environment.stop()
