@@ -20,6 +20,7 @@ class IssueChange:
     due_date: date | None = None      # a due date set or moved in Jira
     due_date_cleared: bool = False
     key: str | None = None            # the issue got a new key (moved to another project)
+    priority: str | None = None       # the issue's priority was changed in Jira
 
     @property
     def is_noop(self) -> bool:
@@ -49,6 +50,7 @@ def decide(problem: Problem, before: IssueSnapshot | None, after: IssueSnapshot,
         due_date_cleared=due is None and problem.due_date is not None and after.due_date is None
         and before is not None and before.due_date is not None,
         key=after.key if problem.jira_key and after.key != problem.jira_key else None,
+        priority=after.priority if after.priority and after.priority != problem.priority else None,
     )
 
 

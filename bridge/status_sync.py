@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 
 from bridge.config import Settings
 from bridge.domain.events import IssueEvent, IssueSnapshot, VersionEvent
-from bridge.domain.problems import FIXED, Problem
+from bridge.agent_rules import link_rule_name
+from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, WONT_FIX, Problem
 from bridge.issue_sync import decide
 from bridge.logs import log_event
 from bridge.storage.audit import AuditLog
@@ -71,9 +72,15 @@ class StatusSync:
                         team.fix_on if team else "resolution")
         if change.is_noop:
             return f"{prefix}: nothing changed for problem {problem.id}"
+        if change.state == WONT_FIX and after.duplicates:
+            merged = self._merge_into_duplicate(connection, problem, after.duplicates[0], now)
+            if merged:
+                return f"{prefix}: {merged}"
         values: dict = {}
         if change.key:
             values["jira_key"] = change.key
+        if change.priority:
+            values["priority"] = change.priority
         if change.due_date or change.due_date_cleared:
             values["due_date"] = change.due_date
         if change.state and change.state != FIXED:
@@ -91,6 +98,30 @@ class StatusSync:
         log_event(log, logging.INFO, "problem.synced", problem_id=problem.id, jira_key=after.key,
                   state=change.state or problem.state, notify=change.notify_tickets)
         return f"{prefix}: problem {problem.id} {change.state or 'updated'}"
+
+    def _merge_into_duplicate(self, connection, problem: Problem, key: str, now: datetime) -> str | None:
+        """Resolved as a duplicate of `key`: the tickets move to that issue's problem (opened for it
+        if there is none) and this problem closes. None when no team owns `key`'s project."""
+        target = self.problems.active_with_issue(connection, key)
+        if target is None:
+            team = next((name for name, settings in self.settings.teams.items()
+                         if settings.project.upper() == key.rsplit("-", 1)[0].upper()), None)
+            if team is None:
+                return None
+            target = self.problems.active_for_update(connection, link_rule_name(team), key, team, now,
+                                                     state=OPEN, origin=AGENT_LINK, jira_key=key)
+        if target.id == problem.id:
+            return None
+        moved = self.problems.move_tickets(connection, problem.id, target.id, now)
+        target = self.problems.refresh_counts(connection, target.id, now)
+        self.problems.close(connection, problem.id, now)
+        self.audit.record(connection, now, "problem.merged_into_duplicate", f"problem:{problem.id}",
+                          {"duplicate_of": key, "into_problem": target.id, "tickets": moved})
+        self.audit.record(connection, now, "problem.received_duplicate", f"problem:{target.id}",
+                          {"from_problem": problem.id, "jira_key": problem.jira_key, "tickets": moved})
+        self.listener.tickets_changed(connection, target, now)
+        self.listener.tickets_changed(connection, self.problems.get_locked(connection, problem.id), now)
+        return f"duplicate of {key}: {len(moved)} tickets moved to problem {target.id}"
 
     def _mark_fixed(self, connection, problem: Problem, now: datetime, version: str | None, reason: str) -> None:
         problem = self.problems.update(connection, problem.id, now, state=FIXED, fixed_at=now, fix_version=version)

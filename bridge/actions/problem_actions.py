@@ -14,7 +14,7 @@ from bridge.actions.results import Done, Later
 from bridge.actions.status_actions import STATUS_UPDATE, StatusActions
 from bridge.config import Settings
 from bridge.domain.ports import IssueTracker, TicketSystem
-from bridge.domain.problems import Problem
+from bridge.domain.problems import CLOSED, Problem
 from bridge.logs import log_event
 from bridge.planning import (
     ProblemFacts,
@@ -161,7 +161,9 @@ class ProblemActions:
                                                   "already": already}})
         to_unlink = self.problems.tickets_to_unlink(problem.id, BULK_LIMIT)
         if to_unlink:
-            job_id = self.zendesk.start_bulk_update(to_unlink, unlink_changes(rule, facts, self.settings).changes)
+            # A closed problem's tickets may have moved to another (a duplicate): keep their fields.
+            changes = unlink_changes(rule, facts, self.settings, clear_fields=problem.state != CLOSED).changes
+            job_id = self.zendesk.start_bulk_update(to_unlink, changes)
             return Later(now + JOB_POLL, {"job": {"id": job_id, "kind": "unlink", "tickets": to_unlink}})
         return Done("nothing to sync")
 
@@ -194,6 +196,10 @@ class ProblemActions:
             self.issues.comment(problem.jira_key, escalation_comment(result))
 
         def record(connection: Connection, when: datetime) -> None:
+            # Tickets that joined while this ran were absorbed by this action's key: if the counts
+            # moved meanwhile, the next update is queued (after the interval).
+            if counts_text(self.problems.refresh_counts(connection, problem.id, when)) != counts:
+                self._counts_changed(connection, problem.id, when, written_at=when)
             if result.escalated:
                 self.problems.record_counts_written(connection, problem.id, counts, when, result.priority,
                                                     result.due_date, result.applied)

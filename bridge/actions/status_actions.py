@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from bridge.actions.results import Done, Later
@@ -10,6 +11,7 @@ from bridge.config import Settings
 from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.domain.problems import WONT_FIX, Problem
+from bridge.logs import log_event
 from bridge.planning import ProblemFacts
 from bridge.planning.templates import render_or_default, template_context
 from bridge.rules import Rule
@@ -19,7 +21,10 @@ from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.sync_settings import TicketUpdate
 
 STATUS_UPDATE = "zendesk.status_update"
+log = logging.getLogger("bridge.actions")
+
 POLL = timedelta(seconds=1)
+TICKET_ATTEMPTS = 3
 BULK_LIMIT = 100
 CATEGORY_TAGS = {"new": "jira_status_to_do", "indeterminate": "jira_status_in_progress",
                  "done": "jira_status_done"}
@@ -80,7 +85,7 @@ class StatusActions:
             status = self.zendesk.bulk_update_status(job["id"])
             if not status.finished:
                 return Later(now + POLL, payload)
-            payload = {"target": target, "done": [*payload["done"], *job["tickets"]]}
+            payload = self._after_job(problem, payload, job, status)
         remaining = self._remaining(problem, set(payload["done"]))
         if not remaining:
             return Done(f"{len(payload['done'])} tickets told: {issue.status}")
@@ -89,12 +94,28 @@ class StatusActions:
             tag = CATEGORY_TAGS.get(issue.status_category or "")
             already = {t.id for t in self.zendesk.fetch_tickets(remaining) if tag and tag in t.tags}
             remaining = [t for t in remaining if t not in already]
-            payload = {"target": target, "done": [*payload["done"], *already]}
+            payload = {**payload, "done": [*payload["done"], *already]}
             if not remaining:
                 return Later(now, payload)
         context = _context(rule, facts, issue, self.issues.url(issue.key))
         job_id = self.zendesk.start_bulk_update(remaining, ticket_changes(update, context, issue, self.settings))
         return Later(now + POLL, {**payload, "job": {"id": job_id, "tickets": remaining}})
+
+    def _after_job(self, problem: Problem, payload: dict, job: dict, status) -> dict:
+        """Succeeded tickets are done; a failed one is tried again, up to TICKET_ATTEMPTS times,
+        then given up on (and logged)."""
+        failures = dict(payload.get("failures", {}))
+        done = [*payload["done"]]
+        for ticket_id in job["tickets"]:
+            if ticket_id in status.succeeded:
+                done.append(ticket_id)
+                continue
+            failures[str(ticket_id)] = failures.get(str(ticket_id), 0) + 1
+            if failures[str(ticket_id)] >= TICKET_ATTEMPTS:
+                done.append(ticket_id)
+                log_event(log, logging.WARNING, "action.ticket_status_update_gave_up", problem_id=problem.id,
+                          ticket_id=ticket_id, reason=str(status.failed.get(ticket_id, "no result"))[:200])
+        return {"target": payload["target"], "done": done, "failures": failures}
 
     def _remaining(self, problem: Problem, done: set[int]) -> list[int]:
         linked = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in done]

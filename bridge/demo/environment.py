@@ -34,9 +34,10 @@ class LoopbackEnvironment:
     """
 
     def __init__(self, rules_dir: Path | None = None, connect_webhooks: bool = True,
-                 settings_overrides: dict | None = None):
+                 settings_overrides: dict | None = None, jira_deployment: str = "cloud"):
         self.rules_dir = rules_dir or find_rules_dir()
         self.connect_webhooks = connect_webhooks
+        self.jira_deployment = jira_deployment  # cloud, or server (Data Center)
         self.settings_overrides = settings_overrides or {}
         self.zendesk_webhook_secret = secrets.token_urlsafe(24)
         self.jira_webhook_secret = secrets.token_urlsafe(24)
@@ -62,8 +63,9 @@ class LoopbackEnvironment:
         self.zendesk = self._stack.enter_context(ZendeskSimulator(job_delay=0.05))
         self.zendesk.define_custom_field(PRODUCT_FIELD_ID, PRODUCT_FIELD_TITLE, "tagger")
         self.jira = self._stack.enter_context(JiraSimulator(
-            deployment="cloud", api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
+            deployment=self.jira_deployment, api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
         self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir,
+                                          self.jira_deployment,
                                           self.settings_overrides)
         self.runtime: Runtime = build_runtime(self.settings)
         self._stack.callback(self.runtime.engine.dispose)

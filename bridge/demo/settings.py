@@ -55,13 +55,13 @@ class SimulatorAccess:
 
 
 def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Path,
-                      overrides: dict | None = None) -> Settings:
+                      jira_deployment: str = "cloud", overrides: dict | None = None) -> Settings:
     """`overrides`: config keys merged over these (nested mappings key by key), e.g. for tests."""
     return Settings.model_validate(_merged({
         "zendesk": {"url": access.zendesk_url, "email": access.zendesk_email,
                     "api_token": access.zendesk_api_token, "webhook_secret": access.zendesk_webhook_secret,
                     "bridge_user_id": access.zendesk_bridge_user_id},
-        "jira": {"url": access.jira_url, "deployment": "cloud", "email": access.jira_email,
+        "jira": {"url": access.jira_url, "deployment": jira_deployment, "email": access.jira_email,
                  "api_token": access.jira_api_token, "webhook_secret": access.jira_webhook_secret},
         "database": {"url": database_url, "sqlite_synchronous": "NORMAL"},
         "server": {"host": "127.0.0.1", "port": 8080, "threads": 8},

@@ -87,6 +87,7 @@ class IssueSnapshot:
     assignee: str | None = None
     labels: tuple[str, ...] = ()
     updated_at: datetime | None = None
+    duplicates: tuple[str, ...] = ()  # keys of the issues this one duplicates ("Duplicate" links)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,21 @@ class ProblemStore:
         connection.execute(update(problems).where(problems.c.id == problem_id).values(updated_at=now, **values))
         return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
 
+    def move_tickets(self, connection: Connection, from_id: int, to_id: int, now: datetime) -> list[int]:
+        """Every ticket linked to one problem leaves it and joins another; the tickets moved."""
+        c = problem_tickets.c
+        rows = list(connection.execute(select(c.ticket_id, c.requester_id, c.organization_id).where(
+            c.problem_id == from_id, c.left_at.is_(None))))
+        for row in rows:
+            self._link(connection, to_id, row.ticket_id, row.requester_id, row.organization_id, now)
+        connection.execute(update(problem_tickets).where(c.problem_id == from_id, c.left_at.is_(None))
+                           .values(left_at=now))
+        connection.execute(delete(occurrences).where(occurrences.c.problem_id == from_id))
+        return [row.ticket_id for row in rows]
+
+    def get_locked(self, connection: Connection, problem_id: int) -> Problem:
+        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
+
     def forget_links(self, connection: Connection, problem_id: int) -> None:
         """Zendesk must be told again (e.g. the tickets now belong to a new Jira issue)."""
         connection.execute(update(problem_tickets).where(problem_tickets.c.problem_id == problem_id)

@@ -34,6 +34,7 @@ def issue_to_json(snapshot: IssueSnapshot) -> dict:
     data = dataclasses.asdict(snapshot)
     data["fix_versions"] = list(snapshot.fix_versions)
     data["labels"] = list(snapshot.labels)
+    data["duplicates"] = list(snapshot.duplicates)
     data["updated_at"] = snapshot.updated_at.isoformat() if snapshot.updated_at else None
     return data
 
@@ -42,6 +43,7 @@ def issue_from_json(data: dict) -> IssueSnapshot:
     values = dict(data)
     values["fix_versions"] = tuple(values.get("fix_versions") or ())
     values["labels"] = tuple(values.get("labels") or ())
+    values["duplicates"] = tuple(values.get("duplicates") or ())
     values["updated_at"] = datetime.fromisoformat(values["updated_at"]) if values.get("updated_at") else None
     return IssueSnapshot(**values)
 

@@ -92,7 +92,23 @@ def issue_snapshot(issue: dict) -> IssueSnapshot:
         assignee=_user(obj(fields, "assignee")),
         labels=tuple(string_list(fields, "labels")),
         updated_at=timestamp(fields, "updated"),
+        duplicates=tuple(_duplicated_keys(fields)),
     )
+
+
+def _duplicated_keys(fields: dict) -> list[str]:
+    """Issues this one "duplicates": Duplicate links pointing outward from it."""
+    links = fields.get("issuelinks") or []
+    if not isinstance(links, list):
+        raise PayloadError("'issuelinks' must be a list")
+    keys = []
+    for link in links:
+        if not isinstance(link, dict) or text(obj(link, "type"), "name") != "Duplicate":
+            continue
+        target = text(obj(link, "outwardIssue"), "key")
+        if target:
+            keys.append(target)
+    return keys
 
 
 def _names(fields: dict, key: str) -> list[str]:

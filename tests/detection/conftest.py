@@ -25,6 +25,19 @@ class FakeTicketSystem:
         self.tickets: dict[int, TicketSnapshot] = {}
         self.calls: list[list[int]] = []
         self.fail_with: Exception | None = None
+        self.jobs: list[tuple[list[int], dict]] = []
+        self.failing: set[int] = set()
+
+    def start_bulk_update(self, ticket_ids, changes):
+        """A job that is finished at once; tickets in `failing` fail in it."""
+        self.jobs.append((list(ticket_ids), changes))
+        return str(len(self.jobs))
+
+    def bulk_update_status(self, job_id):
+        from bridge.domain.ports import BulkJob
+        ticket_ids, _ = self.jobs[int(job_id) - 1]
+        return BulkJob(finished=True, succeeded=frozenset(t for t in ticket_ids if t not in self.failing),
+                       failed={t: "RecordInvalid" for t in ticket_ids if t in self.failing})
 
     def fetch_tickets(self, ticket_ids):
         ids = sorted(ticket_ids)

@@ -26,7 +26,8 @@ def open_problem_with_issue(scenario):
 
 
 def jira_event(scenario, fixture: str, *, status: str, category: str, resolution: str | None = None,
-               due: str | None = None, key: str = ISSUE_KEY, fix_versions=(), minutes: int = 1):
+               due: str | None = None, key: str = ISSUE_KEY, fix_versions=(), minutes: int = 1,
+               priority: str = "High"):
     payload = copy.deepcopy(load_fixture("jira", fixture))
     scenario.sequence += 1
     payload["timestamp"] = int((scenario.clock() + timedelta(minutes=minutes)).timestamp() * 1000)
@@ -37,6 +38,7 @@ def jira_event(scenario, fixture: str, *, status: str, category: str, resolution
     fields["resolution"] = {"name": resolution} if resolution else None
     fields["duedate"] = due
     fields["fixVersions"] = [{"name": v} for v in fix_versions]
+    fields["priority"] = {"name": priority}
     fields["updated"] = (scenario.clock() + timedelta(minutes=minutes)).isoformat()
     scenario.runtime.inbox.store("jira", f"jira-{scenario.sequence}", "jira:issue_updated",
                                  json.dumps(payload), scenario.clock())
@@ -84,6 +86,15 @@ def test_wont_do_is_not_a_fix(make_scenario):
     scenario.process()
     assert scenario.runtime.problems.get(problem.id).state == WONT_FIX
     assert "zendesk.status_update" in kinds(scenario)
+
+
+def test_a_priority_set_in_jira_becomes_the_problems(make_scenario):
+    scenario = make_scenario(DOUBLE_CHARGE)
+    problem = open_problem_with_issue(scenario)
+    assert problem.priority is None or scenario.runtime.problems.get(problem.id).priority == "High"
+    jira_event(scenario, "issue_updated__assigned", status="To Do", category="new", priority="Highest")
+    scenario.process()
+    assert scenario.runtime.problems.get(problem.id).priority == "Highest"
 
 
 def test_a_moved_issue_keeps_its_problem_under_the_new_key(make_scenario):
@@ -145,3 +156,21 @@ def test_a_matching_ticket_long_after_the_fix_starts_a_new_problem(make_scenario
     scenario.process()
     old, new = scenario.problems()
     assert (old.id, old.state, new.state) == (problem.id, CLOSED, DETECTING)
+
+
+def test_tickets_a_status_update_failed_for_are_retried_then_given_up(make_scenario, ticket_system):
+    scenario = make_scenario(DOUBLE_CHARGE)
+    problem = open_problem_with_issue(scenario)
+    jira_event(scenario, "issue_updated__started_working", status="In Progress", category="indeterminate")
+    scenario.process()
+    ticket_system.failing = {2}
+    actions = scenario.runtime.new_action_worker()
+    handlers = scenario.runtime.actions.handlers()
+    actions.handlers = {"zendesk.status_update": handlers["zendesk.status_update"]}
+    for _ in range(10):
+        actions.drain()
+        scenario.clock.advance(5)
+    sent = [ids for ids, changes in ticket_system.jobs if "jira_status_in_progress" in changes["additional_tags"]]
+    assert sent[0] == [1, 2, 3] and sent[1:] == [[2], [2]]  # ticket 2: 3 attempts in all, then given up
+    [action] = [a for a in scenario.runtime.outbox.list(limit=50) if a.kind == "zendesk.status_update"]
+    assert action.status == "done" and "3 tickets told" in action.outcome

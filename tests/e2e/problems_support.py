@@ -60,10 +60,12 @@ def write_rules(directory: Path) -> Path:
     return directory
 
 
-def problem_environment(rules_dir: Path, connect_webhooks: bool = True, **settings: dict) -> LoopbackEnvironment:
+def problem_environment(rules_dir: Path, connect_webhooks: bool = True, jira_deployment: str = "cloud",
+                        **settings: dict) -> LoopbackEnvironment:
     """Simulators and a bridge with the rules above; `settings` merge over SETTINGS."""
     environment = LoopbackEnvironment(rules_dir=write_rules(rules_dir), connect_webhooks=connect_webhooks,
-                                      settings_overrides={**SETTINGS, **settings})
+                                      settings_overrides={**SETTINGS, **settings},
+                                      jira_deployment=jira_deployment)
     environment.start()
     try:
         environment.zendesk.define_custom_field(JIRA_KEY_FIELD, "Jira issue", "text")

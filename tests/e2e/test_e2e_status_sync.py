@@ -7,8 +7,10 @@ import math
 
 import pytest
 
+from tests.e2e.conftest import jira_client_for
 from tests.e2e.problems_support import (
     CRASH_RULE,
+    JIRA_KEY_FIELD,
     CRASH_THRESHOLD,
     assert_nothing_parked,
     issues_with_label,
@@ -90,6 +92,44 @@ def test_a_regression_can_open_a_new_related_issue_instead(tmp_path):
         assert any((link.get("outwardIssue") or link.get("inwardIssue") or {}).get("key") == key for link in links)
         assert environment.jira.issue(key)["fields"]["status"]["name"] == "Done"  # the old one stays done
         assert len(issues_with_label(environment, f"bridge-problem-{problem.id}")) == 1
+        assert_nothing_parked(environment.runtime)
+    finally:
+        environment.stop()
+
+
+def test_an_issue_closed_as_duplicate_moves_its_tickets_to_the_other_issues_problem(environment):
+    problem, key, ids = open_crash_problem(environment)
+    with jira_client_for(environment) as jira:
+        original = jira.create_issue("ENG", "Bug", "Payment provider times out at checkout")["key"]
+        jira.link_issues("Duplicate", key, original)  # key duplicates original
+    environment.jira.user_transitions(key, "Done", resolution="Duplicate")
+    settle_all(environment)
+
+    assert environment.runtime.problems.get(problem.id).state == "closed"
+    [target] = [p for p in environment.runtime.problems.list() if p.jira_key == original]
+    assert sorted(environment.runtime.problems.linked_ticket_ids(target.id)) == sorted(ids)
+    for ticket_id in ids:
+        ticket = environment.zendesk.ticket(ticket_id)
+        fields = {field["id"]: field["value"] for field in ticket["custom_fields"]}
+        assert fields[JIRA_KEY_FIELD] == original
+        assert f"problem_{target.id}" in ticket["tags"] and f"problem_{problem.id}" not in ticket["tags"]
+    assert_nothing_parked(environment.runtime)
+
+
+def test_the_loop_works_against_jira_data_center(tmp_path):
+    """Data Center: personal access token, REST v2 with plain-text bodies, /rest/api/2/search."""
+    environment = problem_environment(tmp_path / "rules", jira_deployment="server")
+    try:
+        problem, key, ids = open_crash_problem(environment)
+        issue = environment.jira.issue(key)
+        assert issue["fields"]["priority"]["name"] == "High" and issue["fields"]["duedate"]
+        assert isinstance(issue["fields"]["description"], str)  # plain text, not ADF
+        environment.jira.user_transitions(key, "In Progress")
+        settle_all(environment)
+        assert environment.runtime.problems.get(problem.id).state == "in_progress"
+        for ticket_id in ids:
+            assert "jira_status_in_progress" in environment.zendesk.ticket(ticket_id)["tags"]
+        assert all("/rest/api/3/" not in r.path for r in environment.jira.requests)
         assert_nothing_parked(environment.runtime)
     finally:
         environment.stop()
