@@ -153,6 +153,7 @@ class SchedulerSettings(_Strict):
     reconcile_zendesk_first_lookback_hours: float = Field(default=1, gt=0, le=24 * 30)
     prune_inbox_seconds: float = Field(default=3600, ge=60)
     prune_inbox_days: int = Field(default=30, ge=1)  # done/ignored webhook events kept this long
+    accountability_seconds: float = Field(default=300, ge=5)  # problems against their due dates
 
 
 class ClosureSettings(_Strict):
@@ -164,6 +165,29 @@ class ClosureSettings(_Strict):
     # a job Zendesk accepted has run; only then is the ticket sent again if it does not carry the tag.
     unknown_outcome_seconds: float = Field(default=600.0, gt=0)
     jobs_per_run: int = Field(default=10, ge=1)  # bulk calls one run of a closure makes at most
+
+
+class OverdueActions(_Strict):
+    """What happens once when a problem becomes overdue (each can be turned off)."""
+
+    jira_comment: bool = True  # counts, days overdue and the trend, addressed to the assignee
+    priority_bump: bool = True  # the Jira priority one level higher (Highest stays Highest)
+    ticket_note: bool = True  # an internal note on every linked Zendesk ticket
+    chat_webhook_url: str | None = None  # Slack-compatible incoming webhook: POST {"text": ...}
+
+    @field_validator("chat_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return _check_url(value) if value else None
+
+
+class AccountabilitySettings(_Strict):
+    """Open problems against their due dates (bridge/accountability.py): at risk once this share
+    of the time from opening to the due date is gone and the Jira issue is still in To Do;
+    overdue once the due date has passed without a fix."""
+
+    at_risk_share: float = Field(default=0.5, gt=0, lt=1)
+    overdue: OverdueActions = OverdueActions()
 
 
 class ApiSettings(_Strict):
@@ -253,6 +277,7 @@ class Settings(_Strict):
     tags: TagSettings = TagSettings()
     status_sync: StatusSyncSettings = StatusSyncSettings()
     regression: RegressionSettings = RegressionSettings()
+    accountability: AccountabilitySettings = AccountabilitySettings()
     rules: tuple[str, ...] = ()
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from bridge.config import Settings, resolve_database_url
 from bridge.metrics import BridgeMetrics
 from bridge.detection import Detector
+from bridge.actions.overdue_actions import OverdueActions
 from bridge.actions.problem_actions import ProblemActions
 from bridge.actions.worker import ActionWorker
 from bridge.closure import Closure, ClosureActions
@@ -24,6 +25,7 @@ from bridge.status_sync import StatusSync
 from bridge.storage.db import create_database_engine
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
+from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
 from bridge.storage.outbox import Outbox
@@ -71,6 +73,9 @@ class Runtime:
         self.closure = Closure(self.closures, self.outbox, self.audit)
         self.closure_actions = ClosureActions(self.settings, self.rules.current, self.problems, self.closures,
                                               self.audit, self.ticket_system)
+        self.accountability = AccountabilityStore(self.engine)
+        self.overdue_actions = OverdueActions(self.settings, self.problems, self.accountability, self.issues,
+                                              self.audit, self.issue_tracker, self.ticket_system)
         self.actions.on_fix = lambda connection, problem, now: self.closure.start(
             connection, problem, now, problem.fix_version)
         self.status_sync = StatusSync(self.settings, self.problems, self.issues, self.audit, self.actions)
@@ -94,7 +99,8 @@ class Runtime:
         )
 
     def new_action_worker(self, owner: str | None = None) -> ActionWorker:
-        handlers = {**self.actions.handlers(), **self.closure_actions.handlers()}
+        handlers = {**self.actions.handlers(), **self.closure_actions.handlers(),
+                    **self.overdue_actions.handlers()}
         return ActionWorker(self.engine, self.outbox, handlers, self.settings.worker, self.metrics, self.clock, owner)
 
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:

@@ -9,6 +9,7 @@ from bridge.cli.context import CliContext
 from bridge.cli.demo import demo
 from bridge.cli.events import events
 from bridge.cli.problems import problems
+from bridge.cli.report import report
 from bridge.cli.rules import rules
 from bridge.cli.service import check, db, serve, worker
 from bridge.cli.sim import sim
@@ -25,5 +26,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = CliContext(config_path)
 
 
-for command in (check, serve, worker, db, events, actions, problems, rules, demo, sim):
+for command in (check, serve, worker, db, events, actions, problems, report, rules, demo, sim):
     main.add_command(command)

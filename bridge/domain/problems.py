@@ -41,6 +41,10 @@ class Problem:
     fixed_at: datetime | None = None
     fix_version: str | None = None
     closed_at: datetime | None = None
+    accountability: str = "on_time"  # on_time | at_risk | overdue (bridge/accountability.py)
+    accountability_due: date | None = None  # the due date `accountability` was computed for
+    at_risk_at: datetime | None = None
+    overdue_at: datetime | None = None
 
     @property
     def counts(self) -> dict[str, int]:

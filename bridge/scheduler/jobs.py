@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 from bridge.runtime import Runtime
+from bridge.scheduler.check_due import DueCheck
 from bridge.scheduler.leader import leadership_for
 from bridge.scheduler.poll_jira import JiraPoller
 from bridge.scheduler.prune_inbox import prune_inbox
@@ -21,6 +22,9 @@ def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
     cursors = Cursors(runtime.engine)
     jobs = [JobSpec("prune_inbox", settings.prune_inbox_seconds,
                     lambda: prune_inbox(runtime.engine, runtime.clock() - timedelta(days=settings.prune_inbox_days)))]
+    due_check = DueCheck(runtime.engine, runtime.accountability, runtime.audit, runtime.outbox, runtime.settings,
+                         runtime.clock)
+    jobs.append(JobSpec("check_due", settings.accountability_seconds, due_check.run))
     if runtime.issue_tracker is not None:
         poller = JiraPoller(runtime.engine, runtime.inbox, cursors, runtime.issue_tracker,
                             timedelta(seconds=settings.poll_jira_overlap_seconds), runtime.clock)

@@ -36,7 +36,8 @@ def _problem(row) -> Problem:
         jira_id=row.jira_id, priority=row.priority, due_date=row.due_date,
         escalation_applied=tuple(row.escalation_applied or ()), counts_written=row.counts_written,
         counts_written_at=row.counts_written_at, fixed_at=row.fixed_at, fix_version=row.fix_version,
-        closed_at=row.closed_at)
+        closed_at=row.closed_at, accountability=row.accountability,
+        accountability_due=row.accountability_due, at_risk_at=row.at_risk_at, overdue_at=row.overdue_at)
 
 
 def _dialect_insert(connection: Connection, table):

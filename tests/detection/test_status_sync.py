@@ -160,7 +160,7 @@ def test_a_matching_ticket_long_after_the_fix_starts_a_new_problem(make_scenario
 
 def test_tickets_a_status_update_failed_for_are_retried_then_given_up(make_scenario, ticket_system):
     scenario = make_scenario(DOUBLE_CHARGE)
-    problem = open_problem_with_issue(scenario)
+    open_problem_with_issue(scenario)
     jira_event(scenario, "issue_updated__started_working", status="In Progress", category="indeterminate")
     scenario.process()
     ticket_system.failing = {2}

@@ -1,0 +1,172 @@
+"""What becoming overdue does (config `accountability.overdue`): a Jira comment to the assignee
+with the counts, days overdue and the trend; the Jira priority one level higher; an internal note
+on every linked Zendesk ticket (update_many, 100 tickets per job, one job at a time); a message to
+a Slack-compatible chat webhook. Network calls happen outside transactions; each handler does
+nothing once the problem is fixed or its due date moved (the check starts over then)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+import requests
+from sqlalchemy import Connection
+
+from bridge.accountability import (
+    CHECKED_STATES,
+    bumped_priority,
+    chat_text,
+    compute_trend,
+    days_overdue,
+    overdue_comment,
+    ticket_note,
+)
+from bridge.actions.results import Done, Later
+from bridge.config import OverdueActions as OverdueSettings
+from bridge.config import Settings
+from bridge.domain.ports import IssueTracker, RemoteError, TicketSystem
+from bridge.domain.problems import Problem
+from bridge.logs import log_event
+from bridge.storage.accountability import AccountabilityStore
+from bridge.storage.audit import AuditLog
+from bridge.storage.outbox import Action
+from bridge.storage.problems import ProblemStore
+from bridge.storage.snapshots import IssueSnapshots
+
+log = logging.getLogger("bridge.actions")
+
+OVERDUE_COMMENT, OVERDUE_PRIORITY = "jira.overdue_comment", "jira.overdue_priority"
+OVERDUE_NOTE, OVERDUE_CHAT = "zendesk.overdue_note", "chat.overdue"
+BULK_LIMIT = 100  # Zendesk's update_many takes at most 100 tickets
+JOB_POLL = timedelta(seconds=1)
+TREND_DAYS = 14
+CHAT_TIMEOUT = 5.0
+
+
+def overdue_action_kinds(overdue: OverdueSettings) -> list[str]:
+    """The outbox actions becoming overdue queues, as configured."""
+    return [kind for kind, wanted in ((OVERDUE_COMMENT, overdue.jira_comment),
+                                      (OVERDUE_PRIORITY, overdue.priority_bump),
+                                      (OVERDUE_NOTE, overdue.ticket_note),
+                                      (OVERDUE_CHAT, overdue.chat_webhook_url is not None)) if wanted]
+
+
+def post_chat_message(url: str, text: str, post: Callable = requests.post) -> None:
+    """POST {"text": ...} (Slack's incoming-webhook format); RemoteError when it is not accepted."""
+    try:
+        response = post(url, json={"text": text}, timeout=CHAT_TIMEOUT)
+    except requests.RequestException as error:
+        raise RemoteError(f"chat webhook unreachable: {type(error).__name__}", temporary=True) from error
+    if not 200 <= response.status_code < 300:
+        temporary = response.status_code == 429 or response.status_code >= 500
+        retry_after = response.headers.get("Retry-After")
+        raise RemoteError(f"chat webhook answered {response.status_code}", temporary=temporary,
+                          retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+                          status=response.status_code)
+
+
+class OverdueActions:
+    def __init__(self, settings: Settings, problems: ProblemStore, store: AccountabilityStore,
+                 issue_snapshots: IssueSnapshots, audit: AuditLog, issues: IssueTracker | None,
+                 zendesk: TicketSystem | None, post: Callable = requests.post):
+        self.settings, self.problems, self.store, self.issue_snapshots = settings, problems, store, issue_snapshots
+        self.audit, self.issues, self.zendesk, self.post = audit, issues, zendesk, post
+
+    def handlers(self) -> dict:
+        return {OVERDUE_COMMENT: self.comment, OVERDUE_PRIORITY: self.bump_priority,
+                OVERDUE_NOTE: self.note_tickets, OVERDUE_CHAT: self.chat}
+
+    def comment(self, action: Action, now: datetime) -> Done:
+        problem, stale = self._still_overdue(action)
+        if stale:
+            return Done(stale)
+        if not problem.jira_key:
+            return Done("no Jira issue")
+        snapshot = self.issue_snapshots.get_by_key(problem.jira_key)
+        zone = self.settings.calendar.zone
+        trend = compute_trend(self.store.join_times(problem.id), now, TREND_DAYS, problem.due_date, zone)
+        days = days_overdue(problem.due_date, now, zone)
+        self.issues.comment(problem.jira_key, overdue_comment(problem, snapshot.assignee if snapshot else None,
+                                                              days, trend))
+        return Done(f"commented on {problem.jira_key}: {days} days overdue",
+                    self._audited(problem.id, "jira.overdue_commented", {"key": problem.jira_key, "days": days}))
+
+    def bump_priority(self, action: Action, now: datetime) -> Done:
+        problem, stale = self._still_overdue(action)
+        if stale:
+            return Done(stale)
+        if not problem.jira_key:
+            return Done("no Jira issue")
+        snapshot = self.issue_snapshots.get_by_key(problem.jira_key)
+        current = (snapshot.priority if snapshot and snapshot.priority else None) or problem.priority
+        higher = bumped_priority(current)
+        if higher is None:
+            return Done(f"priority {current or 'unknown'} cannot go higher")
+        self.issues.update_fields(problem.jira_key, {"priority": {"name": higher}})
+
+        def record(connection: Connection, when: datetime) -> None:
+            self.problems.update(connection, problem.id, when, priority=higher)
+            self.audit.record(connection, when, "jira.overdue_priority_bumped", f"problem:{problem.id}",
+                              {"key": problem.jira_key, "from": current, "to": higher})
+
+        return Done(f"priority {current} -> {higher}", record)
+
+    def note_tickets(self, action: Action, now: datetime) -> Done | Later:
+        """One update_many job of at most 100 tickets at a time; the payload remembers which
+        tickets have their note, so a later batch never notes them again."""
+        problem, stale = self._still_overdue(action)
+        if stale:
+            return Done(stale)
+        payload = dict(action.payload)
+        noted, failed = list(payload.get("noted", [])), list(payload.get("failed", []))
+        job = payload.pop("job", None)
+        if job:
+            status = self.zendesk.bulk_update_status(job["id"])
+            if not status.finished:
+                return Later(now + JOB_POLL, {**payload, "job": job}, "waiting for the Zendesk job")
+            noted += [t for t in job["tickets"] if t in status.succeeded]
+            for ticket_id in job["tickets"]:
+                if ticket_id not in status.succeeded:
+                    failed.append(ticket_id)
+                    log_event(log, logging.WARNING, "action.overdue_note_failed", problem_id=problem.id,
+                              ticket_id=ticket_id, reason=status.failed.get(ticket_id, "no result")[:200])
+        handled = set(noted) | set(failed)
+        remaining = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in handled][:BULK_LIMIT]
+        if remaining:
+            days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
+            job_id = self.zendesk.start_bulk_update(
+                remaining, {"comment": {"body": ticket_note(problem, days), "public": False}})
+            return Later(now + JOB_POLL, {**payload, "noted": noted, "failed": failed,
+                                          "job": {"id": job_id, "tickets": remaining}})
+        outcome = f"noted {len(noted)} tickets" + (f", {len(failed)} failed" if failed else "")
+        details = {"tickets": len(noted), "failed": sorted(failed)}
+        return Done(outcome, self._audited(problem.id, "zendesk.overdue_noted", details) if noted or failed else None)
+
+    def chat(self, action: Action, now: datetime) -> Done:
+        url = self.settings.accountability.overdue.chat_webhook_url
+        if not url:
+            return Done("no chat webhook configured")
+        problem, stale = self._still_overdue(action)
+        if stale:
+            return Done(stale)
+        days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
+        issue_url = self.issues.url(problem.jira_key) if self.issues is not None and problem.jira_key else None
+        post_chat_message(url, chat_text(problem, days, issue_url), self.post)
+        return Done("posted to the chat webhook", self._audited(problem.id, "chat.overdue_posted", {"days": days}))
+
+    def _still_overdue(self, action: Action) -> tuple[Problem, str | None]:
+        problem = self.problems.get(action.problem_id) if action.problem_id else None
+        if problem is None:
+            raise LookupError(f"problem {action.problem_id} does not exist")
+        if problem.state not in CHECKED_STATES:
+            return problem, f"problem is {problem.state}"
+        due = problem.due_date.isoformat() if problem.due_date else None
+        if due != action.payload.get("due_date"):
+            return problem, f"due date moved to {due}"
+        return problem, None
+
+    def _audited(self, problem_id: int, what: str, details: dict):
+        def record(connection: Connection, when: datetime) -> None:
+            self.audit.record(connection, when, what, f"problem:{problem_id}", details)
+        return record

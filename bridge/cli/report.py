@@ -1,0 +1,31 @@
+"""`bridge report --since 30d [--format markdown|html|json]`: figures for leaders."""
+
+from __future__ import annotations
+
+import click
+
+from bridge.cli.context import CliContext, pass_context
+from bridge.reporting import RENDERERS, build_report, parse_period
+
+
+def _period(value: str):
+    try:
+        return parse_period(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("report")
+@click.option("--since", "period", default="30d", show_default=True,
+              help="How far back: e.g. 30d, 12h, 4w.")
+@click.option("--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="markdown",
+              show_default=True)
+@pass_context
+def report(context: CliContext, period: str, output_format: str) -> None:
+    """Top root causes, detection-to-fix times per team, fixes on time vs late, tickets that
+    arrived after detection, and regressions, over a period ending now."""
+    length = _period(period)
+    runtime = context.runtime()
+    until = runtime.clock()
+    found = build_report(runtime.engine, until - length, until, runtime.settings.calendar.zone)
+    click.echo(RENDERERS[output_format](found))

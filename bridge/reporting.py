@@ -1,0 +1,193 @@
+"""Figures for leaders over a period (`bridge report --since 30d`), read from the database:
+top root causes by affected customers, detection-to-fix time per team, fixes on time vs late,
+tickets that arrived after detection, regressions. Queries, then pure arithmetic and rendering."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import statistics
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import Engine, func, select
+
+from bridge.planning.due import local_date
+from bridge.storage.db import reading
+from bridge.storage.schema import audit_log, problem_tickets, problems
+
+TOP_CAUSES = 10
+_PERIOD = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_period(text: str) -> timedelta:
+    """`30d`, `12h`, `4w`."""
+    match = _PERIOD.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"expected a period such as 30d, 12h or 4w, got {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
+
+
+@dataclass(frozen=True)
+class RootCause:
+    rule: str
+    group: str
+    team: str
+    customers: int  # distinct requesters whose tickets joined in the period
+    tickets: int
+
+
+@dataclass(frozen=True)
+class TeamFixTime:
+    team: str
+    fixes: int
+    median_hours: float
+    p90_hours: float
+
+
+@dataclass(frozen=True)
+class Report:
+    since: str
+    until: str
+    top_root_causes: list[RootCause]
+    fix_time_by_team: list[TeamFixTime]
+    fixed_on_time: int
+    fixed_late: int
+    fixed_without_due_date: int
+    tickets_after_detection: int
+    tickets_after_detection_by_team: dict[str, int]
+    regressions: int
+    regressed_problems: list[int]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _problem_id(subject: str) -> int | None:
+    prefix, _, number = subject.partition(":")
+    return int(number) if prefix == "problem" and number.isdigit() else None
+
+
+def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo) -> Report:
+    p, t, a = problems.c, problem_tickets.c, audit_log.c
+    with reading(engine) as connection:
+        causes = list(connection.execute(
+            select(p.rule, p.group_key, p.team, func.count(t.requester_id.distinct()).label("customers"),
+                   func.count().label("tickets"))
+            .select_from(problem_tickets.join(problems, p.id == t.problem_id))
+            .where(t.joined_at >= since, t.joined_at < until)
+            .group_by(p.rule, p.group_key, p.team)))
+        fixes = list(connection.execute(select(a.subject, a.at).where(
+            a.action == "problem.fixed", a.at >= since, a.at < until).order_by(a.id)))
+        regressions = list(connection.execute(select(a.subject).where(
+            a.action == "problem.regressed", a.at >= since, a.at < until).order_by(a.id)))
+        # After detection: joined once the problem was known (opened), so not one of the tickets
+        # that made it cross its threshold.
+        waiting = list(connection.execute(
+            select(p.team, func.count().label("tickets"))
+            .select_from(problem_tickets.join(problems, p.id == t.problem_id))
+            .where(t.joined_at >= since, t.joined_at < until, p.opened_at.is_not(None), t.joined_at > p.opened_at)
+            .group_by(p.team)))
+        fixed_ids = {_problem_id(row.subject) for row in fixes} - {None}
+        fixed_problems = {row.id: row for row in connection.execute(
+            select(p.id, p.team, p.detected_at, p.due_date).where(p.id.in_(fixed_ids)))} if fixed_ids else {}
+
+    top = sorted((RootCause(row.rule, row.group_key, row.team, row.customers, row.tickets) for row in causes),
+                 key=lambda cause: (-cause.customers, -cause.tickets, cause.rule, cause.group))[:TOP_CAUSES]
+    hours_by_team: dict[str, list[float]] = {}
+    on_time = late = no_due = 0
+    for row in fixes:
+        problem = fixed_problems.get(_problem_id(row.subject))
+        if problem is None:
+            continue
+        hours_by_team.setdefault(problem.team, []).append((row.at - problem.detected_at).total_seconds() / 3600)
+        if problem.due_date is None:
+            no_due += 1
+        elif local_date(row.at, zone) <= problem.due_date:
+            on_time += 1
+        else:
+            late += 1
+    fix_times = [TeamFixTime(team, len(hours), round(statistics.median(hours), 1), round(percentile(hours, 0.9), 1))
+                 for team, hours in sorted(hours_by_team.items())]
+    by_team = {row.team: row.tickets for row in sorted(waiting, key=lambda row: row.team)}
+    regressed = [_problem_id(row.subject) for row in regressions]
+    return Report(since=since.isoformat(), until=until.isoformat(), top_root_causes=top,
+                  fix_time_by_team=fix_times, fixed_on_time=on_time, fixed_late=late,
+                  fixed_without_due_date=no_due, tickets_after_detection=sum(by_team.values()),
+                  tickets_after_detection_by_team=by_team, regressions=len(regressions),
+                  regressed_problems=sorted({i for i in regressed if i is not None}))
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, headers, rows) of every table, shared by markdown and HTML."""
+    causes = [[cause.rule, cause.group or "-", cause.team, str(cause.customers), str(cause.tickets)]
+              for cause in report.top_root_causes]
+    times = [[row.team, str(row.fixes), f"{row.median_hours:g}", f"{row.p90_hours:g}"]
+             for row in report.fix_time_by_team]
+    waiting = [[team, str(count)] for team, count in report.tickets_after_detection_by_team.items()]
+    return [
+        ("Top root causes by affected customers", ["rule", "group", "team", "customers", "tickets"], causes),
+        ("Detection to fix per team (hours; 90th percentile by nearest rank)",
+         ["team", "fixes", "median", "p90"], times),
+        ("Fixes against their due dates", ["on time", "late", "no due date"],
+         [[str(report.fixed_on_time), str(report.fixed_late), str(report.fixed_without_due_date)]]),
+        (f"Tickets that arrived after detection (the cost of waiting): {report.tickets_after_detection}",
+         ["team", "tickets"], waiting),
+        (f"Regressions: {report.regressions}", ["problems"],
+         [[", ".join(str(i) for i in report.regressed_problems)]] if report.regressed_problems else []),
+    ]
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"# Problem report {report.since} – {report.until}", ""]
+    for title, headers, rows in _sections(report):
+        lines += [f"## {title}", ""]
+        if not rows:
+            lines += ["(none)", ""]
+            continue
+        lines.append("| " + " | ".join(headers) + " |")
+        lines.append("|" + "---|" * len(headers))
+        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_html(report: Report) -> str:
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>Problem report {e(report.since)} – {e(report.until)}</title>",
+             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
+             "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style></head><body>",
+             f"<h1>Problem report {e(report.since)} – {e(report.until)}</h1>"]
+    for title, headers, rows in _sections(report):
+        parts.append(f"<h2>{e(title)}</h2>")
+        if not rows:
+            parts.append("<p>(none)</p>")
+            continue
+        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2, sort_keys=True)
+
+
+RENDERERS = {"markdown": render_markdown, "html": render_html, "json": render_json}

@@ -1,0 +1,115 @@
+"""`bridge report`: the figures, checked against a scenario computed by hand. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli import main
+from bridge.reporting import Report, RootCause, build_report, parse_period, percentile, render_html, render_markdown
+from bridge.runtime import build_runtime
+from bridge.storage.schema import audit_log, problem_tickets, problems
+from tests.support.settings import make_settings, write_config
+
+UTC = timezone.utc
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def at(month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+# id: (rule, group, team, detected, opened, due, fixed, [(ticket, requester, joined)])
+PROBLEMS = {
+    1: ("checkout-crash", "", "engineering", at(11, 1), at(11, 1, 2), date(2026, 11, 5), at(11, 3),
+        [(101, 1, at(11, 1, 2)), (102, 2, at(11, 1, 2)), (103, 1, at(11, 2)), (104, 3, at(11, 4))]),
+    2: ("refund-missing", "", "finance", at(11, 10), at(11, 10), date(2026, 11, 12), at(11, 14, 12),
+        [(201, 4, at(11, 10)), (202, 5, at(11, 11))]),
+    3: ("login-broken", "", "engineering", at(11, 15), at(11, 15, 6), None, at(11, 16),
+        [(301, 6, at(11, 15, 6)), (302, 6, at(11, 15, 7))]),
+    4: ("old-thing", "", "finance", at(9, 1), at(9, 1), date(2026, 9, 5), at(9, 10), [(401, 7, at(9, 1))]),
+    5: ("checkout-crash", "eu", "engineering", at(11, 18), at(11, 18), date(2026, 11, 25), at(11, 22),
+        [(501, 8, at(11, 18))]),
+}
+REGRESSIONS = [(3, at(11, 20)), (4, at(10, 1))]
+
+
+def fill(engine, shift: timedelta = timedelta(0)) -> None:
+    with engine.begin() as connection:
+        for problem_id, (rule, group, team, detected, opened, due, fixed, tickets) in PROBLEMS.items():
+            connection.execute(problems.insert().values(
+                id=problem_id, rule=rule, group_key=group, team=team, state="fixed", detected_at=detected + shift,
+                opened_at=opened + shift, updated_at=fixed + shift, ticket_count=len(tickets), requester_count=0,
+                organization_count=0, due_date=due and due + shift, fixed_at=fixed + shift))
+            for ticket, requester, joined in tickets:
+                connection.execute(problem_tickets.insert().values(
+                    problem_id=problem_id, ticket_id=ticket, requester_id=requester, joined_at=joined + shift))
+            connection.execute(audit_log.insert().values(
+                at=fixed + shift, action="problem.fixed", subject=f"problem:{problem_id}", details={}))
+        for problem_id, moment in REGRESSIONS:
+            connection.execute(audit_log.insert().values(
+                at=moment + shift, action="problem.regressed", subject=f"problem:{problem_id}", details={}))
+
+
+@pytest.fixture
+def runtime(database_url):
+    runtime = build_runtime(make_settings(database_url))
+    yield runtime
+    runtime.engine.dispose()
+
+
+def test_the_figures_match_the_hand_computed_scenario(runtime):
+    fill(runtime.engine)
+    report = build_report(runtime.engine, NOW - parse_period("30d"), NOW, UTC)
+    assert [(c.rule, c.group, c.customers, c.tickets) for c in report.top_root_causes] == [
+        ("checkout-crash", "", 3, 4), ("refund-missing", "", 2, 2), ("login-broken", "", 1, 2),
+        ("checkout-crash", "eu", 1, 1)]
+    # engineering: 48 h, 24 h, 96 h; finance: 108 h (problem 4 was fixed before the period).
+    assert [(t.team, t.fixes, t.median_hours, t.p90_hours) for t in report.fix_time_by_team] == [
+        ("engineering", 3, 48.0, 96.0), ("finance", 1, 108.0, 108.0)]
+    assert (report.fixed_on_time, report.fixed_late, report.fixed_without_due_date) == (2, 1, 1)
+    # Joined after the problem opened: 103, 104, 302 (engineering) and 202 (finance).
+    assert report.tickets_after_detection == 4
+    assert report.tickets_after_detection_by_team == {"engineering": 3, "finance": 1}
+    assert (report.regressions, report.regressed_problems) == (1, [3])
+
+    text = render_markdown(report)
+    assert "| checkout-crash | - | engineering | 3 | 4 |" in text and "| engineering | 3 | 48 | 96 |" in text
+
+
+def test_the_html_page_escapes_what_it_shows():
+    report = Report(since="s", until="u", top_root_causes=[RootCause("<script>x</script>", "a&b", "t", 1, 1)],
+                    fix_time_by_team=[], fixed_on_time=0, fixed_late=0, fixed_without_due_date=0,
+                    tickets_after_detection=0, tickets_after_detection_by_team={}, regressions=0,
+                    regressed_problems=[])
+    page = render_html(report)
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page and "a&amp;b" in page
+    assert page.startswith("<!DOCTYPE html>")
+
+
+def test_periods_and_percentiles():
+    assert parse_period("30d") == timedelta(days=30) and parse_period("12h") == timedelta(hours=12)
+    assert parse_period("2w") == timedelta(weeks=2)
+    for bad in ("30", "0d", "d", "3y"):
+        with pytest.raises(ValueError):
+            parse_period(bad)
+    assert percentile(list(range(1, 11)), 0.9) == 9 and percentile([5.0], 0.9) == 5.0
+
+
+def test_bridge_report_prints_json_markdown_and_html(tmp_path, sqlite_url):
+    settings = make_settings(sqlite_url)
+    runtime = build_runtime(settings)
+    fill(runtime.engine, shift=datetime.now(UTC) - NOW)  # the command's period ends now
+    runtime.engine.dispose()
+    path = write_config(tmp_path, settings)
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--since", "30d", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert (figures["fixed_on_time"], figures["fixed_late"], figures["regressions"]) == (2, 1, 1)
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--format", "html"])
+    assert result.exit_code == 0 and "<h2>Top root causes by affected customers</h2>" in result.stdout
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--since", "soon"])
+    assert result.exit_code == 2 and "30d" in result.output
