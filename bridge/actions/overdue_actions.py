@@ -25,6 +25,7 @@ from bridge.accountability import (
 from bridge.actions.results import Done, Later
 from bridge.config import OverdueActions as OverdueSettings
 from bridge.config import Settings
+from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueTracker, RemoteError, TicketSystem
 from bridge.domain.problems import Problem
 from bridge.logs import log_event
@@ -78,12 +79,9 @@ class OverdueActions:
                 OVERDUE_NOTE: self.note_tickets, OVERDUE_CHAT: self.chat}
 
     def comment(self, action: Action, now: datetime) -> Done:
-        problem, stale = self._still_overdue(action)
-        if stale:
-            return Done(stale)
-        if not problem.jira_key:
-            return Done("no Jira issue")
-        snapshot = self.issue_snapshots.get_by_key(problem.jira_key)
+        problem, snapshot, skip = self._overdue_issue(action)
+        if skip:
+            return Done(skip)
         zone = self.settings.calendar.zone
         trend = compute_trend(self.store.join_times(problem.id), now, TREND_DAYS, problem.due_date, zone)
         days = days_overdue(problem.due_date, now, zone)
@@ -93,12 +91,9 @@ class OverdueActions:
                     self._audited(problem.id, "jira.overdue_commented", {"key": problem.jira_key, "days": days}))
 
     def bump_priority(self, action: Action, now: datetime) -> Done:
-        problem, stale = self._still_overdue(action)
-        if stale:
-            return Done(stale)
-        if not problem.jira_key:
-            return Done("no Jira issue")
-        snapshot = self.issue_snapshots.get_by_key(problem.jira_key)
+        problem, snapshot, skip = self._overdue_issue(action)
+        if skip:
+            return Done(skip)
         current = (snapshot.priority if snapshot and snapshot.priority else None) or problem.priority
         higher = bumped_priority(current)
         if higher is None:
@@ -154,6 +149,15 @@ class OverdueActions:
         issue_url = self.issues.url(problem.jira_key) if self.issues is not None and problem.jira_key else None
         post_chat_message(url, chat_text(problem, days, issue_url), self.post)
         return Done("posted to the chat webhook", self._audited(problem.id, "chat.overdue_posted", {"days": days}))
+
+    def _overdue_issue(self, action: Action) -> tuple[Problem, IssueSnapshot | None, str | None]:
+        """The problem and its issue as last seen, or why there is nothing to do on Jira."""
+        problem, stale = self._still_overdue(action)
+        if stale:
+            return problem, None, stale
+        if not problem.jira_key:
+            return problem, None, "no Jira issue"
+        return problem, self.issue_snapshots.get_by_key(problem.jira_key), None
 
     def _still_overdue(self, action: Action) -> tuple[Problem, str | None]:
         problem = self.problems.get(action.problem_id) if action.problem_id else None
