@@ -14,10 +14,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Iterable
 
 from bridge.config import AccountabilitySettings
-from bridge.domain.problems import IN_PROGRESS, OPEN, REGRESSED, Problem
+from bridge.domain.problems import AT_RISK, IN_PROGRESS, ON_TIME, OPEN, OVERDUE, REGRESSED, Problem
 from bridge.planning.due import local_date, local_time
 
-ON_TIME, AT_RISK, OVERDUE = "on_time", "at_risk", "overdue"
 _RANK = {ON_TIME: 0, AT_RISK: 1, OVERDUE: 2}
 CHECKED_STATES = (OPEN, IN_PROGRESS, REGRESSED)  # not fixed, not closed, not won't-fix
 TO_DO_CATEGORY = "new"  # Jira's status category key of To Do

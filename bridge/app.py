@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from bridge.http.api import api
+from bridge.http.dashboard import dashboard
 from bridge.http.errors import register_error_handlers
 from bridge.http.health import health
 from bridge.http.webhooks import webhooks
@@ -19,4 +20,5 @@ def create_app(runtime: Runtime) -> Flask:
     app.register_blueprint(health)
     app.register_blueprint(webhooks)
     app.register_blueprint(api)
+    app.register_blueprint(dashboard)
     return app

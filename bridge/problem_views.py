@@ -3,8 +3,10 @@ ticket's subject or a customer's words: those stay in Zendesk, one link away."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from bridge.config import Settings
 from bridge.domain.problems import Problem
@@ -36,8 +38,33 @@ def problem_summary(problem: Problem, settings: Settings) -> dict[str, Any]:
         "jira_url": jira_issue_url(settings, problem.jira_key), "priority": problem.priority,
         "due_date": iso(problem.due_date), "counts": problem.counts,
         "detected_at": iso(problem.detected_at), "opened_at": iso(problem.opened_at),
-        "updated_at": iso(problem.updated_at),
+        "updated_at": iso(problem.updated_at), "accountability": problem.accountability,
+        "at_risk_at": iso(problem.at_risk_at), "overdue_at": iso(problem.overdue_at),
     }
+
+
+CSV_COLUMNS = ("id", "rule", "group", "team", "state", "accountability", "jira_key", "jira_url", "priority",
+               "due_date", "tickets", "requesters", "organizations", "detected_at", "opened_at", "fixed_at")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such cells
+# get a leading single quote, which makes them text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def problems_csv(found: Iterable[Problem], settings: Settings) -> str:
+    """A header row, then one row per problem (`CSV_COLUMNS`), every cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for problem in found:
+        view = problem_summary(problem, settings)
+        values = {**view, **view["counts"], "fixed_at": iso(problem.fixed_at)}
+        writer.writerow([csv_cell(values[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
 
 
 def problem_detail(runtime: Runtime, problem_id: int) -> dict[str, Any] | None:

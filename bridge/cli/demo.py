@@ -12,7 +12,7 @@ from bridge.cli.context import reported_source_errors
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (narration goes to stderr).")
-@click.option("--keep-running", is_flag=True, help="Leave the bridge and simulators up; print their URLs.")
+@click.option("--keep-running", is_flag=True, help="Leave the bridge and simulators up; print their URLs (the dashboard's with the API token).")
 @click.option("--tickets", type=click.IntRange(1, 2000), default=40, show_default=True,
               help="Customer tickets to play.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated ticket stream.")
@@ -42,6 +42,8 @@ def _wait_for_interrupt(env, err: bool) -> None:
     access = env.access
     width = max(len(name) for name in env.urls)
     lines = [f"{name + ':':<{width + 1}} {url}" for name, url in env.urls.items()]
+    if env.api_token:
+        lines.append(f"bridge API:  Authorization: Bearer {env.api_token} (/api/problems, /api/problems.csv)")
     lines += [f"zendesk API: {access.zendesk_email} / token {access.zendesk_api_token}",
               f"jira API:    {access.jira_email} / token {access.jira_api_token}",
               "everything keeps running; press Ctrl-C to stop"]

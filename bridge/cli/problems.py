@@ -9,11 +9,11 @@ import click
 from bridge.cli.close import close_command
 from bridge.cli.context import CliContext, pass_context
 from bridge.cli.tables import cell, print_table
-from bridge.domain.problems import STATES
+from bridge.domain.problems import ACCOUNTABILITY_STATES, STATES
 from bridge.problem_views import problem_detail, problem_summary
 
-LIST_HEADERS = ("id", "state", "team", "rule / group", "jira", "priority", "due", "tickets", "requesters",
-                "orgs")
+LIST_HEADERS = ("id", "state", "team", "rule / group", "jira", "priority", "due", "accountability", "tickets",
+                "requesters", "orgs")
 
 
 def _echo_json(data) -> None:
@@ -33,21 +33,24 @@ def problems() -> None:
 @click.option("--team", "teams", multiple=True, help="Only this team's problems (repeatable).")
 @click.option("--state", "states", multiple=True, type=click.Choice(STATES),
               help="Only problems in this state (repeatable).")
+@click.option("--accountability", "accountability", multiple=True, type=click.Choice(ACCOUNTABILITY_STATES),
+              help="Only problems in this state against their due date (repeatable).")
+@click.option("--overdue/--not-overdue", default=None, help="Only overdue problems, or only those that are not.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, as GET /api/problems answers.")
 @pass_context
-def list_problems(context: CliContext, teams: tuple[str, ...], states: tuple[str, ...], limit: int,
-                  as_json: bool) -> None:
+def list_problems(context: CliContext, teams: tuple[str, ...], states: tuple[str, ...],
+                  accountability: tuple[str, ...], overdue: bool | None, limit: int, as_json: bool) -> None:
     """Newest problems first."""
     runtime = context.runtime()
-    found, total = runtime.problems.search(teams, states, limit)
+    found, total = runtime.problems.search(teams, states, limit, accountability=accountability, overdue=overdue)
     views = [problem_summary(problem, runtime.settings) for problem in found]
     if as_json:
         _echo_json({"problems": views, "total": total, "limit": limit, "offset": 0})
         return
     print_table(LIST_HEADERS, [
         (view["id"], view["state"], view["team"], _rule_and_group(view), view["jira_key"], view["priority"],
-         view["due_date"], view["counts"]["tickets"], view["counts"]["requesters"],
+         view["due_date"], view["accountability"], view["counts"]["tickets"], view["counts"]["requesters"],
          view["counts"]["organizations"]) for view in views], "no problems")
     if total > len(views):
         click.echo(f"({len(views)} of {total}; --limit shows more)")
@@ -73,7 +76,9 @@ def _print_detail(view: dict) -> None:
     click.echo(f"problem {view['id']}: {view['state']}, team {view['team']}, rule {_rule_and_group(view)} "
                f"(origin {view['origin']})")
     click.echo(f"jira:     {cell(view['jira_key'])}" + (f"  {view['jira_url']}" if view["jira_url"] else ""))
-    click.echo(f"priority: {cell(view['priority'])}, due {cell(view['due_date'])}")
+    click.echo(f"priority: {cell(view['priority'])}, due {cell(view['due_date'])}, {view['accountability']}"
+               + "".join(f", {label} {view[key]}" for label, key in (("at risk", "at_risk_at"), ("overdue", "overdue_at"))
+                         if view[key]))
     click.echo(f"affected: {counts['tickets']} tickets, {counts['requesters']} requesters, "
                f"{counts['organizations']} organizations")
     click.echo(f"detected: {view['detected_at']}, opened {cell(view['opened_at'])}, updated {view['updated_at']}")

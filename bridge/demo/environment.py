@@ -10,6 +10,7 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlencode
 
 
 from bridge.demo.scenario import PRODUCT_FIELD_ID
@@ -42,6 +43,7 @@ class LoopbackEnvironment:
         self.zendesk_webhook_secret = secrets.token_urlsafe(24)
         self.jira_webhook_secret = secrets.token_urlsafe(24)
         self.jira_api_token = secrets.token_urlsafe(16)
+        self._api_token = secrets.token_urlsafe(24)
         self._stack = ExitStack()
         self._stop_worker = threading.Event()
 
@@ -66,7 +68,7 @@ class LoopbackEnvironment:
             deployment=self.jira_deployment, api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
         self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir,
                                           self.jira_deployment,
-                                          self.settings_overrides)
+                                          self.settings_overrides, api_token=self._api_token)
         self.runtime: Runtime = build_runtime(self.settings)
         self._stack.callback(self.runtime.engine.dispose)
         self._start_bridge()
@@ -91,10 +93,18 @@ class LoopbackEnvironment:
         return f"http://127.0.0.1:{self.server.port}"
 
     @property
+    def api_token(self) -> str | None:
+        """The bridge's `api.token` (bearer of `/api/*`, `?token=` of the dashboard)."""
+        token = self.settings.api.token
+        return token.get_secret_value() if token is not None else None
+
+    @property
     def urls(self) -> dict[str, str]:
         """What a person can open while the environment runs."""
-        return {"bridge": self.bridge_url, "bridge metrics": f"{self.bridge_url}/metrics",
-                "zendesk simulator": self.zendesk.url, "jira simulator": self.jira.url}
+        urls = {"bridge": self.bridge_url, "bridge metrics": f"{self.bridge_url}/metrics"}
+        if self.api_token:
+            urls["bridge dashboard"] = f"{self.bridge_url}/dashboard?{urlencode({'token': self.api_token})}"
+        return {**urls, "zendesk simulator": self.zendesk.url, "jira simulator": self.jira.url}
 
     def webhook_url(self, source: str) -> str:
         return f"{self.bridge_url}/webhooks/{source}"

@@ -32,7 +32,8 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
     with LoopbackEnvironment(options.rules_dir) as env:
         say(f"bridge on {env.bridge_url}, Zendesk simulator on {env.zendesk.url}, "
             f"Jira simulator on {env.jira.url}; rules from {env.rules_dir}")
-        run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout)
+        run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout,
+                      started_at=env.runtime.clock())
         for stage in STAGES:
             say(f"== {stage.name}")
             stage.run(run)

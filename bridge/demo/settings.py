@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +56,10 @@ class SimulatorAccess:
 
 
 def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Path,
-                      jira_deployment: str = "cloud", overrides: dict | None = None) -> Settings:
-    """`overrides`: config keys merged over these (nested mappings key by key), e.g. for tests."""
+                      jira_deployment: str = "cloud", overrides: dict | None = None,
+                      api_token: str | None = None) -> Settings:
+    """`overrides`: config keys merged over these (nested mappings key by key), e.g. for tests.
+    `api_token`: the bearer token of `/api/*` and the dashboard (default: a new random one)."""
     return Settings.model_validate(_merged({
         "zendesk": {"url": access.zendesk_url, "email": access.zendesk_email,
                     "api_token": access.zendesk_api_token, "webhook_secret": access.zendesk_webhook_secret,
@@ -65,6 +68,7 @@ def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Pat
                  "api_token": access.jira_api_token, "webhook_secret": access.jira_webhook_secret},
         "database": {"url": database_url, "sqlite_synchronous": "NORMAL"},
         "server": {"host": "127.0.0.1", "port": 8080, "threads": 8},
+        "api": {"token": api_token or secrets.token_urlsafe(24)},
         "worker": WORKER,
         "teams": TEAMS,
         "custom_fields": {"product": PRODUCT_FIELD_ID},

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
 from bridge.demo.scenario import Scenario
+from bridge.reporting import Report, build_report, render_markdown
 from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
 
 DONE_STATUS = "Done"
@@ -29,6 +31,8 @@ class DemoRun:
     agent_updates: int = 0
     fixes_shipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    started_at: datetime | None = None  # the bridge's clock when the stages began: the report's period
+    report: Report | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,16 @@ def report_ticket_updates(run: DemoRun) -> None:
             f"on {len(outcome.noted)} tickets")
 
 
+def report_figures(run: DemoRun) -> None:
+    """What `bridge report` prints (markdown) for the demo's period, read from the database."""
+    runtime = run.env.runtime
+    until = runtime.clock()
+    run.report = build_report(runtime.engine, run.started_at or until, until, runtime.settings.calendar.zone)
+    run.say("bridge report for the demo's period:")
+    for line in render_markdown(run.report).splitlines():
+        run.say(f"  {line}" if line else "")
+
+
 STAGES = (
     Stage("play_tickets", play_tickets),
     Stage("agent_activity", agent_activity),
@@ -137,4 +151,5 @@ STAGES = (
     Stage("ship_fixes", ship_fixes),
     Stage("wait_for_fix_processing", wait_for_processing),
     Stage("report_ticket_updates", report_ticket_updates),
+    Stage("report", report_figures),
 )

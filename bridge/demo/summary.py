@@ -39,6 +39,7 @@ class DemoSummary:
     zendesk: ZendeskOutcome
     api_calls: dict[str, dict[str, int]]
     failures: tuple[str, ...]
+    report: dict | None = None  # `bridge report --format json`'s figures for the demo's period
 
     @property
     def ok(self) -> bool:
@@ -74,6 +75,7 @@ class DemoSummary:
                         "tickets_with_bridge_note": list(self.zendesk.noted),
                         "notified_tickets_solved": list(self.zendesk.solved_after_notification)},
             "api_calls": self.api_calls,
+            "report": self.report,
         }
 
     def to_json(self) -> str:
@@ -99,6 +101,7 @@ class DemoSummary:
              f"({len(self.zendesk.solved_after_notification)} solved); bridge notes on {len(self.zendesk.noted)}"),
             ("bridge api calls", "; ".join(f"{system} {calls['reads']} reads, {calls['writes']} writes"
                                            for system, calls in self.api_calls.items())),
+            ("report", _report_text(self.report)),
             ("duration", f"{self.duration_seconds:.1f} s"),
             ("result", "ok" if self.ok else "FAILED: " + "; ".join(self.failures)),
         ]
@@ -111,6 +114,15 @@ def _problems_text(report: ProblemReport) -> str:
         return "not supported by this version"
     states = ", ".join(f"{state} {count}" for state, count in sorted(report.by_state.items()))
     return f"{report.total}" + (f" ({states})" if states else "")
+
+
+def _report_text(report: dict | None) -> str:
+    if report is None:
+        return "-"
+    fixes = report["fixed_on_time"] + report["fixed_late"] + report["fixed_without_due_date"]
+    return (f"{len(report['top_root_causes'])} root causes; {fixes} fixes ({report['fixed_on_time']} on time, "
+            f"{report['fixed_late']} late); {report['tickets_after_detection']} tickets after detection; "
+            f"{report['regressions']} regressions")
 
 
 def _issues_text(issues: tuple[JiraIssueView, ...]) -> str:
@@ -145,4 +157,5 @@ def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
         zendesk=zendesk_outcome(env.zendesk),
         api_calls={"zendesk": api_calls(env.zendesk), "jira": api_calls(env.jira)},
         failures=(*run.failures, *_undelivered(webhooks), *_parked_actions(env.runtime)),
+        report=run.report.as_dict() if run.report is not None else None,
     )

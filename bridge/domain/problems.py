@@ -9,6 +9,9 @@ DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED = "detecting", "open", "in_progress"
 WONT_FIX, REGRESSED = "wont_fix", "regressed"
 STATES = (DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED, WONT_FIX, REGRESSED)
 RULE, AGENT_LINK, AGENT_ESCALATION = "rule", "agent_link", "agent_escalation"  # origins
+# Against its due date (`Problem.accountability`; decided in bridge/accountability.py).
+ON_TIME, AT_RISK, OVERDUE = "on_time", "at_risk", "overdue"
+ACCOUNTABILITY_STATES = (ON_TIME, AT_RISK, OVERDUE)
 # States in which a problem still claims its (rule, group key): new matching tickets join it.
 ACTIVE_STATES = frozenset({DETECTING, OPEN, IN_PROGRESS, FIXED, REGRESSED, WONT_FIX})
 

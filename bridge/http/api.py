@@ -1,22 +1,22 @@
-"""Read-only JSON API over problems, behind `Authorization: Bearer <api.token>`.
+"""Read-only JSON (and CSV) API over problems, behind `Authorization: Bearer <api.token>`.
 
 Without a configured token the API is switched off and answers 403 `api_disabled` (the routes
 exist, the admin has not enabled them), so a caller can tell "off" from "wrong token" (401)."""
 
 from __future__ import annotations
 
-import hmac
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from flask import Blueprint, current_app, jsonify, request
-
-from bridge.domain.problems import STATES
+from bridge.domain.problems import ACCOUNTABILITY_STATES, STATES
+from bridge.http.auth import configured_token, token_matches
 from bridge.http.errors import Rejected
-from bridge.problem_views import problem_detail, problem_summary
+from bridge.problem_views import problem_detail, problem_summary, problems_csv
 from bridge.runtime import Runtime
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-LIST_PARAMETERS = frozenset({"team", "state", "limit", "offset"})
+LIST_PARAMETERS = frozenset({"team", "state", "accountability", "overdue", "limit", "offset", "format"})
+FORMATS = ("json", "csv")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_OFFSET = 2**31
 MAX_ID = 2**63 - 1  # the largest id the database can hold; larger ones are simply not found
@@ -29,36 +29,53 @@ def _runtime() -> Runtime:
 
 @api.before_request
 def _authenticate() -> None:
-    token = _runtime().settings.api.token
-    expected = token.get_secret_value() if token is not None else ""
+    expected = configured_token(_runtime().settings)
     if not expected:
         raise Rejected(403, "api_disabled", "the API is off: set api.token in the bridge config")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
         raise Rejected(401, "missing_token", "send Authorization: Bearer <api.token>",
                        headers={"WWW-Authenticate": BEARER_CHALLENGE})
-    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+    if not token_matches(given.strip(), expected):
         raise Rejected(401, "invalid_token", "the bearer token is not the configured api.token",
                        headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'})
 
 
 @api.get("/problems")
 def list_problems():
-    unknown = sorted(set(request.args) - LIST_PARAMETERS)
-    if unknown:
-        raise Rejected(400, "unknown_parameter", f"unknown query parameter(s): {', '.join(unknown)} "
-                                                 f"(known: {', '.join(sorted(LIST_PARAMETERS))})")
-    states = _listed("state")
-    wrong = [state for state in states if state not in STATES]
-    if wrong:
-        raise Rejected(400, "bad_parameter", f"state: unknown state(s) {', '.join(wrong)} "
-                                             f"(states: {', '.join(STATES)})")
+    _reject_unknown_parameters()
+    output_format = request.args.get("format", "json")
+    if output_format not in FORMATS:
+        raise Rejected(400, "bad_parameter", f"format: expected one of {', '.join(FORMATS)}, "
+                                             f"got {output_format[:40]!r}")
+    if output_format == "csv":
+        return _csv_export()
+    filters = _filters()
     limit = _integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _integer("offset", 0, 0, MAX_OFFSET)
     runtime = _runtime()
-    found, total = runtime.problems.search(_listed("team"), states, limit, offset)
+    found, total = runtime.problems.search(limit=limit, offset=offset, **filters)
     return jsonify(problems=[problem_summary(problem, runtime.settings) for problem in found],
                    total=total, limit=limit, offset=offset)
+
+
+@api.get("/problems.csv")
+def export_problems():
+    _reject_unknown_parameters()
+    if request.args.get("format", "csv") != "csv":
+        raise Rejected(400, "bad_parameter", "format: /api/problems.csv is always csv")
+    return _csv_export()
+
+
+def _csv_export() -> Response:
+    """Every matching problem (or `limit` of them), newest first, as a CSV download."""
+    filters = _filters()
+    limit = _integer("limit", None, 1, MAX_LIMIT)
+    offset = _integer("offset", 0, 0, MAX_OFFSET)
+    runtime = _runtime()
+    found, total = runtime.problems.search(limit=limit, offset=offset, **filters)
+    return Response(problems_csv(found, runtime.settings), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="problems.csv"', "X-Total-Count": str(total)})
 
 
 @api.get(f"/problems/<int(max={MAX_ID}):problem_id>")
@@ -69,12 +86,45 @@ def show_problem(problem_id: int):
     return jsonify(detail)
 
 
+def _reject_unknown_parameters() -> None:
+    unknown = sorted(set(request.args) - LIST_PARAMETERS)
+    if unknown:
+        raise Rejected(400, "unknown_parameter", f"unknown query parameter(s): {', '.join(unknown)} "
+                                                 f"(known: {', '.join(sorted(LIST_PARAMETERS))})")
+
+
+def _filters() -> dict:
+    """The list's filters, checked: `team`, `state`, `accountability`, `overdue`."""
+    states = _listed("state")
+    wrong = [state for state in states if state not in STATES]
+    if wrong:
+        raise Rejected(400, "bad_parameter", f"state: unknown state(s) {', '.join(wrong)} "
+                                             f"(states: {', '.join(STATES)})")
+    accountability = _listed("accountability")
+    wrong = [value for value in accountability if value not in ACCOUNTABILITY_STATES]
+    if wrong:
+        raise Rejected(400, "bad_parameter", f"accountability: unknown value(s) {', '.join(wrong)} "
+                                             f"(values: {', '.join(ACCOUNTABILITY_STATES)})")
+    return {"teams": _listed("team"), "states": states, "accountability": accountability,
+            "overdue": _boolean("overdue")}
+
+
+def _boolean(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise Rejected(400, "bad_parameter", f"{name}: expected true or false, got {raw[:40]!r}")
+    return value == "true"
+
+
 def _listed(name: str) -> list[str]:
     """A parameter given repeatedly (`?state=open&state=fixed`) or as a comma list (`?state=open,fixed`)."""
     return [part.strip() for value in request.args.getlist(name) for part in value.split(",") if part.strip()]
 
 
-def _integer(name: str, default: int, minimum: int, maximum: int) -> int:
+def _integer(name: str, default: int | None, minimum: int, maximum: int) -> int | None:
     raw = request.args.get(name)
     if raw is None:
         return default

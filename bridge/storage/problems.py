@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, upda
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bridge.domain.events import TicketSnapshot
-from bridge.domain.problems import DETECTING, OPEN, Membership, Problem, active_key
+from bridge.domain.problems import DETECTING, OPEN, OVERDUE, Membership, Problem, active_key
 from bridge.rules.window import Occurrence
 from bridge.storage.db import reading
 from bridge.storage.schema import occurrences, problem_tickets, problems
@@ -256,10 +256,15 @@ class ProblemStore:
                 select(c.ticket_id).where(c.problem_id == problem_id).order_by(c.ticket_id)).scalars())
 
     def search(self, teams: Collection[str] = (), states: Collection[str] = (), limit: int | None = None,
-               offset: int = 0) -> tuple[list[Problem], int]:
-        """Newest first, only the given teams and states (all when empty); and how many match in all."""
+               offset: int = 0, accountability: Collection[str] = (),
+               overdue: bool | None = None) -> tuple[list[Problem], int]:
+        """Newest first, only the given teams, states and accountability states (all when empty),
+        overdue or not (either when None); and how many match in all. `limit=None`: all of them."""
+        c = problems.c
         conditions = [column.in_(list(values)) for column, values in
-                      ((problems.c.team, teams), (problems.c.state, states)) if values]
+                      ((c.team, teams), (c.state, states), (c.accountability, accountability)) if values]
+        if overdue is not None:
+            conditions.append(c.accountability == OVERDUE if overdue else c.accountability != OVERDUE)
         query = (select(problems).where(*conditions)
                  .order_by(problems.c.detected_at.desc(), problems.c.id.desc()).limit(limit).offset(offset))
         with reading(self.engine) as connection:

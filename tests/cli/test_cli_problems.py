@@ -17,12 +17,12 @@ def test_list_is_a_table_newest_first(bridge_cli, built):
     result = bridge_cli("problems", "list")
     assert result.exit_code == 0, result.output
     header, engineering, finance = lines_of(result.stdout)
-    assert header == ["id", "state", "team", "rule", "/", "group", "jira", "priority", "due", "tickets",
-                      "requesters", "orgs"]
+    assert header == ["id", "state", "team", "rule", "/", "group", "jira", "priority", "due", "accountability",
+                      "tickets", "requesters", "orgs"]
     assert finance == [str(built.finance), "open", "finance", "double-charge", "FIN-7", "High", "2026-11-25",
-                       "2", "2", "0"]
+                       "on_time", "2", "2", "0"]
     assert engineering == [str(built.engineering), "detecting", "engineering", "app-crash", "/", "8447346621310",
-                           "-", "-", "-", "1", "1", "0"]  # grouped by brand
+                           "-", "-", "-", "on_time", "1", "1", "0"]  # grouped by brand
 
 
 @pytest.mark.parametrize("options, teams", [

@@ -12,7 +12,7 @@ from tests.support.processes import BridgeProcess
 
 SUMMARY_KEYS = {"ok", "failures", "seed", "duration_seconds", "tickets_played", "agent_updates", "webhooks",
                 "events", "tickets_known", "issues_known", "problems_supported", "problems", "jira_issues",
-                "fixes_shipped", "tickets_notified", "zendesk", "api_calls"}
+                "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report"}
 
 
 def test_demo_json_summary_reports_what_happened():
@@ -34,19 +34,37 @@ def test_demo_json_summary_reports_what_happened():
     if summary["problems_supported"]:
         open_rules = {p["rule"] for p in summary["problems"]["list"] if p["state"] != "detecting"}
         assert {"billing-double-charge", "defects-app-crash", "delivery-late-or-lost"} <= open_rules
+    # The closing stage is `bridge report` over the demo's period; its figures are in the summary.
+    report = summary["report"]
+    assert report["fixed_on_time"] + report["fixed_late"] + report["fixed_without_due_date"] == len(
+        summary["fixes_shipped"])
+    assert report["regressions"] == 0
+    if summary["problems_supported"]:
+        assert {"billing-double-charge", "defects-app-crash", "delivery-late-or-lost"} <= {
+            cause["rule"] for cause in report["top_root_causes"]}
     # Narration went to stderr, so stdout stays parseable.
     assert "== play_tickets" in result.stderr
+    stages = [line for line in result.stderr.splitlines() if line.startswith("== ")]
+    assert stages[-1] == "== report" and "# Problem report" in result.stderr
 
 
 def test_demo_keep_running_serves_until_stopped():
     demo = BridgeProcess("demo", "--keep-running", "--tickets", "6")
     try:
         bridge_url = demo.wait_for_line(r"^bridge:\s+(http://\S+)", timeout=60).group(1)
+        dashboard = demo.wait_for_line(r"^bridge dashboard:\s+(http://\S+)/dashboard\?token=(\S+)$")
         zendesk_url = demo.wait_for_line(r"^zendesk simulator:\s+(http://\S+)").group(1)
         demo.wait_for_line("press Ctrl-C to stop")
         assert requests.get(f"{bridge_url}/readyz", timeout=5).status_code == 200
+        # The demo's bridge has an API token (new every run): the one in the dashboard's URL.
+        assert dashboard.group(1) == bridge_url
+        token = dashboard.group(2)
+        listed = requests.get(f"{bridge_url}/api/problems", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert listed.status_code == 200 and listed.json()["total"] >= 1
+        assert requests.get(f"{bridge_url}/api/problems", timeout=5).status_code == 401
         assert requests.get(f"{zendesk_url}/api/v2/tickets/1.json", timeout=5).status_code == 401
     finally:
         code = demo.stop()
     assert code == 0, demo.output
     assert "Summary (seed 7)" in demo.output
+    assert "# Problem report" in demo.output

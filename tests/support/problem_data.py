@@ -67,3 +67,15 @@ def build_problems(runtime, clock) -> BuiltProblems:
     runtime.outbox.fail(action.id, "test", "jira: create issue in FIN: HTTP 503", clock(), None)
     return BuiltProblems(finance, engineering, action.id)
 
+
+
+def record_accountability(runtime, problem_id: int, state: str, at) -> None:
+    """Set a problem's accountability columns as the due-date check records them."""
+    problem = runtime.problems.get(problem_id)
+    values = {"accountability": state, "accountability_due": problem.due_date}
+    if state in ("at_risk", "overdue"):
+        values["at_risk_at"] = at
+    if state == "overdue":
+        values["overdue_at"] = at
+    with runtime.engine.begin() as connection:
+        runtime.accountability.record(connection, problem_id, **values)
