@@ -100,14 +100,17 @@ class Trend:
 
     def text(self) -> str:
         counts = " ".join(str(count) for _, count in self.per_day)
-        line = f"New tickets per day over the last {len(self.per_day)} days (oldest first): {counts}."
+        return (f"New tickets per day over the last {len(self.per_day)} days (oldest first): {counts}. "
+                f"{self.projection_text()}")
+
+    def projection_text(self) -> str:
+        """The projection with its method stated next to the number."""
         method = f"at the last {RATE_DAYS} days' rate of {self.rate:.1f}/day"
         if self.days_until_due is None:
-            return f"{line} No due date to project to ({method})."
+            return f"No due date to project to ({method})."
         if self.days_until_due <= 0:
-            return (f"{line} The due date has passed; {method}, about {round(self.rate * 7)} more "
-                    f"tickets each further week.")
-        return (f"{line} Projection: about {self.projection} more tickets by the due date "
+            return f"The due date has passed; {method}, about {round(self.rate * 7)} more tickets each further week."
+        return (f"Projection: about {self.projection} more tickets by the due date "
                 f"(in {self.days_until_due} days), {method}.")
 
 

@@ -139,6 +139,7 @@ def _chart(runtime: Runtime, problem: Problem, now: datetime) -> dict[str, Any]:
             for index, (day, count) in enumerate(trend.per_day)]
     return {"bars": bars, "highest": max(count for _, count in trend.per_day) if trend.per_day else 0,
             "total": sum(count for _, count in trend.per_day), "text": trend.text(),
+            "projection": trend.projection_text(),
             "first": trend.per_day[0][0] if trend.per_day else None}
 
 

@@ -22,6 +22,9 @@ def test_the_overview_shows_open_problems_by_team_with_at_risk_and_overdue_highl
     assert overdue.locator("a", has_text="FIN-7").get_attribute("href").endswith("/browse/FIN-7")
     assert "2026-11-25" in overdue.inner_text() and "2 tickets" in overdue.inner_text()
     assert at_risk.locator("svg.chart rect").count() == 14  # tickets per day, two weeks
+    # The projection is stated with its method next to the number.
+    assert "Projection: about" in at_risk.inner_text() and "days' rate of" in at_risk.inner_text()
+    assert "days' rate of" in overdue.inner_text()
     assert [h.inner_text().split()[0] for h in page.locator("main h2").all()] == ["engineering", "finance"]
     assert page.locator(f"#problem-{scenario.fixed}").count() == 0  # fixed: not open any more
     assert CUSTOMER_TEXT not in page.content()

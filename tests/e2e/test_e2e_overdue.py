@@ -1,0 +1,79 @@
+"""An overdue problem's configured actions reach the Jira and Zendesk simulators and a chat
+webhook receiver, once; a due date moved in Jira starts the clock over."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, timedelta
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from bridge.scheduler.check_due import DueCheck
+from tests.e2e.problems_support import (
+    assert_nothing_parked,
+    jira_comments,
+    open_crash_problem,
+    problem_environment,
+    settle_all,
+    wait_for,
+)
+
+
+@pytest.fixture
+def chat_receiver():
+    posts: list[dict] = []
+
+    @Request.application
+    def receive(request: Request) -> Response:
+        posts.append(json.loads(request.get_data()))
+        return Response("ok")
+
+    server = make_server("127.0.0.1", 0, receive)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hooks/bridge", posts
+    server.shutdown()
+
+
+def test_overdue_actions_reach_jira_zendesk_and_chat_once(tmp_path, chat_receiver):
+    url, posts = chat_receiver
+    environment = problem_environment(tmp_path / "rules",
+                                      accountability={"overdue": {"chat_webhook_url": url}})
+    try:
+        runtime = environment.runtime
+        problem, ids = open_crash_problem(environment)
+        key = problem.jira_key
+        check = DueCheck(runtime.engine, runtime.accountability, runtime.audit, runtime.outbox,
+                         runtime.settings, runtime.clock)
+
+        # An engineer moves the due date into the past in Jira; the webhook brings it to the bridge.
+        past = (date.today() - timedelta(days=3)).isoformat()
+        environment.jira.user_edits(key, {"duedate": past})
+        wait_for(lambda: runtime.problems.get(problem.id).due_date.isoformat() == past, what="due date synced")
+        assert "1 overdue" in check.run()
+        settle_all(environment)
+
+        [comment] = [c for c in jira_comments(environment, key) if "overdue" in c.lower()]
+        assert "3 days" in comment and "3 tickets" in comment and "rate of" in comment
+        assert environment.jira.issue(key)["fields"]["priority"]["name"] == "Highest"  # High, bumped once
+        for ticket_id in ids:
+            notes = [c for c in environment.zendesk.comments(ticket_id) if "overdue" in c["body"].lower()]
+            assert len(notes) == 1 and notes[0]["public"] is False
+        assert len(posts) == 1 and key in posts[0]["text"] and "Overdue" in posts[0]["text"]
+
+        assert "0 overdue" in check.run()  # once per due date
+        settle_all(environment)
+        assert len(posts) == 1
+
+        # A new due date in Jira starts over: on time again, overdue again only when it passes.
+        future = (date.today() + timedelta(days=10)).isoformat()
+        environment.jira.user_edits(key, {"duedate": future})
+        wait_for(lambda: runtime.problems.get(problem.id).due_date.isoformat() == future, what="due date synced")
+        assert "1 due dates moved" in check.run()
+        assert runtime.problems.get(problem.id).accountability == "on_time"
+        assert_nothing_parked(runtime)
+    finally:
+        environment.stop()
