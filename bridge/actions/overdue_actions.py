@@ -88,7 +88,8 @@ class OverdueActions:
         self.issues.comment(problem.jira_key, overdue_comment(problem, snapshot.assignee if snapshot else None,
                                                               days, trend))
         return Done(f"commented on {problem.jira_key}: {days} days overdue",
-                    self._audited(problem.id, "jira.overdue_commented", {"key": problem.jira_key, "days": days}))
+                    self.audit.later(f"problem:{problem.id}", "jira.overdue_commented",
+                                     {"key": problem.jira_key, "days": days}))
 
     def bump_priority(self, action: Action, now: datetime) -> Done:
         problem, snapshot, skip = self._overdue_issue(action)
@@ -136,7 +137,8 @@ class OverdueActions:
                                           "job": {"id": job_id, "tickets": remaining}})
         outcome = f"noted {len(noted)} tickets" + (f", {len(failed)} failed" if failed else "")
         details = {"tickets": len(noted), "failed": sorted(failed)}
-        return Done(outcome, self._audited(problem.id, "zendesk.overdue_noted", details) if noted or failed else None)
+        record = self.audit.later(f"problem:{problem.id}", "zendesk.overdue_noted", details)
+        return Done(outcome, record if noted or failed else None)
 
     def chat(self, action: Action, now: datetime) -> Done:
         url = self.settings.accountability.overdue.chat_webhook_url
@@ -148,7 +150,8 @@ class OverdueActions:
         days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
         issue_url = self.issues.url(problem.jira_key) if self.issues is not None and problem.jira_key else None
         post_chat_message(url, chat_text(problem, days, issue_url), self.post)
-        return Done("posted to the chat webhook", self._audited(problem.id, "chat.overdue_posted", {"days": days}))
+        return Done("posted to the chat webhook",
+                    self.audit.later(f"problem:{problem.id}", "chat.overdue_posted", {"days": days}))
 
     def _overdue_issue(self, action: Action) -> tuple[Problem, IssueSnapshot | None, str | None]:
         """The problem and its issue as last seen, or why there is nothing to do on Jira."""
@@ -170,7 +173,3 @@ class OverdueActions:
             return problem, f"due date moved to {due}"
         return problem, None
 
-    def _audited(self, problem_id: int, what: str, details: dict):
-        def record(connection: Connection, when: datetime) -> None:
-            self.audit.record(connection, when, what, f"problem:{problem_id}", details)
-        return record

@@ -224,7 +224,8 @@ class ProblemActions:
         if self.settings.regression.action == "reopen":
             self.issues.move_to_status(old_key, self.settings.regression.reopen_status)
             self.issues.comment(old_key, why)
-            return Done(f"reopened {old_key}", self._audited(problem.id, "jira.issue_reopened", {"key": old_key}))
+            return Done(f"reopened {old_key}",
+                        self.audit.later(f"problem:{problem.id}", "jira.issue_reopened", {"key": old_key}))
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem), self._examples(problem),
                           zendesk_url=self.settings.zendesk.url, calendar=self.settings.calendar, now=now,
@@ -245,10 +246,6 @@ class ProblemActions:
 
         return Done(f"created {issue.key} related to {old_key}", record)
 
-    def _audited(self, problem_id: int, action: str, details: dict):
-        def record(connection: Connection, when: datetime) -> None:
-            self.audit.record(connection, when, action, f"problem:{problem_id}", details)
-        return record
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -299,4 +296,4 @@ class ProblemActions:
         return ProblemFacts(problem, first, last)
 
     def _examples(self, problem: Problem):
-        return self.tickets.get_many(self.problems.linked_ticket_ids(problem.id)[:EXAMPLE_TICKETS])
+        return self.tickets.get_many(self.problems.linked_ticket_ids(problem.id, EXAMPLE_TICKETS))

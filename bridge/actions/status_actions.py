@@ -118,9 +118,17 @@ class StatusActions:
         return {"target": payload["target"], "done": done, "failures": failures}
 
     def _remaining(self, problem: Problem, done: set[int]) -> list[int]:
+        """The next (up to) 100 linked tickets not yet told, leaving out closed ones (Zendesk
+        cannot update them); snapshots are read only as far as needed to fill the batch."""
         linked = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in done]
-        closed = {t.id for t in self.tickets.get_many(linked) if t.status == "closed"}  # cannot be updated
-        return [t for t in linked if t not in closed][:BULK_LIMIT]
+        batch: list[int] = []
+        for start in range(0, len(linked), BULK_LIMIT):
+            chunk = linked[start:start + BULK_LIMIT]
+            closed = {t.id for t in self.tickets.get_many(chunk) if t.status == "closed"}
+            batch += [t for t in chunk if t not in closed]
+            if len(batch) >= BULK_LIMIT:
+                break
+        return batch[:BULK_LIMIT]
 
 
 def _context(rule: Rule, facts: ProblemFacts, issue: IssueSnapshot, url: str) -> dict:

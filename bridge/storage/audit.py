@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
@@ -25,6 +26,11 @@ class AuditLog:
 
     def record(self, connection: Connection, at: datetime, action: str, subject: str, details: dict) -> None:
         connection.execute(audit_log.insert().values(at=at, action=action, subject=subject, details=details))
+
+    def later(self, subject: str, action: str, details: dict) -> Callable[[Connection, datetime], None]:
+        """The same record, to be written in a transaction the caller opens later (an action's
+        finishing transaction)."""
+        return lambda connection, at: self.record(connection, at, action, subject, details)
 
     def entries(self, subject: str | None = None, limit: int = 200) -> list[AuditEntry]:
         """The newest `limit` entries, oldest first."""

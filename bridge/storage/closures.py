@@ -16,9 +16,8 @@ from datetime import datetime
 from typing import Iterable, Mapping
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.storage.db import reading
+from bridge.storage.db import reading, upsert_insert
 from bridge.storage.schema import closure_tickets, closures, problem_tickets, tickets
 
 RUNNING, DONE, FAILED = "running", "done", "failed"  # a closure
@@ -85,9 +84,8 @@ class ClosureStore:
     def create(self, connection: Connection, problem_id: int, fix_version: str | None,
                now: datetime) -> int | None:
         """A running closure of the problem's linked tickets; None if one is running already."""
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         closure_id = connection.execute(
-            dialect.insert(closures).values(
+            upsert_insert(connection, closures).values(
                 problem_id=problem_id, running_key=problem_id, state=RUNNING, fix_version=fix_version,
                 total=0, done_count=0, failed_count=0, created_at=now,
             ).on_conflict_do_nothing(index_elements=["running_key"]).returning(closures.c.id)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.storage.db import reading
+from bridge.storage.db import reading, upsert_insert
 from bridge.storage.schema import cursors
 
 
@@ -21,7 +20,6 @@ class Cursors:
 
     def set(self, name: str, value: str, now: datetime) -> None:
         with self.engine.begin() as connection:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(cursors).values(name=name, value=value, updated_at=now)
+            statement = upsert_insert(connection, cursors).values(name=name, value=value, updated_at=now)
             connection.execute(statement.on_conflict_do_update(
                 index_elements=["name"], set_={"value": value, "updated_at": now}))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import Insert
 
 _READ_ONLY = "bridge_read_only"
 
@@ -56,6 +58,12 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def upsert_insert(connection: Connection, table: Table) -> Insert:
+    """An INSERT that takes ON CONFLICT clauses, in the connection's database dialect."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.storage.db import reading
+from bridge.storage.db import reading, upsert_insert
 from bridge.storage.leased_queue import (
     DONE,
     FAILED,
@@ -51,9 +50,8 @@ class Delivery:
 
 
 def _insert_ignoring_duplicates(connection: Connection):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     # RETURNING tells inserted from skipped on both databases (psycopg reports rowcount -1 here).
-    return dialect.insert(inbox_events).on_conflict_do_nothing(
+    return upsert_insert(connection, inbox_events).on_conflict_do_nothing(
         index_elements=["source", "delivery_key"]
     ).returning(inbox_events.c.source, inbox_events.c.delivery_key)
 

@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Collection
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.storage.db import reading
+from bridge.storage.db import reading, upsert_insert
 from bridge.storage.leased_queue import LeasedQueue
 from bridge.storage.schema import outbox_actions
 
@@ -52,8 +51,7 @@ class Outbox(LeasedQueue):
         values = {"kind": kind, "problem_id": problem_id, "payload": payload or {},
                   "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
                   "available_at": max(now, not_before) if not_before else now, "created_at": now}
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(outbox_actions).values(**values)
+        statement = upsert_insert(connection, outbox_actions).values(**values)
         if dedupe_key is not None:
             statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
         return connection.execute(statement.returning(outbox_actions.c.id)).first() is not None

@@ -7,12 +7,18 @@ from datetime import datetime
 from typing import Collection, Iterable
 
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bridge.domain.events import TicketSnapshot
-from bridge.domain.problems import DETECTING, OPEN, OVERDUE, Membership, Problem, active_key
+from bridge.domain.problems import (
+    DETECTING,
+    OPEN,
+    OVERDUE,
+    Membership,
+    Problem,
+    active_key,
+)
 from bridge.rules.window import Occurrence
-from bridge.storage.db import reading
+from bridge.storage.db import reading, upsert_insert
 from bridge.storage.schema import occurrences, problem_tickets, problems
 
 
@@ -40,10 +46,6 @@ def _problem(row) -> Problem:
         accountability_due=row.accountability_due, at_risk_at=row.at_risk_at, overdue_at=row.overdue_at)
 
 
-def _dialect_insert(connection: Connection, table):
-    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
-
-
 class ProblemStore:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -58,7 +60,7 @@ class ProblemStore:
         key = active_key(rule, group_key)
         opened = {"opened_at": now} if state != DETECTING else {}
         connection.execute(
-            _dialect_insert(connection, problems).values(
+            upsert_insert(connection, problems).values(
                 rule=rule, group_key=group_key, team=team, state=state, active_key=key,
                 detected_at=now, updated_at=now, ticket_count=0, requester_count=0,
                 organization_count=0, **opened, **created,
@@ -242,12 +244,12 @@ class ProblemStore:
             row = connection.execute(select(problems).where(problems.c.id == problem_id)).first()
         return _problem(row) if row else None
 
-    def linked_ticket_ids(self, problem_id: int) -> list[int]:
+    def linked_ticket_ids(self, problem_id: int, limit: int | None = None) -> list[int]:
         c = problem_tickets.c
         with reading(self.engine) as connection:
             return list(connection.execute(
                 select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None))
-                .order_by(c.ticket_id)).scalars())
+                .order_by(c.ticket_id).limit(limit)).scalars())
 
     def counted_ticket_ids(self, problem_id: int) -> list[int]:
         c = occurrences.c

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from bridge.domain.events import IssueSnapshot
-from bridge.domain.ports import IssueRef, RemoteError
+from bridge.domain.ports import IssueRef
 from bridge.planning.issue_content import IssuePlan
 from connectors.jira.adf import adf_to_text, is_adf_document
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
 from connectors.jira.search import UpdatedIssueSearch
-
-
-@contextlib.contextmanager
-def remote_errors() -> Iterator[None]:
-    try:
-        yield
-    except JiraError as error:
-        temporary = error.status is None or error.status == 429 or error.status >= 500
-        detail = f" {error.field_errors}" if error.field_errors else ""
-        raise RemoteError(f"Jira: {error.message}{detail}", temporary, error.retry_after,
-                          error.status) from error
+from connectors.remote import remote_errors
 
 
 class JiraIssueTracker:
@@ -33,12 +22,12 @@ class JiraIssueTracker:
         self._updated_search = UpdatedIssueSearch(client)
 
     def find_by_label(self, label: str) -> IssueRef | None:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             found = self.client.find_issues_by_label(label, fields=["labels"])
         return IssueRef(found[0]["key"], str(found[0]["id"])) if found else None
 
     def create(self, plan: IssuePlan) -> IssueRef:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             created = self.client.create_issue(
                 plan.project, plan.issue_type, plan.summary, description=plan.description,
                 priority=plan.priority, labels=list(plan.labels), components=list(plan.components),
@@ -47,29 +36,29 @@ class JiraIssueTracker:
         return IssueRef(created["key"], str(created["id"]))
 
     def update_fields(self, key: str, fields: dict) -> None:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             self.client.edit_issue(key, fields=fields)
 
     def description(self, key: str) -> str | None:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             value = self.client.get_issue(key, ["description"])["fields"].get("description")
         return adf_to_text(value) if is_adf_document(value) else value
 
     def comment(self, key: str, body: str) -> None:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             self.client.add_comment(key, body)
 
     def move_to_status(self, key: str, status: str) -> None:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             self.client.transition(key, status)
 
     def relate(self, key: str, other_key: str) -> None:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             self.client.link_issues("Relates", key, other_key)
 
     def url(self, key: str) -> str:
         return f"{self.base_url}/browse/{key}"
 
     def search_updated(self, keys: Iterable[str], since: datetime | None) -> list[IssueSnapshot]:
-        with remote_errors():
+        with remote_errors("Jira", JiraError):
             return self._updated_search.run(list(keys), since)

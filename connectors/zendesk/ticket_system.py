@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from bridge.domain.events import TicketSnapshot
-from bridge.domain.ports import BulkJob, RemoteError, RemoteTicket, TicketChanges
+from bridge.domain.ports import BulkJob, RemoteTicket, TicketChanges
+from connectors.remote import remote_errors
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.errors import ZendeskError
 from connectors.zendesk.tickets import snapshot_from_api_ticket
 
 FINISHED_JOB_STATUSES = ("completed", "failed", "killed")
-
-
-@contextlib.contextmanager
-def remote_errors() -> Iterator[None]:
-    try:
-        yield
-    except ZendeskError as error:
-        temporary = error.status is None or error.status == 429 or error.status >= 500
-        raise RemoteError(f"Zendesk: {error.message}", temporary, error.retry_after,
-                          error.status) from error
 
 
 def bulk_job(job: dict) -> BulkJob:
@@ -63,7 +53,7 @@ class ZendeskTicketSystem:
 
     def fetch_tickets(self, ticket_ids: Iterable[int]) -> list[TicketSnapshot]:
         """show_many for the tickets and the users behind them: 2 calls per 100 tickets."""
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             tickets = self.client.show_many(sorted(set(ticket_ids)))
             requester_ids = {t.get("requester_id") for t in tickets if isinstance(t.get("requester_id"), int)}
             emails = {user["id"]: user.get("email") for user in self.client.show_many_users(requester_ids)}
@@ -78,17 +68,17 @@ class ZendeskTicketSystem:
         return snapshots
 
     def read_tickets(self, ticket_ids: Iterable[int]) -> list[RemoteTicket]:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             return [remote_ticket(data) for data in self.client.show_many(sorted(set(ticket_ids)))]
 
     def user_names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             users = self.client.show_many_users(sorted(set(user_ids)))
         return {user["id"]: user.get("name") or "" for user in users}
 
     def changed_tickets(self, since: str | datetime) -> TicketChanges:
         """One page of the incremental ticket export (tickets without a usable id are skipped)."""
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             if isinstance(since, datetime):
                 page = self.client.incremental_tickets(start_time=int(since.timestamp()))
             else:
@@ -102,21 +92,21 @@ class ZendeskTicketSystem:
         return TicketChanges(snapshots, page.next_cursor, page.end_of_stream)
 
     def start_bulk_update(self, ticket_ids: list[int], changes: dict) -> str:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             return self.client.update_many_same(ticket_ids, changes)
 
     def start_individual_updates(self, updates: list[dict]) -> str:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             return self.client.update_many_individual(updates)
 
     def start_bulk_create(self, tickets: list[dict]) -> str:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             return self.client.create_many(tickets)
 
     def bulk_update_status(self, job_id: str) -> BulkJob:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             return bulk_job(self.client.job_status(job_id))
 
     def bulk_statuses(self, job_ids: list[str]) -> dict[str, BulkJob]:
-        with remote_errors():
+        with remote_errors("Zendesk", ZendeskError):
             return {str(job["id"]): bulk_job(job) for job in self.client.job_statuses(job_ids)}
