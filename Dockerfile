@@ -1,4 +1,4 @@
-# The bridge as one small container: `bridge serve` (waitress) as a non-root user.
+# The bridge as one small container: `bridge serve` (granian) as a non-root user.
 # Mount your config and rules at /config and a volume for the SQLite file at /data, e.g.
 #   docker run -v $PWD/config:/config -v bridge-data:/data -p 8080:8080 \
 #     -e ZENDESK_API_TOKEN -e ZENDESK_WEBHOOK_SECRET -e JIRA_API_TOKEN -e JIRA_WEBHOOK_SECRET bridge

@@ -124,9 +124,10 @@ class DatabaseSettings(_Strict):
 class ServerSettings(_Strict):
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
-    # Request threads mostly wait for the shared inbox commit (bridge/intake.py): more threads,
-    # bigger batches. 64 measured best on 2 cores (README, bench/ingest.py).
-    threads: int = Field(default=64, ge=1, le=512)
+    # Python threads of the HTTP process. Requests mostly wait for the shared inbox commit
+    # (bridge/intake.py); on 2 cores 16 gave the throughput of 64 with a p99 of 74 ms instead of
+    # 124 (bench/ingest.py --threads): fewer threads fight less over the interpreter lock.
+    threads: int = Field(default=16, ge=1, le=512)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     signature_tolerance_seconds: int = Field(default=300, ge=1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -49,8 +50,24 @@ class BridgeMetrics:
             ["source"], registry=r,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
 
+        # The intake counts every webhook: its per-source children are looked up once, not per request.
+        self._intake = {source: IntakeMetrics(self.events_received.labels(source),
+                                              self.events_deduplicated.labels(source),
+                                              self.intake_seconds.labels(source))
+                        for source in ("zendesk", "jira")}
+
+    def intake(self, source: str) -> "IntakeMetrics":
+        return self._intake[source]
+
     def watch_inbox(self, inbox: Inbox, clock: Callable[[], datetime]) -> None:
         self.registry.register(_InboxCollector(inbox, clock))
+
+
+@dataclass(frozen=True)
+class IntakeMetrics:
+    received: Counter
+    deduplicated: Counter
+    seconds: Histogram
 
 
 class _InboxCollector:

@@ -1,22 +1,33 @@
-"""`bridge serve`: the production WSGI server (waitress) plus the embedded worker thread."""
+"""`bridge serve`: the production server (granian) with the embedded worker; `ServerThread`, the
+same app on waitress in a thread of the caller (demo, tests)."""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.util
 import signal
+import socket
 import threading
+import time
+from functools import partial
 
+from granian import Granian
+from granian.constants import Interfaces
+from granian.log import LogLevels
 from waitress import create_server, wasyncore
 
 from bridge.app import create_app
+from bridge.config import Settings
 from bridge.logs import log_event
-from bridge.runtime import Runtime
+from bridge.runtime import Runtime, build_runtime
 from bridge.scheduler import start_scheduler
 
 log = logging.getLogger("bridge.serve")
 
 
 def make_server(runtime: Runtime, host: str, port: int):
+    """waitress, for an app served from a thread of an existing process (granian needs its own)."""
     return create_server(
         create_app(runtime), host=host, port=port,
         threads=runtime.settings.server.threads,
@@ -50,28 +61,89 @@ class ServerThread:
         self.server.task_dispatcher.shutdown()
 
 
-def serve_forever(runtime: Runtime, host: str, port: int) -> None:
-    server = make_server(runtime, host, port)
-    stop = threading.Event()
-    worker = runtime.start_worker_thread(stop) if runtime.settings.worker.embedded else None
-    scheduler = start_scheduler(runtime, stop) if worker else None
+class Background:
+    """The embedded worker and the scheduler beside the HTTP service, with a clean stop."""
 
-    def _terminate(*_):
-        raise KeyboardInterrupt  # waitress's loop exits cleanly on it
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self.stop_event = threading.Event()
+        self.worker = runtime.start_worker_thread(self.stop_event)
+        self.scheduler = start_scheduler(runtime, self.stop_event)
 
-    signal.signal(signal.SIGTERM, _terminate)
-    log_event(log, logging.INFO, "serve.listening", host=host, port=server.effective_port,
-              embedded_worker=worker is not None)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.close()
-        if worker:
-            worker.join(timeout=10)
-        if scheduler:
-            scheduler.join(timeout=10)
-        runtime.engine.dispose()
-        log_event(log, logging.INFO, "serve.stopped")
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.worker.join(timeout=10)
+        self.scheduler.join(timeout=10)
+
+
+def production_server(settings: Settings, host: str, port: int) -> Granian:
+    """The server of `bridge serve`: granian's HTTP/1 engine (Rust) in front of one Python process
+    holding the app, the embedded worker and the scheduler, so /metrics sees every counter.
+    bench/ingest.py measures its baseline on this very setup.
+
+    With 200 open connections waitress answered a bare Flask endpoint at ~5,400 req/s but the
+    bridge at ~300 (its one event loop walks every connection on each turn); granian serves the
+    same bridge at ~3,100 (bench/ingest.py, README)."""
+    # Granian starts its HTTP process the way multiprocessing is set to. Fork: the app is built
+    # there from `settings` without pickling anything (3.14 would default to forkserver).
+    multiprocessing.set_start_method("fork", force=True)
+    return Granian(
+        "bridge", address=host, port=port, interface=Interfaces.WSGI, workers=1,
+        blocking_threads=settings.server.threads,
+        log_level=LogLevels.warning,
+        # Granian's own lines go through the bridge's formatter; no access log (Jira URL tokens).
+        log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
+        log_access=False,
+    )
+
+
+def serve_forever(settings: Settings, host: str, port: int) -> None:
+    """Serve (on a migrated database) until SIGTERM or SIGINT."""
+    port = port or free_port(host)
+    server = production_server(settings, host, port)
+    server.on_startup(partial(_announce_when_listening, host, port, settings.worker.embedded))
+    # Granian forks the HTTP process and builds the app there: no database connection or thread
+    # of this process crosses the fork.
+    server.serve(target_loader=partial(http_process_app, settings), wrap_loader=False)
+    log_event(log, logging.INFO, "serve.stopped")
+
+
+def http_process_app(settings: Settings):
+    """The app as granian's HTTP process loads it, with the embedded worker when configured."""
+    # The forked process still has the parent's signal handlers until granian installs its own
+    # after this returns; a SIGTERM meanwhile would be swallowed and the parent would wait for
+    # this process forever. Until then, a SIGTERM simply ends it (nothing here is half-done:
+    # every write is a transaction, every claimed event a lease).
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+    runtime = build_runtime(settings, migrate=False)
+    if settings.worker.embedded:
+        background = Background(runtime)
+        # Runs when granian's HTTP process finishes (SIGTERM, SIGINT): leases are handed back.
+        multiprocessing.util.Finalize(background, background.stop, exitpriority=10)
+    return create_app(runtime)
+
+
+def _announce_when_listening(host: str, port: int, embedded_worker: bool) -> None:
+    """Log serve.listening once the HTTP process accepts connections (granian's process listens
+    only after it has forked), from a thread, so the parent goes on starting it."""
+    def wait_and_log() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((host, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.02)
+                continue
+            log_event(log, logging.INFO, "serve.listening", host=host, port=port,
+                      embedded_worker=embedded_worker)
+            return
+
+    threading.Thread(target=wait_and_log, name="bridge-announce", daemon=True).start()
+
+
+def free_port(host: str) -> int:
+    """Port 0 means any free port (tests); granian needs the number up front."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]

@@ -37,8 +37,12 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
     """Run the HTTP service (and, unless worker.embedded is false, the worker)."""
     from bridge.serving import serve_forever
 
+    # Logging, migrations and the rule files are set up and checked here, before granian forks.
     runtime = context.runtime()
-    serve_forever(runtime, host or runtime.settings.server.host, port or runtime.settings.server.port)
+    runtime.engine.dispose()
+    settings = runtime.settings
+    serve_forever(settings, host or settings.server.host,
+                  settings.server.port if port is None else port)
 
 
 @click.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from datetime import datetime, timezone
 
@@ -14,7 +13,7 @@ TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    digest = hmac.digest(secret.encode(), timestamp.encode() + body, "sha256")
     return base64.b64encode(digest).decode()
 
 

@@ -6,6 +6,7 @@ The window is 1 s instead of Zendesk's minute (and the bridge's pace is scaled a
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -68,6 +69,13 @@ def world_of(sim, tmp_path):
     yield build
     for runtime in runtimes:
         runtime.engine.dispose()
+
+
+def wait_for_zendesk_jobs(sim, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while sim.account.jobs.in_flight():
+        assert time.monotonic() < deadline, "simulated Zendesk jobs did not finish"
+        time.sleep(0.02)
 
 
 def bulk_writes(sim) -> list:
@@ -135,6 +143,7 @@ def test_a_worker_killed_halfway_is_resumed_by_another_without_a_second_message(
     with pytest.raises(WorkerKilled):
         run_closure(world.runtime, closure_id, timeout=30)
     assert world.runtime.closures.get(closure_id).state == RUNNING
+    wait_for_zendesk_jobs(sim)  # jobs accepted before the kill still run, a moment later
     assert 0 < sum(messages_per_requester(world).values()) <= 1000
 
     restarted = closure_runtime(sim, tmp_path, worker={"lease_seconds": 1})
