@@ -83,7 +83,7 @@ def production_server(settings: Settings, host: str, port: int) -> Granian:
 
     With 200 open connections waitress answered a bare Flask endpoint at ~5,400 req/s but the
     bridge at ~300 (its one event loop walks every connection on each turn); granian serves the
-    same bridge at ~3,100 (bench/ingest.py, README)."""
+    same bridge at ~3,300 (bench/ingest.py, README)."""
     # Granian starts its HTTP process the way multiprocessing is set to. Fork: the app is built
     # there from `settings` without pickling anything (3.14 would default to forkserver).
     multiprocessing.set_start_method("fork", force=True)

@@ -125,6 +125,22 @@ def test_oversized_body_gets_413(tmp_path, clock):
     assert (response.status_code, response.json["error"]) == (413, "too_large")
 
 
+@pytest.mark.parametrize("padding, status", [(100, 200), (4096, 413)])
+def test_the_limit_holds_without_a_content_length(tmp_path, clock, padding, status):
+    """A chunked upload has no Content-Length: the body is read up to the limit, never past it."""
+    import io
+
+    from bridge.app import create_app
+    from bridge.runtime import build_runtime
+    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048}), clock=clock)
+    client = create_app(runtime).test_client()
+    body = body_of({**CREATED, "padding": "x" * padding})
+    response = client.post("/webhooks/zendesk", input_stream=io.BytesIO(body),
+                           headers={**zendesk_headers(body, clock()), "Transfer-Encoding": "chunked"})
+    assert response.status_code == status
+    assert len(runtime.inbox.list()) == (status == 200)
+
+
 def test_default_body_limit_is_one_mebibyte(client, clock):
     body = body_of({**CREATED, "padding": "x" * (1024 * 1024)})
     response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))

@@ -9,7 +9,6 @@ import time
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from bridge.http.errors import Rejected
 from bridge.logs import log_event
@@ -107,10 +106,17 @@ def _read_body() -> bytes:
     mimetype = request.mimetype
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise Rejected(415, "unsupported_media_type", "send the body as application/json")
-    try:
-        return request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise Rejected(413, "too_large", "body exceeds the configured limit") from None
+    # Straight from the server's input, in one read: werkzeug's size-limiting wrapper reads in
+    # small pieces, about an eighth of the handler's time under load (py-spy on bench/ingest.py).
+    # The size limit is enforced here instead.
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    length = request.content_length
+    if length is not None and length > limit:
+        raise Rejected(413, "too_large", "body exceeds the configured limit")
+    body = request.environ["wsgi.input"].read(limit + 1 if length is None else length)
+    if len(body) > limit:
+        raise Rejected(413, "too_large", "body exceeds the configured limit")
+    return body
 
 
 def _json_object(body: bytes) -> tuple[str, dict[str, Any]]:
