@@ -24,11 +24,11 @@ Setup, all on loopback, each part in its own process:
   * load: wrk (C; one thread, --connections keep-alive connections, closed loop) replaying
     pre-built requests. Every request is a distinct, correctly signed Zendesk event envelope
     (unique event `id`) -- or, with --source jira, a signed Jira webhook with a unique
-    X-Atlassian-Webhook-Identifier -- so each one is really stored. They are signed right before
-    each measurement (Zendesk timestamps are valid for 5 minutes); both servers get the same ones.
+    X-Atlassian-Webhook-Identifier -- so each one is really stored. They are signed at the start
+    of each round (Zendesk timestamps are valid for 5 minutes); both servers replay the same file.
     The first version of this script drove the load from Python (asyncio), which on 2 cores
-    capped the baseline near 1,100 req/s and so flattered the ratio; wrk costs the server ~5 % of
-    a core at the rates seen here.
+    capped the baseline near 1,100 req/s and so flattered the ratio; wrk took 5-8 % of a core at
+    the bridge's rate and up to ~20 % at the baseline's.
 
 After the run the inbox is counted: it must hold one row per request the bridge answered (plus at
 most one per connection still in flight when wrk stopped), no two alike. Exit status 1 when any
@@ -210,7 +210,7 @@ def _cpu_seconds(pid: int) -> float:
 
 # --- requests ----------------------------------------------------------------------------------
 
-def build_requests(source: str, count: int, port: int, tag: str) -> list[bytes]:
+def build_requests(source: str, count: int, tag: str) -> list[bytes]:
     """`count` distinct, correctly signed webhook requests, ready to write to a socket."""
     from datetime import UTC, datetime
 
@@ -231,7 +231,7 @@ def build_requests(source: str, count: int, port: int, tag: str) -> list[bytes]:
             fixture["timestamp"] = int(now.timestamp() * 1000) + number
             body = json.dumps(fixture).encode()
             headers = jira_headers(body, identifier=f"{tag}-{number}-{uuid.uuid4()}")
-        head = [f"POST {PATHS[source]} HTTP/1.1", f"Host: {HOST}:{port}",
+        head = [f"POST {PATHS[source]} HTTP/1.1", f"Host: {HOST}",
                 f"Content-Length: {len(body)}", "User-Agent: bench-ingest"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         requests.append(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
@@ -240,13 +240,18 @@ def build_requests(source: str, count: int, port: int, tag: str) -> list[bytes]:
 
 # --- load --------------------------------------------------------------------------------------
 
-def measure(server: Server, args, folder: str, tag: str) -> dict:
+def prepare_round(args, folder: str, tag: str) -> tuple[str, int]:
+    """Sign this round's requests (Zendesk timestamps are valid for 5 minutes) into the file wrk
+    replays, for both servers; returns its path and how many it holds."""
     count = int(REQUESTS_PER_SECOND_CEILING * args.duration) + args.connections
-    requests_path = os.path.join(folder, "requests.bin")
-    with open(requests_path, "wb") as out:
-        out.write(b"\0".join(build_requests(args.source, count, server.port, tag)))
-    script = os.path.join(folder, "replay.lua")
-    Path(script).write_text(WRK_SCRIPT)
+    path = os.path.join(folder, "requests.bin")
+    with open(path, "wb") as out:
+        out.write(b"\0".join(build_requests(args.source, count, tag)))
+    return path, count
+
+
+def measure(server: Server, args, script: str, requests: tuple[str, int]) -> dict:
+    requests_path, count = requests
     cpu = server.cpu_seconds()
     completed = subprocess.run(
         ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "--timeout", "10s",
@@ -417,10 +422,13 @@ def main(argv=None) -> int:
             print(f"bridge on :{servers['bridge'].port} ({database}, worker "
                   f"{'on' if args.worker else 'off'}), baseline on :{servers['baseline'].port}; "
                   f"both on bridge.serving.production_server")
+            script = os.path.join(folder, "replay.lua")
+            Path(script).write_text(WRK_SCRIPT)
             results = {"baseline": [], "bridge": []}
             for number in range(1, args.rounds + 1):
+                requests = prepare_round(args, folder, f"round{number}-{uuid.uuid4().hex[:6]}")
                 for kind in ("baseline", "bridge"):
-                    r = measure(servers[kind], args, folder, f"{kind}{number}-{uuid.uuid4().hex[:6]}")
+                    r = measure(servers[kind], args, script, requests)
                     results[kind].append(r)
                     print(f"round {number} {kind:<8} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f}  "
                           f"p99 {r['p99']:6.1f}  max {r['max']:6.1f} ms  errors {r['errors']}",

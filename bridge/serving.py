@@ -24,6 +24,7 @@ from bridge.runtime import Runtime, build_runtime
 from bridge.scheduler import start_scheduler
 
 log = logging.getLogger("bridge.serve")
+KILL_AFTER_SECONDS = 25
 
 
 def make_server(runtime: Runtime, host: str, port: int):
@@ -65,7 +66,6 @@ class Background:
     """The embedded worker and the scheduler beside the HTTP service, with a clean stop."""
 
     def __init__(self, runtime: Runtime):
-        self.runtime = runtime
         self.stop_event = threading.Event()
         self.worker = runtime.start_worker_thread(self.stop_event)
         self.scheduler = start_scheduler(runtime, self.stop_event)
@@ -82,7 +82,7 @@ def production_server(settings: Settings, host: str, port: int) -> Granian:
     bench/ingest.py measures its baseline on this very setup.
 
     With 200 open connections waitress answered a bare Flask endpoint at ~5,400 req/s but the
-    bridge at ~300 (its one event loop walks every connection on each turn); granian serves the
+    bridge at ~250 (its one event loop walks every connection on each turn); granian serves the
     same bridge at ~3,300 (bench/ingest.py, README)."""
     # Granian starts its HTTP process the way multiprocessing is set to. Fork: the app is built
     # there from `settings` without pickling anything (3.14 would default to forkserver).
@@ -94,6 +94,10 @@ def production_server(settings: Settings, host: str, port: int) -> Granian:
         # Granian's own lines go through the bridge's formatter; no access log (Jira URL tokens).
         log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
         log_access=False,
+        # Past this, a process that has not stopped is killed. Its clean stop (Background.stop)
+        # takes at most 20 s; a SIGTERM it got before granian's own handlers were in place is
+        # lost, and without a limit `bridge serve` would wait for it forever.
+        workers_kill_timeout=KILL_AFTER_SECONDS,
     )
 
 
@@ -111,9 +115,9 @@ def serve_forever(settings: Settings, host: str, port: int) -> None:
 def http_process_app(settings: Settings):
     """The app as granian's HTTP process loads it, with the embedded worker when configured."""
     # The forked process still has the parent's signal handlers until granian installs its own
-    # after this returns; a SIGTERM meanwhile would be swallowed and the parent would wait for
-    # this process forever. Until then, a SIGTERM simply ends it (nothing here is half-done:
-    # every write is a transaction, every claimed event a lease).
+    # after this returns, and they ignore a SIGTERM here. While the app is built, a SIGTERM simply
+    # ends the process (nothing here is half-done: every write is a transaction, every claimed
+    # event a lease); one arriving even earlier is covered by KILL_AFTER_SECONDS.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
     runtime = build_runtime(settings, migrate=False)
