@@ -40,6 +40,20 @@ def test_store_deduplicates_per_source(store):
     assert store.inbox.counts()[PENDING] == 2
 
 
+def test_a_batch_tells_each_delivery_stored_or_duplicate(store, clock):
+    """Duplicates of stored rows and within the batch (the first of a key wins), on one commit."""
+    from bridge.storage.inbox import Delivery
+
+    put(store, "{}", "old")
+    batch = [Delivery("zendesk", key, "zen:event-type:ticket.created", f'{{"n": {n}}}', clock())
+             for n, key in enumerate(["a", "old", "b", "a", "c"])]
+    assert store.inbox.store_many(batch) == [True, False, True, False, True]
+    assert store.inbox.store_many(batch[:2]) == [False, False]
+    stored = {e.delivery_key: e.body for e in store.inbox.list()}
+    assert stored == {"old": "{}", "a": '{"n": 0}', "b": '{"n": 2}', "c": '{"n": 4}'}
+    assert [e.received_at for e in store.inbox.list()] == [clock()] * 4
+
+
 def test_claim_is_in_arrival_order_and_exclusive(store, clock):
     for i in range(5):
         put(store, "{}", f"k{i}")

@@ -115,6 +115,29 @@ def test_signed_but_bad_bodies_get_400(client, clock, runtime, body, status, rea
     assert runtime.inbox.list() == []
 
 
+def test_a_payload_naming_its_ticket_is_stored_even_if_the_worker_cannot_read_the_rest(
+        client, clock, runtime):
+    """Intake checks identity only; the worker parks what it cannot parse, kept for a retry."""
+    from bridge.storage.inbox import FAILED
+
+    odd = {**CREATED, "detail": {**CREATED["detail"], "tags": 42}}
+    assert post_zendesk(client, clock, odd).status_code == 200
+    runtime.new_worker().drain()
+    [event] = runtime.inbox.list()
+    assert event.status == FAILED and "tags" in event.last_error
+
+
+@pytest.mark.parametrize("payload", [
+    {"webhookEvent": "jira:issue_updated"},
+    {"webhookEvent": "jira:issue_created", "issue": {"key": "ENG-1"}},
+    {"webhookEvent": "jira:version_released", "version": "1.0"},
+])
+def test_jira_events_that_name_no_issue_or_version_get_400(client, runtime, payload):
+    response = post_jira(client, payload)
+    assert (response.status_code, response.json["error"]) == (400, "unparseable")
+    assert runtime.inbox.list() == []
+
+
 def test_oversized_body_gets_413(tmp_path, clock):
     from bridge.app import create_app
     from bridge.runtime import build_runtime

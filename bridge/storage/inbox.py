@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from bridge.storage.db import reading, upsert_insert
 from bridge.storage.leased_queue import (
@@ -56,6 +58,62 @@ def _insert_ignoring_duplicates(connection: Connection):
     ).returning(inbox_events.c.source, inbox_events.c.delivery_key)
 
 
+_COLUMNS = ("source", "delivery_key", "event_type", "received_at", "body", "status", "attempts",
+            "available_at")
+
+
+def _values(delivery: Delivery, received_at) -> tuple:
+    """A new inbox row in _COLUMNS order; `received_at` as the database driver takes it."""
+    return (delivery.source, delivery.delivery_key, delivery.event_type, received_at, delivery.body,
+            PENDING, 0, received_at)
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert(rows: int) -> str:
+    values = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+    return (f"INSERT INTO {inbox_events.name} ({', '.join(_COLUMNS)}) VALUES "
+            f"{', '.join([values] * rows)} ON CONFLICT (source, delivery_key) DO NOTHING")
+
+
+def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
+    """One multi-row INSERT outside any explicit transaction: SQLite makes the single statement
+    its own transaction, so the whole batch costs one call into the driver. Each such call lets
+    go of the interpreter lock and must win it back from the request threads, which under load
+    took milliseconds per call (bench/ingest.py): with BEGIN, an INSERT per row and COMMIT the
+    writer thread, not the database, was the limit."""
+    dialect = engine.dialect
+    bind_time = inbox_events.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
+    parameters = []
+    for delivery in deliveries:
+        parameters.extend(_values(delivery, bind_time(delivery.received_at)))
+    connection = engine.raw_connection()
+    try:
+        with closing(connection.cursor()) as cursor:
+            cursor.execute(_sqlite_insert(len(deliveries)), parameters)
+            inserted, last_id = cursor.rowcount, cursor.lastrowid
+            if inserted == len(deliveries):
+                return [True] * inserted
+            keys = set()
+            if inserted:
+                # The rows one statement inserts get consecutive ids, the last one `last_id`.
+                cursor.execute(f"SELECT source, delivery_key FROM {inbox_events.name} "
+                               "WHERE id > ? AND id <= ?", (last_id - inserted, last_id))
+                keys = set(cursor.fetchall())
+    finally:
+        connection.close()
+    return _first_of_each(deliveries, keys)
+
+
+def _first_of_each(deliveries: list[Delivery], inserted: set[tuple[str, str]]) -> list[bool]:
+    """Per delivery, whether it is the one stored: the first with an inserted key."""
+    stored = []
+    for delivery in deliveries:
+        key = (delivery.source, delivery.delivery_key)
+        stored.append(key in inserted)
+        inserted.discard(key)
+    return stored
+
+
 class Inbox(LeasedQueue):
     table = inbox_events
 
@@ -69,23 +127,19 @@ class Inbox(LeasedQueue):
 
     def store_many(self, deliveries: list[Delivery]) -> list[bool]:
         """Store deliveries in one transaction (one commit); per delivery, whether it was new.
-        Of several deliveries with the same key, the first is stored and the rest are duplicates."""
-        rows = [{
-            "source": d.source, "delivery_key": d.delivery_key, "event_type": d.event_type,
-            "received_at": d.received_at, "body": d.body, "status": PENDING, "attempts": 0,
-            "available_at": d.received_at,
-        } for d in deliveries]
+        Of several deliveries with the same key, the first is stored and the rest are duplicates.
+        Webhook intake calls this from one writer thread (bridge/intake.py)."""
+        if not deliveries:
+            return []
+        if self.engine.dialect.name == "sqlite":
+            return _store_on_sqlite(self.engine, deliveries)
         with self.engine.begin() as connection:
+            rows = [dict(zip(_COLUMNS, _values(d, d.received_at))) for d in deliveries]
             # One cached single-row statement, executed for many rows: SQLAlchemy batches it into
             # multi-row INSERTs ("insertmanyvalues") without compiling a new statement per size.
             result = connection.execute(_insert_ignoring_duplicates(connection), rows)
             inserted = {(row.source, row.delivery_key) for row in result}
-        stored = []
-        for delivery in deliveries:
-            key = (delivery.source, delivery.delivery_key)
-            stored.append(key in inserted)
-            inserted.discard(key)
-        return stored
+        return _first_of_each(deliveries, inserted)
 
     def oldest_waiting_received_at(self) -> datetime | None:
         c = inbox_events.c

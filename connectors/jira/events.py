@@ -66,6 +66,22 @@ def event_type_of(payload: Any) -> str:
     return kind[:120]
 
 
+def subject_id_of(payload: Any) -> str | None:
+    """The issue or version a webhook is about, without parsing the rest: what intake checks
+    before it stores a delivery (the worker parses it all). None for an event the bridge does
+    not read; PayloadError when an issue or version event names none."""
+    kind = event_type_of(payload)
+    if kind in JIRA_EVENT_PARSERS:
+        for prefix, key in _SUBJECTS.items():
+            if kind.startswith(prefix):
+                return text(obj(payload, key, required=True), "id", required=True)
+    return None
+
+
+# What an event is about, by the prefix of its webhookEvent.
+_SUBJECTS = {"jira:issue_": "issue", "jira:version_": "version"}
+
+
 def parse_jira_webhook(payload: Any, delivery_id: str) -> IssueEvent | VersionEvent | Ignored:
     kind = event_type_of(payload)
     parser = JIRA_EVENT_PARSERS.get(kind)

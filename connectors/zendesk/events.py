@@ -100,6 +100,18 @@ def event_type_of(payload: dict) -> str:
     raise PayloadError("neither an event envelope (type) nor the bridge's trigger body (ticket)")
 
 
+def ticket_id_of(payload: dict) -> int | None:
+    """The ticket a webhook is about, without parsing the rest: what intake checks before it
+    stores a delivery (the worker parses it all). None for an event the bridge does not read;
+    PayloadError when a ticket event names no ticket."""
+    kind = event_type_of(payload)
+    if kind == TRIGGER_EVENT_TYPE:
+        return integer_id(_trigger_fields(payload), "id", required=True)
+    if not kind.startswith(TICKET_EVENT_PREFIX) or kind[len(TICKET_EVENT_PREFIX):] not in TICKET_EVENT_HANDLERS:
+        return None
+    return _ticket_id(obj(payload, "detail", required=True), payload.get("subject"))
+
+
 def parse_zendesk_webhook(payload: Any, delivery_id: str) -> TicketEvent | Ignored:
     if not isinstance(payload, dict):
         raise PayloadError("body must be a JSON object")
@@ -129,15 +141,19 @@ def parse_zendesk_webhook(payload: Any, delivery_id: str) -> TicketEvent | Ignor
     )
 
 
-def _snapshot_from_detail(detail: dict, subject_uri: Any) -> TicketSnapshot:
+def _ticket_id(detail: dict, subject_uri: Any) -> int:
     ticket_id = integer_id(detail, "id")
     if ticket_id is None and isinstance(subject_uri, str) and subject_uri.startswith("zen:ticket:"):
         ticket_id = integer_id({"id": subject_uri.rsplit(":", 1)[-1]}, "id")
     if ticket_id is None:
         raise PayloadError("ticket id missing from detail")
+    return ticket_id
+
+
+def _snapshot_from_detail(detail: dict, subject_uri: Any) -> TicketSnapshot:
     via = obj(detail, "via")
     return TicketSnapshot(
-        id=ticket_id,
+        id=_ticket_id(detail, subject_uri),
         subject=text(detail, "subject"),
         description=text(detail, "description"),
         status=_enum(detail, "status"),
@@ -169,11 +185,15 @@ def _enum(data: dict, key: str) -> str | None:
 _TRIGGER_ALIASES = {"title": "subject", "ticket_type": "type", "via": "channel"}
 
 
-def _parse_trigger(payload: dict, delivery_id: str) -> TicketEvent:
+def _trigger_fields(payload: dict) -> dict:
     fields = obj(payload, "ticket") or {
         key[len("ticket_"):]: value for key, value in payload.items() if key.startswith("ticket_")
     } | {k: payload[k] for k in ("tags", "created_at", "updated_at") if k in payload}
-    fields = {_TRIGGER_ALIASES.get(k, k): v for k, v in fields.items()}
+    return {_TRIGGER_ALIASES.get(k, k): v for k, v in fields.items()}
+
+
+def _parse_trigger(payload: dict, delivery_id: str) -> TicketEvent:
+    fields = _trigger_fields(payload)
     custom = obj(fields, "custom_fields")
     snapshot = TicketSnapshot(
         id=integer_id(fields, "id", required=True),
