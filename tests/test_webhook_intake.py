@@ -108,6 +108,7 @@ def test_signature_over_body_plus_timestamp_is_refused(client, clock):
     (b'{"hello": "world"}', 400, "unparseable"),
     (b'{"type": "zen:event-type:ticket.created", "id": "x"}', 400, "unparseable"),
     (b"[" * 100_000, 400, "not_json"),                           # deep nesting
+    (b'{"type": "zen:event-type:ticket.created", "id": NaN}', 400, "not_json"),  # not RFC 8259
 ])
 def test_signed_but_bad_bodies_get_400(client, clock, runtime, body, status, reason):
     response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))

@@ -10,6 +10,7 @@ import logging
 import time
 from typing import Any, Callable
 
+import orjson
 from flask import Blueprint, Response, current_app, request
 
 from bridge.http.errors import Rejected
@@ -128,8 +129,8 @@ def _read_body() -> bytes:
 def _json_object(body: bytes) -> tuple[str, dict[str, Any]]:
     try:
         text = body.decode("utf-8")
-        payload = json.loads(text)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        payload = orjson.loads(body)
+    except ValueError:  # orjson's errors, UnicodeDecodeError too, are ValueErrors
         raise Rejected(400, "not_json", "body is not valid UTF-8 JSON") from None
     if not isinstance(payload, dict):
         raise Rejected(400, "not_object", "body must be a JSON object")
