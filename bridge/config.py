@@ -126,7 +126,7 @@ class ServerSettings(_Strict):
     port: int = Field(default=8080, ge=1, le=65535)
     # Python threads of the HTTP process. Each request waits for the shared inbox commit
     # (bridge/intake.py), and more waiting requests make bigger batches; too many fight over the
-    # interpreter lock. On 2 cores 32 beat 16 (1,640 against 1,426 req/s, p99 185 against 198 ms)
+    # interpreter lock. On 2 cores 32 beat 16 (1,705 against 1,487 req/s, p99 176 against 209 ms)
     # and 24 and 48 did no better (bench/ingest.py --threads).
     threads: int = Field(default=32, ge=1, le=512)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
