@@ -68,3 +68,21 @@ def test_the_writer_thread_stops_when_idle_and_restarts(runtime, clock):
     assert not writer.is_alive() and committer._writer is None
     assert committer.store(delivery("b", clock)) is True
     assert committer.store(delivery("b", clock)) is False
+
+
+def test_a_commit_slower_than_the_timeout_fails_the_request_and_the_writer_goes_on(runtime, clock):
+    committer = GroupCommitter(runtime.inbox, timeout=0.1)
+    store_many = runtime.inbox.store_many
+    unblock = threading.Event()
+
+    def slow(deliveries):
+        unblock.wait(5)
+        return store_many(deliveries)
+
+    runtime.inbox.store_many = slow
+    with pytest.raises(IntakeUnavailable, match="in time"):
+        committer.store(delivery("late", clock))
+    unblock.set()
+    assert committer.store(delivery("next", clock)) is True
+    # The late delivery was still stored: the vendor's retry will be answered as a duplicate.
+    assert committer.store(delivery("late", clock)) is False
