@@ -54,6 +54,15 @@ def test_a_batch_tells_each_delivery_stored_or_duplicate(store, clock):
     assert [e.received_at for e in store.inbox.list()] == [clock()] * 4
 
 
+def test_a_batch_longer_than_one_statement_keeps_the_first_of_each_key(store, clock):
+    from bridge.storage.inbox import ROWS_PER_STATEMENT, Delivery
+
+    keys = [f"k{n}" for n in range(ROWS_PER_STATEMENT + 100)] + ["k0", f"k{ROWS_PER_STATEMENT + 1}"]
+    batch = [Delivery("zendesk", key, None, "{}", clock()) for key in keys]
+    assert store.inbox.store_many(batch) == [True] * (ROWS_PER_STATEMENT + 100) + [False, False]
+    assert store.inbox.counts()[PENDING] == ROWS_PER_STATEMENT + 100
+
+
 def test_claim_is_in_arrival_order_and_exclusive(store, clock):
     for i in range(5):
         put(store, "{}", f"k{i}")

@@ -52,12 +52,14 @@ class Delivery:
 
 
 def _insert_ignoring_duplicates(connection: Connection):
-    # RETURNING tells inserted from skipped on both databases (psycopg reports rowcount -1 here).
+    # RETURNING tells inserted from skipped (psycopg reports rowcount -1 for a multi-row INSERT).
     return upsert_insert(connection, inbox_events).on_conflict_do_nothing(
         index_elements=["source", "delivery_key"]
     ).returning(inbox_events.c.source, inbox_events.c.delivery_key)
 
 
+# Well under SQLite's smallest limit on parameters (32,766 since 3.32) and psycopg's page of 1,000.
+ROWS_PER_STATEMENT = 500
 _COLUMNS = ("source", "delivery_key", "event_type", "received_at", "body", "status", "attempts",
             "available_at")
 
@@ -104,6 +106,16 @@ def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
     return _first_of_each(deliveries, keys)
 
 
+def _store_on_postgresql(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
+    rows = [dict(zip(_COLUMNS, _values(d, d.received_at))) for d in deliveries]
+    # SQLAlchemy turns the cached single-row statement, executed for many rows, into one
+    # multi-row INSERT ("insertmanyvalues").
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        result = connection.execute(_insert_ignoring_duplicates(connection), rows)
+        inserted = {(row.source, row.delivery_key) for row in result}
+    return _first_of_each(deliveries, inserted)
+
+
 def _first_of_each(deliveries: list[Delivery], inserted: set[tuple[str, str]]) -> list[bool]:
     """Per delivery, whether it is the one stored: the first with an inserted key."""
     stored = []
@@ -126,20 +138,19 @@ class Inbox(LeasedQueue):
         return self.store_many([Delivery(source, delivery_key, event_type, body, now)])[0]
 
     def store_many(self, deliveries: list[Delivery]) -> list[bool]:
-        """Store deliveries in one transaction (one commit); per delivery, whether it was new.
-        Of several deliveries with the same key, the first is stored and the rest are duplicates.
-        Webhook intake calls this from one writer thread (bridge/intake.py)."""
-        if not deliveries:
-            return []
-        if self.engine.dialect.name == "sqlite":
-            return _store_on_sqlite(self.engine, deliveries)
-        with self.engine.begin() as connection:
-            rows = [dict(zip(_COLUMNS, _values(d, d.received_at))) for d in deliveries]
-            # One cached single-row statement, executed for many rows: SQLAlchemy batches it into
-            # multi-row INSERTs ("insertmanyvalues") without compiling a new statement per size.
-            result = connection.execute(_insert_ignoring_duplicates(connection), rows)
-            inserted = {(row.source, row.delivery_key) for row in result}
-        return _first_of_each(deliveries, inserted)
+        """Store deliveries; per delivery, whether it was new. Of several deliveries with the same
+        key, the first is stored and the rest are duplicates. Each run of up to
+        ROWS_PER_STATEMENT is one INSERT, its own transaction (one commit): one call into the
+        driver, one round trip, instead of BEGIN, INSERT and COMMIT. Webhook intake calls this
+        from one writer thread (bridge/intake.py)."""
+        stored: list[bool] = []
+        for start in range(0, len(deliveries), ROWS_PER_STATEMENT):
+            run = deliveries[start:start + ROWS_PER_STATEMENT]
+            if self.engine.dialect.name == "sqlite":
+                stored += _store_on_sqlite(self.engine, run)
+            else:
+                stored += _store_on_postgresql(self.engine, run)
+        return stored
 
     def oldest_waiting_received_at(self) -> datetime | None:
         c = inbox_events.c
