@@ -107,7 +107,8 @@ def ticket_id_of(payload: dict) -> int | None:
     kind = event_type_of(payload)
     if kind == TRIGGER_EVENT_TYPE:
         return integer_id(_trigger_fields(payload), "id", required=True)
-    if not kind.startswith(TICKET_EVENT_PREFIX) or kind[len(TICKET_EVENT_PREFIX):] not in TICKET_EVENT_HANDLERS:
+    suffix = kind[len(TICKET_EVENT_PREFIX):] if kind.startswith(TICKET_EVENT_PREFIX) else None
+    if suffix not in TICKET_EVENT_HANDLERS:
         return None
     return _ticket_id(obj(payload, "detail", required=True), payload.get("subject"))
 
