@@ -8,7 +8,7 @@ from bridge.http.api import api
 from bridge.http.dashboard import dashboard
 from bridge.http.errors import register_error_handlers
 from bridge.http.health import health
-from bridge.http.webhooks import webhooks
+from bridge.http.webhooks import WebhookIntake
 from bridge.runtime import Runtime
 
 
@@ -18,7 +18,7 @@ def create_app(runtime: Runtime) -> Flask:
     app.extensions["bridge"] = runtime
     register_error_handlers(app)
     app.register_blueprint(health)
-    app.register_blueprint(webhooks)
     app.register_blueprint(api)
     app.register_blueprint(dashboard)
+    app.wsgi_app = WebhookIntake(runtime, app.wsgi_app)
     return app

