@@ -120,7 +120,7 @@ class WebhookIntake:
         if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
             raise Rejected(415, "unsupported_media_type", "send the body as application/json")
         limit = self.runtime.settings.server.max_body_bytes
-        length = get_content_length(environ)  # None when absent or not a number (chunked)
+        length = get_content_length(environ)  # None when absent or chunked; 0 when not a number
         if length is not None and length > limit:
             raise Rejected(413, "too_large", "body exceeds the configured limit")
         # One read of the server's input; without a Content-Length, never more than the limit.
