@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -47,7 +47,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         reason = (error.name or "error").lower().replace(" ", "_")
-        return jsonify(error=reason, message=error.description), error.code
+        return error_response(Rejected(error.code or 500, reason, error.description or ""))
 
     app.register_error_handler(OperationalError, unavailable_response)
     app.register_error_handler(IntakeUnavailable, unavailable_response)
