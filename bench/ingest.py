@@ -357,6 +357,11 @@ def report(args, results: dict, inbox: tuple[int, int]) -> bool:
     p99_rounds = ", ".join(f"{r['p99']:.1f}" for r in bridge)
     print(f"p99 bridge {p99_bridge:.1f} ms (rounds: {p99_rounds})"
           f"  target < {TARGET_P99_MS:.0f} ms: {verdict}")
+    p99_baseline = statistics.median(r["p99"] for r in baseline)
+    print(f"p99 bridge/baseline: {p99_bridge / p99_baseline:.2f} (bare endpoint {p99_baseline:.1f} ms)")
+    if p99_baseline >= TARGET_P99_MS:
+        print(f"  the bare endpoint, which stores nothing, misses {TARGET_P99_MS:.0f} ms itself "
+              "on this machine")
     print(f"({args.connections} connections, closed loop, {args.duration:g} s per round, "
           f"{args.rounds} rounds; {os.cpu_count()} CPUs)")
     ok = True
