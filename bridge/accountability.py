@@ -141,9 +141,13 @@ def affected_text(problem: Problem) -> str:
 
 def overdue_comment(problem: Problem, assignee: str | None, days: int, trend: Trend) -> str:
     to = f"{assignee}: " if assignee else ""
-    return (f"{to}this problem is overdue by {days} day{'s' if days != 1 else ''} "
-            f"(due {problem.due_date.isoformat() if problem.due_date else 'unknown'}) and not fixed. "
-            f"Affected so far: {affected_text(problem)}.\n{trend.text()}")
+    return f"{to}{overdue_headline(problem, days)} Affected so far: {affected_text(problem)}.\n{trend.text()}"
+
+
+def overdue_headline(problem: Problem, days: int) -> str:
+    """What the overdue comment says whatever the counts and assignee: how a retry recognises it."""
+    return (f"this problem is overdue by {days} day{'s' if days != 1 else ''} "
+            f"(due {problem.due_date.isoformat() if problem.due_date else 'unknown'}) and not fixed.")
 
 
 def ticket_note(problem: Problem, days: int) -> str:

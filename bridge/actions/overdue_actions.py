@@ -20,6 +20,7 @@ from bridge.accountability import (
     compute_trend,
     days_overdue,
     overdue_comment,
+    overdue_headline,
     ticket_note,
 )
 from bridge.actions.results import Done, Later
@@ -85,8 +86,9 @@ class OverdueActions:
         zone = self.settings.calendar.zone
         trend = compute_trend(self.store.join_times(problem.id), now, TREND_DAYS, problem.due_date, zone)
         days = days_overdue(problem.due_date, now, zone)
-        self.issues.comment(problem.jira_key, overdue_comment(problem, snapshot.assignee if snapshot else None,
-                                                              days, trend))
+        assignee = snapshot.assignee if snapshot else None
+        self.issues.comment_once(problem.jira_key, overdue_comment(problem, assignee, days, trend),
+                                 overdue_headline(problem, days))
         return Done(f"commented on {problem.jira_key}: {days} days overdue",
                     self.audit.later(f"problem:{problem.id}", "jira.overdue_commented",
                                      {"key": problem.jira_key, "days": days}))

@@ -20,6 +20,7 @@ from bridge.planning import (
     ProblemFacts,
     escalate,
     escalation_comment,
+    escalation_marker,
     impact_field_values,
     link_changes,
     link_tag,
@@ -107,18 +108,22 @@ class ProblemActions:
         problem = self._problem(action)
         if problem.jira_key:
             return Done(f"already has {problem.jira_key}")
+        # Jira has no idempotency key: the label carrying the problem id finds an issue a crashed
+        # or timed-out earlier attempt created, so a retry never makes a second one.
+        found = self.issues.find_by_label(problem_label(problem.id))
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem),
                           self._examples(problem), zendesk_url=self.settings.zendesk.url,
                           calendar=self.settings.calendar, now=now, jira_fields=self.settings.jira.fields)
         for error in plan.template_errors:
             log_event(log, logging.WARNING, "action.template_failed", problem_id=problem.id, error=error)
-        # Jira has no idempotency key: the label carrying the problem id finds an issue a crashed
-        # or timed-out earlier attempt created, so a retry never makes a second one.
-        found = self.issues.find_by_label(problem_label(problem.id))
         issue = found or self.issues.create(plan)
-        if plan.escalation.escalated and not found:
-            self.issues.comment(issue.key, escalation_comment(plan.escalation))
+        if plan.escalation.escalated:
+            if found:  # created by an attempt that may have planned before this escalation
+                self.issues.update_fields(issue.key, {"priority": {"name": plan.priority},
+                                                      "duedate": plan.due_date.isoformat()})
+            self.issues.comment_once(issue.key, escalation_comment(plan.escalation),
+                                     escalation_marker(plan.escalation))
 
         def record(connection: Connection, when: datetime) -> None:
             self.problems.record_issue(connection, problem.id, issue.key, issue.id, plan.priority,
@@ -193,7 +198,9 @@ class ProblemActions:
                 fields["duedate"] = result.due_date.isoformat()
         self.issues.update_fields(problem.jira_key, fields)
         if result.escalated:
-            self.issues.comment(problem.jira_key, escalation_comment(result))
+            # A retry after the comment may word it otherwise: Jira's webhook for the edit above
+            # may have brought the new priority here already.
+            self.issues.comment_once(problem.jira_key, escalation_comment(result), escalation_marker(result))
 
         def record(connection: Connection, when: datetime) -> None:
             # Tickets that joined while this ran were absorbed by this action's key: if the counts
@@ -223,7 +230,7 @@ class ProblemActions:
                f"({self.settings.zendesk.url}/agent/tickets/{action.payload.get('ticket')}).")
         if self.settings.regression.action == "reopen":
             self.issues.move_to_status(old_key, self.settings.regression.reopen_status)
-            self.issues.comment(old_key, why)
+            self.issues.comment_once(old_key, why)
             return Done(f"reopened {old_key}",
                         self.audit.later(f"problem:{problem.id}", "jira.issue_reopened", {"key": old_key}))
         rule = self._rule(problem)
@@ -234,7 +241,7 @@ class ProblemActions:
         issue = self.issues.find_by_label(label) or self.issues.create(
             replace(plan, labels=(*[name for name in plan.labels if name != problem_label(problem.id)], label)))
         self.issues.relate(issue.key, old_key)
-        self.issues.comment(issue.key, why)
+        self.issues.comment_once(issue.key, why)
 
         def record(connection: Connection, when: datetime) -> None:
             self.problems.update(connection, problem.id, when, jira_key=issue.key, jira_id=issue.id,

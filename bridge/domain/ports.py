@@ -113,7 +113,10 @@ class IssueTracker(Protocol):
     def description(self, key: str) -> str | None:
         ...
 
-    def comment(self, key: str, body: str) -> None:
+    def comment_once(self, key: str, body: str, marker: str | None = None) -> bool:
+        """Post `body` as a comment unless one of the issue's newest comments already contains
+        `marker` (by default, the whole body): a retry after a crash that came after the comment
+        was posted doesn't post it again (Jira has no idempotency key). True when posted."""
         ...
 
     def url(self, key: str) -> str:

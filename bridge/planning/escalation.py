@@ -69,12 +69,8 @@ def escalation_comment(result: EscalationResult) -> str:
     """The Jira comment recording an escalation, e.g. `Escalated to Highest: 15 tickets affected
     (threshold 15 tickets). Due date moved up to 2025-03-10 (was 2025-03-14).` Of several steps
     crossed on the same count, the highest threshold is named."""
-    highest: dict[str, CrossedStep] = {}
-    for item in result.crossed:
-        if item.step.of not in highest or item.step.at > highest[item.step.of].step.at:
-            highest[item.step.of] = item
-    reasons = "; ".join(f"{counted(item.count, item.step.of)} affected "
-                        f"(threshold {counted(item.step.at, item.step.of)})" for item in highest.values())
+    reasons = "; ".join(f"{counted(item.count, item.step.of)} affected {_threshold(item)}"
+                        for item in _highest_crossed(result))
     if result.priority != result.previous_priority:
         text = f"Escalated to {result.priority}: {reasons}."
     else:
@@ -86,6 +82,24 @@ def escalation_comment(result: EscalationResult) -> str:
             text += (f" Due date moved up to {result.due_date.isoformat()} "
                      f"(was {result.previous_due_date.isoformat()}).")
     return text
+
+
+def escalation_marker(result: EscalationResult) -> str:
+    """What the comment of this escalation says whatever the counts, priority and due date were
+    when it was written, e.g. `(threshold 15 tickets)`: how a retry recognises it on the issue."""
+    return _threshold(_highest_crossed(result)[0])
+
+
+def _highest_crossed(result: EscalationResult) -> list[CrossedStep]:
+    highest: dict[str, CrossedStep] = {}
+    for item in result.crossed:
+        if item.step.of not in highest or item.step.at > highest[item.step.of].step.at:
+            highest[item.step.of] = item
+    return list(highest.values())
+
+
+def _threshold(item: CrossedStep) -> str:
+    return f"(threshold {counted(item.step.at, item.step.of)})"
 
 
 def _is_lower(candidate: str, current: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 import requests
 from jira import JIRA, JIRAError
 
+from connectors.jira.adf import adf_to_text
 from connectors.jira.deployment import SEARCH_PAGE_SIZE, deployment_named
 from connectors.jira.errors import JiraError
 
@@ -148,6 +149,12 @@ class JiraClient:
         with _jira_errors(f"comment on {key}"):
             comment = self._jira.add_comment(key, self.deployment.rich_text(body)).raw
         return {"id": str(comment["id"]), "created": comment.get("created")}
+
+    def recent_comments(self, key: str, count: int) -> list[str]:
+        """The text of the issue's newest `count` comments, newest first."""
+        with _jira_errors(f"comments of {key}"):
+            comments = self._jira.comments(key, order_by="-created", max_results=count)
+        return [adf_to_text(comment.raw.get("body")) for comment in comments]
 
     def transitions(self, key: str) -> list[dict[str, Any]]:
         with _jira_errors(f"transitions of {key}"):

@@ -15,6 +15,10 @@ from connectors.jira.search import UpdatedIssueSearch
 from connectors.remote import remote_errors
 
 
+# A comment a crashed attempt posted is among the issue's newest when the retry looks.
+RECENT_COMMENTS = 50
+
+
 class JiraIssueTracker:
     def __init__(self, client: JiraClient, base_url: str):
         self.client = client
@@ -44,9 +48,13 @@ class JiraIssueTracker:
             value = self.client.get_issue(key, ["description"])["fields"].get("description")
         return adf_to_text(value) if is_adf_document(value) else value
 
-    def comment(self, key: str, body: str) -> None:
+    def comment_once(self, key: str, body: str, marker: str | None = None) -> bool:
+        wanted = _words(body if marker is None else marker)
         with remote_errors("Jira", JiraError):
+            if any(wanted in _words(text) for text in self.client.recent_comments(key, RECENT_COMMENTS)):
+                return False
             self.client.add_comment(key, body)
+        return True
 
     def move_to_status(self, key: str, status: str) -> None:
         with remote_errors("Jira", JiraError):
@@ -62,3 +70,8 @@ class JiraIssueTracker:
     def search_updated(self, keys: Iterable[str], since: datetime | None) -> list[IssueSnapshot]:
         with remote_errors("Jira", JiraError):
             return self._updated_search.run(list(keys), since)
+
+
+def _words(text: str) -> str:
+    """Text as compared with a posted comment: Jira may change line endings and spacing."""
+    return " ".join(text.split())

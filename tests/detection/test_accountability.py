@@ -44,8 +44,11 @@ class FakeJira:
         self.comments: list[tuple[str, str]] = []
         self.updates: list[tuple[str, dict]] = []
 
-    def comment(self, key, body):
+    def comment_once(self, key, body, marker=None):
+        if any(k == key and (marker or body) in said for k, said in self.comments):
+            return False
         self.comments.append((key, body))
+        return True
 
     def update_fields(self, key, fields):
         self.updates.append((key, fields))

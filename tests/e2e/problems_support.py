@@ -54,16 +54,16 @@ SETTINGS = {
 }
 
 
-def write_rules(directory: Path) -> Path:
+def write_rules(directory: Path, rules: str = RULES) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "problems.yaml").write_text(textwrap.dedent(RULES))
+    (directory / "problems.yaml").write_text(textwrap.dedent(rules))
     return directory
 
 
 def problem_environment(rules_dir: Path, connect_webhooks: bool = True, jira_deployment: str = "cloud",
-                        **settings: dict) -> LoopbackEnvironment:
-    """Simulators and a bridge with the rules above; `settings` merge over SETTINGS."""
-    environment = LoopbackEnvironment(rules_dir=write_rules(rules_dir), connect_webhooks=connect_webhooks,
+                        rules: str = RULES, **settings: dict) -> LoopbackEnvironment:
+    """Simulators and a bridge with the rules above (or `rules`); `settings` merge over SETTINGS."""
+    environment = LoopbackEnvironment(rules_dir=write_rules(rules_dir, rules), connect_webhooks=connect_webhooks,
                                       settings_overrides={**SETTINGS, **settings},
                                       jira_deployment=jira_deployment)
     environment.start()

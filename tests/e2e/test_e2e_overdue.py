@@ -38,6 +38,19 @@ def chat_receiver():
     server.shutdown()
 
 
+def due_check(runtime) -> DueCheck:
+    return DueCheck(runtime.engine, runtime.accountability, runtime.audit, runtime.outbox, runtime.settings,
+                    runtime.clock)
+
+
+def move_due_date_into_the_past(environment, problem, days: int) -> None:
+    """An engineer moves the due date into the past in Jira; the webhook brings it to the bridge."""
+    past = (date.today() - timedelta(days=days)).isoformat()
+    environment.jira.user_edits(problem.jira_key, {"duedate": past})
+    wait_for(lambda: environment.runtime.problems.get(problem.id).due_date.isoformat() == past,
+             what="due date synced")
+
+
 def test_overdue_actions_reach_jira_zendesk_and_chat_once(tmp_path, chat_receiver):
     url, posts = chat_receiver
     environment = problem_environment(tmp_path / "rules",
@@ -46,13 +59,8 @@ def test_overdue_actions_reach_jira_zendesk_and_chat_once(tmp_path, chat_receive
         runtime = environment.runtime
         problem, ids = open_crash_problem(environment)
         key = problem.jira_key
-        check = DueCheck(runtime.engine, runtime.accountability, runtime.audit, runtime.outbox,
-                         runtime.settings, runtime.clock)
-
-        # An engineer moves the due date into the past in Jira; the webhook brings it to the bridge.
-        past = (date.today() - timedelta(days=3)).isoformat()
-        environment.jira.user_edits(key, {"duedate": past})
-        wait_for(lambda: runtime.problems.get(problem.id).due_date.isoformat() == past, what="due date synced")
+        check = due_check(runtime)
+        move_due_date_into_the_past(environment, problem, days=3)
         assert "1 overdue" in check.run()
         settle_all(environment)
 
@@ -74,6 +82,33 @@ def test_overdue_actions_reach_jira_zendesk_and_chat_once(tmp_path, chat_receive
         wait_for(lambda: runtime.problems.get(problem.id).due_date.isoformat() == future, what="due date synced")
         assert "1 due dates moved" in check.run()
         assert runtime.problems.get(problem.id).accountability == "on_time"
+        assert_nothing_parked(runtime)
+    finally:
+        environment.stop()
+
+
+def test_an_overdue_comment_whose_recording_fails_is_not_posted_again(tmp_path, monkeypatch):
+    environment = problem_environment(tmp_path / "rules")
+    try:
+        runtime = environment.runtime
+        problem, _ = open_crash_problem(environment)
+        record = runtime.audit.record
+        failed = threading.Event()
+
+        def fail_once_after_the_comment(connection, at, action, subject, details):
+            if action == "jira.overdue_commented" and not failed.is_set():
+                failed.set()
+                raise RuntimeError("the database went away after the overdue comment")
+            return record(connection, at, action, subject, details)
+
+        monkeypatch.setattr(runtime.audit, "record", fail_once_after_the_comment)
+        move_due_date_into_the_past(environment, problem, days=2)
+        assert "1 overdue" in due_check(runtime).run()
+        settle_all(environment)
+
+        assert failed.is_set()
+        [comment] = [c for c in jira_comments(environment, problem.jira_key) if "overdue" in c.lower()]
+        assert "overdue by 2 days" in comment
         assert_nothing_parked(runtime)
     finally:
         environment.stop()

@@ -1,5 +1,6 @@
 """Jira has no idempotency key: a crash after Jira accepted the create, before the bridge recorded
-it, must still end with one issue (the retry finds it by the problem's label)."""
+it, must still end with one issue (the retry finds it by the problem's label), and a crash around a
+comment with exactly one such comment (the retry reads the issue's newest comments)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import pytest
 from bridge.planning import problem_label
 from connectors.jira.client import JiraClient
 from tests.e2e.problems_support import (
+    CRASH_ESCALATION_AT,
     CRASH_RULE,
     CRASH_THRESHOLD,
+    RULES,
     assert_nothing_parked,
     issues_with_label,
+    jira_comments,
+    open_crash_problem,
     problem_environment,
     report_crash,
     settle_all,
@@ -22,6 +27,9 @@ from tests.e2e.problems_support import (
     wait_for,
 )
 
+# Each crash report comes from a new customer: the count that opens the problem escalates it too.
+ESCALATED_AT_OPEN = RULES.replace(f"{{at: {CRASH_ESCALATION_AT}, of: tickets",
+                                  f"{{at: {CRASH_THRESHOLD}, of: requesters")
 CLIENT_TIMEOUT = 0.5  # the bridge's Jira client gives up this soon ...
 SLOW_ANSWER = 1.5  # ... while the simulated Jira answers a done write this late
 
@@ -45,6 +53,11 @@ def assert_one_issue_with_every_ticket_linked(environment, tickets) -> None:
 
 
 def test_a_create_that_times_out_after_jira_did_it_is_found_again_not_repeated(bridge, monkeypatch):
+    time_out_a_create_after_jira_did_it(bridge, monkeypatch)
+
+
+def time_out_a_create_after_jira_did_it(bridge, monkeypatch) -> None:
+    """The bridge's create times out while Jira does it; the retry must find that issue."""
     tracker = bridge.runtime.issue_tracker
     access = bridge.access
     tracker.client = JiraClient(access.jira_url, "cloud", access.jira_email, access.jira_api_token,
@@ -130,3 +143,69 @@ def test_an_action_worker_dying_between_create_and_record_leaves_one_issue(short
 
     assert_one_issue_with_every_ticket_linked(bridge, tickets)
     assert "jira.issue_found" in audit_actions(bridge.runtime, the_problem(bridge.runtime, CRASH_RULE))
+
+
+def escalation_comments(environment, key: str) -> list[str]:
+    return [text for text in jira_comments(environment, key) if text.startswith("Escalat")]
+
+
+@pytest.fixture
+def escalated_at_open(tmp_path):
+    """The crash rule escalating to Highest at the very count that opens its problem."""
+    assert ESCALATED_AT_OPEN != RULES
+    environment = problem_environment(tmp_path / "rules", rules=ESCALATED_AT_OPEN)
+    yield environment
+    environment.stop()
+
+
+@pytest.mark.parametrize("crash", ["before", "after"])
+def test_an_issue_created_escalated_says_so_once_whether_a_crash_came_before_or_after_the_comment(
+        escalated_at_open, monkeypatch, crash):
+    bridge = escalated_at_open
+    tracker = bridge.runtime.issue_tracker
+    comment_once = tracker.comment_once
+
+    def crash_once(key, body, marker=None):
+        monkeypatch.setattr(tracker, "comment_once", comment_once)
+        if crash == "after":
+            comment_once(key, body, marker)
+        raise RuntimeError(f"the worker died {crash} the escalation comment")
+
+    monkeypatch.setattr(tracker, "comment_once", crash_once)
+    tickets = report_enough_crashes(bridge)
+    settle_all(bridge)
+
+    assert_one_issue_with_every_ticket_linked(bridge, tickets)
+    problem = the_problem(bridge.runtime, CRASH_RULE)
+    assert "jira.issue_found" in audit_actions(bridge.runtime, problem)  # the retry found the issue
+    [comment] = escalation_comments(bridge, problem.jira_key)
+    assert comment.startswith(f"Escalated to Highest: {CRASH_THRESHOLD} requesters affected")
+    assert bridge.jira.issue(problem.jira_key)["fields"]["priority"]["name"] == "Highest"
+
+
+def test_an_escalation_whose_recording_fails_is_commented_once(bridge, monkeypatch):
+    problem, _ = open_crash_problem(bridge)
+    store = bridge.runtime.problems
+    record_counts_written = store.record_counts_written
+    failed = threading.Event()
+
+    def fail_the_escalation_once(connection, problem_id, counts, when, *escalation):
+        if escalation and not failed.is_set():  # the escalated call records priority and due date
+            failed.set()
+            raise RuntimeError("the database went away after the escalation comment")
+        return record_counts_written(connection, problem_id, counts, when, *escalation)
+
+    monkeypatch.setattr(store, "record_counts_written", fail_the_escalation_once)
+    for _ in range(CRASH_ESCALATION_AT - CRASH_THRESHOLD):
+        report_crash(bridge)
+    settle_all(bridge)
+
+    assert failed.is_set()
+    print("COMMENTS", jira_comments(bridge, problem.jira_key))
+    print("ACTIONS", [(a.kind, a.attempts, a.outcome, a.last_error) for a in bridge.runtime.outbox.for_problem(problem.id)])
+    [comment] = escalation_comments(bridge, problem.jira_key)
+    assert comment.startswith(f"Escalated to Highest: {CRASH_ESCALATION_AT} tickets affected")
+    assert bridge.jira.issue(problem.jira_key)["fields"]["priority"]["name"] == "Highest"
+    assert the_problem(bridge.runtime, CRASH_RULE).priority == "Highest"
+    assert_nothing_parked(bridge.runtime)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.jira.errors import JiraError
+from connectors.jira.issue_tracker import JiraIssueTracker
 from connectors.jira.simulator.catalog import UI_USER
 
 
@@ -157,3 +158,25 @@ def test_instance_data_for_config_checks(client, deployment):
     assert {p["key"] for p in client.projects()} == {"FIN", "ENG", "SHIP"}
     assert [t["name"] for t in client.issue_types("FIN")] == ["Bug", "Task", "Story"]
     assert "Affected tickets" in {f["name"] for f in client.fields()}
+
+
+def test_recent_comments_are_the_newest_first(client, sim):
+    key = client.create_issue("ENG", "Bug", "x")["key"]
+    for number in range(1, 5):
+        client.add_comment(key, f"comment {number}\nsecond line")
+    assert client.recent_comments(key, 3) == [f"comment {n}\nsecond line" for n in (4, 3, 2)]
+
+
+def test_comment_once_does_not_repeat_what_the_issue_already_says(client, sim):
+    tracker = JiraIssueTracker(client, sim.url)
+    key = client.create_issue("ENG", "Bug", "x")["key"]
+    escalated = "Escalated to Highest: 5 tickets affected.\nDue date moved up."
+
+    assert tracker.comment_once(key, escalated) is True
+    assert tracker.comment_once(key, escalated) is False  # a retry after a crash
+    assert tracker.comment_once(key, escalated.replace("\n", "\r\n  ")) is False  # Jira's own spacing
+    assert tracker.comment_once(key, "Escalated to Highest: 6 tickets affected.") is True
+    # Worded otherwise on the retry, recognised by what stays the same:
+    assert tracker.comment_once(key, "Priority stays Highest: 5 tickets affected.", "5 tickets affected") is False
+    assert [c["body"] for c in sim.issue(key)["fields"]["comment"]["comments"]] == [
+        escalated, "Escalated to Highest: 6 tickets affected."]

@@ -62,9 +62,27 @@ def delete_issue(key: str):
 
 @issues_api.get("/issue/<key>/comment")
 def list_comments(key: str):
+    """One page of comments, oldest first unless orderBy=-created (Jira's default page: 100)."""
+    order = request.args.get("orderBy", "created")
+    if order not in ("created", "+created", "-created"):
+        raise JiraApiError(400, [f"orderBy {order!r} is not supported."])
+    start_at, max_results = _page_argument("startAt", 0), _page_argument("maxResults", 100)
     with _sim().store.lock:
-        comments = [g.renderer.comment(c) for c in _sim().store.issue(key).comments]
-    return {"startAt": 0, "maxResults": len(comments), "total": len(comments), "comments": comments}
+        every = list(_sim().store.issue(key).comments)
+    if order == "-created":
+        every.reverse()
+    page = [g.renderer.comment(c) for c in every[start_at:start_at + max_results]]
+    return {"startAt": start_at, "maxResults": max_results, "total": len(every), "comments": page}
+
+
+def _page_argument(name: str, default: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        raise JiraApiError(400, [f"{name} must be a number."]) from None
+    if value < 0:
+        raise JiraApiError(400, [f"{name} must not be negative."])
+    return value
 
 
 @issues_api.post("/issue/<key>/comment")
