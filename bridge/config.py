@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -34,6 +34,9 @@ from bridge.yamlsource import (
 )
 
 CONFIG_ENV_VARIABLE = "BRIDGE_CONFIG"
+# Atlassian: "the majority of modifications are shown within seconds", some take minutes
+# (developer.atlassian.com/cloud/jira/platform/search-and-reconcile).
+CLOUD_SEARCH_LAG_SECONDS = 60
 
 
 class _Strict(BaseModel):
@@ -98,6 +101,16 @@ class JiraSettings(_Strict):
     fields: JiraFieldSettings = JiraFieldSettings()
     # Affected-ticket counts on an issue are rewritten at most this often (Jira caps writes per issue).
     counts_update_interval_seconds: int = Field(default=300, ge=1)
+    # How long a new issue may take to show in Jira's search (Cloud's is eventually consistent):
+    # a retried create looks again after this long before creating. Default 60 on Cloud, 0 on
+    # Data Center.
+    search_lag_seconds: float | None = Field(default=None, ge=0)
+
+    @property
+    def search_lag(self) -> timedelta:
+        if self.search_lag_seconds is not None:
+            return timedelta(seconds=self.search_lag_seconds)
+        return timedelta(seconds=CLOUD_SEARCH_LAG_SECONDS if self.deployment == "cloud" else 0)
 
     _url = field_validator("url")(_check_url)
 

@@ -1,6 +1,6 @@
 """Config loading: every mistake is named with file, line and key; `bridge check` exits non-zero."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from bridge.cli import main
 from bridge.config import load_settings
 from bridge.yamlsource import SourceErrors
+from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {"ZENDESK_API_TOKEN": "z", "ZENDESK_WEBHOOK_SECRET": "zs", "JIRA_API_TOKEN": "j",
@@ -251,3 +252,11 @@ def test_commands_without_config_explain_how_to_give_one(monkeypatch):
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.parametrize("deployment, configured, lag", [
+    ("cloud", None, 60), ("server", None, 0), ("cloud", 5, 5), ("server", 2.5, 2.5)])
+def test_jira_search_lag_defaults_by_deployment(deployment, configured, lag):
+    jira = {"deployment": deployment} | ({"search_lag_seconds": configured} if configured is not None else {})
+    settings = make_settings("sqlite://", jira=jira)
+    assert settings.jira.search_lag == timedelta(seconds=lag)

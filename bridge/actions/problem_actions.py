@@ -104,13 +104,15 @@ class ProblemActions:
 
     # --- handlers ------------------------------------------------------------------------------
 
-    def create_issue(self, action: Action, now: datetime) -> Done:
+    def create_issue(self, action: Action, now: datetime) -> Done | Later:
         problem = self._problem(action)
         if problem.jira_key:
             return Done(f"already has {problem.jira_key}")
         # Jira has no idempotency key: the label carrying the problem id finds an issue a crashed
         # or timed-out earlier attempt created, so a retry never makes a second one.
         found = self.issues.find_by_label(problem_label(problem.id))
+        if found is None and self._too_early_to_trust_search(action):
+            return Later(now + self.settings.jira.search_lag, {**action.payload, "searched_late": action.attempts})
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem),
                           self._examples(problem), zendesk_url=self.settings.zendesk.url,
@@ -139,6 +141,12 @@ class ProblemActions:
             self.outbox.enqueue(connection, SYNC_LINKS, when, problem.id, dedupe_key=f"links:{problem.id}")
 
         return Done(f"{'found' if found else 'created'} {issue.key}", record)
+
+    def _too_early_to_trust_search(self, action: Action) -> bool:
+        """On a retry, an earlier attempt may have created the issue moments before it failed: too
+        recently for Jira Cloud's search to show it. Each retry looks once more, after the lag."""
+        return (action.attempts > 1 and bool(self.settings.jira.search_lag)
+                and action.payload.get("searched_late") != action.attempts)
 
     def sync_links(self, action: Action, now: datetime) -> Done | Later:
         """One problem's Zendesk links, 100 tickets per update_many job, one job at a time."""

@@ -65,7 +65,9 @@ def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Pat
                     "api_token": access.zendesk_api_token, "webhook_secret": access.zendesk_webhook_secret,
                     "bridge_user_id": access.zendesk_bridge_user_id},
         "jira": {"url": access.jira_url, "deployment": jira_deployment, "email": access.jira_email,
-                 "api_token": access.jira_api_token, "webhook_secret": access.jira_webhook_secret},
+                 "api_token": access.jira_api_token, "webhook_secret": access.jira_webhook_secret,
+                 # The simulator's search shows a new issue at once (unless a test sets its search_lag).
+                 "search_lag_seconds": 0},
         "database": {"url": database_url, "sqlite_synchronous": "NORMAL"},
         "server": {"host": "127.0.0.1", "port": 8080, "threads": 8},
         "api": {"token": api_token or secrets.token_urlsafe(24)},

@@ -15,6 +15,7 @@ from tests.e2e.problems_support import (
     CRASH_RULE,
     CRASH_THRESHOLD,
     RULES,
+    SETTINGS,
     assert_nothing_parked,
     issues_with_label,
     jira_comments,
@@ -209,3 +210,27 @@ def test_an_escalation_whose_recording_fails_is_commented_once(bridge, monkeypat
     assert the_problem(bridge.runtime, CRASH_RULE).priority == "Highest"
     assert_nothing_parked(bridge.runtime)
 
+
+JIRA_SEARCH_LAG = 3.0  # seconds before the simulated Jira Cloud's search shows a new issue
+
+
+@pytest.fixture
+def lagging_search_bridge(tmp_path):
+    """Jira Cloud's search is eventually consistent: here a new issue shows in it after 3 s, longer
+    than the bridge's first retry waits (2 s); the bridge is told to allow for a little more."""
+    environment = problem_environment(
+        tmp_path / "rules", jira={**SETTINGS["jira"], "search_lag_seconds": JIRA_SEARCH_LAG + 1})
+    environment.jira.search_lag = JIRA_SEARCH_LAG
+    yield environment
+    environment.stop()
+
+
+def test_a_create_that_times_out_is_found_again_even_when_search_shows_it_late(lagging_search_bridge,
+                                                                               monkeypatch):
+    bridge = lagging_search_bridge
+    time_out_a_create_after_jira_did_it(bridge, monkeypatch)
+
+    problem = the_problem(bridge.runtime, CRASH_RULE)
+    label_searches = [r for r in bridge.jira.requests
+                      if r.path.endswith("/search/jql") and problem_label(problem.id) in str(r.json or r.query)]
+    assert len(label_searches) == 3  # before the create; on the retry, too early; after the lag

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 from flask import Blueprint, current_app, g, request
 
@@ -11,6 +12,7 @@ from connectors.jira.simulator import catalog
 from connectors.jira.simulator.catalog import API_USER
 from connectors.jira.simulator.errors import JiraApiError
 from connectors.jira.simulator.jql import parse_jql
+from connectors.jira.simulator.model import utc_now
 from connectors.jira.simulator.webhooks import WebhookTarget
 
 meta_api = Blueprint("jira_sim_meta", __name__, url_prefix="/rest/api/<api>")
@@ -127,8 +129,10 @@ def _matching_issues(arguments: dict):
     except ValueError:
         raise JiraApiError(400, ["maxResults must be a number."]) from None
     page_size = max(1, min(requested, _sim().max_page_size))
+    lag = _sim().search_lag if _sim().deployment == "cloud" else 0
+    indexed_before = utc_now() - timedelta(seconds=lag)
     with _sim().store.lock:
-        return query.run(list(_sim().store.issues.values())), page_size
+        return query.run([i for i in _sim().store.issues.values() if i.created <= indexed_before]), page_size
 
 
 def _wanted_fields(arguments: dict, default: list[str]) -> list[str]:

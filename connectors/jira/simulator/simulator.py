@@ -43,12 +43,15 @@ class JiraSimulator:
                  api_token: str | None = None, user: str | None = None, max_page_size: int = 5,
                  issue_write_windows: tuple[tuple[int, float], ...] = DEFAULT_ISSUE_WRITE_WINDOWS,
                  fault_delay: float = 11.0, fault_retry_after: int = 7,
-                 webhook_max_attempts: int = 4, webhook_retry_delay: float = 0.05):
+                 webhook_max_attempts: int = 4, webhook_retry_delay: float = 0.05, search_lag: float = 0.0):
         if deployment not in ("cloud", "server"):
             raise ValueError("deployment must be 'cloud' or 'server'")
         self.deployment = deployment
         self.api_token, self.user = api_token, user
         self.max_page_size = max_page_size
+        # Cloud's JQL search is eventually consistent: a new issue shows in it this many seconds
+        # after its creation (Data Center's search is consistent, and ignores this).
+        self.search_lag = search_lag
         self.fault_delay, self.fault_retry_after = fault_delay, fault_retry_after
         self.requests: list[RecordedRequest] = []
         self.suppressed_changes: list[Change] = []
