@@ -122,6 +122,11 @@ class ZendeskClient:
         with translate_errors("current_user"):
             return self._zenpy.users.me().to_dict()
 
+    def ticket_fields(self) -> list[dict]:
+        """Every ticket field of the account, system and custom (zenpy follows the pages)."""
+        with translate_errors("list ticket fields"):
+            return [field.to_dict() for field in self._zenpy.ticket_fields()]
+
     # tickets -----------------------------------------------------------------------------
 
     def get_ticket(self, ticket_id: int) -> dict:

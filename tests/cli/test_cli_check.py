@@ -11,12 +11,15 @@ import yaml
 from click.testing import CliRunner
 
 from bridge.cli import main
-from bridge.zendesk_check import account_problems
+from bridge.config import ZendeskFieldSettings
+from bridge.zendesk_check import WRITABLE_TYPES, account_problems
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator
 from tests.support.settings import make_settings, write_config
 
 JIRA_TOKEN = "jira-check-token"
+JIRA_KEY_FIELD, FIX_DATE_FIELD, PRODUCT_FIELD, RETIRED_FIELD, DROPDOWN_FIELD = 901, 902, 903, 904, 905
+ZENDESK_FIELDS = "(custom fields: 901 Jira issue, 902 Expected fix, 903 Product, 904 Old product, 905 Region)"
 PRIORITIES = "(priorities: Highest, High, Medium, Low, Lowest)"
 
 
@@ -33,6 +36,11 @@ def rules(**jira) -> dict:
 @pytest.fixture(scope="module", params=["cloud", "server"])
 def simulators(request):
     with JiraSimulator(deployment=request.param, api_token=JIRA_TOKEN) as jira, ZendeskSimulator() as zendesk:
+        zendesk.define_custom_field(JIRA_KEY_FIELD, "Jira issue", "text")
+        zendesk.define_custom_field(FIX_DATE_FIELD, "Expected fix", "date")
+        zendesk.define_custom_field(PRODUCT_FIELD, "Product", "tagger")
+        zendesk.define_custom_field(RETIRED_FIELD, "Old product", "tagger", active=False)
+        zendesk.define_custom_field(DROPDOWN_FIELD, "Region", "tagger")
         yield jira, zendesk
 
 
@@ -45,7 +53,9 @@ def check(tmp_path, simulators):
         (tmp_path / "rules" / "rules.yaml").write_text(yaml.safe_dump(rule_file or rules(), sort_keys=False))
         sections = {
             "zendesk": {"url": zendesk.url, "email": zendesk.api_email, "api_token": zendesk.api_token,
-                        "bridge_user_id": zendesk.account.api_user_id},
+                        "bridge_user_id": zendesk.account.api_user_id,
+                        "fields": {"jira_key": JIRA_KEY_FIELD, "expected_fix_date": FIX_DATE_FIELD}},
+            "custom_fields": {"product": PRODUCT_FIELD},
             "jira": {"url": jira.url, "deployment": jira.deployment, "api_token": JIRA_TOKEN,
                      "email": "bridge@example.com" if jira.deployment == "cloud" else None,
                      "fields": {"affected_tickets": "customfield_10050"}},
@@ -96,6 +106,17 @@ def test_a_correct_config_passes(check):
      ("jira.fields.affected_requesters: Jira has no field 'customfield_99999' "
       "(custom fields: customfield_10050 Affected tickets, customfield_10051 Customer impact)")),
     ({"zendesk": {"bridge_user_id": 424242}}, "zendesk.bridge_user_id: 424242, but the API credentials act as user"),
+    ({"zendesk": {"fields": {"jira_status": 999}}},
+     f"zendesk.fields.jira_status: Zendesk has no ticket field 999 {ZENDESK_FIELDS}"),
+    ({"custom_fields": {"product": 998}}, f"custom_fields.product: Zendesk has no ticket field 998 {ZENDESK_FIELDS}"),
+    ({"custom_fields": {"product": RETIRED_FIELD}},
+     "custom_fields.product: Zendesk ticket field 904 (Old product) is inactive"),
+    ({"zendesk": {"fields": {"jira_key": DROPDOWN_FIELD}}},
+     "zendesk.fields.jira_key: Zendesk ticket field 905 (Region) is a tagger field; the bridge writes it as "
+     "text or textarea"),
+    ({"zendesk": {"fields": {"expected_fix_date": DROPDOWN_FIELD}}},
+     "zendesk.fields.expected_fix_date: Zendesk ticket field 905 (Region) is a tagger field; the bridge "
+     "writes it as date or text"),
 ])
 def test_config_mistakes_are_named_by_their_key(check, overrides, expected):
     result = check(**overrides)
@@ -173,3 +194,7 @@ def unused_port() -> int:
 def test_zendesk_users_the_bridge_cannot_act_as(sqlite_url, user, expected):
     [problem] = account_problems(make_settings(sqlite_url), user)
     assert problem.startswith(expected)
+
+
+def test_every_zendesk_field_the_bridge_writes_has_its_writable_types():
+    assert set(WRITABLE_TYPES) == set(ZendeskFieldSettings.model_fields)

@@ -17,6 +17,10 @@ from connectors.zendesk.simulator.jobs import JobQueue
 from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
 from connectors.zendesk.simulator.store import Change, TicketStore, iso
 
+SYSTEM_TICKET_FIELDS = {1: ("subject", "Subject"), 2: ("description", "Description"), 3: ("status", "Status"),
+                        4: ("tickettype", "Type"), 5: ("priority", "Priority"), 6: ("group", "Group"),
+                        7: ("assignee", "Assignee")}
+
 ALL_TICKET_EVENTS = ["zen:event-type:ticket.*"]
 
 
@@ -70,6 +74,16 @@ class SimulatedAccount:
         with self.lock:
             self.store.ticket(ticket_id)
             return copy.deepcopy(self.store.comments[ticket_id])
+
+    def ticket_fields(self) -> list[dict]:
+        """Zendesk's system fields (not removable), then the custom fields a test defined."""
+        with self.lock:
+            custom = [{"id": field_id, "type": definition["type"], "title": definition["title"],
+                       "active": definition.get("active", True), "removable": True}
+                      for field_id, definition in self.store.custom_field_definitions.items()]
+        system = [{"id": field_id, "type": kind, "title": title, "active": True, "removable": False}
+                  for field_id, (kind, title) in SYSTEM_TICKET_FIELDS.items()]
+        return system + custom
 
     def search_tickets(self, query: str) -> list[dict]:
         with self.lock:

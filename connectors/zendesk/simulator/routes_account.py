@@ -1,4 +1,4 @@
-"""Users, job statuses, search, incremental export, webhooks and triggers."""
+"""Users, ticket fields, job statuses, search, incremental export, webhooks and triggers."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def show_me():
 def show_many_users():
     users = simulator().users_by_ids(id_list())
     return jsonify({"users": users, "next_page": None, "previous_page": None, "count": len(users)})
+
+
+@api_route(account_routes, "/ticket_fields", ["GET"])
+def list_ticket_fields():
+    fields = simulator().ticket_fields()
+    return jsonify({"ticket_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)})
 
 
 @api_route(account_routes, "/job_statuses/<job_id>", ["GET"])

@@ -102,9 +102,10 @@ class ZendeskSimulator:
         """The next `count` API calls fail: kind "500", "429" (Retry-After: 7) or "timeout"."""
         self.account.front_door.inject_faults(count, kind)
 
-    def define_custom_field(self, field_id: int, title: str, field_type: str = "text") -> None:
+    def define_custom_field(self, field_id: int, title: str, field_type: str = "text", active: bool = True) -> None:
         with self.account.lock:
-            self.account.store.custom_field_definitions[field_id] = {"title": title, "type": field_type}
+            self.account.store.custom_field_definitions[field_id] = {"title": title, "type": field_type,
+                                                                      "active": active}
 
     # what happened ---------------------------------------------------------------------------
 
