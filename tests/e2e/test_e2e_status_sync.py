@@ -133,3 +133,39 @@ def test_the_loop_works_against_jira_data_center(tmp_path):
         assert_nothing_parked(environment.runtime)
     finally:
         environment.stop()
+
+
+JOB_DELAY = 1.5  # the simulated Zendesk runs a job this long after accepting it
+
+
+@pytest.fixture
+def slow_jobs_environment(tmp_path):
+    """Zendesk runs jobs later than the bridge retries a failed action (0.2 s here); the bridge
+    reads back a send of unknown outcome after 3 s."""
+    environment = problem_environment(tmp_path / "rules", closure={"unknown_outcome_seconds": JOB_DELAY * 2})
+    environment.zendesk.set_job_limits(delay_seconds=JOB_DELAY)
+    yield environment
+    environment.stop()
+
+
+def test_a_status_update_whose_job_was_accepted_before_a_crash_notes_each_ticket_once(slow_jobs_environment,
+                                                                                     monkeypatch):
+    environment = slow_jobs_environment
+    problem, key, ids = open_crash_problem(environment, tickets=4)
+    zendesk = environment.runtime.ticket_system
+    start_bulk_update = zendesk.start_bulk_update
+
+    def accepted_then_died(ticket_ids, changes):
+        monkeypatch.setattr(zendesk, "start_bulk_update", start_bulk_update)
+        start_bulk_update(ticket_ids, changes)  # Zendesk has the job; the bridge never hears its id
+        raise RuntimeError("the worker died before recording the job")
+
+    monkeypatch.setattr(zendesk, "start_bulk_update", accepted_then_died)
+    environment.jira.user_transitions(key, "In Progress")
+    settle_all(environment)
+
+    for ticket_id in ids:
+        notes = [c for c in environment.zendesk.comments(ticket_id) if f"Jira {key} is In Progress" in c["body"]]
+        assert len(notes) == 1
+        assert "jira_status_in_progress" in environment.zendesk.ticket(ticket_id)["tags"]
+    assert_nothing_parked(environment.runtime)
