@@ -150,6 +150,12 @@ def overdue_headline(problem: Problem, days: int) -> str:
             f"(due {problem.due_date.isoformat() if problem.due_date else 'unknown'}) and not fixed.")
 
 
+def overdue_tag(problem: Problem) -> str:
+    """The tag a ticket's overdue note carries: one per problem and due date, e.g.
+    `bridge_overdue_12_20250310`."""
+    return f"bridge_overdue_{problem.id}_{problem.due_date.strftime('%Y%m%d') if problem.due_date else 'none'}"
+
+
 def ticket_note(problem: Problem, days: int) -> str:
     return (f"The Jira issue {problem.jira_key or '(none yet)'} for this problem is overdue by {days} "
             f"day{'s' if days != 1 else ''} (due {problem.due_date}); {affected_text(problem)} affected.")

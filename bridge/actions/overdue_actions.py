@@ -21,8 +21,10 @@ from bridge.accountability import (
     days_overdue,
     overdue_comment,
     overdue_headline,
+    overdue_tag,
     ticket_note,
 )
+from bridge.actions.recorded_send import read_back_wait, record_before_sending, to_read_back, without_record
 from bridge.actions.results import Done, Later
 from bridge.config import OverdueActions as OverdueSettings
 from bridge.config import Settings
@@ -112,11 +114,21 @@ class OverdueActions:
 
     def note_tickets(self, action: Action, now: datetime) -> Done | Later:
         """One update_many job of at most 100 tickets at a time; the payload remembers which
-        tickets have their note, so a later batch never notes them again."""
+        tickets have their note, so a later batch never notes them again. The note's tag (one per
+        problem and due date) tells a retry which tickets of a batch of unknown outcome got it."""
         problem, stale = self._still_overdue(action)
         if stale:
             return Done(stale)
         payload = dict(action.payload)
+        tag = overdue_tag(problem)
+        wait = read_back_wait(payload, action.attempts, now,
+                              timedelta(seconds=self.settings.closure.unknown_outcome_seconds))
+        if wait:
+            return wait
+        if uncertain := to_read_back(payload, action.attempts):
+            payload = without_record(payload)
+            payload["noted"] = [*payload.get("noted", []),
+                                *(t.id for t in self.zendesk.fetch_tickets(uncertain) if tag in t.tags)]
         noted, failed = list(payload.get("noted", [])), list(payload.get("failed", []))
         job = payload.pop("job", None)
         if job:
@@ -132,11 +144,15 @@ class OverdueActions:
         handled = set(noted) | set(failed)
         remaining = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in handled][:BULK_LIMIT]
         if remaining:
+            payload = {**payload, "noted": noted, "failed": failed}
+            recording = record_before_sending(payload, remaining, action.attempts, now)
+            if recording:
+                return recording
             days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
             job_id = self.zendesk.start_bulk_update(
-                remaining, {"comment": {"body": ticket_note(problem, days), "public": False}})
-            return Later(now + JOB_POLL, {**payload, "noted": noted, "failed": failed,
-                                          "job": {"id": job_id, "tickets": remaining}})
+                remaining, {"comment": {"body": ticket_note(problem, days), "public": False},
+                            "additional_tags": [tag]})
+            return Later(now + JOB_POLL, {**without_record(payload), "job": {"id": job_id, "tickets": remaining}})
         outcome = f"noted {len(noted)} tickets" + (f", {len(failed)} failed" if failed else "")
         details = {"tickets": len(noted), "failed": sorted(failed)}
         record = self.audit.later(f"problem:{problem.id}", "zendesk.overdue_noted", details)

@@ -10,6 +10,7 @@ from typing import Callable
 
 from sqlalchemy import Connection
 
+from bridge.actions.recorded_send import read_back_wait, record_before_sending, to_read_back, without_record
 from bridge.actions.results import Done, Later
 from bridge.actions.status_actions import STATUS_UPDATE, StatusActions
 from bridge.config import Settings
@@ -161,12 +162,23 @@ class ProblemActions:
         facts = self._facts(problem)
         to_link = self.problems.tickets_to_link(problem.id, BULK_LIMIT)
         if to_link:
-            # A retried attempt (after a crash or timeout) may already have started this job, and
-            # update_many is not idempotent: tickets that already carry the tag are done.
-            pending = self._not_yet_tagged(rule, facts, to_link) if action.attempts > 1 else to_link
-            already = [t for t in to_link if t not in pending]
+            # update_many is not idempotent (the link note): a batch of unknown outcome is read back
+            # by the problem's tag, and tickets that carry it are done (bridge/actions/recorded_send.py).
+            payload = action.payload
+            grace = timedelta(seconds=self.settings.closure.unknown_outcome_seconds)
+            wait = read_back_wait(payload, action.attempts, now, grace)
+            if wait:
+                return wait
+            if uncertain := to_read_back(payload, action.attempts):
+                tagged = set(uncertain) - set(self._not_yet_tagged(rule, facts, uncertain))
+                payload = {**without_record(payload), "already": [*payload.get("already", []), *tagged]}
+            already = [t for t in to_link if t in set(payload.get("already", []))]
+            pending = [t for t in to_link if t not in set(already)]
             if not pending:
                 return Done("already tagged", self._links_recorded(problem.id, "link", already))
+            recording = record_before_sending(payload, pending, action.attempts, now)
+            if recording:
+                return recording
             changes = link_changes(rule, facts, problem.jira_key, self.issues.url(problem.jira_key),
                                    problem.due_date, self.settings).changes
             job_id = self.zendesk.start_bulk_update(pending, changes)

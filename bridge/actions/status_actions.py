@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bridge.actions.recorded_send import read_back_wait, record_before_sending, to_read_back, without_record
 from bridge.actions.results import Done, Later
 from bridge.config import Settings
 from bridge.domain.events import IssueSnapshot
@@ -86,27 +87,24 @@ class StatusActions:
             if not status.finished:
                 return Later(now + POLL, payload)
             payload = self._after_job(problem, payload, job, status)
-        sending = payload.get("sending")
-        if sending and sending["attempt"] != action.attempts:
-            # That attempt failed or died after saying it would send: Zendesk may have accepted
-            # its job, whose id never got here. Once such a job has surely run, read them back.
-            if sending.get("read_back") != action.attempts:
-                settled = now + timedelta(seconds=self.settings.closure.unknown_outcome_seconds)
-                return Later(settled, {**payload, "sending": {**sending, "read_back": action.attempts}})
+        grace = timedelta(seconds=self.settings.closure.unknown_outcome_seconds)
+        wait = read_back_wait(payload, action.attempts, now, grace)
+        if wait:
+            return wait
+        if uncertain := to_read_back(payload, action.attempts):
             tag = CATEGORY_TAGS.get(issue.status_category or "")
-            told = [t.id for t in self.zendesk.fetch_tickets(sending["tickets"]) if tag and tag in t.tags]
-            payload = {**_without_sending(payload), "done": [*payload["done"], *told]}
+            told = [t.id for t in self.zendesk.fetch_tickets(uncertain) if tag and tag in t.tags]
+            payload = {**without_record(payload), "done": [*payload["done"], *told]}
         remaining = self._remaining(problem, set(payload["done"]))
         if not remaining:
             return Done(f"{len(payload['done'])} tickets told: {issue.status}")
-        if payload.get("sending") != {"tickets": remaining, "attempt": action.attempts}:
-            # Say which tickets this attempt sends to, before it sends (the action is claimed
-            # again at once): a retry then knows whose update may have gone out.
-            return Later(now, {**payload, "sending": {"tickets": remaining, "attempt": action.attempts}})
+        recording = record_before_sending(payload, remaining, action.attempts, now)
+        if recording:
+            return recording
         rule, facts = self.context_of(problem)
         context = _context(rule, facts, issue, self.issues.url(issue.key))
         job_id = self.zendesk.start_bulk_update(remaining, ticket_changes(update, context, issue, self.settings))
-        return Later(now + POLL, {**_without_sending(payload), "job": {"id": job_id, "tickets": remaining}})
+        return Later(now + POLL, {**without_record(payload), "job": {"id": job_id, "tickets": remaining}})
 
     def _after_job(self, problem: Problem, payload: dict, job: dict, status) -> dict:
         """Succeeded tickets are done; a failed one is tried again, up to TICKET_ATTEMPTS times,
@@ -136,10 +134,6 @@ class StatusActions:
             if len(batch) >= BULK_LIMIT:
                 break
         return batch[:BULK_LIMIT]
-
-
-def _without_sending(payload: dict) -> dict:
-    return {key: value for key, value in payload.items() if key != "sending"}
 
 
 def _context(rule: Rule, facts: ProblemFacts, issue: IssueSnapshot, url: str) -> dict:

@@ -103,6 +103,20 @@ def report_missing_refund(environment: LoopbackEnvironment) -> int:
         email=f"refund.customer{number}@example.com")["id"]
 
 
+def die_once_zendesk_accepted_the_next_job(environment: LoopbackEnvironment, monkeypatch) -> None:
+    """The next bulk update is accepted by Zendesk, then the action fails before it hears the
+    job's id (as a worker killed at that moment would)."""
+    zendesk = environment.runtime.ticket_system
+    start_bulk_update = zendesk.start_bulk_update
+
+    def accepted_then_died(ticket_ids, changes):
+        monkeypatch.setattr(zendesk, "start_bulk_update", start_bulk_update)
+        start_bulk_update(ticket_ids, changes)
+        raise RuntimeError("the worker died before recording the job")
+
+    monkeypatch.setattr(zendesk, "start_bulk_update", accepted_then_died)
+
+
 # waiting -------------------------------------------------------------------------------------
 
 def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition"):

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 from bridge.scheduler.check_due import DueCheck
 from tests.e2e.problems_support import (
     assert_nothing_parked,
+    die_once_zendesk_accepted_the_next_job,
     jira_comments,
     open_crash_problem,
     problem_environment,
@@ -109,6 +110,25 @@ def test_an_overdue_comment_whose_recording_fails_is_not_posted_again(tmp_path, 
         assert failed.is_set()
         [comment] = [c for c in jira_comments(environment, problem.jira_key) if "overdue" in c.lower()]
         assert "overdue by 2 days" in comment
+        assert_nothing_parked(runtime)
+    finally:
+        environment.stop()
+
+
+def test_overdue_notes_whose_job_was_accepted_before_a_crash_reach_each_ticket_once(tmp_path, monkeypatch):
+    environment = problem_environment(tmp_path / "rules", closure={"unknown_outcome_seconds": 3})
+    try:
+        runtime = environment.runtime
+        problem, ids = open_crash_problem(environment)
+        environment.zendesk.set_job_limits(delay_seconds=1.5)  # later than the bridge's retry (0.2 s)
+        die_once_zendesk_accepted_the_next_job(environment, monkeypatch)
+        move_due_date_into_the_past(environment, problem, days=1)
+        assert "1 overdue" in due_check(runtime).run()
+        settle_all(environment)
+
+        for ticket_id in ids:
+            notes = [c for c in environment.zendesk.comments(ticket_id) if "overdue" in c["body"].lower()]
+            assert len(notes) == 1, notes
         assert_nothing_parked(runtime)
     finally:
         environment.stop()

@@ -17,6 +17,7 @@ from tests.e2e.problems_support import (
     RULES,
     SETTINGS,
     assert_nothing_parked,
+    die_once_zendesk_accepted_the_next_job,
     issues_with_label,
     jira_comments,
     open_crash_problem,
@@ -234,3 +235,19 @@ def test_a_create_that_times_out_is_found_again_even_when_search_shows_it_late(l
     label_searches = [r for r in bridge.jira.requests
                       if r.path.endswith("/search/jql") and problem_label(problem.id) in str(r.json or r.query)]
     assert len(label_searches) == 3  # before the create; on the retry, too early; after the lag
+
+
+def test_a_link_job_accepted_before_a_crash_notes_each_ticket_once(tmp_path, monkeypatch):
+    environment = problem_environment(tmp_path / "rules", closure={"unknown_outcome_seconds": 3})
+    try:
+        environment.zendesk.set_job_limits(delay_seconds=1.5)  # later than the bridge's retry (0.2 s)
+        die_once_zendesk_accepted_the_next_job(environment, monkeypatch)
+        tickets = report_enough_crashes(environment)
+        settle_all(environment)
+
+        assert_one_issue_with_every_ticket_linked(environment, tickets)
+        for ticket_id in tickets:
+            notes = [c for c in environment.zendesk.comments(ticket_id) if "Linked to Jira issue" in c["body"]]
+            assert len(notes) == 1, notes
+    finally:
+        environment.stop()

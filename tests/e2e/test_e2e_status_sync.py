@@ -13,6 +13,7 @@ from tests.e2e.problems_support import (
     JIRA_KEY_FIELD,
     CRASH_THRESHOLD,
     assert_nothing_parked,
+    die_once_zendesk_accepted_the_next_job,
     issues_with_label,
     jira_comments,
     problem_environment,
@@ -152,15 +153,7 @@ def test_a_status_update_whose_job_was_accepted_before_a_crash_notes_each_ticket
                                                                                      monkeypatch):
     environment = slow_jobs_environment
     problem, key, ids = open_crash_problem(environment, tickets=4)
-    zendesk = environment.runtime.ticket_system
-    start_bulk_update = zendesk.start_bulk_update
-
-    def accepted_then_died(ticket_ids, changes):
-        monkeypatch.setattr(zendesk, "start_bulk_update", start_bulk_update)
-        start_bulk_update(ticket_ids, changes)  # Zendesk has the job; the bridge never hears its id
-        raise RuntimeError("the worker died before recording the job")
-
-    monkeypatch.setattr(zendesk, "start_bulk_update", accepted_then_died)
+    die_once_zendesk_accepted_the_next_job(environment, monkeypatch)
     environment.jira.user_transitions(key, "In Progress")
     settle_all(environment)
 
