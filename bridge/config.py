@@ -181,6 +181,10 @@ class ClosureSettings(_Strict):
     unknown_outcome_seconds: float = Field(default=600.0, gt=0)
     jobs_per_run: int = Field(default=10, ge=1)  # bulk calls one run of a closure makes at most
 
+    @property
+    def unknown_outcome(self) -> timedelta:
+        return timedelta(seconds=self.unknown_outcome_seconds)
+
 
 class OverdueActions(_Strict):
     """What happens once when a problem becomes overdue (each can be turned off)."""

@@ -24,7 +24,13 @@ from bridge.accountability import (
     overdue_tag,
     ticket_note,
 )
-from bridge.actions.recorded_send import read_back_wait, record_before_sending, to_read_back, without_record
+from bridge.actions.recorded_send import (
+    carrying,
+    read_back_wait,
+    record_before_sending,
+    to_read_back,
+    without_record,
+)
 from bridge.actions.results import Done, Later
 from bridge.config import OverdueActions as OverdueSettings
 from bridge.config import Settings
@@ -121,14 +127,12 @@ class OverdueActions:
             return Done(stale)
         payload = dict(action.payload)
         tag = overdue_tag(problem)
-        wait = read_back_wait(payload, action.attempts, now,
-                              timedelta(seconds=self.settings.closure.unknown_outcome_seconds))
+        wait = read_back_wait(payload, action.attempts, now, self.settings.closure.unknown_outcome)
         if wait:
             return wait
         if uncertain := to_read_back(payload, action.attempts):
-            payload = without_record(payload)
-            payload["noted"] = [*payload.get("noted", []),
-                                *(t.id for t in self.zendesk.fetch_tickets(uncertain) if tag in t.tags)]
+            told = carrying(self.zendesk, uncertain, tag)
+            payload = {**without_record(payload), "noted": [*payload.get("noted", []), *told]}
         noted, failed = list(payload.get("noted", [])), list(payload.get("failed", []))
         job = payload.pop("job", None)
         if job:

@@ -10,7 +10,13 @@ from typing import Callable
 
 from sqlalchemy import Connection
 
-from bridge.actions.recorded_send import read_back_wait, record_before_sending, to_read_back, without_record
+from bridge.actions.recorded_send import (
+    carrying,
+    read_back_wait,
+    record_before_sending,
+    to_read_back,
+    without_record,
+)
 from bridge.actions.results import Done, Later
 from bridge.actions.status_actions import STATUS_UPDATE, StatusActions
 from bridge.config import Settings
@@ -165,15 +171,15 @@ class ProblemActions:
             # update_many is not idempotent (the link note): a batch of unknown outcome is read back
             # by the problem's tag, and tickets that carry it are done (bridge/actions/recorded_send.py).
             payload = action.payload
-            grace = timedelta(seconds=self.settings.closure.unknown_outcome_seconds)
-            wait = read_back_wait(payload, action.attempts, now, grace)
+            wait = read_back_wait(payload, action.attempts, now, self.settings.closure.unknown_outcome)
             if wait:
                 return wait
             if uncertain := to_read_back(payload, action.attempts):
-                tagged = set(uncertain) - set(self._not_yet_tagged(rule, facts, uncertain))
+                tagged = carrying(self.zendesk, uncertain, link_tag(rule, facts).text)
                 payload = {**without_record(payload), "already": [*payload.get("already", []), *tagged]}
-            already = [t for t in to_link if t in set(payload.get("already", []))]
-            pending = [t for t in to_link if t not in set(already)]
+            told = set(payload.get("already", []))
+            already = [t for t in to_link if t in told]
+            pending = [t for t in to_link if t not in told]
             if not pending:
                 return Done("already tagged", self._links_recorded(problem.id, "link", already))
             recording = record_before_sending(payload, pending, action.attempts, now)
@@ -300,11 +306,6 @@ class ProblemActions:
                 self.outbox.enqueue(connection, SYNC_LINKS, when, problem_id, dedupe_key=f"links:{problem_id}",
                                     not_before=when + (timedelta(seconds=30) if retry else timedelta(0)))
         return record
-
-    def _not_yet_tagged(self, rule: Rule, facts: ProblemFacts, ticket_ids: list[int]) -> list[int]:
-        tag = link_tag(rule, facts).text
-        tagged = {t.id for t in self.zendesk.fetch_tickets(ticket_ids) if tag in t.tags}
-        return [t for t in ticket_ids if t not in tagged]
 
     def _problem(self, action: Action) -> Problem:
         problem = self.problems.get(action.problem_id) if action.problem_id else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bridge.actions.results import Later
+from bridge.domain.ports import TicketSystem
 
 KEY = "sending"
 
@@ -31,6 +32,11 @@ def to_read_back(payload: dict, attempts: int) -> list[int]:
     """The tickets of another attempt's batch, whose update may have gone out (after the wait)."""
     record = payload.get(KEY)
     return list(record["tickets"]) if record and record["attempt"] != attempts else []
+
+
+def carrying(zendesk: TicketSystem, ticket_ids: list[int], tag: str) -> set[int]:
+    """Of `ticket_ids`, those whose update went out: they carry its tag in Zendesk."""
+    return {ticket.id for ticket in zendesk.fetch_tickets(ticket_ids) if tag in ticket.tags}
 
 
 def record_before_sending(payload: dict, tickets: list[int], attempts: int, now: datetime) -> Later | None:

@@ -6,7 +6,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bridge.actions.recorded_send import read_back_wait, record_before_sending, to_read_back, without_record
+from bridge.actions.recorded_send import (
+    carrying,
+    read_back_wait,
+    record_before_sending,
+    to_read_back,
+    without_record,
+)
 from bridge.actions.results import Done, Later
 from bridge.config import Settings
 from bridge.domain.events import IssueSnapshot
@@ -87,13 +93,12 @@ class StatusActions:
             if not status.finished:
                 return Later(now + POLL, payload)
             payload = self._after_job(problem, payload, job, status)
-        grace = timedelta(seconds=self.settings.closure.unknown_outcome_seconds)
-        wait = read_back_wait(payload, action.attempts, now, grace)
+        wait = read_back_wait(payload, action.attempts, now, self.settings.closure.unknown_outcome)
         if wait:
             return wait
         if uncertain := to_read_back(payload, action.attempts):
             tag = CATEGORY_TAGS.get(issue.status_category or "")
-            told = [t.id for t in self.zendesk.fetch_tickets(uncertain) if tag and tag in t.tags]
+            told = carrying(self.zendesk, uncertain, tag) if tag else set()
             payload = {**without_record(payload), "done": [*payload["done"], *told]}
         remaining = self._remaining(problem, set(payload["done"]))
         if not remaining:

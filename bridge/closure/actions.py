@@ -67,7 +67,7 @@ class ClosureActions:
             can_send=bool(pending) and not run.jobs_full and in_flight < self.settings.zendesk.max_jobs_in_flight,
             waiting_for_jobs=in_flight > 0 or run.jobs_full, oldest_unknown=min(unknown, default=None),
             poll=timedelta(seconds=settings.job_poll_seconds),
-            grace=timedelta(seconds=settings.unknown_outcome_seconds))
+            grace=settings.unknown_outcome)
         progress = self.closures.get(closure.closure_id)
         return Later(until, reason=f"{progress.done} of {progress.total} notified, {in_flight} jobs running")
 

@@ -9,7 +9,7 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Sequence
 
 from bridge.closure.message import ClosureMessage, closure_tag
@@ -58,8 +58,8 @@ class ClosureRun:
                      for change in job_changes(sent, statuses.get(job_id), attempts)])
 
     def settle_unknown(self) -> None:
-        grace = timedelta(seconds=self.settings.closure.unknown_outcome_seconds)
-        lost = self.closures.unknown_outcomes(self.closure_id, self.now - grace, BULK_LIMIT * self._budget)
+        lost = self.closures.unknown_outcomes(self.closure_id, self.now - self.settings.closure.unknown_outcome,
+                                              BULK_LIMIT * self._budget)
         self._apply(unknown_outcome_changes(lost))
 
     def verify(self) -> None:
