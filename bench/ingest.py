@@ -145,7 +145,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
         engine = create_database_engine(options["database_url"], options["synchronous"])
         upgrade(engine)
         engine.dispose()
-        loader = partial(http_process_app, settings)
+        loader = partial(http_process_app, settings, os.getpid())
     else:
         loader = bare_app
     production_server(settings, HOST, port).serve(target_loader=loader, wrap_loader=False)

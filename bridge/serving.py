@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.util
+import os
 import signal
 import socket
 import threading
@@ -20,6 +21,7 @@ from waitress import create_server, wasyncore
 from bridge.app import create_app
 from bridge.config import Settings
 from bridge.logs import log_event
+from bridge.parent_death import end_with_parent
 from bridge.runtime import Runtime, build_runtime
 from bridge.scheduler import start_scheduler
 
@@ -108,18 +110,20 @@ def serve_forever(settings: Settings, host: str, port: int) -> None:
     server.on_startup(partial(_announce_when_listening, host, port, settings.worker.embedded))
     # Granian forks the HTTP process and builds the app there: no database connection or thread
     # of this process crosses the fork.
-    server.serve(target_loader=partial(http_process_app, settings), wrap_loader=False)
+    server.serve(target_loader=partial(http_process_app, settings, os.getpid()), wrap_loader=False)
     log_event(log, logging.INFO, "serve.stopped")
 
 
-def http_process_app(settings: Settings):
-    """The app as granian's HTTP process loads it, with the embedded worker when configured."""
+def http_process_app(settings: Settings, parent_pid: int):
+    """The app as granian's HTTP process loads it, with the embedded worker when configured; the
+    process ends with `bridge serve` (`parent_pid`), however that ends."""
     # The forked process still has the parent's signal handlers until granian installs its own
     # after this returns, and they ignore a SIGTERM here. While the app is built, a SIGTERM simply
     # ends the process (nothing here is half-done: every write is a transaction, every claimed
     # event a lease); one arriving even earlier is covered by KILL_AFTER_SECONDS.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
+    end_with_parent(parent_pid)
     runtime = build_runtime(settings, migrate=False)
     if settings.worker.embedded:
         background = Background(runtime)

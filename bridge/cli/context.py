@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import click
 
-from bridge.config import CONFIG_ENV_VARIABLE, Settings, load_settings
+from bridge.config import CONFIG_ENV_VARIABLE, Settings, load_settings, resolve_database_url
 from bridge.logs import configure_logging
 from bridge.yamlsource import SourceErrors
 
@@ -25,6 +25,7 @@ def reported_source_errors():
 class CliContext:
     def __init__(self, config_path: str | None):
         self.config_path = config_path
+        self._database_claim = None  # the open lock file, held until the process exits
 
     def settings(self) -> Settings:
         if not self.config_path:
@@ -39,6 +40,21 @@ class CliContext:
         configure_logging(settings.logging.level, settings.logging.format)
         with reported_source_errors():  # invalid rule files
             return build_runtime(settings, migrate=migrate)
+
+    def claim_sqlite_database(self, settings: Settings) -> None:
+        """For a process running the worker and scheduler: refuse to start (one line, exit 1) when
+        another one runs them on the same SQLite database."""
+        from bridge.single_process import CannotClaimDatabase, claim_sqlite_database
+
+        try:
+            self._database_claim = claim_sqlite_database(resolve_database_url(settings))
+        except CannotClaimDatabase as exc:
+            _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(1)
 
 
 pass_context = click.make_pass_decorator(CliContext)

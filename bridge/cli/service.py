@@ -37,6 +37,9 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
     """Run the HTTP service (and, unless worker.embedded is false, the worker)."""
     from bridge.serving import serve_forever
 
+    configured = context.settings()
+    if configured.worker.embedded:
+        context.claim_sqlite_database(configured)
     # Logging, migrations and the rule files are set up and checked here, before granian forks.
     runtime = context.runtime()
     runtime.engine.dispose()
@@ -49,6 +52,7 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
 @pass_context
 def worker(context: CliContext) -> None:
     """Run a worker on its own (any number of them with PostgreSQL)."""
+    context.claim_sqlite_database(context.settings())
     runtime = context.runtime()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,123 @@
+"""Real `bridge serve` and `bridge worker` processes: the HTTP process dies with `bridge serve`
+however that dies, and one worker process per SQLite database."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.support.database import postgres_schema_url
+from tests.support.processes import ROOT, BridgeProcess
+from tests.support.settings import make_settings, write_config
+
+LISTENING = r"event=serve\.listening .*port=(\d+)"
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def is_running(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def serve(config: Path) -> BridgeProcess:
+    return BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
+
+
+def test_http_process_dies_with_a_killed_serve_and_a_restart_takes_over(tmp_path, sqlite_url):
+    config = write_config(tmp_path, make_settings(sqlite_url))
+    first = serve(config)
+    http_processes: list[int] = []
+    restarted = None
+    try:
+        port = int(first.wait_for_line(LISTENING).group(1))
+        http_processes = children_of(first.process.pid)
+        assert len(http_processes) == 1 and requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok
+
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait(5)
+        deadline = time.monotonic() + 4
+        while is_running(http_processes[0]) or answers(port):
+            assert time.monotonic() < deadline, "the HTTP process outlived bridge serve:\n" + first.output
+            time.sleep(0.05)
+
+        # The database is free again: a restart starts (one process on it, as before).
+        restarted = serve(config)
+        restarted.wait_for_line(LISTENING)
+    finally:
+        for pid in http_processes:  # only if the test failed: do not leave it serving
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+        first.stop()
+        if restarted:
+            assert restarted.stop() == 0, restarted.output
+
+
+def test_a_child_whose_parent_is_gone_before_it_watches_ends_at_once():
+    # The race: the parent may die between the fork and the child's set-up. Here the "parent" the
+    # child was told about is not its parent at all, as after such a death.
+    child = subprocess.run(
+        [sys.executable, "-c", "import time; from bridge.parent_death import end_with_parent; "
+                               "end_with_parent(2 ** 22 + 1); time.sleep(30)"],
+        cwd=ROOT, timeout=10, capture_output=True, text=True)
+    assert child.returncode == -signal.SIGTERM, child.stderr
+    assert "serve.parent_gone" in child.stderr
+
+
+def test_second_process_on_one_sqlite_database_is_refused_and_short_commands_still_run(tmp_path, sqlite_url):
+    config = write_config(tmp_path, make_settings(sqlite_url))
+    first = serve(config)
+    try:
+        first.wait_for_line(LISTENING)
+        for command in ("serve", "worker"):
+            second = subprocess.run([sys.executable, "-m", "bridge.cli", "--config", str(config), command],
+                                    cwd=ROOT, timeout=20, capture_output=True, text=True)
+            lines = (second.stdout + second.stderr).splitlines()
+            assert second.returncode == 1 and len(lines) == 1, lines
+            assert f"in use by bridge process {first.process.pid}" in lines[0]
+
+        listed = subprocess.run([sys.executable, "-m", "bridge.cli", "--config", str(config), "events", "list"],
+                                cwd=ROOT, timeout=20, capture_output=True, text=True)
+        assert listed.returncode == 0, listed.stderr
+    finally:
+        assert first.stop() == 0, first.output
+
+
+def test_postgresql_takes_no_lock(tmp_path):
+    with postgres_schema_url() as url:
+        config = write_config(tmp_path, make_settings(url))
+        workers = [BridgeProcess("--config", str(config), "worker") for _ in range(2)]
+        try:
+            for worker in workers:
+                worker.wait_for_line(r"event=worker\.started")
+        finally:
+            codes = [worker.stop() for worker in workers]
+    assert codes == [0, 0], [worker.output for worker in workers]
