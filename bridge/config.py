@@ -125,6 +125,9 @@ class DatabaseSettings(_Strict):
     url: str = "sqlite:///bridge.db"
     # SQLite only: FULL makes every acknowledged webhook survive a power cut, NORMAL a process crash.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # `bridge serve`, `bridge worker` and `bridge db upgrade` wait this long for a database that is
+    # not up yet (containers often start before it), then exit 1 with the reason.
+    startup_wait_seconds: float = Field(default=60, ge=0)
 
     @field_validator("url")
     @classmethod

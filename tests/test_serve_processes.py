@@ -1,5 +1,6 @@
 """Real `bridge serve` and `bridge worker` processes: the HTTP process dies with `bridge serve`
-however that dies, and one worker process per SQLite database."""
+however that dies, one worker process per SQLite database, and a start-up that waits for a database
+that is not up yet and otherwise says in one line why it gave up."""
 
 import os
 import signal
@@ -10,10 +11,13 @@ import time
 from pathlib import Path
 
 import requests
+from sqlalchemy.engine import make_url
 
+from bridge.serving import free_port
 from tests.support.database import postgres_schema_url
 from tests.support.processes import ROOT, BridgeProcess
 from tests.support.settings import make_settings, write_config
+from tests.support.tcp_proxy import TcpProxy
 
 LISTENING = r"event=serve\.listening .*port=(\d+)"
 
@@ -121,3 +125,51 @@ def test_postgresql_takes_no_lock(tmp_path):
         finally:
             codes = [worker.stop() for worker in workers]
     assert codes == [0, 0], [worker.output for worker in workers]
+
+
+def test_start_with_the_database_down_gives_up_after_the_wait_in_a_few_lines(tmp_path):
+    url = f"postgresql://bridge:s3cret-pw@127.0.0.1:{free_port('127.0.0.1')}/bridge"
+    config = write_config(tmp_path, make_settings(url, database={"startup_wait_seconds": 1}))
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "bridge.cli", "--config", str(config), "serve", "--port", "0"],
+                            cwd=ROOT, timeout=30, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert time.monotonic() - started >= 1  # it waited
+    assert len(output.splitlines()) <= 3 and "Traceback" not in output, output
+    assert "s3cret-pw" not in output
+    last = output.splitlines()[-1]
+    assert last.startswith("error: cannot reach the database postgresql+psycopg://bridge:***@127.0.0.1:")
+    assert "Connection refused" in last
+
+
+def test_a_short_command_with_the_database_down_fails_at_once_in_one_line(tmp_path):
+    url = f"postgresql://bridge:s3cret-pw@127.0.0.1:{free_port('127.0.0.1')}/bridge"
+    config = write_config(tmp_path, make_settings(url, database={"startup_wait_seconds": 30}))
+    result = subprocess.run([sys.executable, "-m", "bridge.cli", "--config", str(config), "problems", "list"],
+                            cwd=ROOT, timeout=20, capture_output=True, text=True)
+    lines = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("error: cannot reach the database postgresql+psycopg://bridge:***@")
+
+
+def test_start_waits_for_a_database_that_comes_up(tmp_path):
+    with postgres_schema_url() as real_url:
+        real = make_url(real_url)
+        port = free_port("127.0.0.1")
+        url = real.set(port=port).render_as_string(hide_password=False)
+        config = write_config(tmp_path, make_settings(url, database={"startup_wait_seconds": 30}))
+        worker = BridgeProcess("--config", str(config), "worker")
+        proxy = None
+        try:
+            worker.wait_for_line(r"event=database\.unreachable")
+            proxy = TcpProxy((real.host, real.port or 5432), port).start()  # the database comes up
+            worker.wait_for_line(r"event=database\.reachable")
+            worker.wait_for_line(r"event=worker\.started")
+        finally:
+            code = worker.stop()
+            if proxy:
+                proxy.stop()
+    assert code == 0, worker.output
+    assert "Traceback" not in worker.output
+

@@ -33,13 +33,30 @@ class CliContext:
         with reported_source_errors():
             return load_settings(self.config_path)
 
-    def runtime(self, migrate: bool = True):
+    def runtime(self, migrate: bool = True, wait_for_database: bool = False):
+        """The runtime; a database that cannot be reached is one line and exit 1. With
+        `wait_for_database` (long-running commands), wait for it first for up to
+        database.startup_wait_seconds."""
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
         from bridge.runtime import build_runtime
+        from bridge.storage import startup_wait
+        from bridge.storage.db import create_database_engine
 
         settings = self.settings()
         configure_logging(settings.logging.level, settings.logging.format)
-        with reported_source_errors():  # invalid rule files
-            return build_runtime(settings, migrate=migrate)
+        engine = create_database_engine(resolve_database_url(settings), settings.database.sqlite_synchronous)
+        try:
+            if wait_for_database:
+                startup_wait.wait_for_database(engine, settings.database.startup_wait_seconds)
+            with reported_source_errors():  # invalid rule files
+                return build_runtime(settings, migrate=migrate)
+        except startup_wait.DatabaseUnreachable as exc:
+            _fail(str(exc))
+        except (OperationalError, InterfaceError) as exc:  # down, or gone before the migrations ran
+            _fail(startup_wait.connection_failure(engine, exc))
+        finally:
+            engine.dispose()
 
     def claim_sqlite_database(self, settings: Settings) -> None:
         """For a process running the worker and scheduler: refuse to start (one line, exit 1) when

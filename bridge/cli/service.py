@@ -41,7 +41,7 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
     if configured.worker.embedded:
         context.claim_sqlite_database(configured)
     # Logging, migrations and the rule files are set up and checked here, before granian forks.
-    runtime = context.runtime()
+    runtime = context.runtime(wait_for_database=True)
     runtime.engine.dispose()
     settings = runtime.settings
     serve_forever(settings, host or settings.server.host,
@@ -53,7 +53,7 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
 def worker(context: CliContext) -> None:
     """Run a worker on its own (any number of them with PostgreSQL)."""
     context.claim_sqlite_database(context.settings())
-    runtime = context.runtime()
+    runtime = context.runtime(wait_for_database=True)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -73,5 +73,5 @@ def db_upgrade(context: CliContext) -> None:
     """Apply migrations (serve and worker also do this on start)."""
     from bridge.storage.migrate import current_revision
 
-    runtime = context.runtime(migrate=True)
+    runtime = context.runtime(migrate=True, wait_for_database=True)
     click.echo(f"database at revision {current_revision(runtime.engine)}")
