@@ -32,23 +32,21 @@ def wait_for_database(engine: Engine, wait_seconds: float) -> None:
         attempts += 1
         try:
             ping(engine)
+            break
         except DBAPIError as exc:
             reason = connection_failure(engine, exc)
-            remaining = started + wait_seconds - time.monotonic()
-            if remaining <= 0:
-                raise DatabaseUnreachable(
-                    f"{reason} (tried {attempts} times in {time.monotonic() - started:.0f} s; "
-                    f"database.startup_wait_seconds is {wait_seconds:g})") from None
-            if attempts == 1:
-                log_event(log, logging.WARNING, "database.unreachable", reason=reason,
-                          retrying_for_seconds=round(remaining))
-            time.sleep(min(pause, remaining))
-            pause = min(pause * 2, MAX_RETRY_SECONDS)
-            continue
-        if attempts > 1:
-            log_event(log, logging.INFO, "database.reachable", database=safe_url(engine),
-                      waited_seconds=round(time.monotonic() - started, 1))
-        return
+        remaining = started + wait_seconds - time.monotonic()
+        if remaining <= 0:
+            raise DatabaseUnreachable(f"{reason} (tried {attempts} times in {time.monotonic() - started:.0f} s; "
+                                      f"database.startup_wait_seconds is {wait_seconds:g})")
+        if attempts == 1:
+            log_event(log, logging.WARNING, "database.unreachable", reason=reason,
+                      retrying_for_seconds=round(remaining))
+        time.sleep(min(pause, remaining))
+        pause = min(pause * 2, MAX_RETRY_SECONDS)
+    if attempts > 1:
+        log_event(log, logging.INFO, "database.reachable", database=safe_url(engine),
+                  waited_seconds=round(time.monotonic() - started, 1))
 
 
 def connection_failure(engine: Engine, exc: DBAPIError) -> str:
