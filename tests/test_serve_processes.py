@@ -96,6 +96,17 @@ def test_a_child_whose_parent_is_gone_before_it_watches_ends_at_once():
     assert "serve.parent_gone" in child.stderr
 
 
+def test_a_child_that_does_not_stop_on_sigterm_is_killed_after_the_grace():
+    started = time.monotonic()
+    child = subprocess.run(
+        [sys.executable, "-c", "import signal, time; from bridge.parent_death import end_with_parent; "
+                               "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                               "end_with_parent(2 ** 22 + 1); time.sleep(30)"],
+        cwd=ROOT, timeout=10, capture_output=True, text=True)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert time.monotonic() - started < 8
+
+
 def test_second_process_on_one_sqlite_database_is_refused_and_short_commands_still_run(tmp_path, sqlite_url):
     config = write_config(tmp_path, make_settings(sqlite_url))
     first = serve(config)
