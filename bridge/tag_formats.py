@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from string import Formatter
 
+from bridge.linear_regex import LinearRegex, compile_linear, escape
+
 # What each placeholder matches in a tag. Zendesk lower-cases tags and splits them at spaces.
 _PLACEHOLDER_PATTERNS = {
     "project": r"[a-z][a-z0-9_]*?",
@@ -21,7 +23,7 @@ class TagFormat:
 
     template: str
     placeholders: tuple[str, ...]
-    pattern: re.Pattern = field(compare=False, repr=False)
+    pattern: LinearRegex = field(compare=False, repr=False)
 
     def parse(self, tag: str) -> dict[str, str] | None:
         """The placeholder values in `tag` (lower case), or None when the tag has another form."""
@@ -57,6 +59,6 @@ def parse_tag_format(template: str, placeholders: tuple[str, ...]) -> TagFormat:
         raise ValueError(f"tag format {template!r} must not contain spaces (Zendesk splits tags at spaces)")
     if any(text == "" for text, name, _, _ in parts[1:] if name is not None):
         raise ValueError(f"tag format {template!r} needs a separator between placeholders")
-    regex = "".join(re.escape(text) + (f"(?P<{name}>{_PLACEHOLDER_PATTERNS[name]})" if name else "")
+    regex = "".join(escape(text) + (f"(?P<{name}>{_PLACEHOLDER_PATTERNS[name]})" if name else "")
                     for text, name, _, _ in parts)
-    return TagFormat(template, placeholders, re.compile(regex, re.IGNORECASE))
+    return TagFormat(template, placeholders, compile_linear(regex, ignore_case=True))

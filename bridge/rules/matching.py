@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from bridge.rules.conditions import Condition, TagCondition, TextCondition, ValueCondition
 from bridge.rules.fields import FieldRef
+from bridge.rules.text import searched_part
 from bridge.rules.ticket_view import TicketView
 
 Predicate = Callable[[TicketView], bool]
@@ -91,7 +92,7 @@ def _value_predicate(condition: ValueCondition, field: FieldRef) -> Predicate:
             return False
         if in_ is not None and in_.isdisjoint(values):
             return False
-        return all(any(regex.search(v) for v in values) for regex in regexes)
+        return all(any(regex.search(searched_part(v)) for v in values) for regex in regexes)
     return check
 
 

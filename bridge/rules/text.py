@@ -4,6 +4,10 @@ Folding: Unicode NFKD, combining marks dropped (é -> e), casefolded, every run 
 is not a letter or digit (punctuation, underscores, line breaks, tabs) turned into one space, and
 one space added at each end. A keyword then matches as ``" word "`` (a whole word or phrase) or,
 written with a trailing ``*``, as ``" wor"`` (any word starting so).
+
+Rules search at most SEARCHED_CHARACTERS of each text (subject, description, field value): a
+pasted 1 MB log costs the worker no more than 64 Ki characters would, and a keyword or regex that
+would match only further on does not match. The ticket itself is kept and passed on whole.
 """
 
 from __future__ import annotations
@@ -12,6 +16,12 @@ import re
 import unicodedata
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+SEARCHED_CHARACTERS = 65_536
+
+
+def searched_part(text: str) -> str:
+    """The part of `text` that rules search: its first SEARCHED_CHARACTERS characters."""
+    return text[:SEARCHED_CHARACTERS]
 
 
 def strip_accents(text: str) -> str:

@@ -1,12 +1,13 @@
 """A ticket snapshot prepared for rule evaluation: every derived form is computed at most once per
-snapshot (lazily, so tag-only rule sets never fold text), however many rules look at it."""
+snapshot (lazily, so tag-only rule sets never fold text), however many rules look at it, and only
+from the part of each text that rules search (see bridge.rules.text)."""
 
 from __future__ import annotations
 
 from functools import cached_property
 
 from bridge.domain.events import TicketSnapshot
-from bridge.rules.text import fold_text, strip_accents
+from bridge.rules.text import fold_text, searched_part, strip_accents
 
 
 class TicketView:
@@ -20,11 +21,11 @@ class TicketView:
     # Folded forms, for keywords.
     @cached_property
     def folded_subject(self) -> str:
-        return fold_text(self.ticket.subject or "")
+        return fold_text(searched_part(self.ticket.subject or ""))
 
     @cached_property
     def folded_description(self) -> str:
-        return fold_text(self.ticket.description or "")
+        return fold_text(searched_part(self.ticket.description or ""))
 
     @cached_property
     def folded_text(self) -> str:
@@ -34,11 +35,11 @@ class TicketView:
     # Accent-free forms, for regular expressions.
     @cached_property
     def plain_subject(self) -> str:
-        return strip_accents(self.ticket.subject or "")
+        return strip_accents(searched_part(self.ticket.subject or ""))
 
     @cached_property
     def plain_description(self) -> str:
-        return strip_accents(self.ticket.description or "")
+        return strip_accents(searched_part(self.ticket.description or ""))
 
     @cached_property
     def plain_text(self) -> str:

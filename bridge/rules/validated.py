@@ -3,7 +3,6 @@ compiled while validating (regexes, keywords, durations, templates, field refere
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any, Callable, Mapping
@@ -11,6 +10,7 @@ from typing import Annotated, Any, Callable, Mapping
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from bridge.linear_regex import LinearRegex, compile_linear
 from bridge.rules.durations import DuePolicy, parse_due_policy, parse_window
 from bridge.rules.fields import FieldRef, parse_field_ref, resolve_custom_field
 from bridge.rules.templates import REPLY_VARIABLES, TICKET_VARIABLES, RuleTemplate, compile_template
@@ -75,13 +75,13 @@ def _strings(value: Any, what: str) -> list[str]:
     return [_string(item, what) for item in items]
 
 
-def _regexes(value: Any) -> tuple[re.Pattern, ...]:
+def _regexes(value: Any) -> tuple[LinearRegex, ...]:
     compiled = []
     for pattern in _strings(value, "a regular expression"):
         try:
-            compiled.append(re.compile(pattern, re.IGNORECASE))
-        except re.error as exc:
-            raise ValueError(f"bad regular expression: {exc} (in {pattern})") from None
+            compiled.append(compile_linear(pattern, ignore_case=True))
+        except ValueError as exc:
+            raise ValueError(f"bad regular expression: {exc}") from None
     return tuple(compiled)
 
 
@@ -131,7 +131,7 @@ def _custom_field_key(value: str, info: ValidationInfo) -> str:
         raise rule_error(str(exc)) from None
 
 
-Regexes = Annotated[tuple[re.Pattern, ...], PlainValidator(_reported(_regexes))]
+Regexes = Annotated[tuple[LinearRegex, ...], PlainValidator(_reported(_regexes))]
 Keywords = Annotated[tuple[str, ...], PlainValidator(_reported(_keywords))]
 Scalar = Annotated[str | int | bool, PlainValidator(_reported(_scalar))]
 Window = Annotated[timedelta, PlainValidator(_reported(lambda v: parse_window(_string(v, "a duration"))))]

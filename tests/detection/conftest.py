@@ -56,7 +56,8 @@ class Scenario:
 
     def ticket_event(self, ticket_id: int, kind: str = "created", at: datetime | None = None, *,
                      subject: str = "Question", tags=("web",), requester: int | None = None,
-                     organization: int | None = None, actor: int | None = None, **event) -> str:
+                     organization: int | None = None, actor: int | None = None,
+                     description: str | None = None, **event) -> str:
         self.sequence += 1
         at = at or self.clock()
         payload = load_fixture("zendesk", "ticket.created__docs_example")
@@ -68,6 +69,8 @@ class Scenario:
             id=str(ticket_id), subject=subject, tags=list(tags), updated_at=at.isoformat(),
             requester_id=str(requester or 1000 + ticket_id), organization_id=str(organization or 0),
             actor_id=str(actor or requester or 1000 + ticket_id))
+        if description is not None:
+            payload["detail"]["description"] = description
         self.runtime.inbox.store("zendesk", payload["id"], payload["type"], json.dumps(payload), self.clock())
         return payload["id"]
 

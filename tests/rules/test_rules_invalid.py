@@ -17,7 +17,7 @@ def errors_of(*patterns: str) -> list[str]:
     ("unknown_key.yaml", "unknown_key.yaml:8: rules[0].jira.sumary: unknown key (check the spelling)"),
     ("wrong_type.yaml", "wrong_type.yaml:7: rules[0].threshold.count: Input should be a valid integer"),
     ("bad_regex.yaml", "bad_regex.yaml:8: rules[0].match.any[1].text.regex: bad regular expression: "
-                       "missing ), unterminated subpattern at position 6 (in error (\\d+)"),
+                       "missing ): error (\\d+ (in error (\\d+)"),
     ("bad_duration.yaml", "bad_duration.yaml:8: rules[0].threshold.window: bad duration '3 days' "
                           "(expected a number and a unit m, h, d or w, e.g. 90m, 24h, 7d)"),
     ("unknown_team.yaml", "unknown_team.yaml:3: rules[0].team: unknown team 'marketing' "
