@@ -123,7 +123,8 @@ class ProblemActions:
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem),
                           self._examples(problem), zendesk_url=self.settings.zendesk.url,
-                          calendar=self.settings.calendar, now=now, jira_fields=self.settings.jira.fields)
+                          calendar=self.settings.calendar, now=now, jira_fields=self.settings.jira.fields,
+                          literal=self.issues.literal)
         for error in plan.template_errors:
             log_event(log, logging.WARNING, "action.template_failed", problem_id=problem.id, error=error)
         issue = found or self.issues.create(plan)
@@ -216,7 +217,8 @@ class ProblemActions:
             return Done("already current")
         fields: dict = dict(impact_field_values(problem, self.settings.jira.fields))
         section = render_impact_section(facts, self._examples(problem), zendesk_url=self.settings.zendesk.url,
-                                        link_tag=link_tag(rule, facts).text, zone=self.settings.calendar.zone)
+                                        link_tag=link_tag(rule, facts).text, zone=self.settings.calendar.zone,
+                                        literal=self.issues.literal)
         fields["description"] = replace_impact_section(self.issues.description(problem.jira_key), section)
         if result.escalated:
             fields["priority"] = {"name": result.priority}
@@ -262,7 +264,7 @@ class ProblemActions:
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem), self._examples(problem),
                           zendesk_url=self.settings.zendesk.url, calendar=self.settings.calendar, now=now,
-                          jira_fields=self.settings.jira.fields)
+                          jira_fields=self.settings.jira.fields, literal=self.issues.literal)
         label = f"{problem_label(problem.id)}-regression-{action.id}"
         issue = self.issues.find_by_label(label) or self.issues.create(
             replace(plan, labels=(*[name for name in plan.labels if name != problem_label(problem.id)], label)))

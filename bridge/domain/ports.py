@@ -100,6 +100,11 @@ class TicketSystem(Protocol):
 
 
 class IssueTracker(Protocol):
+    def literal(self, text: str) -> str:
+        """Customer text as the tracker's rich text (descriptions, comments) shows it as typed,
+        never as markup: Jira Cloud's ADF as is, Data Center's wiki markup escaped."""
+        ...
+
     def find_by_label(self, label: str) -> IssueRef | None:
         ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import tzinfo
-from typing import Sequence
+from typing import Callable, Sequence
 
 from bridge.config import JiraFieldSettings
 from bridge.domain.events import TicketSnapshot
@@ -28,9 +28,10 @@ _START_LINE, _END_LINE = _marker_line(IMPACT_START), _marker_line(IMPACT_END)
 
 
 def render_impact_section(facts: ProblemFacts, tickets: Sequence[TicketSnapshot], *, zendesk_url: str,
-                          link_tag: str, zone: tzinfo) -> str:
+                          link_tag: str, zone: tzinfo, literal: Callable[[str], str] = str) -> str:
     """Counts, since when, the latest ticket, up to five example tickets (lowest ids: the first
-    reports) with links, and a Zendesk search for every ticket carrying the problem's `link_tag`."""
+    reports) with links, and a Zendesk search for every ticket carrying the problem's `link_tag`.
+    `literal` keeps customer text (the subjects) from turning into the tracker's markup."""
     counts = facts.counts
     lines = [IMPACT_START,
              "Affected: " + ", ".join(counted(counts[of], of) for of in COUNTED),
@@ -40,7 +41,7 @@ def render_impact_section(facts: ProblemFacts, tickets: Sequence[TicketSnapshot]
     examples = sorted(tickets, key=lambda ticket: ticket.id)[:EXAMPLE_TICKETS]
     if examples:
         lines.append("Example tickets:")
-        lines += [f"- #{ticket.id} {one_line(ticket.subject or '', _SUBJECT_LENGTH) or '(no subject)'}: "
+        lines += [f"- #{ticket.id} {literal(one_line(ticket.subject or '', _SUBJECT_LENGTH)) or '(no subject)'}: "
                   f"{zendesk_ticket_url(zendesk_url, ticket.id)}"
                   for ticket in examples]
     lines += [f"All linked tickets: {zendesk_tag_search_url(zendesk_url, link_tag)}", IMPACT_END]

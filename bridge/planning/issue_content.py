@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Sequence
+from typing import Callable, Sequence
 
 from bridge.config import CalendarSettings, JiraFieldSettings, TeamSettings
 from bridge.domain.events import TicketSnapshot
@@ -14,7 +14,7 @@ from bridge.planning.due import choose_due_policy, policy_due_date
 from bridge.planning.escalation import EscalationResult, escalate
 from bridge.planning.facts import ProblemFacts, counted, one_line
 from bridge.planning.impact import impact_field_values, render_impact_section
-from bridge.planning.templates import render_or_default, template_context
+from bridge.planning.templates import render_or_default, template_context, with_literal_customer_text
 from bridge.planning.ticket_link import link_tag
 from bridge.rules.ruleset import NO_GROUP, Rule
 
@@ -26,7 +26,7 @@ class IssuePlan:
     project: str
     issue_type: str
     summary: str
-    description: str  # plain text, ending with the customer impact section
+    description: str  # the tracker's rich text (customer text made literal), ending with the impact section
     priority: str
     labels: tuple[str, ...]  # always includes problem_label(problem id)
     components: tuple[str, ...]
@@ -44,9 +44,12 @@ def problem_label(problem_id: int) -> str:
 
 def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Sequence[TicketSnapshot], *,
                zendesk_url: str, calendar: CalendarSettings, now: datetime,
-               jira_fields: JiraFieldSettings = JiraFieldSettings()) -> IssuePlan:
+               jira_fields: JiraFieldSettings = JiraFieldSettings(),
+               literal: Callable[[str], str] = str) -> IssuePlan:
     """Everything needed to create the problem's Jira issue. The due date counts from when the
-    problem opened (`now` if it has not yet), so a retried creation plans the same date."""
+    problem opened (`now` if it has not yet), so a retried creation plans the same date.
+    `literal` (the tracker's) keeps customer text in the description from becoming markup; the
+    summary is plain text in Jira and gets none."""
     jira, problem = rule.spec.jira, facts.problem
     start = problem.opened_at or now
     priority = jira.priority or team.priority
@@ -58,8 +61,10 @@ def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Seq
                                due_date=escalation.due_date.isoformat(), link_tag=tag.text)
     where = f"rule {rule.name}: jira"
     summary = render_or_default(jira.summary, context, default_summary(rule, facts), f"{where}.summary")
-    body = render_or_default(jira.description, context, default_description(rule, facts), f"{where}.description")
-    impact = render_impact_section(facts, tickets, zendesk_url=zendesk_url, link_tag=tag.text, zone=calendar.zone)
+    body = render_or_default(jira.description, with_literal_customer_text(context, literal),
+                             default_description(rule, facts, literal), f"{where}.description")
+    impact = render_impact_section(facts, tickets, zendesk_url=zendesk_url, link_tag=tag.text, zone=calendar.zone,
+                                   literal=literal)
     return IssuePlan(
         project=team.project,
         issue_type=jira.issue_type or team.issue_type,
@@ -85,9 +90,9 @@ def default_summary(rule: Rule, facts: ProblemFacts) -> str:
     return f"{what}{scope}: {counted(facts.counts[of], of)}"
 
 
-def default_description(rule: Rule, facts: ProblemFacts) -> str:
+def default_description(rule: Rule, facts: ProblemFacts, literal: Callable[[str], str] = str) -> str:
     intro = rule.spec.description.strip() or f"Customers report a problem matching rule {rule.name}."
-    scope = f", group {_group(facts)}" if _group(facts) else ""
+    scope = f", group {literal(_group(facts))}" if _group(facts) else ""
     return (f"{intro}\n\nDetected in Zendesk by the support bridge (rule {rule.name}{scope}, "
             f"problem {facts.problem.id}). Tickets about the same problem are linked to this issue, "
             "never filed again; the customer impact below is kept up to date.")

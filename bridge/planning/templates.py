@@ -5,7 +5,7 @@ so a typo in a rule never keeps a problem from reaching Jira or its tickets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from jinja2 import TemplateError
 
@@ -38,6 +38,27 @@ def template_context(rule: Rule, facts: ProblemFacts, tickets: Sequence[TicketSn
         opened_at=problem.opened_at, ticket_count=problem.ticket_count,
         requester_count=problem.requester_count, organization_count=problem.organization_count,
         first_ticket_at=facts.since, last_ticket_at=facts.last_ticket_at, **extra)
+
+
+def with_literal_customer_text(context: dict[str, Any], literal: Callable[[str], str]) -> dict[str, Any]:
+    """`context` for a template whose output is the tracker's markup: every text a customer
+    controls (the tickets, the group key read from their fields, the link tag made from it)
+    passed through `literal`, so it shows as typed. Rule and bridge values stay as they are."""
+    problem = dict(context["problem"])
+    for name in ("group", "link_tag"):
+        if isinstance(problem.get(name), str):
+            problem[name] = literal(problem[name])
+    return {**context, "problem": problem, "tickets": _literal_strings(context["tickets"], literal)}
+
+
+def _literal_strings(value: Any, literal: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return literal(value)
+    if isinstance(value, dict):
+        return {key: _literal_strings(item, literal) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_literal_strings(item, literal) for item in value)
+    return value
 
 
 def render_or_default(template: RuleTemplate | None, context: dict[str, Any], default: str,

@@ -2,7 +2,7 @@
 
 Cloud: REST API v3 (rich text is ADF), basic auth with email + API token, users by `accountId`,
 search at `/rest/api/3/search/jql` paginated by `nextPageToken`.
-Data Center/Server: REST API v2 (plain text), a personal access token as Bearer (or basic auth when
+Data Center/Server: REST API v2 (wiki markup), a personal access token as Bearer (or basic auth when
 a user name is given), users by `name`, search at `/rest/api/2/search` paginated by `startAt`/`total`.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from jira import JIRA
 
 from connectors.jira.adf import text_to_adf
+from connectors.jira.wiki import wiki_literal
 
 SEARCH_PAGE_SIZE = 100
 
@@ -32,6 +33,10 @@ class CloudDeployment:
 
     def rich_text(self, text: str) -> Any:
         return text_to_adf(text)
+
+    def literal_text(self, text: str) -> str:
+        """ADF keeps every text literal: nothing to escape."""
+        return text
 
     def user_reference(self, user: str) -> dict[str, str]:
         return {"accountId": user}
@@ -61,6 +66,10 @@ class DataCenterDeployment:
 
     def rich_text(self, text: str) -> Any:
         return text
+
+    def literal_text(self, text: str) -> str:
+        """Descriptions and comments are wiki markup: customer text must not become markup."""
+        return wiki_literal(text)
 
     def user_reference(self, user: str) -> dict[str, str]:
         return {"name": user}

@@ -25,6 +25,9 @@ class JiraIssueTracker:
         self.base_url = base_url.rstrip("/")
         self._updated_search = UpdatedIssueSearch(client)
 
+    def literal(self, text: str) -> str:
+        return self.client.deployment.literal_text(text)
+
     def find_by_label(self, label: str) -> IssueRef | None:
         with remote_errors("Jira", JiraError):
             found = self.client.find_issues_by_label(label, fields=["labels"])

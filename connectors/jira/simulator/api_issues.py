@@ -40,9 +40,10 @@ def create_issue():
 
 @issues_api.get("/issue/<key>")
 def get_issue(key: str):
-    fields = request.args.get("fields")
+    fields, expand = request.args.get("fields"), request.args.get("expand", "")
     with _sim().store.lock:
-        return g.renderer.issue(_sim().store.issue(key), fields.split(",") if fields else None)
+        return g.renderer.issue(_sim().store.issue(key), fields.split(",") if fields else None,
+                                rendered="renderedFields" in expand.split(","))
 
 
 @issues_api.put("/issue/<key>")

@@ -1,7 +1,10 @@
-"""Records -> Jira's JSON shapes (REST v2 plain text, v3 ADF; webhooks use the v2 shape)."""
+"""Records -> Jira's JSON shapes (REST v2 plain text, v3 ADF; webhooks use the v2 shape), and the
+HTML of `expand=renderedFields`: Data Center renders descriptions and comments as wiki markup,
+Cloud shows the text of its ADF as is."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -10,6 +13,7 @@ from connectors.jira.adf import text_to_adf
 from connectors.jira.simulator import catalog
 from connectors.jira.simulator.catalog import Project, User
 from connectors.jira.simulator.model import Comment, Issue, Version
+from connectors.jira.simulator.wiki_render import render_wiki
 
 
 def jira_datetime(moment: datetime | None) -> str | None:
@@ -37,6 +41,13 @@ class Renderer:
         if text is None:
             return None
         return text_to_adf(text) if self.api_version == "3" else text
+
+    def _html(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        if self.cloud:
+            return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in text.split("\n"))
+        return f"<p>{render_wiki(text)}</p>"
 
     def user(self, user: User | None) -> dict[str, Any] | None:
         if user is None:
@@ -125,10 +136,16 @@ class Renderer:
             fields[field_id] = issue.custom.get(field_id)
         return fields
 
-    def issue(self, issue: Issue, wanted_fields: Iterable[str] | None = None) -> dict[str, Any]:
+    def issue(self, issue: Issue, wanted_fields: Iterable[str] | None = None,
+              rendered: bool = False) -> dict[str, Any]:
         fields = self.issue_fields(issue)
         wanted = set(wanted_fields) if wanted_fields is not None else {"*all"}
         if not wanted & {"*all", "*navigable"}:
             fields = {name: value for name, value in fields.items() if name in wanted}
-        return {"expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-                "id": issue.id, "self": self._self(f"issue/{issue.id}"), "key": issue.key, "fields": fields}
+        shown = {"expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+                 "id": issue.id, "self": self._self(f"issue/{issue.id}"), "key": issue.key, "fields": fields}
+        if rendered:
+            shown["renderedFields"] = {
+                "description": self._html(issue.description),
+                "comment": {"comments": [{**self.comment(c), "body": self._html(c.body)} for c in issue.comments]}}
+        return shown

@@ -162,10 +162,10 @@ class JiraSimulator:
 
     # --- acting like a person in Jira's UI (same webhooks, no rate limits) --------------------
 
-    def issue(self, key: str) -> dict[str, Any]:
-        """The issue as REST v2 shows it."""
+    def issue(self, key: str, rendered: bool = False) -> dict[str, Any]:
+        """The issue as REST v2 shows it; `rendered`: with `renderedFields` (the HTML people see)."""
         with self.store.lock:
-            return self.store.renderer.issue(self.store.issue(key))
+            return self.store.renderer.issue(self.store.issue(key), rendered=rendered)
 
     def user_transitions(self, key: str, status: str, resolution: str | None = None) -> None:
         self.store.transition_to_status(key, status, resolution, UI_USER)
