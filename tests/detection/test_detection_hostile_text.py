@@ -1,12 +1,18 @@
 """A catastrophic rule regex and a 1 MB description, through the worker: the event is processed
 at once and the other rules still count it. (The rule evaluation itself is held to 100 ms in
-tests/rules/test_rules_regex_engine.py; here the bound covers parsing and storing 1 MB too.)"""
+tests/rules/test_rules_regex_engine.py; here the bound covers parsing and storing 1 MB too.)
+And `bridge rules check` refuses a pattern RE2 cannot run."""
 
 from __future__ import annotations
 
 import time
 
+from click.testing import CliRunner
+
+from bridge.cli import main
 from bridge.storage.inbox import DONE
+from tests.detection.test_detection import DOUBLE_CHARGE
+from tests.detection.test_rules_reload_and_cli import config_with_rules
 
 RULES = r"""
 rules:
@@ -35,3 +41,13 @@ def test_the_worker_processes_a_hostile_regex_on_a_1_mb_description_at_once(make
     assert [p.rule for p in scenario.problems()] == ["invoices"]
     assert [row.status for row in scenario.runtime.inbox.list()] == [DONE]
     assert elapsed < 1.0, f"the worker took {elapsed:.3f} s"
+
+
+def test_rules_check_names_file_line_and_key_of_a_pattern_re2_cannot_run(tmp_path, sqlite_url):
+    lookbehind = DOUBLE_CHARGE.replace('- text: {any: ["charged twice"]}',
+                                       "- text: {regex: '(?<!not )charged twice'}")
+    config = config_with_rules(tmp_path, sqlite_url, lookbehind)
+    result = CliRunner().invoke(main, ["--config", str(config), "rules", "check"])
+    assert result.exit_code == 1
+    assert ("rules.yaml:8: rules[0].match.any[1].text.regex: bad regular expression: invalid perl operator: "
+            "(?<! (in (?<!not )charged twice); valid in Python, but the bridge runs regexes on RE2") in result.output
