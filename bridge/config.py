@@ -105,6 +105,11 @@ class JiraSettings(_Strict):
     # a retried create looks again after this long before creating. Default 60 on Cloud, 0 on
     # Data Center.
     search_lag_seconds: float | None = Field(default=None, ge=0)
+    # A webhook whose own `timestamp` is further than this from now is refused (401
+    # stale_timestamp): Jira signs the body only, so without a limit a captured delivery could be
+    # replayed for ever. Longer than Jira's retries (over an hour); a replay within it is known by
+    # the digest of its body, kept as long as the inbox keeps rows (see Settings).
+    webhook_max_age_seconds: int = Field(default=12 * 3600, ge=2 * 3600)
 
     @property
     def search_lag(self) -> timedelta:
@@ -304,6 +309,21 @@ class Settings(_Strict):
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _replays_outlive_no_inbox_row(self) -> "Settings":
+        """A signed delivery is accepted while its timestamp is within a window either side of
+        now; a replay inside that window is recognised by the inbox row of the original, so the
+        whole window must be shorter than the inbox keeps rows."""
+        kept = self.scheduler.prune_inbox_days * 86400
+        for name, seconds in (("jira.webhook_max_age_seconds", self.jira.webhook_max_age_seconds),
+                              ("server.signature_tolerance_seconds",
+                               self.server.signature_tolerance_seconds)):
+            if 2 * seconds > kept:
+                raise ValueError(f"{name} ({seconds}) must be at most half of "
+                                 f"scheduler.prune_inbox_days ({kept} s): replays are recognised "
+                                 "only while the original delivery is kept")
+        return self
 
 
 def load_settings(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Settings:

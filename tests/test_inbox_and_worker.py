@@ -54,6 +54,23 @@ def test_a_batch_tells_each_delivery_stored_or_duplicate(store, clock):
     assert [e.received_at for e in store.inbox.list()] == [clock()] * 4
 
 
+def test_a_signed_digest_already_stored_makes_a_duplicate_whatever_the_key(store, clock):
+    """A replay under a fresh delivery id; deliveries without a digest (the bridge's own polls)
+    never collide on it."""
+    from bridge.storage.inbox import Delivery
+
+    def delivery(key, digest):
+        return Delivery("jira", key, "jira:issue_updated", "{}", clock(), digest)
+
+    assert store.inbox.store_many([delivery("wh-1", "d1")]) == [True]
+    batch = [delivery("wh-forged", "d1"), delivery("wh-2", "d2"), delivery("wh-3", "d2"),
+             delivery("poll-1", None), delivery("poll-2", None), delivery("wh-forged", "d3")]
+    assert store.inbox.store_many(batch) == [False, True, False, True, True, True]
+    assert store.inbox.store_many([Delivery("zendesk", "wh-9", None, "{}", clock(), "d1")]) == [True]
+    assert sorted(e.delivery_key for e in store.inbox.list()) == [
+        "poll-1", "poll-2", "wh-1", "wh-2", "wh-9", "wh-forged"]
+
+
 def test_a_batch_longer_than_one_statement_keeps_the_first_of_each_key(store, clock):
     from bridge.storage.inbox import ROWS_PER_STATEMENT, Delivery
 

@@ -9,7 +9,7 @@ from bridge.runtime import build_runtime
 from bridge.storage.inbox import DONE
 from tests.support.fixtures import load_fixture
 from tests.support.processes import BridgeProcess
-from tests.support.signing import body_of, jira_headers, zendesk_headers
+from tests.support.signing import body_of, fresh_jira, jira_headers, zendesk_headers
 from tests.test_worker_crash import write_config
 
 
@@ -30,7 +30,7 @@ def test_serve_accepts_processes_and_stops_cleanly(tmp_path, sqlite_url):
         answer = requests.post(f"{url}/webhooks/zendesk", data=body, timeout=5,
                                headers=zendesk_headers(body, utc_now()))
         assert answer.status_code == 200
-        jira_body = body_of(load_fixture("jira", "issue_updated__resolved"))
+        jira_body = body_of(fresh_jira(load_fixture("jira", "issue_updated__resolved"), utc_now()))
         answer = requests.post(f"{url}/webhooks/jira", data=jira_body, timeout=5, headers=jira_headers(jira_body))
         assert answer.status_code == 200
 

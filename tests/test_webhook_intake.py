@@ -7,7 +7,7 @@ import pytest
 from bridge.storage.inbox import PENDING
 from tests.support.fixtures import load_fixture
 from tests.support.settings import JIRA_URL_TOKEN, make_settings
-from tests.support.signing import body_of, jira_headers, zendesk_headers
+from tests.support.signing import body_of, fresh_jira, jira_headers, zendesk_headers
 
 CREATED = load_fixture("zendesk", "ticket.created__docs_example")
 RESOLVED = load_fixture("jira", "issue_updated__resolved")
@@ -19,8 +19,8 @@ def post_zendesk(client, clock, payload, **header_overrides):
     return client.post("/webhooks/zendesk", data=body, headers={k: v for k, v in headers.items() if v is not None})
 
 
-def post_jira(client, payload, query="", **header_overrides):
-    body = body_of(payload)
+def post_jira(client, clock, payload, query="", **header_overrides):
+    body = body_of(fresh_jira(payload, clock()))
     headers = jira_headers(body, identifier="wh-1") | header_overrides
     return client.post("/webhooks/jira" + query, data=body, headers={k: v for k, v in headers.items() if v is not None})
 
@@ -133,8 +133,8 @@ def test_a_payload_naming_its_ticket_is_stored_even_if_the_worker_cannot_read_th
     {"webhookEvent": "jira:issue_created", "issue": {"key": "ENG-1"}},
     {"webhookEvent": "jira:version_released", "version": "1.0"},
 ])
-def test_jira_events_that_name_no_issue_or_version_get_400(client, runtime, payload):
-    response = post_jira(client, payload)
+def test_jira_events_that_name_no_issue_or_version_get_400(client, clock, runtime, payload):
+    response = post_jira(client, clock, payload)
     assert (response.status_code, response.json["error"]) == (400, "unparseable")
     assert runtime.inbox.list() == []
 
@@ -197,26 +197,26 @@ def test_a_bug_in_intake_answers_500_in_json_and_logs_no_payload(client, clock, 
     assert not any("private words" in str(vars(record)) for record in caplog.records)
 
 
-def test_signed_jira_event_is_stored(client, runtime):
-    response = post_jira(client, RESOLVED)
+def test_signed_jira_event_is_stored(client, clock, runtime):
+    response = post_jira(client, clock, RESOLVED)
     assert response.status_code == 200
     [event] = runtime.inbox.list()
     assert (event.source, event.delivery_key, event.event_type) == ("jira", "wh-1", "jira:issue_updated")
 
 
-def test_jira_redelivery_with_the_same_identifier_is_stored_once(client, runtime):
-    assert [post_jira(client, RESOLVED).json["status"] for _ in range(3)] == ["accepted", "duplicate", "duplicate"]
+def test_jira_redelivery_with_the_same_identifier_is_stored_once(client, clock, runtime):
+    assert [post_jira(client, clock, RESOLVED).json["status"] for _ in range(3)] == ["accepted", "duplicate", "duplicate"]
     assert len(runtime.inbox.list()) == 1
 
 
-def test_jira_without_identifier_deduplicates_on_the_body(client, runtime):
+def test_jira_without_identifier_deduplicates_on_the_body(client, clock, runtime):
     for _ in range(2):
-        assert post_jira(client, RESOLVED, **{"X-Atlassian-Webhook-Identifier": None}).status_code == 200
+        assert post_jira(client, clock, RESOLVED, **{"X-Atlassian-Webhook-Identifier": None}).status_code == 200
     assert len(runtime.inbox.list()) == 1
 
 
-def test_jira_url_token_instead_of_a_signature(client, runtime):
-    response = post_jira(client, RESOLVED, query=f"?token={JIRA_URL_TOKEN}", **{"X-Hub-Signature": None})
+def test_jira_url_token_instead_of_a_signature(client, clock, runtime):
+    response = post_jira(client, clock, RESOLVED, query=f"?token={JIRA_URL_TOKEN}", **{"X-Hub-Signature": None})
     assert response.status_code == 200
 
 
@@ -227,14 +227,14 @@ def test_jira_url_token_instead_of_a_signature(client, runtime):
     ("", {"X-Hub-Signature": "sha1=abc"}, "bad_signature"),
     (f"?token={JIRA_URL_TOKEN}", {"X-Hub-Signature": "sha256=" + "0" * 64}, "bad_signature"),
 ])
-def test_jira_bad_authentication_is_refused(client, runtime, query, headers, reason):
-    response = post_jira(client, RESOLVED, query=query, **headers)
+def test_jira_bad_authentication_is_refused(client, clock, runtime, query, headers, reason):
+    response = post_jira(client, clock, RESOLVED, query=query, **headers)
     assert (response.status_code, response.json["error"]) == (401, reason)
     assert runtime.inbox.list() == []
 
 
-def test_jira_unknown_event_is_stored_and_non_json_refused(client, runtime):
-    assert post_jira(client, {"webhookEvent": "sprint_started", "timestamp": 1}).status_code == 200
+def test_jira_unknown_event_is_stored_and_non_json_refused(client, clock, runtime):
+    assert post_jira(client, clock, {"webhookEvent": "sprint_started"}).status_code == 200
     body = b"{oops"
     response = client.post("/webhooks/jira", data=body, headers=jira_headers(body))
     assert (response.status_code, response.json["error"]) == (400, "not_json")
@@ -242,7 +242,7 @@ def test_jira_unknown_event_is_stored_and_non_json_refused(client, runtime):
 
 def test_rejections_are_counted_by_reason(client, clock):
     post_zendesk(client, clock, CREATED, **{"X-Zendesk-Webhook-Signature": None})
-    post_jira(client, RESOLVED, **{"X-Hub-Signature": None})
+    post_jira(client, clock, RESOLVED, **{"X-Hub-Signature": None})
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'bridge_webhook_events_rejected_total{reason="missing_signature",source="zendesk"} 1.0' in metrics
     assert 'bridge_webhook_events_rejected_total{reason="missing_signature",source="jira"} 1.0' in metrics

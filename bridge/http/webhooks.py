@@ -11,7 +11,6 @@ Every other path is Flask's."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -30,6 +29,7 @@ from bridge.storage.inbox import Delivery
 from connectors.jira import events as jira_events
 from connectors.jira import signature as jira_signature
 from connectors.payload import PayloadError
+from connectors.payload import timestamp as payload_timestamp
 from connectors.signing import SignatureError
 from connectors.zendesk import events as zendesk_events
 from connectors.zendesk import signature as zendesk_signature
@@ -48,10 +48,16 @@ _ANSWERS = {True: _json_answer({"status": "accepted"}), False: _json_answer({"st
 _OK = f"200 {HTTPStatus.OK.phrase}"
 
 
+class _Identity(NamedTuple):
+    delivery_key: str
+    event_type: str
+    signed_digest: str  # of what the signature covers: a replay under a new delivery id has it too
+
+
 class _Endpoint(NamedTuple):
     source: str
     authenticate: Callable[[bytes, dict], None]  # raises SignatureError
-    identify: Callable[[dict, bytes, dict], tuple[str, str]]  # (delivery key, event type)
+    identify: Callable[[dict, bytes, dict], _Identity]  # raises PayloadError or SignatureError
 
 
 class WebhookIntake:
@@ -61,7 +67,7 @@ class WebhookIntake:
         self.runtime, self.app = runtime, app
         self.endpoints = {
             "/webhooks/zendesk": _Endpoint("zendesk", self._authenticate_zendesk, _identify_zendesk),
-            "/webhooks/jira": _Endpoint("jira", self._authenticate_jira, _identify_jira),
+            "/webhooks/jira": _Endpoint("jira", self._authenticate_jira, self._identify_jira),
         }
 
     def __call__(self, environ: dict, start_response: Callable):
@@ -98,20 +104,23 @@ class WebhookIntake:
                 raise Rejected(401, error.reason, str(error)) from None
             text, payload = _json_object(body)
             try:
-                key, event_type = endpoint.identify(payload, body, environ)
+                identity = endpoint.identify(payload, body, environ)
             except PayloadError as error:
                 raise Rejected(400, "unparseable", str(error)) from None
+            except SignatureError as error:
+                raise Rejected(401, error.reason, str(error)) from None
         except Rejected as rejection:
             runtime.metrics.events_rejected.labels(source, rejection.reason).inc()
             log_event(log, logging.WARNING, "webhook.rejected", source=source, reason=rejection.reason,
                       status=rejection.status)
             raise
-        stored = runtime.intake.store(Delivery(source, key, event_type, text, runtime.clock()))
+        stored = runtime.intake.store(Delivery(source, identity.delivery_key, identity.event_type, text,
+                                               runtime.clock(), identity.signed_digest))
         metrics = runtime.metrics.intake(source)
         (metrics.received if stored else metrics.deduplicated).inc()
         metrics.seconds.observe(time.perf_counter() - started)
         # Per-request lines are DEBUG: the metrics count them, and INFO logging costs ~10% of intake.
-        log_event(log, logging.DEBUG, "webhook.accepted", source=source, event_type=event_type,
+        log_event(log, logging.DEBUG, "webhook.accepted", source=source, event_type=identity.event_type,
                   duplicate=not stored)
         return stored
 
@@ -147,19 +156,23 @@ class WebhookIntake:
             url_token=tokens[0] if tokens else None,
             expected_url_token=_reveal(settings.webhook_url_token))
 
+    def _identify_jira(self, payload: dict, body: bytes, environ: dict) -> _Identity:
+        jira_signature.check_fresh(payload_timestamp(payload, "timestamp", required=True),
+                                   self.runtime.clock(), self.runtime.settings.jira.webhook_max_age_seconds)
+        digest = jira_signature.signed_digest(body)
+        identifier = _header(environ, jira_signature.IDENTIFIER_HEADER)
+        # Without Jira's delivery id, identical bodies are the same delivery (they carry a timestamp).
+        key = identifier[:200] if identifier else "sha256:" + digest
+        jira_events.subject_id_of(payload)
+        return _Identity(key, jira_events.event_type_of(payload), digest)
 
-def _identify_zendesk(payload: dict, body: bytes, environ: dict) -> tuple[str, str]:
+
+def _identify_zendesk(payload: dict, body: bytes, environ: dict) -> _Identity:
     key = zendesk_events.delivery_key(payload, _header(environ, "X-Zendesk-Webhook-Invocation-Id"))
     zendesk_events.ticket_id_of(payload)
-    return key, zendesk_events.event_type_of(payload)
-
-
-def _identify_jira(payload: dict, body: bytes, environ: dict) -> tuple[str, str]:
-    identifier = _header(environ, jira_signature.IDENTIFIER_HEADER)
-    # Without Jira's delivery id, identical bodies are the same delivery (they carry a timestamp).
-    key = identifier[:200] if identifier else "sha256:" + hashlib.sha256(body).hexdigest()
-    jira_events.subject_id_of(payload)
-    return key, jira_events.event_type_of(payload)
+    # authenticate() has checked that this header is present and fresh.
+    digest = zendesk_signature.signed_digest(_header(environ, zendesk_signature.TIMESTAMP_HEADER), body)
+    return _Identity(key, zendesk_events.event_type_of(payload), digest)
 
 
 def _header(environ: dict, name: str) -> str | None:

@@ -49,32 +49,40 @@ class Delivery:
     event_type: str | None
     body: str
     received_at: datetime
+    # sha256 hex of what the vendor signed (connectors/*/signature.py `signed_digest`); a second
+    # delivery with the same digest is a duplicate whatever its delivery key. None: not signed.
+    signed_digest: str | None = None
+
+    @property
+    def identity(self) -> tuple[str, str, str | None]:
+        return self.source, self.delivery_key, self.signed_digest
 
 
 def _insert_ignoring_duplicates(connection: Connection):
+    # No conflict target: a row is skipped when its delivery key OR its signed digest is known.
     # RETURNING tells inserted from skipped (psycopg reports rowcount -1 for a multi-row INSERT).
-    return upsert_insert(connection, inbox_events).on_conflict_do_nothing(
-        index_elements=["source", "delivery_key"]
-    ).returning(inbox_events.c.source, inbox_events.c.delivery_key)
+    c = inbox_events.c
+    return upsert_insert(connection, inbox_events).on_conflict_do_nothing().returning(
+        c.source, c.delivery_key, c.signed_digest)
 
 
 # Well under SQLite's smallest limit on parameters (32,766 since 3.32) and psycopg's page of 1,000.
 ROWS_PER_STATEMENT = 500
 _COLUMNS = ("source", "delivery_key", "event_type", "received_at", "body", "status", "attempts",
-            "available_at")
+            "available_at", "signed_digest")
 
 
 def _values(delivery: Delivery, received_at) -> tuple:
     """A new inbox row in _COLUMNS order; `received_at` as the database driver takes it."""
     return (delivery.source, delivery.delivery_key, delivery.event_type, received_at, delivery.body,
-            PENDING, 0, received_at)
+            PENDING, 0, received_at, delivery.signed_digest)
 
 
 @lru_cache(maxsize=64)
 def _sqlite_insert(rows: int) -> str:
     values = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
     return (f"INSERT INTO {inbox_events.name} ({', '.join(_COLUMNS)}) VALUES "
-            f"{', '.join([values] * rows)} ON CONFLICT (source, delivery_key) DO NOTHING")
+            f"{', '.join([values] * rows)} ON CONFLICT DO NOTHING")
 
 
 def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
@@ -98,7 +106,7 @@ def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
             keys = set()
             if inserted:
                 # The rows one statement inserts get consecutive ids, the last one `last_id`.
-                cursor.execute(f"SELECT source, delivery_key FROM {inbox_events.name} "
+                cursor.execute(f"SELECT source, delivery_key, signed_digest FROM {inbox_events.name} "
                                "WHERE id > ? AND id <= ?", (last_id - inserted, last_id))
                 keys = set(cursor.fetchall())
     finally:
@@ -112,17 +120,16 @@ def _store_on_postgresql(engine: Engine, deliveries: list[Delivery]) -> list[boo
     # multi-row INSERT ("insertmanyvalues").
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         result = connection.execute(_insert_ignoring_duplicates(connection), rows)
-        inserted = {(row.source, row.delivery_key) for row in result}
+        inserted = {(row.source, row.delivery_key, row.signed_digest) for row in result}
     return _first_of_each(deliveries, inserted)
 
 
-def _first_of_each(deliveries: list[Delivery], inserted: set[tuple[str, str]]) -> list[bool]:
-    """Per delivery, whether it is the one stored: the first with an inserted key."""
+def _first_of_each(deliveries: list[Delivery], inserted: set[tuple[str, str, str | None]]) -> list[bool]:
+    """Per delivery, whether it is the one stored: the first with an inserted identity."""
     stored = []
     for delivery in deliveries:
-        key = (delivery.source, delivery.delivery_key)
-        stored.append(key in inserted)
-        inserted.discard(key)
+        stored.append(delivery.identity in inserted)
+        inserted.discard(delivery.identity)
     return stored
 
 
@@ -139,7 +146,7 @@ class Inbox(LeasedQueue):
 
     def store_many(self, deliveries: list[Delivery]) -> list[bool]:
         """Store deliveries; per delivery, whether it was new. Of several deliveries with the same
-        key, the first is stored and the rest are duplicates. Each run of up to
+        key or the same signed digest, the first is stored and the rest are duplicates. Each run of up to
         ROWS_PER_STATEMENT is one INSERT, its own transaction (one commit): one call into the
         driver, one round trip, instead of BEGIN, INSERT and COMMIT. Webhook intake calls this
         from one writer thread (bridge/intake.py)."""

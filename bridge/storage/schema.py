@@ -39,9 +39,13 @@ inbox_events = Table(
     Column("last_error", Text),
     Column("outcome", String(200)),
     Column("processed_at", UtcDateTime),
+    # sha256 (hex) of what the vendor's signature covers: a replay under a fresh, unsigned
+    # delivery id is still a duplicate. NULL for deliveries the bridge made itself (polls).
+    Column("signed_digest", String(64)),
     UniqueConstraint("source", "delivery_key", name="uq_inbox_delivery"),
 )
 Index("ix_inbox_claimable", inbox_events.c.status, inbox_events.c.available_at, inbox_events.c.id)
+Index("uq_inbox_signed", inbox_events.c.source, inbox_events.c.signed_digest, unique=True)
 
 # Latest known snapshot of every ticket the bridge has seen.
 tickets = Table(

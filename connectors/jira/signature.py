@@ -1,8 +1,14 @@
-"""Jira webhook authentication: `X-Hub-Signature: sha256=<hex HMAC of raw body>`, or a URL token."""
+"""Jira webhook authentication: `X-Hub-Signature: sha256=<hex HMAC of raw body>`, or a URL token.
+
+Jira signs the body only, and its delivery id header is not signed: a captured delivery could be
+replayed for ever. The body's own `timestamp` (ms) is signed, so a body older than an age limit is
+refused (`check_fresh`), and within it a replay is known by its digest (`signed_digest`)."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+from datetime import datetime
 
 from connectors.signing import SignatureError
 
@@ -34,3 +40,21 @@ def verify(
             return
         raise SignatureError("bad_token", "URL token does not match")
     raise SignatureError("missing_signature", "no X-Hub-Signature header and no valid URL token")
+
+
+def signed_digest(body: bytes) -> str:
+    """sha256 (hex) of what the signature covers: the raw body, which carries Jira's ms timestamp."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def check_fresh(sent_at: datetime, now: datetime, max_age_seconds: float) -> None:
+    """Raise SignatureError unless the payload's timestamp is within `max_age_seconds` of now, in
+    either direction (Data Center clocks drift; a far-future body would outlive the memory of
+    its digest as surely as an old one)."""
+    age = (now - sent_at).total_seconds()
+    if age > max_age_seconds:
+        raise SignatureError("stale_timestamp",
+                             f"payload timestamp is older than {max_age_seconds:.0f} s")
+    if -age > max_age_seconds:
+        raise SignatureError("stale_timestamp",
+                             f"payload timestamp is more than {max_age_seconds:.0f} s in the future")

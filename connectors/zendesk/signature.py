@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 from datetime import datetime, timezone
 
@@ -15,6 +16,15 @@ TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.digest(secret.encode(), timestamp.encode() + body, "sha256")
     return base64.b64encode(digest).decode()
+
+
+def signed_digest(timestamp: str, body: bytes) -> str:
+    """sha256 (hex) of exactly what the signature covers. A replay of a signed delivery carries the
+    same digest whatever delivery id it is sent under; two real deliveries share it only if
+    Zendesk signed the same body in the same second (the timestamp has whole seconds), and then
+    they carry the same data. The timestamp tolerance bounds how long a digest must be
+    remembered."""
+    return hashlib.sha256(timestamp.encode() + body).hexdigest()
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -24,6 +24,17 @@ def zendesk_headers(body: bytes, moment: datetime, secret: str = ZENDESK_SECRET,
     }
 
 
+def jira_timestamp(moment: datetime) -> int:
+    """Jira's payload `timestamp`: milliseconds since the epoch."""
+    return round(moment.timestamp() * 1000)
+
+
+def fresh_jira(payload: dict, moment: datetime) -> dict:
+    """A Jira payload (e.g. a capture) as if Jira sent it at `moment`: the bridge refuses bodies
+    whose own timestamp is hours old."""
+    return {**payload, "timestamp": jira_timestamp(moment)}
+
+
 def jira_headers(body: bytes, secret: str = JIRA_SECRET, identifier: str | None = None) -> dict:
     headers = {"Content-Type": "application/json; charset=UTF-8",
                jira_signature.SIGNATURE_HEADER: jira_signature.sign(secret, body)}
