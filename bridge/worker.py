@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -16,6 +15,7 @@ from bridge.metrics import BridgeMetrics
 from bridge.processing import EventProcessor, Lookups
 from bridge.queue_worker import QueueWorker
 from bridge.storage.inbox import DONE, IGNORED, Inbox, InboxEvent, LeaseLost
+from connectors.payload import JsonError, parse_json
 
 log = logging.getLogger("bridge.worker")
 
@@ -89,9 +89,9 @@ class Worker(QueueWorker):
         if parser is None:
             raise PermanentError(f"no parser for source {event.source!r}")
         try:
-            payload = json.loads(event.body)
-        except ValueError as exc:
-            raise PermanentError(f"stored body is not JSON: {exc}") from None
+            payload = parse_json(event.body)
+        except JsonError as exc:  # stored before intake checked as strictly: retrying cannot help
+            raise PermanentError(f"stored body: {exc}") from None
         return parser(payload, event.delivery_key)
 
     def _record_failure(self, event: InboxEvent, exc: Exception) -> None:

@@ -5,9 +5,51 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
+
+# Deepest nesting a vendor body may have. Real webhooks nest 8 levels (Jira's issue payloads;
+# Zendesk's are shallower) and even Jira's whole OpenAPI spec only 19; 100 leaves room for rich
+# text (Jira's ADF nests about 4 levels per list level) and stays far below what any JSON reader
+# or recursive walk over the result can take (orjson stops at 1,024; Python recurses ~1,000).
+MAX_JSON_DEPTH = 100
+_CONTAINERS = (dict, list)
+
 
 class PayloadError(ValueError):
     """A signed, well-formed JSON body that still is not a payload we can understand."""
+
+
+class JsonError(PayloadError):
+    """A body that is not JSON we read: `reason` is "not_json" or "too_deep"."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def parse_json(data: bytes | str) -> Any:
+    """The one reader of vendor bodies, at intake and in the worker: strict RFC 8259 (orjson: no
+    NaN, UTF-8 only), nested at most MAX_JSON_DEPTH levels."""
+    try:
+        value = orjson.loads(data)
+    except ValueError:  # orjson's errors, UnicodeDecodeError too, are ValueErrors
+        raise JsonError("not_json", "body is not valid UTF-8 JSON") from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise JsonError("too_deep", f"body nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Level by level, containers only, stopping past `limit`: no recursion, and a few µs for a
+    webhook body."""
+    level = [value] if isinstance(value, _CONTAINERS) else []
+    for _ in range(limit):
+        level = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, _CONTAINERS)]
+        if not level:
+            return False
+    return bool(level)
 
 
 def obj(data: Any, key: str, required: bool = False) -> dict:

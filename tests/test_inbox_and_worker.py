@@ -205,3 +205,14 @@ def test_changes_within_one_second_are_ordered_by_the_event_time(store):
         put(store, json.dumps(payload), event_id)
     store.new_worker().drain()
     assert store.tickets.get(1).status == "pending"
+
+
+def test_a_stored_body_nested_too_deep_is_parked_at_once_with_the_reason(store):
+    """Stored before intake refused such bodies: the worker reads with the same reader and limit,
+    so it parks the event on the first attempt instead of retrying a crash."""
+    body = zendesk_event(1, "deep", custom="PLACEHOLDER").replace('"PLACEHOLDER"', "[" * 1018 + "]" * 1018)
+    put(store, body, "deep")
+    store.new_worker().drain()
+    [event] = store.inbox.list()
+    assert (event.status, event.attempts) == (FAILED, 1)
+    assert "nests deeper than 100 levels" in event.last_error

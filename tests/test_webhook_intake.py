@@ -1,5 +1,6 @@
 """The webhook endpoints: what gets stored, what gets refused and why; never a 5xx."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -246,3 +247,22 @@ def test_rejections_are_counted_by_reason(client, clock):
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'bridge_webhook_events_rejected_total{reason="missing_signature",source="zendesk"} 1.0' in metrics
     assert 'bridge_webhook_events_rejected_total{reason="missing_signature",source="jira"} 1.0' in metrics
+
+
+def _nested(payload: dict, levels: int) -> bytes:
+    """`payload` with a custom field value nested `levels` deep in all (the payload's own two
+    levels included), as text: json.dumps itself cannot write 1,020 levels."""
+    text = json.dumps({**payload, "detail": {**payload["detail"], "custom": "PLACEHOLDER"}})
+    return text.replace('"PLACEHOLDER"', "[" * (levels - 2) + "]" * (levels - 2)).encode()
+
+
+@pytest.mark.parametrize("levels", [101, 1020])
+def test_a_signed_body_nested_deeper_than_the_limit_gets_400_and_is_not_stored(client, clock, runtime, levels):
+    response = post_zendesk(client, clock, _nested(CREATED, levels))
+    assert (response.status_code, response.json["error"]) == (400, "too_deep")
+    assert "100 levels" in response.json["message"]
+    assert runtime.inbox.list() == []
+
+
+def test_a_body_nested_as_deep_as_the_limit_is_accepted(client, clock, runtime):
+    assert post_zendesk(client, clock, _nested(CREATED, 100)).status_code == 200

@@ -18,7 +18,6 @@ from http import HTTPStatus
 from typing import Any, Callable, NamedTuple
 from urllib.parse import parse_qs
 
-import orjson
 from werkzeug.wsgi import get_content_length
 
 from bridge.http.errors import Rejected, error_response, unavailable_response
@@ -28,7 +27,7 @@ from bridge.runtime import Runtime
 from bridge.storage.inbox import Delivery
 from connectors.jira import events as jira_events
 from connectors.jira import signature as jira_signature
-from connectors.payload import PayloadError
+from connectors.payload import JsonError, PayloadError, parse_json
 from connectors.payload import timestamp as payload_timestamp
 from connectors.signing import SignatureError
 from connectors.zendesk import events as zendesk_events
@@ -181,10 +180,10 @@ def _header(environ: dict, name: str) -> str | None:
 
 def _json_object(body: bytes) -> tuple[str, dict[str, Any]]:
     try:
-        text = body.decode("utf-8")
-        payload = orjson.loads(body)
-    except ValueError:  # orjson's errors, UnicodeDecodeError too, are ValueErrors
-        raise Rejected(400, "not_json", "body is not valid UTF-8 JSON") from None
+        payload = parse_json(body)  # the worker reads the stored text with the same reader
+    except JsonError as error:
+        raise Rejected(400, error.reason, str(error)) from None
+    text = body.decode("utf-8")  # orjson has checked that it is UTF-8
     if not isinstance(payload, dict):
         raise Rejected(400, "not_object", "body must be a JSON object")
     return text, payload
