@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.http.api import api
 from bridge.http.dashboard import dashboard
@@ -20,5 +21,9 @@ def create_app(runtime: Runtime) -> Flask:
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(dashboard)
+    if runtime.settings.server.trusted_proxies:
+        # Only then is X-Forwarded-Proto believed (it makes the dashboard's cookie Secure).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=runtime.settings.server.trusted_proxies,
+                                x_host=0, x_port=0, x_prefix=0)
     app.wsgi_app = WebhookIntake(runtime, app.wsgi_app)
     return app

@@ -152,6 +152,12 @@ class ServerSettings(_Strict):
     threads: int = Field(default=32, ge=1, le=512)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     signature_tolerance_seconds: int = Field(default=300, ge=1)
+    # Reverse proxies in front of the bridge that set X-Forwarded-Proto. 0: the header is ignored
+    # (any client can send it); 1 behind one TLS-terminating proxy. The dashboard's cookie is
+    # Secure on requests that came in over HTTPS.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+    # The dashboard's cookie is always Secure (for a proxy that sends no X-Forwarded-Proto).
+    secure_cookies: bool = False
 
 
 class WorkerSettings(_Strict):

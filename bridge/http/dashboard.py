@@ -5,7 +5,8 @@
 `Authorization: Bearer <token>`, HTTP basic auth with the token as password (a browser prompts),
 or `?token=<token>` once, which signs the browser in with an HttpOnly, SameSite=Strict session
 cookie (the signing key is derived from the token, so it survives restarts and dies with the
-token). Pages show what the API shows: ids, states, counts and links, never ticket subjects or
+token), Secure when the request came in over HTTPS (behind `server.trusted_proxies`) or
+`server.secure_cookies` says so. Pages show what the API shows: ids, states, counts and links, never ticket subjects or
 customer text."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from bridge.accountability import CHECKED_STATES, compute_trend, days_overdue
 from bridge.domain.problems import AT_RISK, CLOSED, FIXED, OVERDUE, WONT_FIX, Problem
@@ -58,7 +60,18 @@ def _configure_session(state) -> None:
     if token and not app.secret_key:
         app.secret_key = derived_key(token, "dashboard-session")
     app.config.update(SESSION_COOKIE_NAME="bridge_dashboard", SESSION_COOKIE_PATH="/dashboard",
-                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=app.extensions["bridge"].settings.server.secure_cookies)
+    app.session_interface = _SecureOverHttps()
+
+
+class _SecureOverHttps(SecureCookieSessionInterface):
+    """Flask's signed cookie, also Secure on any request that came in over HTTPS. The scheme is
+    the server's own unless `server.trusted_proxies` lets ProxyFix (bridge/app.py) take it from
+    X-Forwarded-Proto: a client's own header changes nothing."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
 
 
 # --- access -----------------------------------------------------------------------------------------

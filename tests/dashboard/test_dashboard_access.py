@@ -15,8 +15,9 @@ from tests.support.problem_data import API_TOKEN, problem_settings
 def make_client(sqlite_url, tmp_path, clock):
     runtimes = []
 
-    def make(token: str | None = API_TOKEN):
-        runtime = build_runtime(problem_settings(sqlite_url, tmp_path / "rules", api={"token": token}), clock=clock)
+    def make(token: str | None = API_TOKEN, **settings):
+        runtime = build_runtime(problem_settings(sqlite_url, tmp_path / "rules", api={"token": token}, **settings),
+                                clock=clock)
         runtimes.append(runtime)
         return create_app(runtime).test_client()
 
@@ -89,3 +90,29 @@ def test_the_session_survives_a_restart_and_dies_with_the_token(make_client, sql
 
 def test_the_api_keeps_its_bearer_only_answers(make_client):
     assert make_client().get("/api/problems", headers=basic(API_TOKEN)).status_code == 401
+
+
+def _sign_in_cookie(client, **headers) -> str:
+    response = client.get("/dashboard", query_string={"token": API_TOKEN}, headers=headers)
+    assert response.status_code == 303
+    return response.headers["Set-Cookie"]
+
+
+def test_a_client_claiming_https_does_not_make_the_cookie_secure_without_a_trusted_proxy(make_client):
+    cookie = _sign_in_cookie(make_client(), **{"X-Forwarded-Proto": "https"})
+    assert "Secure" not in cookie
+    assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict"))
+
+
+@pytest.mark.parametrize("forwarded, secure", [("https", True), ("http", False), ("https, http", False)])
+def test_behind_a_trusted_proxy_https_requests_get_a_secure_cookie(make_client, forwarded, secure):
+    """The proxy appends its own X-Forwarded-Proto; with one trusted proxy only that last value
+    counts, whatever the client put before it."""
+    cookie = _sign_in_cookie(make_client(server={"trusted_proxies": 1}), **{"X-Forwarded-Proto": forwarded})
+    assert ("Secure" in cookie) is secure
+    assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict", "Path=/dashboard"))
+
+
+def test_secure_cookies_makes_the_cookie_secure_on_every_response(make_client):
+    cookie = _sign_in_cookie(make_client(server={"secure_cookies": True}))
+    assert "Secure" in cookie and "HttpOnly" in cookie
