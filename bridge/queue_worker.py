@@ -11,10 +11,21 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from bridge.config import WorkerSettings
+from bridge.domain.ports import RemoteError
 from bridge.logs import log_event
 from bridge.storage.leased_queue import LeasedQueue
 
 log = logging.getLogger("bridge.worker")
+
+
+def failure_fields(error: Exception) -> dict:
+    """What a failure's WARNING or ERROR line may say: the error type and, for a vendor's answer,
+    its HTTP status and error code (Zendesk's `RecordInvalid`, the field ids Jira refused). Never
+    the vendor's text: it can echo ticket text, so it goes to the DEBUG line."""
+    fields: dict = {"error_type": type(error).__name__}
+    if isinstance(error, RemoteError):
+        fields.update(status=error.status, vendor_error=error.code)
+    return fields
 
 
 class QueueWorker:

@@ -13,9 +13,10 @@ from bridge.domain.events import DomainEvent, Ignored
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics
 from bridge.processing import EventProcessor, Lookups
-from bridge.queue_worker import QueueWorker
+from bridge.queue_worker import QueueWorker, failure_fields
 from bridge.storage.inbox import DONE, IGNORED, Inbox, InboxEvent, LeaseLost
 from connectors.payload import JsonError, parse_json
+from connectors.remote import clean_message
 
 log = logging.getLogger("bridge.worker")
 
@@ -102,5 +103,12 @@ class Worker(QueueWorker):
         self.metrics.events_failed.labels(event.source, str(retry_at is None).lower()).inc()
         log_event(log, logging.WARNING if retry_at else logging.ERROR,
                   "worker.event_failed", event_id=event.id, source=event.source,
-                  attempt=event.attempts, parked=retry_at is None, error_type=type(exc).__name__)
-        log_event(log, logging.DEBUG, "worker.event_failed_detail", event_id=event.id, error=error)
+                  attempt=event.attempts, parked=retry_at is None, reason=self._reason(exc),
+                  **failure_fields(exc))
+        log_event(log, logging.DEBUG, "worker.event_failed_detail", event_id=event.id,
+                  error=clean_message(error))
+
+    def _reason(self, exc: Exception) -> str | None:
+        """Why a payload was refused, in words safe at WARNING: the parsers' and the worker's own
+        messages name keys, never values. Other errors may quote data: their type only."""
+        return clean_message(str(exc)) if isinstance(exc, self.permanent_errors) else None

@@ -20,9 +20,10 @@ from bridge.config import WorkerSettings
 from bridge.domain.ports import RemoteError
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics
-from bridge.queue_worker import QueueWorker
+from bridge.queue_worker import QueueWorker, failure_fields
 from bridge.storage.leased_queue import DONE, LeaseLost
 from bridge.storage.outbox import Action, Outbox
+from connectors.remote import clean_message
 
 log = logging.getLogger("bridge.actions")
 
@@ -84,8 +85,13 @@ class ActionWorker(QueueWorker):
     def _record_failure(self, action: Action, error: Exception, permanent: bool) -> None:
         now = self.clock()
         retry_at = self.retry_time(action.attempts, permanent)
-        self.outbox.fail(action.id, self.owner, f"{type(error).__name__}: {error}", now, retry_at)
+        text = f"{type(error).__name__}: {error}"
+        self.outbox.fail(action.id, self.owner, text, now, retry_at)
         self.metrics.actions_failed.labels(action.kind, str(retry_at is None).lower()).inc()
         log_event(log, logging.WARNING if retry_at else logging.ERROR, "action.failed",
                   action_id=action.id, kind=action.kind, problem_id=action.problem_id,
-                  attempt=action.attempts, parked=retry_at is None, error_type=type(error).__name__)
+                  attempt=action.attempts, parked=retry_at is None,
+                  retry_at=retry_at.isoformat() if retry_at else None, **failure_fields(error))
+        # The vendor's own words (trimmed, credentials cut out) may quote ticket text: DEBUG only.
+        log_event(log, logging.DEBUG, "action.failed_detail", action_id=action.id, attempt=action.attempts,
+                  error=clean_message(text))

@@ -14,12 +14,14 @@ if TYPE_CHECKING:
 
 class RemoteError(Exception):
     """A call to Zendesk or Jira failed. `temporary`: worth retrying (timeouts, 429, 5xx);
-    `retry_after`: how long the vendor asked us to wait, in seconds."""
+    `retry_after`: how long the vendor asked us to wait, in seconds; `status`: the HTTP status
+    (None without an answer); `code`: the vendor's error code or refused field ids, safe to log at
+    any level. The message is the vendor's text, which can echo ticket text: log it at DEBUG."""
 
     def __init__(self, message: str, temporary: bool, retry_after: float | None = None,
-                 status: int | None = None):
+                 status: int | None = None, code: str | None = None):
         super().__init__(message)
-        self.temporary, self.retry_after, self.status = temporary, retry_after, status
+        self.temporary, self.retry_after, self.status, self.code = temporary, retry_after, status, code
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,11 @@ class JiraError(Exception):
         self.field_errors = field_errors or {}
 
     @property
+    def code(self) -> str | None:
+        """The fields Jira refused (`components,priority`): field ids, never their values."""
+        return ",".join(sorted(self.field_errors))[:120] or None
+
+    @property
     def is_rate_limited(self) -> bool:
         return self.status == 429
 

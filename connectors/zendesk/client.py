@@ -17,7 +17,7 @@ from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment, CustomField, Ticket, Trigger, User, Webhook
 from zenpy.lib.exception import APIException, ZenpyException
 
-from connectors.zendesk.errors import ZendeskError
+from connectors.zendesk.errors import ZendeskError, error_code
 from connectors.zendesk.transport import build_session
 
 SHOW_MANY_LIMIT = 100
@@ -55,6 +55,10 @@ def _status_of(response: requests.Response | None) -> int | None:
     return None if response is None else response.status_code
 
 
+def _code_of(response: requests.Response | None) -> str | None:
+    return None if response is None else error_code(response.text)
+
+
 @contextlib.contextmanager
 def translate_errors(action: str) -> Iterator[None]:
     """Turn zenpy and requests failures into ZendeskError."""
@@ -63,11 +67,13 @@ def translate_errors(action: str) -> Iterator[None]:
     except ZendeskError:
         raise
     except APIException as exc:
-        raise ZendeskError(f"{action}: {exc}", status=_status_of(exc.response)) from exc
+        raise ZendeskError(f"{action}: {exc}", status=_status_of(exc.response),
+                           code=_code_of(exc.response)) from exc
     except requests.Timeout as exc:
         raise ZendeskError(f"{action}: timed out", status=None) from exc
     except requests.RequestException as exc:
-        raise ZendeskError(f"{action}: {exc}", status=_status_of(exc.response)) from exc
+        raise ZendeskError(f"{action}: {exc}", status=_status_of(exc.response),
+                           code=_code_of(exc.response)) from exc
     except ZenpyException as exc:
         raise ZendeskError(f"{action}: {exc}", status=None) from exc
 
@@ -276,7 +282,8 @@ class ZendeskClient:
             response = self.session.request(method, f"{self._api_base}/{path}", params=params,
                                             json=json, timeout=self.timeout)
         if not 200 <= response.status_code < 300:
-            raise ZendeskError(f"{method} {path}: {response.text[:300]}", status=response.status_code)
+            raise ZendeskError(f"{method} {path}: {response.text[:300]}", status=response.status_code,
+                               code=_code_of(response))
         try:
             return response.json()
         except ValueError as exc:

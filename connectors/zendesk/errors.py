@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import json
+import re
+
+# Zendesk's error codes ("RecordInvalid", "RecordNotFound", "InvalidEndpoint"): its own
+# vocabulary, never ticket text, so safe in logs at any level.
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
+
 
 class ZendeskError(Exception):
-    """A Zendesk call failed: HTTP status (None for a network error), Retry-After on 429, message."""
+    """A Zendesk call failed: HTTP status (None for a network error), Retry-After on 429, message
+    (the vendor's text, which may echo ticket text), and Zendesk's error `code` when it sent one."""
 
-    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None,
+                 code: str | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.retry_after = retry_after
+        self.code = code
 
     @property
     def is_rate_limited(self) -> bool:
         return self.status == 429
 
     def __repr__(self) -> str:
-        return f"ZendeskError(status={self.status!r}, retry_after={self.retry_after!r}, message={self.message!r})"
+        return (f"ZendeskError(status={self.status!r}, retry_after={self.retry_after!r}, "
+                f"code={self.code!r}, message={self.message!r})")
+
+
+def error_code(body: str | None) -> str | None:
+    """The `error` of a Zendesk error body (`{"error": "RecordInvalid", "description": ...}`, or
+    `{"error": {"title": "Forbidden", ...}}`) when it is a code; None otherwise."""
+    try:
+        error = json.loads(body or "").get("error")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(error, dict):
+        error = error.get("title")
+    return error if isinstance(error, str) and _CODE.fullmatch(error) else None
