@@ -50,6 +50,11 @@ class EventProcessor:
         """Changes the bridge made itself are never new customer reports (loop prevention)."""
         return self.bridge_user_id is not None and event.actor_id == self.bridge_user_id
 
+    def is_customer_report(self, event: TicketEvent) -> bool:
+        """Whether the event may count as a report: not the bridge's own change, nor one by
+        Zendesk's system user (automations, triggers), such as the close automation."""
+        return not self.is_own_change(event) and not event.by_system
+
     def prepare(self, events: Sequence[DomainEvent]) -> Lookups:
         """Read, in one batch, the tickets whose snapshot lacks fields the rules read."""
         lookups = Lookups()
@@ -57,7 +62,7 @@ class EventProcessor:
         if not wanted or self.ticket_system is None:
             return lookups
         for event in events:
-            if isinstance(event, TicketEvent) and not self.is_own_change(event):
+            if isinstance(event, TicketEvent) and self.is_customer_report(event):
                 known = event.ticket.merged_onto(self.tickets.get(event.ticket.id)).known_fields
                 if not wanted <= known:
                     lookups.needed.add(event.ticket.id)
@@ -92,10 +97,12 @@ class EventProcessor:
                 incoming = fetched.merged_onto(incoming)  # the API's current view wins
         snapshot = self.tickets.record(connection, incoming, now, event.occurred_at)
         prefix = f"ticket {ticket_id} {event.kind}"
-        if self.is_own_change(event):
-            return f"{prefix}: own change, not evaluated"
         if event.kind in TICKET_GONE or snapshot.status == "deleted":  # deleted, seen by the export
             result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, gone=True)
+        elif self.is_own_change(event):
+            return f"{prefix}: own change, not evaluated"
+        elif event.by_system:
+            return f"{prefix}: Zendesk system change, not a customer report"
         else:
             result = self.detector.evaluate(connection, snapshot, event.occurred_at, now)
         return f"{prefix}: {result.summary()}"

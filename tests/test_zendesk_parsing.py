@@ -79,6 +79,16 @@ def test_comment_added_carries_the_comment():
                        "author_id": 8447388090494, "author_is_staff": False}
 
 
+def test_a_change_by_an_automation_has_the_system_actor():
+    event = ticket_event("ticket.status_changed__closed_by_automation")
+    assert (event.kind, event.ticket.status, event.actor_id) == ("status_changed", "closed", -1)  # the spec's "-1"
+
+
+def test_a_comment_by_zendesk_itself_has_the_system_author():
+    event = ticket_event("ticket.comment_added__system_author")
+    assert (event.actor_id, event.changes["comment"]["author_id"]) == (-1, -1)
+
+
 @pytest.mark.parametrize("name, field_id, value", [
     ("ticket.custom_field_changed__tagger", "360000000001", "widget_pro"),
     ("ticket.custom_field_changed__plain_values", "360000000002", "A-1001"),
@@ -124,6 +134,7 @@ def test_known_but_unsupported_events_are_ignored(name, reason):
     ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "tags": "x", "created_at": 5.5e300}}, "out of range"),
     ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "via": []}}, "'via' must be an object"),
     ({"ticket": {"subject": "no id"}}, "missing 'id'"),
+    ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "actor_id": "-2"}}, "'actor_id' must be an id"),
 ])
 def test_malformed_payloads_raise_payload_error(payload, message):
     with pytest.raises(PayloadError, match=message):

@@ -13,6 +13,10 @@ TICKET_FIELDS = (
     "custom_fields", "created_at", "updated_at",
 )
 
+# Zendesk's system user: the actor of automations, triggers and other changes no person made
+# (Support API: 'An actor_id of "-1" is a Zendesk system user, such as an automations action').
+SYSTEM_USER_ID = -1
+
 
 @dataclass(frozen=True)
 class TicketSnapshot:
@@ -59,8 +63,12 @@ class TicketEvent:
     kind: str
     ticket: TicketSnapshot
     occurred_at: datetime
-    actor_id: int | None = None
+    actor_id: int | None = None  # SYSTEM_USER_ID for automations and triggers
     changes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def by_system(self) -> bool:
+        return self.actor_id == SYSTEM_USER_ID
 
 
 @dataclass(frozen=True)

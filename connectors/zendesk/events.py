@@ -6,13 +6,21 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bridge.domain.events import TICKET_FIELDS, Ignored, TicketEvent, TicketSnapshot
+from bridge.domain.events import SYSTEM_USER_ID, TICKET_FIELDS, Ignored, TicketEvent, TicketSnapshot
 from connectors.payload import PayloadError, integer_id, obj, string_list, text, timestamp
 
 TICKET_EVENT_PREFIX = "zen:event-type:ticket."
 TRIGGER_EVENT_TYPE = "trigger"
 _STATUS_NAMES = {"on-hold": "hold", "on_hold": "hold", "-": None}
 _ABSENT = {"", "-"}
+
+
+def user_id(data: dict, key: str) -> int | None:
+    """A user id that may be Zendesk's system user: "-1" (or -1) for automations, triggers and
+    comments no person wrote; any other value is read as an id."""
+    if data.get(key) in (SYSTEM_USER_ID, str(SYSTEM_USER_ID)):
+        return SYSTEM_USER_ID
+    return integer_id(data, key)
 
 
 def _current_previous(event: dict) -> dict:
@@ -38,7 +46,7 @@ def _comment_added(event: dict) -> dict:
         "id": integer_id(comment, "id"),
         "body": text(comment, "body") or "",
         "public": comment.get("is_public") is not False,
-        "author_id": integer_id(author, "id"),
+        "author_id": user_id(author, "id"),
         "author_is_staff": author.get("is_staff") is True,
     }}
 
@@ -137,7 +145,7 @@ def parse_zendesk_webhook(payload: Any, delivery_id: str) -> TicketEvent | Ignor
         kind=suffix,
         ticket=snapshot,
         occurred_at=timestamp(payload, "time") or _updated_or_now(snapshot),
-        actor_id=integer_id(detail, "actor_id"),
+        actor_id=user_id(detail, "actor_id"),
         changes=changes,
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import DETECTING, OPEN
 from bridge.storage.inbox import DONE, PENDING
 from tests.detection.conftest import BRIDGE_USER, PRODUCT_FIELD
+from tests.support.fixtures import load_fixture
 
 DOUBLE_CHARGE = """
 rules:
@@ -127,6 +129,22 @@ def test_the_bridges_own_changes_are_not_customer_reports(make_scenario):
     assert scenario.problems() == []
     assert scenario.runtime.tickets.get(1).tags == ("double_charge",)  # the snapshot is still kept
     assert "own change, not evaluated" in scenario.runtime.inbox.list()[0].outcome
+
+
+def test_a_ticket_closed_by_the_close_automation_is_known_closed_and_not_a_report(make_scenario):
+    scenario = make_scenario(DOUBLE_CHARGE)
+    closed = load_fixture("zendesk", "ticket.status_changed__closed_by_automation")  # actor_id "-1"
+    closed["detail"]["subject"] = "charged twice"
+    scenario.runtime.inbox.store("zendesk", closed["id"], closed["type"], json.dumps(closed), scenario.clock())
+    for ticket in (1, 2):
+        scenario.ticket_event(ticket, subject="charged twice")
+    scenario.process()
+
+    [row] = [r for r in scenario.runtime.inbox.list() if r.delivery_key == closed["id"]]
+    assert (row.status, row.outcome) == (DONE, "ticket 5158 status_changed: Zendesk system change, not a customer report")
+    assert scenario.runtime.tickets.get(5158).status == "closed"
+    [problem] = scenario.problems()
+    assert (problem.state, problem.ticket_count) == (DETECTING, 2)  # the automation did not report it
 
 
 REQUESTERS_BY_PRODUCT = """
