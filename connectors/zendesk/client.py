@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from ipaddress import ip_address
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from zenpy import Zenpy
@@ -93,12 +93,6 @@ def ticket_payload(changes: dict) -> dict:
     if "custom_fields" in payload:
         payload["custom_fields"] = custom_field_list(payload["custom_fields"])
     return payload
-
-
-def _with_success_flags(job: dict) -> dict:
-    for result in job.get("results") or []:
-        result["success"] = result.get("success") is True
-    return job
 
 
 class ZendeskClient:
@@ -214,11 +208,11 @@ class ZendeskClient:
         return str(body["job_status"]["id"])
 
     def job_status(self, job_id: str) -> dict:
-        """status, progress, total and results; each result has `success` as a bool (Zendesk omits it
-        on failures, which carry `error` and `details` instead)."""
-        with translate_errors("job_status"):
-            job = self._zenpy.job_status(id=job_id).to_dict()
-        return _with_success_flags(job)
+        """status, progress, total and results, as Zendesk sends them (their shapes differ by job
+        type: ZendeskTicketSystem's bulk_job reads them)."""
+        # Plain JSON: zenpy's JobStatusResult adds every key it knows as null (`success: null` on
+        # a created ticket's result), which blurs the shapes apart.
+        return self._raw("GET", f"job_statuses/{quote(job_id, safe='')}.json")["job_status"]
 
     def job_statuses(self, job_ids: Iterable[str]) -> list[dict]:
         """Several jobs in one call per 100 ids (GET /job_statuses/show_many.json), as job_status."""
@@ -227,7 +221,7 @@ class ZendeskClient:
         for start in range(0, len(unique), SHOW_MANY_LIMIT):
             body = self._raw("GET", "job_statuses/show_many.json",
                              params={"ids": ",".join(unique[start : start + SHOW_MANY_LIMIT])})
-            jobs.extend(_with_success_flags(job) for job in body.get("job_statuses") or [])
+            jobs.extend(body.get("job_statuses") or [])
         return jobs
 
     # reading many ------------------------------------------------------------------------------

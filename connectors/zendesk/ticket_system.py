@@ -18,26 +18,48 @@ FINISHED_JOB_STATUSES = ("completed", "failed", "killed")
 
 def bulk_job(job: dict) -> BulkJob:
     """A job_status body as the domain sees it: per-ticket results of updates, per-position
-    results of creates."""
+    results of creates. The Support API's shapes (JobStatusResultObject): a created resource is
+    `{id, index}` with no `success`; an update `{id, action, status, success}`; a failure carries
+    `error` and `details` (and `success: false`). `results` may also be an object or null."""
     if job.get("status") not in FINISHED_JOB_STATUSES:
         return BulkJob(finished=False)
+    results = job.get("results")
+    results = [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+    job_type = str(job.get("job_type") or "").lower()
     succeeded, failed, created = set(), {}, {}
-    creating_job = "create" in str(job.get("job_type") or "").lower()
-    for position, result in enumerate(job.get("results") or []):
-        ticket_id = result.get("id")
+    for position, result in enumerate(results):
+        ticket_id = _result_id(result.get("id"))
         reason = str(result.get("details") or result.get("error") or "failed")
-        if creating_job or result.get("action") == "create":
+        if _is_create(job_type, result):
             index = result.get("index", position)
-            if result.get("success") and isinstance(ticket_id, int):
+            if not isinstance(index, int) or isinstance(index, bool):
+                continue
+            if ticket_id is not None and not _failed(result):
                 created[index] = ticket_id
             else:
                 failed[index] = reason
-        elif isinstance(ticket_id, int):
-            if result.get("success"):
+        elif ticket_id is not None:
+            if result.get("success") is True and not _failed(result):
                 succeeded.add(ticket_id)
             else:
                 failed[ticket_id] = reason
     return BulkJob(finished=True, succeeded=frozenset(succeeded), failed=failed, created=created)
+
+
+def _is_create(job_type: str, result: dict) -> bool:
+    """By the job's type when it names one; else a create result has an index and no action."""
+    if "create" in job_type or "update" in job_type:
+        return "create" in job_type
+    return (result.get("action") or ("create" if result.get("index") is not None else None)) == "create"
+
+
+def _failed(result: dict) -> bool:
+    return (result.get("success") is False or bool(result.get("error"))
+            or str(result.get("status") or "").lower() == "failed")
+
+
+def _result_id(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def remote_ticket(data: dict) -> RemoteTicket:

@@ -183,6 +183,26 @@ def test_the_rate_limit_is_obeyed_by_retry_after(world_of, sim):
     assert_everyone_heard_exactly_once(world)
 
 
+def test_follow_ups_are_recorded_from_the_job_result_without_reading_them_back(world_of, sim):
+    # Every closed ticket known as closed (nothing fails for being closed), and a long
+    # unknown-outcome wait: only the job's own results can settle the follow-ups.
+    settings = {"closure": {"job_poll_seconds": 0.05, "unknown_outcome_seconds": 600}}
+    world = world_of(200, closed_every=2, known_closed_share=1.0, settings=settings)
+    closure_id = start_closure(world)
+    sim.clear_requests()
+
+    progress = run_closure(world.runtime, closure_id, timeout=30)
+
+    assert (progress.state, progress.done, progress.failed) == (DONE, 200, 0)
+    assert_everyone_heard_exactly_once(world)
+    tickets = {t.ticket_id: t for t in world.runtime.closures.tickets(closure_id)}
+    for ticket_id in world.closed_ids:
+        [followup] = followups_of(sim, ticket_id)
+        assert (tickets[ticket_id].followup_ticket_id, tickets[ticket_id].attempts) == (followup["id"], 1)
+        assert tickets[ticket_id].last_error is None
+    assert not [r for r in sim.requests if "tickets/show_many" in r.path]  # nothing read back
+
+
 def test_a_429_on_a_send_gives_the_tickets_back_and_waits_as_long_as_zendesk_asks(world_of, sim):
     world = world_of(50, closed_every=100, rule=SAME_RULE)
     closure_id = start_closure(world)

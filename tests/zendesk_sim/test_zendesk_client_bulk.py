@@ -53,9 +53,8 @@ def test_closed_ticket_in_a_bulk_job_gets_a_per_ticket_error(sim, client, finish
     ok, failed = job["results"]
     assert (ok["id"], ok["success"]) == (open_id, True)
     assert (failed["id"], failed["success"], failed["error"]) == (closed_id, False, "TicketUpdateFailed")
-    raw = sim.account.job(job["id"])["results"][1]
-    assert raw == {"id": closed_id, "index": 1, "error": "TicketUpdateFailed",
-                   "details": "Status: closed prevents ticket update"}
+    assert failed == {"id": closed_id, "action": "update", "success": False, "error": "TicketUpdateFailed",
+                      "details": "Status: closed prevents ticket update"}  # the spec's FailedResult
     assert sim.ticket(closed_id)["status"] == "closed"
 
 
@@ -87,8 +86,10 @@ def test_create_many_runs_as_a_job(sim, finished_job):
 
     job = finished_job(answer.json()["job_status"]["id"])
 
-    assert [result["success"] for result in job["results"]] == [True, True]
+    created = [ticket["id"] for ticket in sim.tickets()]
     assert [ticket["subject"] for ticket in sim.tickets()] == ["s0", "s1"]
+    # The spec's CreateResourceResult: the new ticket's id and its index in the request, no `success`.
+    assert job["results"] == [{"id": created[0], "index": 0}, {"id": created[1], "index": 1}]
 
 
 def test_the_31st_job_in_flight_is_refused_with_too_many_jobs(sim, client):

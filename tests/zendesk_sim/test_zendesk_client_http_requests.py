@@ -7,7 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
+from bridge.domain.ports import BulkJob
 from connectors.zendesk.client import ZendeskClient, ZendeskError
+from connectors.zendesk.ticket_system import ZendeskTicketSystem
 
 API = "https://acme.zendesk.com/api/v2"
 TICKET = {"id": 5, "subject": "Charged twice", "status": "open", "tags": ["billing"], "custom_fields": []}
@@ -112,3 +114,28 @@ def test_429_is_raised_at_once_with_retry_after(acme, client):
 
     assert (raised.value.status, raised.value.retry_after) == (429, 12.0)
     assert len(acme.calls) == 1
+
+
+# Job results as the Support API documents them (job_statuses "Results"; oas.yaml JobStatusResultObject):
+# a bulk create answers `{id, index}` per created ticket, with no `success`; an update answers
+# `{id, action, status, success}`; a failure `{id, action, success: false, error, details}`.
+CREATE_MANY_DONE = {"id": "dd93", "url": f"{API}/job_statuses/dd93.json", "total": 2, "progress": 2,
+                    "status": "completed", "message": "Completed at 2018-03-08 06:07:49 +0000",
+                    "results": [{"id": 244, "index": 0}, {"id": 245, "index": 1}]}
+UPDATE_MANY_DONE = {"id": "82de", "url": f"{API}/job_statuses/82de.json", "total": 2, "progress": 2,
+                    "status": "completed", "message": "Completed at 2018-03-08 10:07:04 +0000",
+                    "results": [{"action": "update", "id": 244, "status": "Updated", "success": True},
+                                {"action": "update", "id": 245, "success": False, "error": "TicketUpdateFailed",
+                                 "details": "Status: closed prevents ticket update"}]}
+
+
+def test_job_results_are_read_as_the_spec_gives_them(acme, client):
+    acme.get(f"{API}/job_statuses/dd93.json", json={"job_status": CREATE_MANY_DONE})
+    acme.get(f"{API}/job_statuses/show_many.json", json={"job_statuses": [UPDATE_MANY_DONE]})
+    zendesk = ZendeskTicketSystem(client)
+
+    assert zendesk.bulk_update_status("dd93") == BulkJob(finished=True, created={0: 244, 1: 245})
+    assert zendesk.bulk_statuses(["82de"]) == {"82de": BulkJob(
+        finished=True, succeeded=frozenset({244}), failed={245: "Status: closed prevents ticket update"})}
+    assert [urlsplit(call.request.url).path for call in acme.calls] == [
+        "/api/v2/job_statuses/dd93.json", "/api/v2/job_statuses/show_many.json"]

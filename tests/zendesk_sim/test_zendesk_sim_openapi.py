@@ -16,7 +16,7 @@ import pytest
 import requests
 import yaml
 from openapi_core import Config, OpenAPI
-from openapi_core.contrib.requests import RequestsOpenAPIRequest
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.request.exceptions import InvalidRequestBody
 
 from connectors.zendesk.simulator import RecordedRequest
@@ -92,6 +92,27 @@ def test_client_requests_match_the_zendesk_spec(sim, client, receiver, finished_
     for recorded in sim.requests:
         spec, request = as_spec_request(recorded)
         specs[spec].validate_request(request)
+
+
+def test_simulated_job_results_match_the_zendesk_spec(sim, client, finished_job, specs):
+    """Created tickets answer `{id, index}` (CreateResourceResult, no `success`); updates answer
+    UpdateResourceResult, and a ticket that could not be updated FailedResult."""
+    open_id = sim.customer_creates_ticket("Open", "body")["id"]
+    closed_id = sim.customer_creates_ticket("Closed", "body")["id"]
+    sim.agent_updates_ticket(closed_id, status="closed")
+    auth = (f"{sim.api_email}/token", sim.api_token)
+    created = requests.post(f"{sim.url}/api/v2/tickets/create_many.json", auth=auth, timeout=5, json={
+        "tickets": [{"subject": f"s{n}", "comment": {"body": "b"}} for n in range(2)]}).json()["job_status"]["id"]
+    updated = client.update_many_same([open_id, closed_id], {"status": "solved"})
+
+    for job_id in (created, updated):
+        finished_job(job_id)
+        answer = requests.get(f"{sim.url}/api/v2/job_statuses/{job_id}.json", auth=auth, timeout=5)
+        request = requests.Request("GET", f"https://example.zendesk.com/api/v2/job_statuses/{job_id}",
+                                   auth=("user/token", "token"))
+        specs["support"].validate_response(RequestsOpenAPIRequest(request), RequestsOpenAPIResponse(answer))
+    assert [set(result) for result in sim.account.job(created)["results"]] == [{"id", "index"}] * 2
+    assert [result["success"] for result in sim.account.job(updated)["results"]] == [True, False]
 
 
 def test_the_spec_check_rejects_a_ticket_without_a_comment(specs):

@@ -109,14 +109,14 @@ class SimulatedAccount:
     def submit_bulk_update(self, updates: list[dict], base_url: str) -> dict:
         def work() -> list[dict]:
             results = []
-            for index, update in enumerate(updates):
+            for update in updates:
                 changes = {key: value for key, value in update.items() if key != "id"}
                 try:
                     self.update_ticket_as(int(update["id"]), changes, self.api_user_id)
                     results.append({"id": int(update["id"]), "action": "update", "success": True, "status": "Updated"})
                 except ApiError as error:
-                    results.append({"id": int(update["id"]), "index": index, "error": "TicketUpdateFailed",
-                                    "details": _details(error)})
+                    results.append({"id": int(update["id"]), "action": "update", "success": False,
+                                    "error": "TicketUpdateFailed", "details": _details(error)})
             return results
 
         return self._submit("bulk_update", len(updates), work, base_url)
@@ -127,10 +127,11 @@ class SimulatedAccount:
             for index, data in enumerate(tickets):
                 try:
                     created = self.create_ticket_as(data, self.api_user_id, channel="api")
-                    results.append({"index": index, "id": created["id"], "action": "create", "success": True,
-                                    "status": "Created"})
+                    results.append({"id": created["id"], "index": index})  # no `success` for creates
                 except ApiError as error:
-                    results.append({"index": index, "error": "TicketCreateFailed", "details": _details(error)})
+                    # The spec's FailedResult needs an id, which a ticket never created lacks: by position.
+                    results.append({"index": index, "action": "create", "success": False,
+                                    "error": "TicketCreateFailed", "details": _details(error)})
             return results
 
         return self._submit("bulk_create", len(tickets), work, base_url)
