@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 from sqlalchemy import Connection
 
 from bridge.detection import Detector
+from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import DomainEvent, IssueEvent, TicketEvent, TicketSnapshot, VersionEvent
 from bridge.domain.ports import TicketSystem
 from bridge.logs import log_event
@@ -63,8 +64,8 @@ class EventProcessor:
             return lookups
         for event in events:
             if isinstance(event, TicketEvent) and self.is_customer_report(event):
-                known = event.ticket.merged_onto(self.tickets.get(event.ticket.id)).known_fields
-                if not wanted <= known:
+                merged = event.ticket.merged_onto(self.tickets.get(event.ticket.id))
+                if not wanted <= merged.known_fields and not created_by_bridge(merged):
                     lookups.needed.add(event.ticket.id)
         if lookups.needed:
             try:
@@ -99,6 +100,8 @@ class EventProcessor:
         prefix = f"ticket {ticket_id} {event.kind}"
         if event.kind in TICKET_GONE or snapshot.status == "deleted":  # deleted, seen by the export
             result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, gone=True)
+        elif created_by_bridge(snapshot):
+            return f"{prefix}: the bridge's own ticket, not evaluated"
         elif self.is_own_change(event):
             return f"{prefix}: own change, not evaluated"
         elif event.by_system:

@@ -1,9 +1,11 @@
 """Zendesk webhook bodies parse to the right domain events (one line per fixture)."""
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
+from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import Ignored, TicketEvent
 from connectors.payload import PayloadError
 from connectors.zendesk.events import TICKET_EVENT_HANDLERS, delivery_key, parse_zendesk_webhook
@@ -87,6 +89,16 @@ def test_a_change_by_an_automation_has_the_system_actor():
 def test_a_comment_by_zendesk_itself_has_the_system_author():
     event = ticket_event("ticket.comment_added__system_author")
     assert (event.actor_id, event.changes["comment"]["author_id"]) == (-1, -1)
+
+
+def test_the_bridges_follow_up_is_recognised_by_its_external_id_or_its_tag():
+    reply = parse("ticket.comment_added__reply_on_bridge_followup")
+    assert reply.ticket.external_id == "bridge-closure-3-ticket-5158"
+    assert created_by_bridge(reply.ticket)
+    assert created_by_bridge(replace(reply.ticket, tags=()))  # an agent removed the tag
+    assert created_by_bridge(replace(reply.ticket, external_id=None))  # a trigger body: tags only
+    customers = ticket_event("ticket.created__docs_example").ticket
+    assert customers.external_id is None and not created_by_bridge(customers)
 
 
 @pytest.mark.parametrize("name, field_id, value", [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bridge.domain.bridge_tickets import FOLLOWUP_TAG, followup_external_id
 from bridge.planning.facts import ProblemFacts
 from bridge.planning.templates import Rendered, render_or_default, template_context
 from bridge.rules.ruleset import Rule
@@ -20,10 +21,6 @@ PER_TICKET_VARIABLES = frozenset({"requester", "ticket"})
 def closure_tag(closure_id: int) -> str:
     """Added by every update and follow-up of one closure: how a retry recognises what already landed."""
     return f"bridge_notified_{closure_id}"
-
-
-def followup_external_id(closure_id: int, ticket_id: int) -> str:
-    return f"bridge-closure-{closure_id}-ticket-{ticket_id}"
 
 
 def first_name(name: str | None) -> str:
@@ -85,9 +82,11 @@ class ClosureMessage:
         return {"comment": {"body": body, "public": True}, "status": self.status, "additional_tags": self.tags}
 
     def followup(self, source_ticket_id: int, requester_id: int | None, body: str) -> dict:
-        """A new, solved ticket for a closed one's requester, linked to it as its follow-up."""
+        """A new, solved ticket for a closed one's requester, linked to it as its follow-up, and
+        marked as the bridge's own (bridge/domain/bridge_tickets.py): never a customer's report."""
         ticket = {"subject": f"Update on your request #{source_ticket_id}",
-                  "comment": {"body": body, "public": True}, "status": "solved", "tags": self.tags,
+                  "comment": {"body": body, "public": True}, "status": "solved",
+                  "tags": [*self.tags, FOLLOWUP_TAG],
                   "via_followup_source_id": source_ticket_id,
                   "external_id": followup_external_id(self.closure_id, source_ticket_id)}
         if requester_id is not None:

@@ -10,7 +10,7 @@ from typing import Any
 TICKET_FIELDS = (
     "subject", "description", "status", "priority", "type", "tags", "requester_id",
     "requester_email", "organization_id", "group_id", "brand_id", "form_id", "channel",
-    "custom_fields", "created_at", "updated_at",
+    "custom_fields", "created_at", "updated_at", "external_id",
 )
 
 # Zendesk's system user: the actor of automations, triggers and other changes no person made
@@ -37,6 +37,7 @@ class TicketSnapshot:
     custom_fields: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    external_id: str | None = None
     # Which of TICKET_FIELDS the source payload carried; the rest are unknown, not empty.
     known_fields: frozenset[str] = frozenset()
 

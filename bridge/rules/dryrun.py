@@ -10,6 +10,7 @@ from typing import Iterable
 
 from jinja2 import TemplateError
 
+from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import TicketSnapshot
 from bridge.rules.durations import DuePolicy, format_window
 from bridge.rules.ruleset import COUNTED_ATTRIBUTE, Rule, RuleSet, counted_key
@@ -52,12 +53,15 @@ class RuleOutcome:
 class DryRunReport:
     ticket_count: int
     rules: list[RuleOutcome]
+    bridge_tickets_skipped: int = 0  # the bridge's own follow-ups: never a customer's report
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
 
     def format_text(self) -> str:
-        lines = [f"{self.ticket_count} tickets checked against {len(self.rules)} rules"]
+        skipped = (f" ({self.bridge_tickets_skipped} more created by the bridge itself, skipped)"
+                   if self.bridge_tickets_skipped else "")
+        lines = [f"{self.ticket_count} tickets checked against {len(self.rules)} rules{skipped}"]
         for outcome in self.rules:
             lines.append(f"\n{outcome.rule} (team {outcome.team}, {outcome.threshold}) {outcome.location}")
             lines.append(f"  matched {len(outcome.matched_ticket_ids)} tickets"
@@ -81,13 +85,15 @@ def _ids(ids: list[int], shown: int = 20) -> str:
 
 
 def dry_run(ruleset: RuleSet, snapshots: Iterable[TicketSnapshot]) -> DryRunReport:
-    tickets = list(snapshots)
+    """As the worker would: the bridge's own tickets are not evaluated."""
+    given = list(snapshots)
+    tickets = [ticket for ticket in given if not created_by_bridge(ticket)]
     matched: dict[str, list[TicketSnapshot]] = defaultdict(list)
     for ticket in tickets:
         for rule in ruleset.matching(ticket):
             matched[rule.name].append(ticket)
     outcomes = [_rule_outcome(rule, matched[rule.name]) for rule in ruleset if rule.spec.enabled]
-    return DryRunReport(len(tickets), outcomes)
+    return DryRunReport(len(tickets), outcomes, len(given) - len(tickets))
 
 
 def _rule_outcome(rule: Rule, tickets: list[TicketSnapshot]) -> RuleOutcome:

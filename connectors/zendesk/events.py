@@ -177,6 +177,7 @@ def _snapshot_from_detail(detail: dict, subject_uri: Any) -> TicketSnapshot:
         channel=text(via, "channel"),
         created_at=timestamp(detail, "created_at"),
         updated_at=timestamp(detail, "updated_at"),
+        external_id=text(detail, "external_id"),
         known_fields=frozenset(TICKET_FIELDS) - {"custom_fields", "requester_email"},
     )
 
@@ -222,6 +223,7 @@ def _parse_trigger(payload: dict, delivery_id: str) -> TicketEvent:
         custom_fields={str(k): v for k, v in custom.items() if v not in ("", None)},
         created_at=_optional_time(fields, "created_at"),
         updated_at=_optional_time(fields, "updated_at"),
+        external_id=text(fields, "external_id"),
     )
     # A field the template sends is known, even when empty (no tags is a fact); dates only when
     # they parsed, since human-readable ones carry no time.

@@ -19,7 +19,7 @@ def snapshot_from_api_ticket(data: dict, requester_email: str | None = None) -> 
     if ticket_id is None:
         raise ValueError("ticket has no id")
     values: dict[str, Any] = {}
-    for key in ("subject", "description"):
+    for key in ("subject", "description", "external_id"):
         if key in data:
             values[key] = data[key] if isinstance(data[key], str) else None
     for key in _ENUM_FIELDS:

@@ -48,8 +48,9 @@ def test_a_template_failing_at_render_time_falls_back_to_the_default(message_for
 
 def test_a_closed_ticket_gets_a_solved_follow_up_carrying_the_reply_and_the_tag(message_for):
     followup = message_for(SAME).followup(31, 4031, "Fixed")
+    # Marked twice as the bridge's own ticket (bridge_followup tag, bridge-closure- external id).
     assert followup == {"subject": "Update on your request #31", "comment": {"body": "Fixed", "public": True},
-                        "status": "solved", "tags": ["fixed", f"bridge_notified_{CLOSURE_ID}"],
+                        "status": "solved", "tags": ["fixed", f"bridge_notified_{CLOSURE_ID}", "bridge_followup"],
                         "via_followup_source_id": 31, "requester_id": 4031,
                         "external_id": f"bridge-closure-{CLOSURE_ID}-ticket-31"}
 

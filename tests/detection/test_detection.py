@@ -147,6 +147,31 @@ def test_a_ticket_closed_by_the_close_automation_is_known_closed_and_not_a_repor
     assert (problem.state, problem.ticket_count) == (DETECTING, 2)  # the automation did not report it
 
 
+def test_the_bridges_follow_ups_never_count_even_without_its_user_id(make_scenario):
+    """The follow-up carries the fix reply, which matches the rule here: neither its creation (by
+    the API user, unknown without zendesk.bridge_user_id) nor the customer's reply counts."""
+    scenario = make_scenario("""
+        rules:
+          - name: double-charge
+            team: finance
+            match: {text: {any: ["duplicate charge*"]}}
+            threshold: {count: 2, of: tickets, window: 24h}
+        """, zendesk={})
+    reply = load_fixture("zendesk", "ticket.comment_added__reply_on_bridge_followup")
+    customers = json.loads(json.dumps(reply))  # the same words in a customer's own ticket
+    customers["detail"].update(id="5170", external_id=None, tags=[], subject="Duplicate charge")
+    customers["id"] = "customer-ticket"
+    for payload in (reply, customers):
+        payload["time"] = payload["detail"]["updated_at"] = scenario.clock().isoformat()
+        scenario.runtime.inbox.store("zendesk", payload["id"], payload["type"], json.dumps(payload), scenario.clock())
+    scenario.process()
+
+    outcomes = {row.delivery_key: row.outcome for row in scenario.runtime.inbox.list()}
+    assert outcomes[reply["id"]] == "ticket 5160 comment_added: the bridge's own ticket, not evaluated"
+    [problem] = scenario.problems()
+    assert (problem.state, problem.ticket_count) == (DETECTING, 1)  # the customer's ticket only
+
+
 REQUESTERS_BY_PRODUCT = """
 rules:
   - name: crash

@@ -111,3 +111,24 @@ def test_dry_run_escalates_and_reports_template_errors(rules_from):
     issue = dry_run(ruleset, tickets).rules[0].groups[0].planned_issue
     assert (issue.priority, issue.due, issue.issue_type) == ("Highest", "1 day", "(team default)")
     assert issue.summary.startswith("(template error:")
+
+
+def test_dry_run_skips_the_bridges_own_follow_ups_as_the_worker_does(rules_from):
+    """The shipped double-charge fix reply matches its own rule; its follow-ups are not reports."""
+    ruleset = rules_from("""
+        rules:
+          - name: double-charge
+            team: finance
+            match: {text: {any: ["duplicate charge*", "charged twice"]}}
+            threshold: {count: 2, window: 1h}
+    """)
+    followup = {"subject": "Update on your request #1", "description": "The duplicate charge has been reversed."}
+    tickets = [snapshot_from_api_ticket({"id": 1, "subject": "Charged twice"}),
+               snapshot_from_api_ticket({"id": 2, **followup, "external_id": "bridge-closure-3-ticket-1"}),
+               snapshot_from_api_ticket({"id": 3, **followup, "tags": ["bridge_followup"]})]
+
+    report = dry_run(ruleset, tickets)
+
+    assert (report.ticket_count, report.bridge_tickets_skipped) == (1, 2)
+    assert report.rules[0].matched_ticket_ids == [1]
+    assert report.format_text().startswith("1 tickets checked against 1 rules (2 more created by the bridge")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import IssueEvent, IssueSnapshot, TicketEvent
 from connectors.jira.errors import JiraError
 from connectors.jira.events import parse_jira_webhook
@@ -44,6 +45,14 @@ def test_an_exported_ticket_reads_back_as_a_trigger_event_with_what_the_export_k
     assert isinstance(event, TicketEvent) and event.kind == "trigger"
     assert event.ticket == exported and event.occurred_at == exported.updated_at
     assert "requester_email" not in event.ticket.known_fields  # unknown, not empty: kept from before
+
+
+def test_an_exported_follow_up_of_the_bridge_is_still_known_as_its_own():
+    followup = snapshot_from_api_ticket({**API_TICKET, "external_id": "bridge-closure-4-ticket-35400", "tags": []})
+    assert followup.external_id == "bridge-closure-4-ticket-35400"
+    key, body = exported_ticket_update(followup)
+    event = parse_zendesk_webhook(body, key)
+    assert event.ticket.external_id == followup.external_id and created_by_bridge(event.ticket)
 
 
 def test_two_states_in_one_second_have_different_keys_one_state_has_one():

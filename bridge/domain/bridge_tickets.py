@@ -1,0 +1,23 @@
+"""Tickets the bridge creates itself (the follow-up of a closed ticket, carrying the fix reply):
+how they are marked, and how a snapshot of one is recognised from what Zendesk sends back.
+
+Two marks, each readable without the bridge's database, so they hold after a restart and for
+tickets created before it: the external id (event webhooks and the API carry `external_id`) and
+a tag (trigger bodies carry tags, and an agent rarely edits both). Such a ticket's subject and
+description are the bridge's own words: it is never evaluated as a customer's report."""
+
+from __future__ import annotations
+
+from bridge.domain.events import TicketSnapshot
+
+FOLLOWUP_TAG = "bridge_followup"
+FOLLOWUP_EXTERNAL_ID_PREFIX = "bridge-closure-"
+
+
+def followup_external_id(closure_id: int, ticket_id: int) -> str:
+    return f"{FOLLOWUP_EXTERNAL_ID_PREFIX}{closure_id}-ticket-{ticket_id}"
+
+
+def created_by_bridge(ticket: TicketSnapshot) -> bool:
+    return ((ticket.external_id or "").startswith(FOLLOWUP_EXTERNAL_ID_PREFIX)
+            or FOLLOWUP_TAG in (tag.lower() for tag in ticket.tags))
