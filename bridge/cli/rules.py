@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 
 from bridge.cli.context import CliContext, pass_context, reported_source_errors
+from bridge.closure.own_words import own_words_matching_their_rule
 from bridge.rules import dry_run, load_tickets
 from bridge.rules.durations import parse_window
 from bridge.rules_runtime import load_configured_rules
@@ -26,8 +27,11 @@ def rules() -> None:
 @rules.command("check")
 @pass_context
 def check_rules(context: CliContext) -> None:
-    """Validate every rule file the config names; report all errors at once."""
+    """Validate every rule file the config names; report all errors at once. Warns (without
+    failing) when a rule's own fix reply or internal note matches that rule."""
     settings, ruleset = _ruleset(context)
+    for warning in own_words_matching_their_rule(ruleset, settings):
+        click.echo(f"warning: {warning}", err=True)
     files = len(ruleset.files.paths()) if ruleset.files else 0
     click.echo(f"ok: {len(ruleset)} rules in {files} files")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -67,6 +68,27 @@ def test_rules_check_reports_every_error_and_exits_non_zero(tmp_path, sqlite_url
     assert "rules.yaml:9: rules[0].threshold.window: bad duration '24 hours'" in result.output
     check = CliRunner().invoke(main, ["--config", str(config), "check", "--offline"])
     assert check.exit_code == 1 and "unknown team 'marketing'" in check.output
+
+
+def test_rules_check_warns_when_a_rules_own_fix_reply_or_note_matches_it(tmp_path, sqlite_url):
+    shipped = (Path(__file__).resolve().parents[2] / "rules" / "billing.yaml").read_text()
+    config = config_with_rules(tmp_path, sqlite_url, shipped + """
+  - name: quiet-reply
+    team: finance
+    match: {text: {any: ["charged twice"]}}
+    threshold: {count: 3, window: 24h}
+    zendesk:
+      internal_note: "Known problem: customers charged twice. Do not refund by hand."
+      on_fix: {public_reply: "All fixed, sorry for the trouble."}
+""")
+    result = CliRunner().invoke(main, ["--config", str(config), "rules", "check"])
+
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert [line.split(": rule ")[1].split(":")[0] for line in warnings] == ["billing-double-charge", "quiet-reply"]
+    assert "rule billing-double-charge: zendesk.on_fix.public_reply (on its follow-up ticket) matches" in warnings[0]
+    assert "rule quiet-reply: zendesk.internal_note matches the rule itself" in warnings[1]
+    assert result.stdout.startswith("ok: ")
 
 
 def test_rules_test_dry_runs_tickets_from_a_file_and_from_storage(tmp_path, sqlite_url):
