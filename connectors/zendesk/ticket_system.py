@@ -28,11 +28,11 @@ def bulk_job(job: dict) -> BulkJob:
     job_type = str(job.get("job_type") or "").lower()
     succeeded, failed, created = set(), {}, {}
     for position, result in enumerate(results):
-        ticket_id = _result_id(result.get("id"))
+        ticket_id = _number(result.get("id")) or None
         reason = str(result.get("details") or result.get("error") or "failed")
         if _is_create(job_type, result):
-            index = result.get("index", position)
-            if not isinstance(index, int) or isinstance(index, bool):
+            index = _number(result.get("index", position))
+            if index is None:
                 continue
             if ticket_id is not None and not _failed(result):
                 created[index] = ticket_id
@@ -58,8 +58,11 @@ def _failed(result: dict) -> bool:
             or str(result.get("status") or "").lower() == "failed")
 
 
-def _result_id(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+def _number(value: object) -> int | None:
+    """An id or index: the spec says integer; digit strings (as webhooks send ids) are read too."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def remote_ticket(data: dict) -> RemoteTicket:

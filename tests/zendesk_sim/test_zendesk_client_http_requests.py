@@ -9,7 +9,7 @@ import responses
 
 from bridge.domain.ports import BulkJob
 from connectors.zendesk.client import ZendeskClient, ZendeskError
-from connectors.zendesk.ticket_system import ZendeskTicketSystem
+from connectors.zendesk.ticket_system import ZendeskTicketSystem, bulk_job
 
 API = "https://acme.zendesk.com/api/v2"
 TICKET = {"id": 5, "subject": "Charged twice", "status": "open", "tags": ["billing"], "custom_fields": []}
@@ -139,3 +139,22 @@ def test_job_results_are_read_as_the_spec_gives_them(acme, client):
         finished=True, succeeded=frozenset({244}), failed={245: "Status: closed prevents ticket update"})}
     assert [urlsplit(call.request.url).path for call in acme.calls] == [
         "/api/v2/job_statuses/dd93.json", "/api/v2/job_statuses/show_many.json"]
+
+
+@pytest.mark.parametrize("job, read", [
+    # A create that failed: no id, so by its index (or its position when the index is missing too).
+    ({"status": "completed", "job_type": "bulk_create_job", "results": [
+        {"id": 7, "index": 0}, {"index": 1, "error": "RecordInvalid", "details": "Requester: invalid"},
+        {"error": "RecordInvalid"}]},
+     BulkJob(finished=True, created={0: 7}, failed={1: "Requester: invalid", 2: "RecordInvalid"})),
+    # ids as digit strings; a job without a job_type tells creates by `index` without `action`.
+    ({"status": "completed", "results": [{"id": "8", "index": "0"}]}, BulkJob(finished=True, created={0: 8})),
+    ({"status": "completed", "results": [{"id": "9", "action": "update", "success": True, "status": "Updated"}]},
+     BulkJob(finished=True, succeeded=frozenset({9}))),
+    # A whole job failed, or one whose results are an object (permanent deletion) or null.
+    ({"status": "failed", "results": None}, BulkJob(finished=True)),
+    ({"status": "completed", "results": {"success": True}}, BulkJob(finished=True)),
+    ({"status": "working", "results": None}, BulkJob(finished=False)),
+])
+def test_job_result_shapes_from_the_spec_and_its_edges(job, read):
+    assert bulk_job(job) == read
