@@ -16,6 +16,7 @@ from connectors.zendesk.simulator.front_door import RecordedRequest
 
 DEFAULT_API_EMAIL = "bridge@example.com"
 DEFAULT_API_TOKEN = "simulator-token"
+ZENDESK_SYSTEM_USER_ID = -1  # the actor of automations and triggers
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -152,6 +153,11 @@ class ZendeskSimulator:
         if isinstance(changes.get("custom_fields"), dict):
             changes["custom_fields"] = _field_list(changes["custom_fields"])
         return self.account.update_ticket_as(ticket_id, changes, self.agent_id)
+
+    def automation_updates_ticket(self, ticket_id: int, **changes: Any) -> dict:
+        """A business rule (the close automation, a trigger) changes the ticket: Zendesk's system
+        user is the actor, `actor_id: "-1"` in the event webhooks."""
+        return self.account.update_ticket_as(ticket_id, changes, ZENDESK_SYSTEM_USER_ID)
 
     def ticket(self, ticket_id: int) -> dict:
         return self.account.ticket(ticket_id)
