@@ -71,8 +71,13 @@ def test_rules_check_reports_every_error_and_exits_non_zero(tmp_path, sqlite_url
 
 
 def test_rules_check_warns_when_a_rules_own_fix_reply_or_note_matches_it(tmp_path, sqlite_url):
-    shipped = (Path(__file__).resolve().parents[2] / "rules" / "billing.yaml").read_text()
-    config = config_with_rules(tmp_path, sqlite_url, shipped + """
+    config = config_with_rules(tmp_path, sqlite_url, DOUBLE_CHARGE + """
+  - name: echoing-reply
+    team: finance
+    match: {text: {any: ["double charge*"]}}
+    threshold: {count: 3, window: 24h}
+    zendesk:
+      on_fix: {public_reply: "Good news: the double charge has been reversed."}
   - name: quiet-reply
     team: finance
     match: {text: {any: ["charged twice"]}}
@@ -85,10 +90,17 @@ def test_rules_check_warns_when_a_rules_own_fix_reply_or_note_matches_it(tmp_pat
 
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert [line.split(": rule ")[1].split(":")[0] for line in warnings] == ["billing-double-charge", "quiet-reply"]
-    assert "rule billing-double-charge: zendesk.on_fix.public_reply (on its follow-up ticket) matches" in warnings[0]
+    assert [line.split(": rule ")[1].split(":")[0] for line in warnings] == ["echoing-reply", "quiet-reply"]
+    assert "rule echoing-reply: zendesk.on_fix.public_reply (on its follow-up ticket) matches" in warnings[0]
     assert "rule quiet-reply: zendesk.internal_note matches the rule itself" in warnings[1]
     assert result.stdout.startswith("ok: ")
+
+
+def test_the_shipped_rules_own_words_match_none_of_them():
+    config = Path(__file__).resolve().parents[2] / "config.simulators.yaml"
+    result = CliRunner().invoke(main, ["--config", str(config), "rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stderr, result.stderr
 
 
 def test_rules_test_dry_runs_tickets_from_a_file_and_from_storage(tmp_path, sqlite_url):
