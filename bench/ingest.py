@@ -142,7 +142,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
                                options["log_level"], options["worker"])
     configure_logging(settings.logging.level, settings.logging.format)  # as `bridge serve`
     if kind == "bridge":
-        engine = create_database_engine(options["database_url"], options["synchronous"])
+        engine = create_database_engine(options["database_url"], settings.database)
         upgrade(engine)
         engine.dispose()
         loader = partial(http_process_app, settings, os.getpid())

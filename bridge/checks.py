@@ -33,7 +33,7 @@ def _load_rules(settings: Settings) -> tuple[RuleSet | None, list[str]]:
 
 def _check_database(settings: Settings) -> list[str]:
     url = resolve_database_url(settings)
-    engine = create_database_engine(url, settings.database.sqlite_synchronous)
+    engine = create_database_engine(url, settings.database)
     try:
         ping(engine)
     except SQLAlchemyError as exc:

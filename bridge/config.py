@@ -133,6 +133,15 @@ class DatabaseSettings(_Strict):
     # `bridge serve`, `bridge worker` and `bridge db upgrade` wait this long for a database that is
     # not up yet (containers often start before it), then exit 1 with the reason.
     startup_wait_seconds: float = Field(default=60, ge=0)
+    # SQLite only: how long a write waits for another's lock before failing.
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # PostgreSQL only (libpq parameters; one set in the URL wins). A server that accepts the
+    # connection and never answers is bounded by these and by the request deadlines below.
+    connect_timeout_seconds: int = Field(default=5, ge=2, le=60)  # libpq's minimum is 2
+    statement_timeout_seconds: float = Field(default=30.0, ge=0)  # 0: no limit
+    keepalive_idle_seconds: int = Field(default=30, ge=1)
+    keepalive_interval_seconds: int = Field(default=10, ge=1)
+    keepalive_count: int = Field(default=3, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -158,6 +167,11 @@ class ServerSettings(_Strict):
     trusted_proxies: int = Field(default=0, ge=0, le=5)
     # The dashboard's cookie is always Secure (for a proxy that sends no X-Forwarded-Proto).
     secure_cookies: bool = False
+    # A webhook whose inbox write takes longer gets 503 with Retry-After; Zendesk gives up after
+    # about 10 s, so this stays well below that.
+    intake_timeout_seconds: float = Field(default=4.0, gt=0, le=9)
+    # /readyz waits this long for the database ping, then answers 503 "not answering".
+    readiness_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
 
 
 class WorkerSettings(_Strict):

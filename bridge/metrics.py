@@ -1,7 +1,9 @@
-"""Prometheus metrics: counters updated in-process, inbox gauges read from the database on scrape."""
+"""Prometheus metrics: counters updated in-process; inbox gauges from the database, served from the
+last good read so that a scrape never waits on the database (bridge/storage/single_flight.py)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -10,6 +12,10 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 from bridge.storage.inbox import Inbox
+from bridge.storage.single_flight import SingleFlight
+
+# A scrape finding the last inbox read older than this starts a new one (which the next scrape shows).
+INBOX_REFRESH_SECONDS = 5.0
 
 
 class BridgeMetrics:
@@ -59,8 +65,10 @@ class BridgeMetrics:
     def intake(self, source: str) -> "IntakeMetrics":
         return self._intake[source]
 
-    def watch_inbox(self, inbox: Inbox, clock: Callable[[], datetime]) -> None:
-        self.registry.register(_InboxCollector(inbox, clock))
+    def watch_inbox(self, inbox: Inbox, clock: Callable[[], datetime], read_timeout: float) -> "InboxCollector":
+        collector = InboxCollector(inbox, clock, read_timeout)
+        self.registry.register(collector)
+        return collector
 
 
 @dataclass(frozen=True)
@@ -70,16 +78,37 @@ class IntakeMetrics:
     seconds: Histogram
 
 
-class _InboxCollector:
-    def __init__(self, inbox: Inbox, clock: Callable[[], datetime]):
-        self.inbox, self.clock = inbox, clock
+@dataclass(frozen=True)
+class InboxState:
+    counts: dict[str, int]
+    oldest_waiting: datetime | None
+
+
+class InboxCollector:
+    def __init__(self, inbox: Inbox, clock: Callable[[], datetime], read_timeout: float):
+        self.clock = clock
+        self.reads = SingleFlight(
+            inbox.engine, lambda: InboxState(inbox.counts(), inbox.oldest_waiting_received_at()),
+            read_timeout, name="bridge-metrics-inbox")
 
     def collect(self):
+        snapshot = self.reads.snapshot()
+        if snapshot.last_good is None or snapshot.last_good.age_seconds >= INBOX_REFRESH_SECONDS:
+            snapshot = self.reads.refresh()
+        last_good = snapshot.last_good
+        yield GaugeMetricFamily(
+            "bridge_inbox_read_age_seconds", "Age of the database read behind the bridge_inbox_* gauges "
+            "(+Inf before the first read succeeds).",
+            value=last_good.age_seconds if last_good else math.inf)
+        if last_good is None:
+            return
+        state: InboxState = last_good.value
         by_status = GaugeMetricFamily("bridge_inbox_events", "Inbox events by status.", labels=["status"])
-        for status, count in self.inbox.counts().items():
+        for status, count in state.counts.items():
             by_status.add_metric([status], count)
         yield by_status
-        oldest = self.inbox.oldest_waiting_received_at()
+        oldest = state.oldest_waiting
         lag = (self.clock() - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily(
-            "bridge_inbox_lag_seconds", "Age of the oldest event not yet processed.", value=max(lag, 0.0))
+            "bridge_inbox_lag_seconds", "Age of the oldest event not yet processed (as of the last read).",
+            value=max(lag, 0.0))

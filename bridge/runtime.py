@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -22,7 +23,8 @@ from bridge.planning.agent_tags import read_agent_tags
 from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
 from bridge.status_sync import StatusSync
-from bridge.storage.db import create_database_engine
+from bridge.storage.db import create_database_engine, ping
+from bridge.storage.single_flight import SingleFlight
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
 from bridge.storage.accountability import AccountabilityStore
@@ -59,7 +61,10 @@ class Runtime:
 
     def __post_init__(self):
         self.inbox = Inbox(self.engine)
-        self.intake = GroupCommitter(self.inbox)
+        server = self.settings.server
+        self.intake = GroupCommitter(self.inbox, timeout=server.intake_timeout_seconds)
+        self.readiness = SingleFlight(self.engine, partial(ping, self.engine), server.readiness_timeout_seconds,
+                                      name="bridge-readyz")
         self.tickets = TicketSnapshots(self.engine)
         self.issues = IssueSnapshots(self.engine)
         self.problems = ProblemStore(self.engine)
@@ -87,7 +92,7 @@ class Runtime:
         self.processor = EventProcessor(
             self.tickets, self.issues, self.detector, self.status_sync, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id)
-        self.metrics.watch_inbox(self.inbox, self.clock)
+        self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, read_timeout=server.readiness_timeout_seconds)
 
     def new_worker(self, owner: str | None = None) -> Worker:
         return Worker(
@@ -135,7 +140,7 @@ def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = Tr
                   ticket_system: TicketSystem | None = None,
                   issue_tracker: IssueTracker | None = None) -> Runtime:
     """Everything a bridge process needs. Raises SourceErrors when the rule files are invalid."""
-    engine = create_database_engine(resolve_database_url(settings), settings.database.sqlite_synchronous)
+    engine = create_database_engine(resolve_database_url(settings), settings.database)
     if migrate:
         upgrade(engine)
     return Runtime(settings=settings, engine=engine, clock=clock,

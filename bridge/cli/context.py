@@ -45,7 +45,7 @@ class CliContext:
 
         settings = self.settings()
         configure_logging(settings.logging.level, settings.logging.format)
-        engine = create_database_engine(resolve_database_url(settings), settings.database.sqlite_synchronous)
+        engine = create_database_engine(resolve_database_url(settings), settings.database)
         try:
             if wait_for_database:
                 startup_wait.wait_for_database(engine, settings.database.startup_wait_seconds)

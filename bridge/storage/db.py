@@ -1,14 +1,18 @@
-"""Engine setup: SQLite in WAL mode with immediate write transactions, or PostgreSQL."""
+"""Engine setup: SQLite in WAL mode with immediate write transactions, or PostgreSQL; both with
+bounds on how long a database that does not answer can hold a thread."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
+
+from bridge.config import DatabaseSettings
+from bridge.storage.in_use import track_connections
 
 _READ_ONLY = "bridge_read_only"
 
@@ -21,20 +25,55 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_database_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+def create_database_engine(url: str, settings: DatabaseSettings | None = None) -> Engine:
+    """`settings` gives the SQLite durability and the timeouts (the defaults when None)."""
+    settings = settings or DatabaseSettings()
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, sqlite_synchronous)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = _sqlite_engine(url, settings)
+        track_connections(engine, ping=False)
+    else:
+        # Pooled connections are pinged on checkout by track_connections (pool_pre_ping's job).
+        engine = create_engine(postgresql_url(url, settings), pool_size=10, max_overflow=20)
+        track_connections(engine, ping=True)
+    return engine
 
 
-def _sqlite_engine(url: str, synchronous: str) -> Engine:
+def postgresql_url(url: str, settings: DatabaseSettings) -> URL:
+    """The URL with libpq's connect timeout, TCP keepalives and a statement timeout. A parameter
+    the URL already sets wins; a statement timeout joins any `options` the URL has."""
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    keepalive_idle, interval, count = (settings.keepalive_idle_seconds, settings.keepalive_interval_seconds,
+                                       settings.keepalive_count)
+    defaults = {
+        "connect_timeout": str(settings.connect_timeout_seconds),
+        "keepalives": "1",
+        "keepalives_idle": str(keepalive_idle),
+        "keepalives_interval": str(interval),
+        "keepalives_count": str(count),
+        # Data sent and never acknowledged (a peer gone without a trace) ends the connection as
+        # soon as an idle one would be found dead by keepalives.
+        "tcp_user_timeout": str((keepalive_idle + interval * count) * 1000),
+    }
+    for key, value in defaults.items():
+        query.setdefault(key, value)
+    options = query.get("options", "")
+    if "statement_timeout" not in options:
+        statement_timeout = f"-c statement_timeout={int(settings.statement_timeout_seconds * 1000)}"
+        query["options"] = f"{options} {statement_timeout}".strip()
+    return parsed.set(query=query)
+
+
+def _sqlite_engine(url: str, settings: DatabaseSettings) -> Engine:
     in_memory = ":memory:" in url or url.rstrip("/") == "sqlite:"
+    busy_timeout = settings.sqlite_busy_timeout_seconds
+    synchronous = settings.sqlite_synchronous
     # Connections are pooled (opening one costs more than a whole webhook insert); an in-memory
     # database must be one shared connection.
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         **({"poolclass": StaticPool} if in_memory else {"pool_size": 8, "max_overflow": 16}),
     )
 
@@ -46,7 +85,7 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
