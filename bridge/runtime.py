@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Callable
 
 from sqlalchemy import Engine
@@ -24,9 +24,9 @@ from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
 from bridge.status_sync import StatusSync
 from bridge.storage.db import create_database_engine, ping
-from bridge.storage.single_flight import SingleFlight
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
+from bridge.storage.single_flight import SingleFlight
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
@@ -92,7 +92,8 @@ class Runtime:
         self.processor = EventProcessor(
             self.tickets, self.issues, self.detector, self.status_sync, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id)
-        self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, read_timeout=server.readiness_timeout_seconds)
+        # The inbox gauges' read is bounded like the readiness ping: both only look.
+        self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, server.readiness_timeout_seconds)
 
     def new_worker(self, owner: str | None = None) -> Worker:
         return Worker(

@@ -9,4 +9,7 @@ engine = context.config.attributes["engine"]
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Schema changes on big tables may take longer than database.statement_timeout_seconds.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         context.run_migrations()

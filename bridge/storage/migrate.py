@@ -29,12 +29,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
         return
     with engine.connect() as connection:
+        # Another process may hold the lock for as long as its migrations take: no statement
+        # timeout here nor in the migrations (env.py), only for the service's own queries.
+        connection.execute(text("SET statement_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
         connection.commit()
         try:
             command.upgrade(config, revision)
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
+            connection.execute(text("RESET statement_timeout"))  # back to the configured one
             connection.commit()
 
 
