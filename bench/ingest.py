@@ -20,7 +20,8 @@ Setup, all on loopback, each part in its own process:
     postgresql://...), logging as `bridge serve` configures it (INFO, logfmt, to a file here). The
     embedded worker is off unless --worker (with it, the worker competes for the database).
   * baseline: a bare Flask app with one POST route answering 200 "ok", on the very same
-    `production_server` (same process model, threads and granian options).
+    `production_server` (same process model, threads and granian options) and, like the bridge,
+    behind `bridge.http.buffered_wsgi.BufferedWSGI` (bodies read on the event loop).
   * load: wrk (C; one thread, --connections keep-alive connections, closed loop) replaying
     pre-built requests. Every request is a distinct, correctly signed Zendesk event envelope
     (unique event `id`) -- or, with --source jira, a signed Jira webhook with a unique
@@ -133,6 +134,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
     os.close(log_fd)
     from functools import partial
 
+    from bridge.http.buffered_wsgi import BufferedWSGI
     from bridge.logs import configure_logging
     from bridge.serving import http_process_app, production_server
     from bridge.storage.db import create_database_engine
@@ -147,7 +149,8 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
         engine.dispose()
         loader = partial(http_process_app, settings, os.getpid())
     else:
-        loader = bare_app
+        # Served as the bridge is: the body read on the event loop, the app run on a thread.
+        loader = partial(BufferedWSGI, bare_app(), settings.server)
     production_server(settings, HOST, port).serve(target_loader=loader, wrap_loader=False)
 
 

@@ -160,6 +160,10 @@ class ServerSettings(_Strict):
     # bench/ingest.py --quick --threads); 24 and 48 did no better than 32.
     threads: int = Field(default=32, ge=1, le=512)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A request body must arrive whole within this (408 and close after), however it trickles in.
+    body_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    # Bodies read at once (503 beyond); each may buffer up to max_body_bytes. They hold no thread.
+    max_body_reads: int = Field(default=256, ge=1)
     signature_tolerance_seconds: int = Field(default=300, ge=1)
     # Reverse proxies in front of the bridge that set X-Forwarded-Proto. 0: the header is ignored
     # (any client can send it); 1 behind one TLS-terminating proxy. The dashboard's cookie is

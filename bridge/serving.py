@@ -20,6 +20,7 @@ from waitress import create_server, wasyncore
 
 from bridge.app import create_app
 from bridge.config import Settings
+from bridge.http.buffered_wsgi import BufferedWSGI
 from bridge.logs import log_event
 from bridge.parent_death import end_with_parent
 from bridge.runtime import Runtime, build_runtime
@@ -85,13 +86,15 @@ def production_server(settings: Settings, host: str, port: int) -> Granian:
 
     With 200 open connections waitress answered a bare Flask endpoint at ~5,400 req/s but the
     bridge at ~250 (its one event loop walks every connection on each turn); granian serves the
-    same bridge at ~3,300 (bench/ingest.py, README)."""
+    same bridge at ~3,300 (bench/ingest.py, README).
+
+    Granian serves it over RSGI, the app being a `BufferedWSGI`: request bodies are read on the
+    event loop under a deadline, so slow clients hold no thread (bridge/http/buffered_wsgi.py)."""
     # Granian starts its HTTP process the way multiprocessing is set to. Fork: the app is built
     # there from `settings` without pickling anything (3.14 would default to forkserver).
     multiprocessing.set_start_method("fork", force=True)
     return Granian(
-        "bridge", address=host, port=port, interface=Interfaces.WSGI, workers=1,
-        blocking_threads=settings.server.threads,
+        "bridge", address=host, port=port, interface=Interfaces.RSGI, workers=1, websockets=False,
         log_level=LogLevels.warning,
         # Granian's own lines go through the bridge's formatter; no access log (Jira URL tokens).
         log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
@@ -129,7 +132,7 @@ def http_process_app(settings: Settings, parent_pid: int):
         background = Background(runtime)
         # Runs when granian's HTTP process finishes (SIGTERM, SIGINT): leases are handed back.
         multiprocessing.util.Finalize(background, background.stop, exitpriority=10)
-    return create_app(runtime)
+    return BufferedWSGI(create_app(runtime), settings.server)
 
 
 def _announce_when_listening(host: str, port: int, embedded_worker: bool) -> None:

@@ -25,6 +25,10 @@ class Rejected(Exception):
         self.headers = headers or {}
 
 
+def body_too_large() -> Rejected:
+    return Rejected(413, "too_large", "body exceeds the configured limit")
+
+
 def error_response(error: Rejected) -> Response:
     """The JSON answer to a refused request (a WSGI app too: the webhook middleware calls it)."""
     return Response(json.dumps({"error": error.reason, "message": error.message}), error.status,

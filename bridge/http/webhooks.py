@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.wsgi import get_content_length
 
-from bridge.http.errors import Rejected, error_response, unavailable_response
+from bridge.http.errors import Rejected, body_too_large, error_response, unavailable_response
 from bridge.intake import IntakeUnavailable
 from bridge.logs import log_event
 from bridge.runtime import Runtime
@@ -130,11 +130,11 @@ class WebhookIntake:
         limit = self.runtime.settings.server.max_body_bytes
         length = get_content_length(environ)  # None when absent or chunked; 0 when not a number
         if length is not None and length > limit:
-            raise Rejected(413, "too_large", "body exceeds the configured limit")
+            raise body_too_large()
         # One read of the server's input; without a Content-Length, never more than the limit.
         body = environ["wsgi.input"].read(limit + 1 if length is None else length)
         if len(body) > limit:
-            raise Rejected(413, "too_large", "body exceeds the configured limit")
+            raise body_too_large()
         return body
 
     def _authenticate_zendesk(self, body: bytes, environ: dict) -> None:

@@ -1,0 +1,100 @@
+"""`bridge serve` against clients that send headers and part of a body, then go quiet (issue 13,
+item 1): they must not hold the server's threads, and each is answered 408 and closed once the
+body deadline has passed."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import requests
+
+from bridge.runtime import utc_now
+from tests.support.fixtures import load_fixture
+from tests.support.processes import BridgeProcess
+from tests.support.settings import make_settings, write_config
+from tests.support.signing import body_of, zendesk_headers
+
+THREADS = 4
+BODY_SECONDS = 2
+DECLARED_LENGTH = 4000
+SLOW_PATHS = ("/webhooks/zendesk", "/webhooks/jira", "/api/problems", "/metrics")
+
+
+def open_slow_body(port: int, path: str) -> socket.socket:
+    """A client that sends its headers and the first bytes of its body, then nothing."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    client.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {DECLARED_LENGTH}\r\n\r\n").encode() + b'{"id": "')
+    return client
+
+
+def trickle(client: socket.socket, stop: threading.Event) -> None:
+    """Never idle, never done: a byte every 100 ms (4,000 bytes would take 400 s)."""
+    while not stop.wait(0.1):
+        try:
+            client.sendall(b"x")
+        except OSError:
+            return
+
+
+def read_until_closed(client: socket.socket, timeout: float) -> bytes:
+    client.settimeout(timeout)
+    received = b""
+    try:
+        while chunk := client.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return received
+
+
+def timed(call) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def test_slow_bodies_neither_block_the_server_nor_hang_on(tmp_path, sqlite_url):
+    settings = make_settings(sqlite_url, server={"threads": THREADS, "body_timeout_seconds": BODY_SECONDS})
+    config = write_config(tmp_path, settings)
+    bridge = BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
+    slow: list[socket.socket] = []
+    stop_trickling = threading.Event()
+    try:
+        port = int(bridge.wait_for_line(r"event=serve\.listening .*port=(\d+)").group(1))
+        url = f"http://127.0.0.1:{port}"
+        # Twice as many stalled bodies as the server has threads, on every kind of endpoint.
+        slow = [open_slow_body(port, SLOW_PATHS[number % len(SLOW_PATHS)]) for number in range(2 * THREADS)]
+        trickling = open_slow_body(port, "/webhooks/zendesk")
+        threading.Thread(target=trickle, args=(trickling, stop_trickling), daemon=True).start()
+        slow_since = time.monotonic()
+        time.sleep(0.3)  # the server has taken every one of them in
+
+        health, seconds = timed(lambda: requests.get(f"{url}/healthz", timeout=5))
+        assert health.status_code == 200 and seconds < 1, seconds
+        metrics, seconds = timed(lambda: requests.get(f"{url}/metrics", timeout=5))
+        assert metrics.status_code == 200 and seconds < 1, seconds
+        body = body_of(load_fixture("zendesk", "ticket.created__docs_example"))
+        webhook, seconds = timed(lambda: requests.post(
+            f"{url}/webhooks/zendesk", data=body, headers=zendesk_headers(body, utc_now()), timeout=5))
+        assert webhook.status_code == 200 and seconds < 1, seconds
+        assert webhook.json() == {"status": "accepted"}
+
+        # Past the deadline every stalled client is told why, then the connection is closed; the
+        # trickling one too: the deadline is for the whole body, not for a pause.
+        for client in [*slow, trickling]:
+            answer = read_until_closed(client, timeout=BODY_SECONDS + 5)
+            assert answer.startswith(b"HTTP/1.1 408 "), answer
+            assert b'"error": "request_timeout"' in answer, answer
+        waited = time.monotonic() - slow_since
+        assert BODY_SECONDS - 0.5 < waited < BODY_SECONDS + 3, waited
+        assert requests.get(f"{url}/healthz", timeout=5).status_code == 200
+    finally:
+        stop_trickling.set()
+        for client in slow:
+            client.close()
+        code = bridge.stop()
+    assert code == 0, bridge.output
+    assert "event=http.body_timeout" in bridge.output
