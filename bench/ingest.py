@@ -136,6 +136,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
 
     from bridge.http.buffered_wsgi import BufferedWSGI
     from bridge.logs import configure_logging
+    from bridge.metrics import BridgeMetrics
     from bridge.serving import http_process_app, production_server
     from bridge.storage.db import create_database_engine
     from bridge.storage.migrate import upgrade
@@ -150,7 +151,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
         loader = partial(http_process_app, settings, os.getpid())
     else:
         # Served as the bridge is: the body read on the event loop, the app run on a thread.
-        loader = partial(BufferedWSGI, bare_app(), settings.server)
+        loader = partial(BufferedWSGI, bare_app(), settings.server, BridgeMetrics())
     production_server(settings, HOST, port).serve(target_loader=loader, wrap_loader=False)
 
 

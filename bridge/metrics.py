@@ -31,6 +31,9 @@ class BridgeMetrics:
         self.events_rejected = Counter(
             "bridge_webhook_events_rejected", "Webhook requests refused, by reason.",
             ["source", "reason"], registry=r)
+        self.bodies_refused = Counter(
+            "bridge_http_bodies_refused", "Request bodies refused before the app saw them "
+            "(request_timeout, too_large, busy), any path.", ["reason"], registry=r)
         self.events_processed = Counter(
             "bridge_events_processed", "Inbox events the worker finished, by outcome (done, ignored).",
             ["source", "outcome"], registry=r)

@@ -132,7 +132,7 @@ def http_process_app(settings: Settings, parent_pid: int):
         background = Background(runtime)
         # Runs when granian's HTTP process finishes (SIGTERM, SIGINT): leases are handed back.
         multiprocessing.util.Finalize(background, background.stop, exitpriority=10)
-    return BufferedWSGI(create_app(runtime), settings.server)
+    return BufferedWSGI(create_app(runtime), settings.server, runtime.metrics)
 
 
 def _announce_when_listening(host: str, port: int, embedded_worker: bool) -> None:

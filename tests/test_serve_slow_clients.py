@@ -5,6 +5,7 @@ body deadline has passed."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 
@@ -91,10 +92,55 @@ def test_slow_bodies_neither_block_the_server_nor_hang_on(tmp_path, sqlite_url):
         waited = time.monotonic() - slow_since
         assert BODY_SECONDS - 0.5 < waited < BODY_SECONDS + 3, waited
         assert requests.get(f"{url}/healthz", timeout=5).status_code == 200
+        metrics = requests.get(f"{url}/metrics", timeout=5).text
+        assert f'bridge_http_bodies_refused_total{{reason="request_timeout"}} {2 * THREADS + 1}.0' in metrics
     finally:
         stop_trickling.set()
         for client in slow:
             client.close()
-        code = bridge.stop()
+        code = stop(bridge)
     assert code == 0, bridge.output
-    assert "event=http.body_timeout" in bridge.output
+    assert ("event=http.body_refused logger=bridge.http path=/webhooks/zendesk reason=request_timeout "
+            "status=408") in bridge.output
+
+
+def test_bodies_over_the_limit_or_past_the_bound_are_refused_at_once(tmp_path, sqlite_url):
+    settings = make_settings(sqlite_url, server={"threads": THREADS, "body_timeout_seconds": 1,
+                                                 "max_body_reads": 2, "max_body_bytes": 8192})
+    bridge = BridgeProcess("--config", str(write_config(tmp_path, settings)), "serve",
+                           "--host", "127.0.0.1", "--port", "0")
+    slow: list[socket.socket] = []
+    try:
+        port = int(bridge.wait_for_line(r"event=serve\.listening .*port=(\d+)").group(1))
+        slow = [open_slow_body(port, "/webhooks/zendesk") for _ in range(2)]
+        time.sleep(0.3)
+        # Past the bound: refused without waiting, and told when to come back.
+        busy = open_slow_body(port, "/webhooks/jira")
+        answer = read_until_closed(busy, timeout=0.5)
+        assert answer.startswith(b"HTTP/1.1 503 ") and b"retry-after: 5" in answer.lower(), answer
+        # A declared length over the limit is refused before a byte of the body is read.
+        too_large = socket.create_connection(("127.0.0.1", port), timeout=5)
+        too_large.sendall(b"POST /webhooks/zendesk HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          b"Content-Type: application/json\r\nContent-Length: 8193\r\n\r\n")
+        answer = read_until_closed(too_large, timeout=0.5)
+        assert answer.startswith(b"HTTP/1.1 413 ") and b'"error": "too_large"' in answer, answer
+        for client in slow:
+            assert read_until_closed(client, timeout=3).startswith(b"HTTP/1.1 408 ")
+        # The bound counts bodies in progress: with those gone, a body is read again.
+        body = body_of(load_fixture("zendesk", "ticket.created__docs_example"))
+        webhook = requests.post(f"http://127.0.0.1:{port}/webhooks/zendesk", data=body,
+                                headers=zendesk_headers(body, utc_now()), timeout=5)
+        assert webhook.status_code == 200
+    finally:
+        for client in slow:
+            client.close()
+        code = stop(bridge)
+    assert code == 0, bridge.output
+
+
+def stop(bridge: BridgeProcess) -> int:
+    try:
+        return bridge.stop()
+    except subprocess.TimeoutExpired:  # still held by clients (the server before this fix)
+        bridge.process.kill()
+        raise

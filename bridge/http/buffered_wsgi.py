@@ -30,6 +30,7 @@ from granian.rsgi import ProtocolClosed, ProtocolError
 from bridge.config import ServerSettings
 from bridge.http.errors import Rejected, body_too_large, error_response
 from bridge.logs import log_event
+from bridge.metrics import BridgeMetrics
 
 log = logging.getLogger("bridge.http")
 WSGIApp = Callable[[dict, Callable], Any]
@@ -54,8 +55,8 @@ _CLOSE = [("Connection", "close")]
 class BufferedWSGI:
     """An RSGI application (granian's `__rsgi__` protocol) serving `app`, a WSGI app."""
 
-    def __init__(self, app: WSGIApp, server: ServerSettings):
-        self.app = app
+    def __init__(self, app: WSGIApp, server: ServerSettings, metrics: BridgeMetrics):
+        self.app, self.metrics = app, metrics
         self.max_body_bytes = server.max_body_bytes
         self.body_timeout = server.body_timeout_seconds
         self.max_body_reads = server.max_body_reads
@@ -79,6 +80,9 @@ class BufferedWSGI:
         try:
             body = await self._read_body(scope, protocol)
         except Rejected as rejection:
+            self.metrics.bodies_refused.labels(rejection.reason).inc()
+            log_event(log, logging.WARNING, "http.body_refused", path=scope.path[:200],
+                      reason=rejection.reason, status=rejection.status)
             # The rest of the body may still come: this connection cannot carry another request.
             status, headers, content = _render(error_response(rejection))
             protocol.response_bytes(status, headers + _CLOSE, content)
@@ -104,7 +108,6 @@ class BufferedWSGI:
             if int(declared) > self.max_body_bytes:
                 raise body_too_large()
         if len(self.reading) >= self.max_body_reads:
-            log_event(log, logging.WARNING, "http.body_reads_full", limit=self.max_body_reads)
             raise Rejected(503, "busy", "too many request bodies in progress, retry later",
                            {"Retry-After": "5"})
         task = asyncio.current_task()
@@ -120,8 +123,6 @@ class BufferedWSGI:
                 raise
             self.expired.discard(task)
             task.uncancel()
-            log_event(log, logging.WARNING, "http.body_timeout", path=scope.path[:200],
-                      seconds=self.body_timeout)
             raise Rejected(408, "request_timeout",
                            f"the body did not arrive within {self.body_timeout:g} s") from None
         finally:
