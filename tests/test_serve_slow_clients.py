@@ -20,6 +20,7 @@ from tests.support.signing import body_of, zendesk_headers
 THREADS = 4
 BODY_SECONDS = 2
 DECLARED_LENGTH = 4000
+API_TOKEN = "api-test-token"
 SLOW_PATHS = ("/webhooks/zendesk", "/webhooks/jira", "/api/problems", "/metrics")
 
 
@@ -58,7 +59,8 @@ def timed(call) -> tuple[requests.Response, float]:
 
 
 def test_slow_bodies_neither_block_the_server_nor_hang_on(tmp_path, sqlite_url):
-    settings = make_settings(sqlite_url, server={"threads": THREADS, "body_timeout_seconds": BODY_SECONDS})
+    settings = make_settings(sqlite_url, server={"threads": THREADS, "body_timeout_seconds": BODY_SECONDS},
+                             api={"token": API_TOKEN})
     config = write_config(tmp_path, settings)
     bridge = BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
     slow: list[socket.socket] = []
@@ -77,6 +79,11 @@ def test_slow_bodies_neither_block_the_server_nor_hang_on(tmp_path, sqlite_url):
         assert health.status_code == 200 and seconds < 1, seconds
         metrics, seconds = timed(lambda: requests.get(f"{url}/metrics", timeout=5))
         assert metrics.status_code == 200 and seconds < 1, seconds
+        api, seconds = timed(lambda: requests.get(
+            f"{url}/api/problems", params={"state": "open", "limit": 5}, timeout=5,
+            headers={"Authorization": f"Bearer {API_TOKEN}"}))
+        assert api.status_code == 200 and seconds < 1, seconds
+        assert api.json()["limit"] == 5
         body = body_of(load_fixture("zendesk", "ticket.created__docs_example"))
         webhook, seconds = timed(lambda: requests.post(
             f"{url}/webhooks/zendesk", data=body, headers=zendesk_headers(body, utc_now()), timeout=5))
