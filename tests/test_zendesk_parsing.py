@@ -9,13 +9,10 @@ from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import Ignored, TicketEvent
 from connectors.payload import PayloadError
 from connectors.zendesk.events import TICKET_EVENT_HANDLERS, delivery_key, parse_zendesk_webhook
-from tests.support.fixtures import fixture_names, load_fixture
-
-USED: set[str] = set()
+from tests.support.fixtures import fixture_names, fixtures_named_in, load_fixture
 
 
 def parse(name: str):
-    USED.add(name)
     payload = load_fixture("zendesk", name)
     return parse_zendesk_webhook(payload, delivery_key(payload, "invocation-1"))
 
@@ -165,6 +162,6 @@ def test_every_supported_event_type_has_a_fixture():
     assert set(TICKET_EVENT_HANDLERS) <= covered
 
 
-def test_zz_every_fixture_is_used():
-    # Named zz_ so it runs last in this module (pytest keeps definition order).
-    assert fixture_names("zendesk") == USED
+def test_every_fixture_is_used():
+    unused = fixture_names("zendesk") - fixtures_named_in(__file__, "zendesk")
+    assert not unused, f"fixtures no test here parses: {sorted(unused)}"
