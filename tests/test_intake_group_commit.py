@@ -62,11 +62,20 @@ def test_a_failed_commit_fails_every_delivery_in_it(runtime, clock):
 
 def test_the_writer_thread_stops_when_idle_and_restarts(runtime, clock):
     committer = GroupCommitter(runtime.inbox, idle_seconds=0.05)
+    store_many = runtime.inbox.store_many
+    writers: list[threading.Thread] = []
+
+    def recording_store_many(deliveries):
+        writers.append(threading.current_thread())
+        return store_many(deliveries)
+
+    runtime.inbox.store_many = recording_store_many
     assert committer.store(delivery("a", clock)) is True
-    writer = committer._writer
-    writer.join(timeout=2)
-    assert not writer.is_alive() and committer._writer is None
+    [first] = writers
+    first.join(timeout=2)
+    assert not first.is_alive()
     assert committer.store(delivery("b", clock)) is True
+    assert writers[1] is not first  # a new writer took over
     assert committer.store(delivery("b", clock)) is False
 
 
