@@ -83,9 +83,12 @@ def bitext_scores(shipped):
     return scores
 
 
+# Floors: what the shipped rules reach today, rounded down to 2 decimals, minus 0.01.
+# Measured: finance precision 0.9922 (128/129) recall 0.9696 (128/132);
+#           shipping precision 0.9897 (97/98) recall 0.8818 (97/110).
 @pytest.mark.parametrize("team, min_precision, min_recall", [
-    ("finance", 0.95, 0.95),
-    ("shipping", 0.95, 0.85),
+    ("finance", 0.98, 0.95),
+    ("shipping", 0.97, 0.87),
 ])
 def test_bitext_routes(bitext_scores, team, min_precision, min_recall):
     score = bitext_scores[team]
@@ -93,7 +96,7 @@ def test_bitext_routes(bitext_scores, team, min_precision, min_recall):
 
 
 def test_bitext_has_no_defects_and_the_defect_rules_stay_quiet(bitext_scores):
-    assert bitext_scores["engineering"].false_positives <= 3
+    assert bitext_scores["engineering"].false_positives <= 1  # measured: 0 of 594
 
 
 def test_it_tickets_hardware_route(shipped):
@@ -102,4 +105,5 @@ def test_it_tickets_hardware_route(shipped):
         fired = "engineering" in teams_fired(shipped, number, row["text"])
         score.add(row["topic_group"] == "Hardware", fired)
     print(f"IT tickets engineering/Hardware: precision {score.precision:.2f} recall {score.recall:.2f} {score}")
-    assert score.precision >= 0.2 and score.recall >= 0.2, score
+    # Measured: precision 0.2241 (13/58), recall 0.2600 (13/50); floors as for Bitext above.
+    assert score.precision >= 0.21 and score.recall >= 0.25, score
