@@ -86,7 +86,7 @@ def production_server(settings: Settings, host: str, port: int) -> Granian:
 
     With 200 open connections waitress answered a bare Flask endpoint at ~5,400 req/s but the
     bridge at ~250 (its one event loop walks every connection on each turn); granian serves the
-    same bridge at ~3,300 (bench/ingest.py, README).
+    same bridge at ~3,300 (bench/ingest.py, docs/performance.md).
 
     Granian serves it over RSGI, the app being a `BufferedWSGI`: request bodies are read on the
     event loop under a deadline, so slow clients hold no thread (bridge/http/buffered_wsgi.py)."""

@@ -1,4 +1,4 @@
-"""bench/ingest.py reads wrk's report: a misread unit would misstate every figure in the README."""
+"""bench/ingest.py reads wrk's report: a misread unit would misstate every figure in docs/performance.md."""
 
 import importlib.util
 from pathlib import Path

@@ -26,7 +26,7 @@ def test_a_zendesk_trigger_delivery_replayed_under_a_new_invocation_id_is_stored
 
 def test_two_trigger_firings_with_the_same_body_signed_at_different_times_are_both_stored(
         client, clock, runtime):
-    """The README's template can render the same body twice (a change to a field it leaves out);
+    """The trigger template (docs/connecting.md) can render the same body twice (a change to a field it leaves out);
     Zendesk signs each firing with its own timestamp."""
     body = body_of(TRIGGER)
     first = client.post("/webhooks/zendesk", data=body,

@@ -6,7 +6,7 @@ cannot read is kept (parked as failed, replayable) rather than refused.
 (Flask's documented way to wrap `app.wsgi_app`), not Flask views: Flask's per-request machinery
 (contexts, routing, request and response objects) cost more than all of the intake's own work,
 and webhooks are the one path that takes the vendors' bursts. As Flask views the bridge answered
-0.47 of a bare Flask endpoint's rate; as middleware, 0.72 to 0.98 (bench/ingest.py, README).
+0.47 of a bare Flask endpoint's rate; as middleware, 0.72 to 0.98 (bench/ingest.py, docs/performance.md).
 Every other path is Flask's."""
 
 from __future__ import annotations
