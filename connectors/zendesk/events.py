@@ -6,13 +6,12 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bridge.domain.events import SYSTEM_USER_ID, TICKET_FIELDS, Ignored, TicketEvent, TicketSnapshot
-from connectors.payload import PayloadError, integer_id, obj, string_list, text, timestamp
+from bridge.domain.events import SYSTEM_USER_ID, Ignored, TicketEvent, TicketSnapshot
+from connectors.payload import PayloadError, integer_id, obj, text, timestamp
+from connectors.zendesk.tickets import EVENT_DETAIL, TRIGGER_BODY, snapshot_from_ticket, tags
 
 TICKET_EVENT_PREFIX = "zen:event-type:ticket."
 TRIGGER_EVENT_TYPE = "trigger"
-_STATUS_NAMES = {"on-hold": "hold", "on_hold": "hold", "-": None}
-_ABSENT = {"", "-"}
 
 
 def user_id(data: dict, key: str) -> int | None:
@@ -30,13 +29,13 @@ def _current_previous(event: dict) -> dict:
 def _tags_changed(event: dict) -> dict:
     # The docs give no example; captures disagree: tags_added/tags_removed, added/removed, or
     # added.tags/removed.tags. Read whichever is there.
-    def tags(*keys: str) -> list[str]:
+    def read(*keys: str) -> list[str]:
         value = next((event[k] for k in keys if k in event), None)
         if isinstance(value, dict):
             value = value.get("tags")
-        return string_list({"tags": value}, "tags")
+        return tags({"tags": value}, "tags")
 
-    return {"tags_added": tags("tags_added", "added"), "tags_removed": tags("tags_removed", "removed")}
+    return {"tags_added": read("tags_added", "added"), "tags_removed": read("tags_removed", "removed")}
 
 
 def _comment_added(event: dict) -> dict:
@@ -136,7 +135,7 @@ def parse_zendesk_webhook(payload: Any, delivery_id: str) -> TicketEvent | Ignor
     detail = obj(payload, "detail", required=True)
     event = obj(payload, "event")
     changes = handler(event)
-    snapshot = _snapshot_from_detail(detail, payload.get("subject"))
+    snapshot = snapshot_from_ticket(detail, EVENT_DETAIL, _ticket_id(detail, payload.get("subject")))
     if "custom_field" in changes:
         field = changes["custom_field"]
         snapshot = replace(snapshot, custom_fields={field["id"]: field["value"]})
@@ -159,93 +158,22 @@ def _ticket_id(detail: dict, subject_uri: Any) -> int:
     return ticket_id
 
 
-def _snapshot_from_detail(detail: dict, subject_uri: Any) -> TicketSnapshot:
-    via = obj(detail, "via")
-    return TicketSnapshot(
-        id=_ticket_id(detail, subject_uri),
-        subject=text(detail, "subject"),
-        description=text(detail, "description"),
-        status=_enum(detail, "status"),
-        priority=_enum(detail, "priority"),
-        type=_enum(detail, "type"),
-        tags=tuple(string_list(detail, "tags")),
-        requester_id=integer_id(detail, "requester_id"),
-        organization_id=integer_id(detail, "organization_id"),
-        group_id=integer_id(detail, "group_id"),
-        brand_id=integer_id(detail, "brand_id"),
-        form_id=integer_id(detail, "form_id"),
-        channel=text(via, "channel"),
-        created_at=timestamp(detail, "created_at"),
-        updated_at=timestamp(detail, "updated_at"),
-        external_id=text(detail, "external_id"),
-        known_fields=frozenset(TICKET_FIELDS) - {"custom_fields", "requester_email"},
-    )
-
-
-def _enum(data: dict, key: str) -> str | None:
-    value = text(data, key)
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    return _STATUS_NAMES.get(lowered, lowered) if lowered not in _ABSENT else None
-
-
-# Trigger bodies: the README's template nests fields under "ticket"; flat "ticket_<field>" keys
-# (a common hand-written template, e.g. Zulip's) are read too.
-_TRIGGER_ALIASES = {"title": "subject", "ticket_type": "type", "via": "channel"}
-
-
 def _trigger_fields(payload: dict) -> dict:
-    fields = obj(payload, "ticket") or {
+    """The README's template nests fields under "ticket"; flat "ticket_<field>" keys (a common
+    hand-written template, e.g. Zulip's) are read too. TRIGGER_BODY names what they are called."""
+    return obj(payload, "ticket") or {
         key[len("ticket_"):]: value for key, value in payload.items() if key.startswith("ticket_")
     } | {k: payload[k] for k in ("tags", "created_at", "updated_at") if k in payload}
-    return {_TRIGGER_ALIASES.get(k, k): v for k, v in fields.items()}
 
 
 def _parse_trigger(payload: dict, delivery_id: str) -> TicketEvent:
-    fields = _trigger_fields(payload)
-    custom = obj(fields, "custom_fields")
-    snapshot = TicketSnapshot(
-        id=integer_id(fields, "id", required=True),
-        subject=text(fields, "subject"),
-        description=text(fields, "description"),
-        status=_enum(fields, "status"),
-        priority=_enum(fields, "priority"),
-        type=_enum(fields, "type"),
-        tags=tuple(string_list(fields, "tags")),
-        requester_id=integer_id(fields, "requester_id"),
-        requester_email=text(fields, "requester_email"),
-        organization_id=integer_id(fields, "organization_id"),
-        group_id=integer_id(fields, "group_id"),
-        brand_id=integer_id(fields, "brand_id"),
-        form_id=integer_id(fields, "form_id"),
-        channel=_enum(fields, "channel"),
-        custom_fields={str(k): v for k, v in custom.items() if v not in ("", None)},
-        created_at=_optional_time(fields, "created_at"),
-        updated_at=_optional_time(fields, "updated_at"),
-        external_id=text(fields, "external_id"),
-    )
-    # A field the template sends is known, even when empty (no tags is a fact); dates only when
-    # they parsed, since human-readable ones carry no time.
-    known = {
-        name for name in TICKET_FIELDS
-        if name in fields and not (name.endswith("_at") and getattr(snapshot, name) is None)
-    }
-    snapshot = replace(snapshot, known_fields=frozenset(known))
+    snapshot = snapshot_from_ticket(_trigger_fields(payload), TRIGGER_BODY)
     return TicketEvent(
         event_id=delivery_id,
         kind=TRIGGER_EVENT_TYPE,
         ticket=snapshot,
         occurred_at=_updated_or_now(snapshot),
     )
-
-
-def _optional_time(fields: dict, key: str) -> datetime | None:
-    """Trigger dates may be human ("February 3, 2025") unless the template uses *_with_timestamp."""
-    try:
-        return timestamp(fields, key)
-    except PayloadError:
-        return None
 
 
 def _updated_or_now(snapshot: TicketSnapshot) -> datetime:
