@@ -9,6 +9,7 @@ from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import Ignored, TicketEvent
 from connectors.payload import PayloadError
 from connectors.zendesk.events import TICKET_EVENT_HANDLERS, delivery_key, parse_zendesk_webhook
+from connectors.zendesk.tickets import snapshot_from_api_ticket
 from tests.support.fixtures import fixture_names, fixtures_named_in, load_fixture
 
 
@@ -148,6 +149,44 @@ def test_known_but_unsupported_events_are_ignored(name, reason):
 def test_malformed_payloads_raise_payload_error(payload, message):
     with pytest.raises(PayloadError, match=message):
         parse_zendesk_webhook(payload, "d")
+
+
+# One ticket as each source spells it: an event's detail, the README's trigger body, the API.
+ONE_TICKET = {"id": "88", "subject": "Card declined", "status": "On-Hold", "priority": "High", "type": "Problem",
+              "tags": ["Billing", "VIP"], "group_id": 77, "created_at": "2026-11-23T10:00:00.123456789Z"}
+EVENT_SPELLING = {"type": "zen:event-type:ticket.created", "id": "evt-88", "time": "2026-11-23T10:00:01Z",
+                  "detail": {**ONE_TICKET, "form_id": "12", "via": {"channel": "Web"}}}
+TRIGGER_SPELLING = {"ticket": {**ONE_TICKET, "form_id": "12", "via": "Web"}}
+API_SPELLING = {**ONE_TICKET, "ticket_form_id": 12, "via": {"channel": "Web"}}
+
+
+def test_the_same_ticket_reads_the_same_from_every_source():
+    snapshots = [parse_zendesk_webhook(EVENT_SPELLING, "d1").ticket,
+                 parse_zendesk_webhook(TRIGGER_SPELLING, "d2").ticket,
+                 snapshot_from_api_ticket(API_SPELLING)]
+    for ticket in snapshots:
+        assert (ticket.id, ticket.subject, ticket.status, ticket.priority, ticket.type) == (
+            88, "Card declined", "hold", "high", "problem")
+        assert (ticket.tags, ticket.channel, ticket.group_id, ticket.form_id) == (("billing", "vip"), "web", 77, 12)
+        assert ticket.created_at == datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=timezone.utc)
+
+
+def test_tags_changed_reads_tags_as_the_snapshot_does():
+    event = parse_zendesk_webhook({**EVENT_SPELLING, "type": "zen:event-type:ticket.tags_changed",
+                                   "event": {"tags_added": ["Billing_Error"], "tags_removed": "Triage"}}, "d")
+    assert event.changes == {"tags_added": ["billing_error"], "tags_removed": ["triage"]}
+
+
+@pytest.mark.parametrize("ticket, message", [
+    ({"id": "0"}, "missing 'id'"),
+    ({"id": 5, "group_id": "seventy"}, "'group_id' must be an id"),
+    ({"id": 5, "created_at": "yesterday"}, "'created_at' is not an ISO 8601 timestamp"),
+    ({"id": 5, "tags": [{"name": "x"}]}, "'tags' must be a list of strings"),
+    ({"id": 5, "custom_fields": [{"value": "x"}]}, "missing 'id'"),
+])
+def test_a_malformed_api_ticket_is_refused_not_half_read(ticket, message):
+    with pytest.raises(PayloadError, match=message):
+        snapshot_from_api_ticket(ticket)
 
 
 def test_delivery_key_prefers_event_id_then_invocation_id():

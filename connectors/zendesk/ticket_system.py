@@ -72,6 +72,17 @@ def remote_ticket(data: dict) -> RemoteTicket:
                         followup_ids=tuple(int(i) for i in data.get("followup_ids") or ()))
 
 
+def _readable(tickets: Iterable[dict]) -> list[TicketSnapshot]:
+    """The API tickets that parse: one malformed ticket must not hold back the rest of its batch."""
+    snapshots = []
+    for data in tickets:
+        try:
+            snapshots.append(snapshot_from_api_ticket(data))
+        except ValueError:
+            continue
+    return snapshots
+
+
 class ZendeskTicketSystem:
     def __init__(self, client: ZendeskClient):
         self.client = client
@@ -83,8 +94,7 @@ class ZendeskTicketSystem:
             requester_ids = {t.get("requester_id") for t in tickets if isinstance(t.get("requester_id"), int)}
             emails = {user["id"]: user.get("email") for user in self.client.show_many_users(requester_ids)}
         snapshots = []
-        for data in tickets:
-            snapshot = snapshot_from_api_ticket(data)
+        for snapshot in _readable(tickets):
             email = emails.get(snapshot.requester_id)
             if email:
                 snapshot = replace(snapshot, requester_email=email,
@@ -102,19 +112,13 @@ class ZendeskTicketSystem:
         return {user["id"]: user.get("name") or "" for user in users}
 
     def changed_tickets(self, since: str | datetime) -> TicketChanges:
-        """One page of the incremental ticket export (tickets without a usable id are skipped)."""
+        """One page of the incremental ticket export (malformed tickets are skipped)."""
         with remote_errors("Zendesk", ZendeskError):
             if isinstance(since, datetime):
                 page = self.client.incremental_tickets(start_time=int(since.timestamp()))
             else:
                 page = self.client.incremental_tickets(cursor=since)
-        snapshots = []
-        for data in page.tickets:
-            try:
-                snapshots.append(snapshot_from_api_ticket(data))
-            except ValueError:
-                continue
-        return TicketChanges(snapshots, page.next_cursor, page.end_of_stream)
+        return TicketChanges(_readable(page.tickets), page.next_cursor, page.end_of_stream)
 
     def start_bulk_update(self, ticket_ids: list[int], changes: dict) -> str:
         with remote_errors("Zendesk", ZendeskError):
