@@ -159,8 +159,8 @@ def _ticket_id(detail: dict, subject_uri: Any) -> int:
 
 
 def _trigger_fields(payload: dict) -> dict:
-    """The README's template nests fields under "ticket"; flat "ticket_<field>" keys (a common
-    hand-written template, e.g. Zulip's) are read too. TRIGGER_BODY names what they are called."""
+    """The trigger template (docs/connecting.md) nests fields under "ticket"; flat "ticket_<field>"
+    keys (a common hand-written template, e.g. Zulip's) are read too. TRIGGER_BODY names what they are called."""
     return obj(payload, "ticket") or {
         key[len("ticket_"):]: value for key, value in payload.items() if key.startswith("ticket_")
     } | {k: payload[k] for k in ("tags", "created_at", "updated_at") if k in payload}
