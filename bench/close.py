@@ -24,10 +24,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bridge.closure.runner import run_closure  # noqa: E402
-from tests.support.closure_world import (LIMIT_PER_WINDOW, PERSONAL_RULE, SAME_RULE, TIME_SCALE,  # noqa: E402
-                                         WINDOW_SECONDS, closure_runtime, limited_simulator,
-                                         messages_per_requester, seed_world, start_closure)
+from bridge.closure.runner import run_closure
+from tests.support.closure_world import (
+    LIMIT_PER_WINDOW,
+    PERSONAL_RULE,
+    SAME_RULE,
+    TIME_SCALE,
+    WINDOW_SECONDS,
+    closure_runtime,
+    limited_simulator,
+    messages_per_requester,
+    seed_world,
+    start_closure,
+)
 
 SIZES = (100, 1000, 10_000)
 FORMS = {"personalised": PERSONAL_RULE, "identical": SAME_RULE}

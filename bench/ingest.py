@@ -173,7 +173,7 @@ class Server:
             except OSError:
                 if time.monotonic() > deadline or not self.process.is_alive():
                     self.stop()
-                    raise SystemExit(f"{kind} server did not start; its log:\n{self.log_tail()}")
+                    raise SystemExit(f"{kind} server did not start; its log:\n{self.log_tail()}") from None
                 time.sleep(0.05)
 
     def log_tail(self, lines: int = 20) -> str:
@@ -350,7 +350,7 @@ def report(args, results: dict, inbox: tuple[int, int]) -> bool:
     baseline, bridge = results["baseline"], results["bridge"]
     print_table("baseline: bare Flask endpoint", baseline)
     print_table(f"bridge: signed {args.source} intake", bridge)
-    ratios = [b["rps"] / a["rps"] for a, b in zip(baseline, bridge)]
+    ratios = [b["rps"] / a["rps"] for a, b in zip(baseline, bridge, strict=True)]
     ratio = statistics.median(ratios)
     p99_bridge = statistics.median(r["p99"] for r in bridge)
     print(f"\nthroughput bridge/baseline: {ratio:.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"

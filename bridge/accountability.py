@@ -9,9 +9,9 @@ entered once per due date; a due date moved in Jira starts over at on_time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable
 
 from bridge.config import AccountabilitySettings
 from bridge.domain.problems import AT_RISK, IN_PROGRESS, ON_TIME, OPEN, OVERDUE, REGRESSED, Problem

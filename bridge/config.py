@@ -120,7 +120,7 @@ class JiraSettings(_Strict):
     _url = field_validator("url")(_check_url)
 
     @model_validator(mode="after")
-    def _can_authenticate_webhooks(self) -> "JiraSettings":
+    def _can_authenticate_webhooks(self) -> JiraSettings:
         if not self.webhook_secret and not self.webhook_url_token:
             raise ValueError("set webhook_secret (or webhook_url_token for Jira that cannot sign)")
         return self
@@ -335,7 +335,7 @@ class Settings(_Strict):
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")
-    def _replays_outlive_no_inbox_row(self) -> "Settings":
+    def _replays_outlive_no_inbox_row(self) -> Settings:
         """A signed delivery is accepted while its timestamp is within a window either side of
         now; a replay inside that window is recognised by the inbox row of the original, so the
         whole window must be shorter than the inbox keeps rows."""

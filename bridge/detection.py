@@ -7,17 +7,18 @@ commits together with the event being marked done.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 from sqlalchemy import Connection
 
-from bridge.domain.events import TicketSnapshot
 from bridge.agent_rules import link_rule_name
+from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, REGRESSED, Problem
-from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.logs import log_event
+from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.rules import Rule, RuleSet, window_crossing
 from bridge.storage.audit import AuditLog
 from bridge.storage.problems import ProblemStore

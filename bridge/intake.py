@@ -32,7 +32,7 @@ class _Pending:
     """One waiting request. `done` is a plain lock, held until the writer releases it: the
     cheapest way to park a thread in CPython (an Event builds a Condition and a lock per wait)."""
 
-    __slots__ = ("delivery", "done", "stored", "error", "abandoned")
+    __slots__ = ("abandoned", "delivery", "done", "error", "stored")
 
     def __init__(self, delivery: Delivery):
         self.delivery = delivery

@@ -4,8 +4,8 @@ custom fields that the config and the rules name exist there? Each problem names
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from bridge.config import Settings, TeamSettings
 from bridge.rules import RuleSet
@@ -76,11 +76,11 @@ def jira_problems(settings: Settings, rules: Iterable, catalog: JiraCatalog) -> 
 def _team_problems(where: str, team: TeamSettings, catalog: JiraCatalog) -> list[str]:
     return [f"{where}.{problem}" for problem in (
         _project_problems(team.project, team.issue_type, team.components, catalog)
-        + _priority_problems([("priority", team.priority)] + _due_priorities("due", team.due), catalog))]
+        + _priority_problems([("priority", team.priority), *_due_priorities("due", team.due)], catalog))]
 
 
 def _rule_problems(spec: JiraSpec, team: TeamSettings, catalog: JiraCatalog) -> list[str]:
-    priorities = [("priority", spec.priority)] + _due_priorities("due", spec.due)
+    priorities = [("priority", spec.priority), *_due_priorities("due", spec.due)]
     for i, step in enumerate(spec.escalation):
         priorities += [(f"escalation[{i}].priority", step.priority)]
         priorities += _due_priorities(f"escalation[{i}].due", step.due)

@@ -4,9 +4,9 @@ last good read so that a scrape never waits on the database (bridge/storage/sing
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -65,10 +65,10 @@ class BridgeMetrics:
                                               self.intake_seconds.labels(source))
                         for source in ("zendesk", "jira")}
 
-    def intake(self, source: str) -> "IntakeMetrics":
+    def intake(self, source: str) -> IntakeMetrics:
         return self._intake[source]
 
-    def watch_inbox(self, inbox: Inbox, clock: Callable[[], datetime], read_timeout: float) -> "InboxCollector":
+    def watch_inbox(self, inbox: Inbox, clock: Callable[[], datetime], read_timeout: float) -> InboxCollector:
         collector = InboxCollector(inbox, clock, read_timeout)
         self.registry.register(collector)
         return collector

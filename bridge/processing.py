@@ -4,9 +4,9 @@ transaction), then apply each inside the transaction that completes it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Sequence
 
 from sqlalchemy import Connection
 

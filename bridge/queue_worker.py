@@ -7,8 +7,8 @@ import logging
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from bridge.config import WorkerSettings
 from bridge.domain.ports import RemoteError

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
+from bridge.agent_rules import agent_rules
 from bridge.config import Settings
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics
-from bridge.agent_rules import agent_rules
 from bridge.rules import RuleReloader, RuleSet, load_rules
 from bridge.yamlsource import SourceError, SourceErrors
 

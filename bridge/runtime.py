@@ -3,35 +3,35 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Callable
 
 from sqlalchemy import Engine
 
-from bridge.config import Settings, resolve_database_url
-from bridge.metrics import BridgeMetrics
-from bridge.detection import Detector
 from bridge.actions.overdue_actions import OverdueActions
 from bridge.actions.problem_actions import ProblemActions
 from bridge.actions.worker import ActionWorker
 from bridge.closure import Closure, ClosureActions
+from bridge.config import Settings, resolve_database_url
+from bridge.detection import Detector
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.intake import GroupCommitter
+from bridge.metrics import BridgeMetrics
 from bridge.planning.agent_tags import read_agent_tags
 from bridge.processing import EventProcessor
 from bridge.rules_runtime import LiveRules
 from bridge.status_sync import StatusSync
-from bridge.storage.db import create_database_engine, ping
-from bridge.storage.inbox import Inbox
-from bridge.storage.migrate import upgrade
-from bridge.storage.single_flight import SingleFlight
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
+from bridge.storage.db import create_database_engine, ping
+from bridge.storage.inbox import Inbox
+from bridge.storage.migrate import upgrade
 from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
+from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.worker import Worker
 from connectors.jira.client import JiraClient
@@ -46,7 +46,7 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass

@@ -53,7 +53,7 @@ class ServerThread:
     def port(self) -> int:
         return self.server.effective_port
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         self.thread.start()
         return self
 

@@ -49,7 +49,7 @@ def claim_sqlite_database(database_url: str) -> IO | None:
         return None
     path = database.with_name(database.name + ".lock")
     try:
-        lock_file = open(path, "a+")
+        lock_file = open(path, "a+")  # noqa: SIM115 - returned open: the lock lasts while the file does
     except OSError as exc:
         raise CannotClaimDatabase(f"cannot open the lock file {path}: {exc.strerror}") from None
     try:

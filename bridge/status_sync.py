@@ -10,9 +10,9 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from bridge.agent_rules import link_rule_name
 from bridge.config import Settings
 from bridge.domain.events import IssueEvent, IssueSnapshot, VersionEvent
-from bridge.agent_rules import link_rule_name
 from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, WONT_FIX, Problem
 from bridge.issue_sync import decide
 from bridge.logs import log_event

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from functools import partial
 
 import pytest
 import requests
@@ -142,7 +143,7 @@ def test_intake_answers_503_in_time_while_the_database_hangs_and_recovers(bridge
 
     proxy.hang()
     for ticket in (2, 3):  # the second finds the writer stuck on the first: still bounded
-        answer, took = timed(lambda: post_webhook(url, clock, ticket))
+        answer, took = timed(partial(post_webhook, url, clock, ticket))
         assert answer.status_code == 503 and took < 5, f"{answer.status_code} after {took:.1f} s"
         assert answer.headers["Retry-After"] and answer.json()["error"] == "unavailable"
 
@@ -152,7 +153,7 @@ def test_intake_answers_503_in_time_while_the_database_hangs_and_recovers(bridge
     while post_webhook(url, clock, 4).status_code != 200:
         assert time.monotonic() < deadline, "intake did not recover"
     for ticket in (5, 6, 7):
-        answer, took = timed(lambda: post_webhook(url, clock, ticket))
+        answer, took = timed(partial(post_webhook, url, clock, ticket))
         assert answer.status_code == 200 and took < 1, f"{answer.status_code} after {took:.1f} s"
 
 
@@ -170,9 +171,8 @@ def test_postgresql_connections_carry_timeouts_and_keep_the_urls_options(postgre
                                                          "keepalives_interval", "keepalives_count")} == {
                 "connect_timeout": "3", "keepalives": "1", "keepalives_idle": "20",
                 "keepalives_interval": "5", "keepalives_count": "4"}
-        with engine.connect() as connection:
-            with pytest.raises(OperationalError, match="statement timeout"):
-                connection.execute(text("SELECT pg_sleep(5)"))
+        with engine.connect() as connection, pytest.raises(OperationalError, match="statement timeout"):
+            connection.execute(text("SELECT pg_sleep(5)"))
     finally:
         engine.dispose()
 
@@ -199,9 +199,8 @@ def test_sqlite_waits_for_a_lock_no_longer_than_its_busy_timeout(tmp_path):
             assert holder.execute(text("PRAGMA busy_timeout")).scalar() == 500
             holder.execute(text("INSERT INTO t VALUES (1)"))  # holds the write lock (BEGIN IMMEDIATE)
             started = time.monotonic()
-            with pytest.raises(OperationalError, match="locked"):
-                with engine.begin() as writer:
-                    writer.execute(text("INSERT INTO t VALUES (2)"))
+            with pytest.raises(OperationalError, match="locked"), engine.begin() as writer:
+                writer.execute(text("INSERT INTO t VALUES (2)"))
             assert time.monotonic() - started < 3
     finally:
         engine.dispose()

@@ -189,6 +189,7 @@ def test_two_workers_never_process_the_same_event(store):
 def test_migrations_match_the_table_definitions(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
+
     from bridge.storage.schema import metadata
 
     with store.engine.connect() as connection:

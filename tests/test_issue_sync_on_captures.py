@@ -1,6 +1,6 @@
 """The real captured Jira payloads, through the decision that maps an issue change to a problem."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from connectors.jira.events import parse_jira_webhook
 from tests.support.fixtures import load_fixture
 
 FIXED_RESOLUTIONS = ("Fixed", "Done")
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def problem(state: str, key: str = "TES-41") -> Problem:

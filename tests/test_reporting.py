@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from bridge.cli import main
-from bridge.reporting import Report, RootCause, build_report, parse_period, percentile, render_html, render_markdown
+from bridge.reporting import (
+    Report,
+    RootCause,
+    build_report,
+    parse_period,
+    percentile,
+    render_html,
+    render_markdown,
+)
 from bridge.runtime import build_runtime
 from bridge.storage.schema import audit_log, problem_tickets, problems
 from tests.support.settings import make_settings, write_config
 
-UTC = timezone.utc
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 

@@ -14,7 +14,7 @@ NO_SUCH_PID = 2 ** 22 + 1  # above Linux's largest pid
 
 
 def hold(path, recorded_pid: int):
-    holder = open(path, "w")
+    holder = open(path, "w")  # noqa: SIM115 - returned open: the lock lasts while the file does
     fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
     holder.write(f"{recorded_pid}\n")
     holder.flush()

@@ -89,8 +89,11 @@ def test_zendesk_wrong_secret_is_refused(client, clock):
 
 def test_signature_over_body_plus_timestamp_is_refused(client, clock):
     # The older docs revision signed body + timestamp; the contract is timestamp + body.
+    import base64
+    import hashlib
+    import hmac
+
     from connectors.zendesk.signature import format_timestamp
-    import base64, hashlib, hmac
     from tests.support.settings import ZENDESK_SECRET
     body, stamp = body_of(CREATED), format_timestamp(clock())
     wrong = base64.b64encode(hmac.new(ZENDESK_SECRET.encode(), body + stamp.encode(), hashlib.sha256).digest()).decode()

@@ -1,7 +1,7 @@
 """Zendesk webhook bodies parse to the right domain events (one line per fixture)."""
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +33,7 @@ def test_created_docs_example():
     assert ticket.tags == ("ticket-info-test-tag",)
     assert (ticket.requester_id, ticket.organization_id, ticket.form_id) == (8447388090494, 8447346622462, 8646151517822)
     assert ticket.subject == "ticketinfo_2294a6e9ece2"
-    assert event.occurred_at == datetime(2025, 1, 8, 10, 12, 7, 672717, tzinfo=timezone.utc)
+    assert event.occurred_at == datetime(2025, 1, 8, 10, 12, 7, 672717, tzinfo=UTC)
     assert event.actor_id == 8447388090494
     assert "custom_fields" not in ticket.known_fields  # event webhooks never carry them
 
@@ -116,7 +116,7 @@ def test_trigger_body_from_readme_template():
     assert (ticket.requester_id, ticket.requester_email, ticket.group_id) == (901, "jane@example.com", 77)
     assert ticket.organization_id is None and "organization_id" in ticket.known_fields
     assert ticket.custom_fields == {"360000000001": "widget_pro"}
-    assert event.occurred_at == datetime(2026, 11, 23, 10, 5, tzinfo=timezone.utc)
+    assert event.occurred_at == datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
     assert event.event_id == "invocation:invocation-1"
 
 

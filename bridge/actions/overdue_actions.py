@@ -7,8 +7,8 @@ nothing once the problem is fixed or its due date moved (the check starts over t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 import requests
 from sqlalchemy import Connection

@@ -4,9 +4,9 @@ tickets are linked to it, and keep the counts and escalations on the Jira issue 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import Connection
 

@@ -10,8 +10,8 @@ action at once, for an admin to fix and retry. Other actions go on meanwhile.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Callable, Mapping
 
 from sqlalchemy import Engine
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import Connection
 
@@ -21,7 +21,15 @@ from bridge.logs import log_event
 from bridge.planning.facts import ProblemFacts
 from bridge.rules import RuleSet
 from bridge.storage.audit import AuditLog
-from bridge.storage.closures import FAILED, PENDING, RUNNING, SENT, ClosureProgress, ClosureStore, ClosureTicket
+from bridge.storage.closures import (
+    FAILED,
+    PENDING,
+    RUNNING,
+    SENT,
+    ClosureProgress,
+    ClosureStore,
+    ClosureTicket,
+)
 from bridge.storage.outbox import Action
 from bridge.storage.problems import ProblemStore
 

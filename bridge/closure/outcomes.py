@@ -8,7 +8,7 @@ carrying the closure's tag, or with a follow-up carrying it, is notified already
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from bridge.domain.ports import BulkJob, RemoteTicket
 from bridge.storage.closures import FAILED, NOTIFIED, PENDING, SENT, ClosureTicket, TicketChange

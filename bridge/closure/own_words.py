@@ -8,7 +8,7 @@ exported tickets. Rendered with sample facts; matched by the rule's normal entry
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bridge.closure.message import ClosureMessage
 from bridge.config import Settings
@@ -19,7 +19,7 @@ from bridge.planning.ticket_link import link_changes
 from bridge.rules import RuleSet
 from bridge.rules.ruleset import Rule
 
-SAMPLE_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+SAMPLE_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SAMPLE_JIRA_KEY, SAMPLE_FIX_VERSION, SAMPLE_REQUESTER = "PROJ-123", "1.0", "Alex Doe"
 SAMPLE_TICKET, SAMPLE_FOLLOWUP = 1001, 1002
 

@@ -8,15 +8,28 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Sequence
 
 from bridge.closure.message import ClosureMessage, closure_tag
-from bridge.closure.outcomes import (followups_to_read, job_changes, retry_or_fail, unknown_outcome_changes,
-                                     verify_changes)
-from bridge.closure.sending import (BULK_LIMIT, CREATE_FOLLOWUPS, UPDATE_EACH, SendRequest, build_request,
-                                    jobs_in_flight, needs_names, next_batches)
+from bridge.closure.outcomes import (
+    followups_to_read,
+    job_changes,
+    retry_or_fail,
+    unknown_outcome_changes,
+    verify_changes,
+)
+from bridge.closure.sending import (
+    BULK_LIMIT,
+    CREATE_FOLLOWUPS,
+    UPDATE_EACH,
+    SendRequest,
+    build_request,
+    jobs_in_flight,
+    needs_names,
+    next_batches,
+)
 from bridge.config import Settings
 from bridge.domain.ports import RemoteError, TicketSystem
 from bridge.logs import log_event

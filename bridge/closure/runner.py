@@ -4,7 +4,8 @@ an action worker runs the outbox until the closure is finished, reporting progre
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bridge.closure.closure import RUN_CLOSURE
 from bridge.storage.closures import RUNNING, ClosureProgress

@@ -9,8 +9,8 @@ each (create_many). Every request carries at most 100 tickets, and a closure kee
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from bridge.closure.message import ClosureMessage
 from bridge.storage.closures import ClosureTicket

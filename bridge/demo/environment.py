@@ -12,7 +12,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
-
 from bridge.demo.scenario import PRODUCT_FIELD_ID
 from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
 from bridge.runtime import Runtime, build_runtime

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.scenario import generate_scenario

@@ -97,7 +97,7 @@ def generate_scenario(total: int = 40, seed: int = 7) -> Scenario:
     defect_count = sum(1 for _, cause in causes if cause == "app_crash")
     outbreak_size = defect_count - defect_count // 4
     tickets, defects_seen = [], 0
-    for (category, cause), (first, last, email) in zip(causes, people):
+    for (category, cause), (first, last, email) in zip(causes, people, strict=True):
         profile = None
         if cause == "app_crash":
             profile = OUTBREAK_PRODUCT if defects_seen < outbreak_size else OTHER_PRODUCT

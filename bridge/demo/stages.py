@@ -6,9 +6,9 @@ A new capability adds a stage to `STAGES`."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome

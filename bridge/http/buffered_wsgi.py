@@ -25,7 +25,8 @@ import logging
 import queue
 import sys
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from granian.rsgi import ProtocolClosed, ProtocolError
 
@@ -102,7 +103,7 @@ class BufferedWSGI:
         headers = scope.headers
         declared = headers.get("content-length")
         chunked = "transfer-encoding" in headers
-        if declared is None and not chunked or declared == "0":
+        if (declared is None and not chunked) or declared == "0":
             return b""  # nothing to wait for (GET /healthz, /metrics, ...)
         if not chunked:
             if not declared.isdigit():

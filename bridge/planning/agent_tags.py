@@ -4,8 +4,8 @@ open a problem for it routed to that team; removing the tag asks to unlink it ag
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from bridge.config import TagSettings, TeamSettings
 

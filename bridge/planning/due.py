@@ -3,14 +3,14 @@ configured calendar (Monday to Friday in its time zone, minus holidays)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Collection, Mapping, Union
+from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bridge.config import CalendarSettings
 from bridge.rules.durations import DuePolicy
 
 # What `due:` holds in a rule or a team: one policy, or a map {Jira priority: policy}.
-DueSetting = Union[DuePolicy, Mapping[str, DuePolicy]]
+DueSetting = DuePolicy | Mapping[str, DuePolicy]
 
 # Rough length of each unit in days, only to tell which of two policies is the longer one.
 _APPROXIMATE_DAYS = {"business_days": 7 / 5, "days": 1, "hours": 1 / 24, "weeks": 7}
@@ -22,7 +22,7 @@ def is_business_day(day: date, holidays: Collection[date]) -> bool:
 
 def local_time(moment: datetime, tz: tzinfo) -> datetime:
     """`moment` in `tz`; a naive `moment` is taken as UTC."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(tz)
 
 
@@ -56,7 +56,7 @@ def policy_due_date(policy: DuePolicy, start: datetime, calendar: CalendarSettin
         return add_business_days(start, policy.amount, calendar.holidays, calendar.zone)
     if policy.unit == "hours":
         # Elapsed hours: add in UTC, where no daylight-saving shift can bend the arithmetic.
-        return local_date(local_time(start, timezone.utc) + timedelta(hours=policy.amount), calendar.zone)
+        return local_date(local_time(start, UTC) + timedelta(hours=policy.amount), calendar.zone)
     days = policy.amount * (7 if policy.unit == "weeks" else 1)
     return local_date(start, calendar.zone) + timedelta(days=days)
 

@@ -3,9 +3,9 @@ priority goes up and its due date may move earlier (never later); each time, a c
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Collection, Mapping, Sequence
 
 from bridge.config import CalendarSettings
 from bridge.planning.due import DueSetting, choose_due_policy, policy_due_date

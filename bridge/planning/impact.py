@@ -4,8 +4,8 @@ lines so that the bridge can rewrite it in place, and the values of the configur
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
-from typing import Callable, Sequence
 
 from bridge.config import JiraFieldSettings
 from bridge.domain.events import TicketSnapshot

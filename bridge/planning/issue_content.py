@@ -4,9 +4,9 @@ and description from the rule's templates or the bridge's defaults, with the cus
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, Sequence
 
 from bridge.config import CalendarSettings, JiraFieldSettings, TeamSettings
 from bridge.domain.events import TicketSnapshot
@@ -19,6 +19,7 @@ from bridge.planning.ticket_link import link_tag
 from bridge.rules.ruleset import NO_GROUP, Rule
 
 SUMMARY_LENGTH = 255  # Jira's limit; a summary is also a single line
+NO_CUSTOM_FIELDS = JiraFieldSettings()  # a deployment whose Jira has no affected-count fields
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def problem_label(problem_id: int) -> str:
 
 def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Sequence[TicketSnapshot], *,
                zendesk_url: str, calendar: CalendarSettings, now: datetime,
-               jira_fields: JiraFieldSettings = JiraFieldSettings(),
+               jira_fields: JiraFieldSettings = NO_CUSTOM_FIELDS,
                literal: Callable[[str], str] = str) -> IssuePlan:
     """Everything needed to create the problem's Jira issue. The due date counts from when the
     problem opened (`now` if it has not yet), so a retried creation plans the same date.

@@ -4,8 +4,9 @@ so a typo in a rule never keeps a problem from reaching Jira or its tickets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from jinja2 import TemplateError
 

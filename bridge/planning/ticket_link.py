@@ -4,9 +4,10 @@ public comment: customers hear nothing until a rule's `on_fix` reply says so."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from bridge.config import Settings
 from bridge.domain.events import TicketSnapshot

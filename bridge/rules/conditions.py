@@ -6,8 +6,6 @@ for admins, and `matching.py` turns these models into predicates.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from pydantic import Field, field_validator
 
 from bridge.rules.fields import ALLOWED_VALUES
@@ -17,9 +15,9 @@ from bridge.rules.validated import AtLeastOneKeyModel, CustomFieldKey, Keywords,
 class TagCondition(AtLeastOneKeyModel):
     """Ticket tags (compared lower-case): has any of, has all of, has none of."""
 
-    any_of: Optional[list[str]] = Field(None, alias="any", min_length=1)
-    all_of: Optional[list[str]] = Field(None, alias="all", min_length=1)
-    none_of: Optional[list[str]] = Field(None, alias="none", min_length=1)
+    any_of: list[str] | None = Field(None, alias="any", min_length=1)
+    all_of: list[str] | None = Field(None, alias="all", min_length=1)
+    none_of: list[str] | None = Field(None, alias="none", min_length=1)
 
 
 
@@ -32,10 +30,10 @@ class TextCondition(AtLeastOneKeyModel):
     SEARCHED_CHARACTERS of a text (bridge/rules/text.py).
     """
 
-    any_of: Optional[Keywords] = Field(None, alias="any")
-    all_of: Optional[Keywords] = Field(None, alias="all")
-    none_of: Optional[Keywords] = Field(None, alias="none")
-    regex: Optional[Regexes] = None
+    any_of: Keywords | None = Field(None, alias="any")
+    all_of: Keywords | None = Field(None, alias="all")
+    none_of: Keywords | None = Field(None, alias="none")
+    regex: Regexes | None = None
 
 
 
@@ -43,10 +41,10 @@ class ValueCondition(AtLeastOneKeyModel):
     """One field's value. Strings compare casefolded; a list value (multi-select) matches when any
     element does. `exists: true` means set and not empty."""
 
-    equals: Optional[Scalar] = None
-    in_: Optional[list[Scalar]] = Field(None, alias="in", min_length=1)
-    exists: Optional[bool] = None
-    regex: Optional[Regexes] = None
+    equals: Scalar | None = None
+    in_: list[Scalar] | None = Field(None, alias="in", min_length=1)
+    exists: bool | None = None
+    regex: Regexes | None = None
 
 
     def literal_values(self) -> list[str | int | bool]:
@@ -54,23 +52,23 @@ class ValueCondition(AtLeastOneKeyModel):
 
 
 class Condition(AtLeastOneKeyModel):
-    all_of: Optional[list[Condition]] = Field(None, alias="all", min_length=1)
-    any_of: Optional[list[Condition]] = Field(None, alias="any", min_length=1)
-    not_: Optional[Condition] = Field(None, alias="not")
-    tags: Optional[TagCondition] = None
-    text: Optional[TextCondition] = None
-    subject: Optional[TextCondition] = None
-    description: Optional[TextCondition] = None
-    status: Optional[ValueCondition] = None
-    priority: Optional[ValueCondition] = None
-    type: Optional[ValueCondition] = None
-    channel: Optional[ValueCondition] = None
-    brand: Optional[ValueCondition] = None
-    group: Optional[ValueCondition] = None
-    form: Optional[ValueCondition] = None
-    organization: Optional[ValueCondition] = None
-    requester_domain: Optional[ValueCondition] = None
-    custom_fields: Optional[dict[CustomFieldKey, ValueCondition]] = Field(None, min_length=1)
+    all_of: list[Condition] | None = Field(None, alias="all", min_length=1)
+    any_of: list[Condition] | None = Field(None, alias="any", min_length=1)
+    not_: Condition | None = Field(None, alias="not")
+    tags: TagCondition | None = None
+    text: TextCondition | None = None
+    subject: TextCondition | None = None
+    description: TextCondition | None = None
+    status: ValueCondition | None = None
+    priority: ValueCondition | None = None
+    type: ValueCondition | None = None
+    channel: ValueCondition | None = None
+    brand: ValueCondition | None = None
+    group: ValueCondition | None = None
+    form: ValueCondition | None = None
+    organization: ValueCondition | None = None
+    requester_domain: ValueCondition | None = None
+    custom_fields: dict[CustomFieldKey, ValueCondition] | None = Field(None, min_length=1)
 
     @field_validator("status", "priority", "type")
     @classmethod

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from jinja2 import TemplateError
 
@@ -17,7 +17,7 @@ from bridge.rules.ruleset import COUNTED_ATTRIBUTE, Rule, RuleSet, counted_key
 from bridge.rules.window import Occurrence, keys_in_latest_window, window_crossing
 
 TEAM_DEFAULT = "(team default)"
-_UNDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)  # tickets without timestamps count together
+_UNDATED = datetime(1970, 1, 1, tzinfo=UTC)  # tickets without timestamps count together
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _occurrences(tickets: list[TicketSnapshot], of: str) -> list[Occurrence]:
 
 def _event_time(ticket: TicketSnapshot) -> datetime:
     moment = ticket.updated_at or ticket.created_at or _UNDATED
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _planned_issue(rule: Rule, key: str, tickets: list[TicketSnapshot], counts: dict[str, int]) -> PlannedIssue:

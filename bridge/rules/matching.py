@@ -3,7 +3,8 @@ match requires (so a rule set can skip rules a ticket's tags already rule out)."
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bridge.rules.conditions import Condition, TagCondition, TextCondition, ValueCondition
 from bridge.rules.fields import FieldRef

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bridge.rules.ruleset import RuleSet
 from bridge.yamlsource import SourceErrors
@@ -16,7 +16,7 @@ class RuleReloader:
 
     def __init__(self, load: Callable[[], RuleSet], clock: Callable[[], datetime] | None = None):
         self._load = load
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._current = load()
         self._seen = self._fingerprint()

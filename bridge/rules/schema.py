@@ -3,13 +3,22 @@ and the Jira and Zendesk side of what happens when tickets add up to a problem."
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from itertools import pairwise
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from bridge.rules.conditions import Condition
-from bridge.rules.validated import (Due, GroupBy, ReplyTemplate, StrictModel, Template, Window,
-                                    context_of, rule_error)
+from bridge.rules.validated import (
+    Due,
+    GroupBy,
+    ReplyTemplate,
+    StrictModel,
+    Template,
+    Window,
+    context_of,
+    rule_error,
+)
 
 CountedThing = Literal["tickets", "requesters", "organizations"]
 
@@ -27,26 +36,26 @@ class Escalation(StrictModel):
 
     at: int = Field(ge=1)
     of: CountedThing = "tickets"
-    priority: Optional[str] = None
-    due: Optional[Due] = None
+    priority: str | None = None
+    due: Due | None = None
 
 
 class JiraSpec(StrictModel):
     """What the Jira issue looks like; keys left out are inherited from the team's defaults."""
 
-    issue_type: Optional[str] = None
-    priority: Optional[str] = None
+    issue_type: str | None = None
+    priority: str | None = None
     labels: list[str] = []
     components: list[str] = []
-    summary: Optional[Template] = None
-    description: Optional[Template] = None
-    due: Optional[Due] = None
+    summary: Template | None = None
+    description: Template | None = None
+    due: Due | None = None
     escalation: list[Escalation] = []
 
     @field_validator("escalation")
     @classmethod
     def _increasing(cls, steps: list[Escalation]) -> list[Escalation]:
-        for earlier, later in zip(steps, steps[1:], strict=False):
+        for earlier, later in pairwise(steps):
             if later.of == earlier.of and later.at <= earlier.at:
                 raise rule_error(f"escalation steps must have increasing 'at' ({later.at} after {earlier.at})")
         return steps
@@ -56,15 +65,15 @@ class OnFix(StrictModel):
     """What linked tickets get when the Jira issue is fixed: the reply may also use `requester`
     (name, first_name), `ticket` (id) and `fix_version`."""
 
-    public_reply: Optional[ReplyTemplate] = None
-    status: Optional[Literal["open", "pending", "hold", "solved"]] = None
+    public_reply: ReplyTemplate | None = None
+    status: Literal["open", "pending", "hold", "solved"] | None = None
     tags: list[str] = []
 
 
 class ZendeskSpec(StrictModel):
-    link_tag: Optional[Template] = None
-    internal_note: Optional[Template] = None
-    on_fix: Optional[OnFix] = None
+    link_tag: Template | None = None
+    internal_note: Template | None = None
+    on_fix: OnFix | None = None
 
 
 class RuleSpec(StrictModel):
@@ -73,7 +82,7 @@ class RuleSpec(StrictModel):
     team: str
     enabled: bool = True
     match: Condition
-    group_by: Optional[GroupBy] = None
+    group_by: GroupBy | None = None
     threshold: Threshold
     jira: JiraSpec = JiraSpec()
     zendesk: ZendeskSpec = ZendeskSpec()

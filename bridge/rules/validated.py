@@ -3,9 +3,10 @@ compiled while validating (regexes, keywords, durations, templates, field refere
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Any, Callable, Mapping
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError

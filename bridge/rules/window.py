@@ -12,9 +12,9 @@ occurrences with the same counted key count once.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 
 @dataclass(frozen=True)

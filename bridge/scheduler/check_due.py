@@ -5,8 +5,8 @@ once (audit log), in one transaction per problem; overdue queues the configured 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import Connection, Engine
 

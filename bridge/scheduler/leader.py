@@ -4,6 +4,7 @@ frees the lock and another process takes it. SQLite: one process by design, alwa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -99,10 +100,8 @@ class LeaderLock:
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken: nothing left to free
                 self._connection.close()
-            except Exception:  # already broken: nothing left to free
-                pass
             self._connection = None
 
     def _note(self, leader: bool) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Callable
 
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.ports import RemoteError, TicketSystem

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -45,7 +45,7 @@ class BridgeScheduler:
         self.jobs = {job.id: job for job in jobs}
         self.leadership = leadership
         self.leader_check_seconds = leader_check_seconds
-        self.scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+        self.scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
             "coalesce": True,  # runs missed while busy or asleep collapse into one
             "max_instances": 1,  # a slow run is never overlapped by the next
         })
@@ -53,7 +53,7 @@ class BridgeScheduler:
     def start(self) -> None:
         """Leadership is settled at once; each job first runs one interval after start."""
         self._add(LEADERSHIP_JOB_ID, self.leader_check_seconds, self.leadership.check,
-                  first_run=datetime.now(timezone.utc))
+                  first_run=datetime.now(UTC))
         for job in self.jobs.values():
             self._add(job.id, job.every_seconds, self._runner(job))
         self.scheduler.start()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select

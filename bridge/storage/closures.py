@@ -11,9 +11,9 @@ it can be sent again (see bridge/closure/__init__.py for the whole argument).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Mapping
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, select, update
 

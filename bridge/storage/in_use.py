@@ -23,7 +23,7 @@ from sqlalchemy import Engine, event, exc
 
 _OWNER = "bridge_owner_thread"
 _FRESH = "bridge_fresh"
-_registries: "weakref.WeakKeyDictionary[Engine, _Registry]" = weakref.WeakKeyDictionary()
+_registries: weakref.WeakKeyDictionary[Engine, _Registry] = weakref.WeakKeyDictionary()
 
 
 class _Registry:

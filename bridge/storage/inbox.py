@@ -115,7 +115,7 @@ def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
 
 
 def _store_on_postgresql(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
-    rows = [dict(zip(_COLUMNS, _values(d, d.received_at))) for d in deliveries]
+    rows = [dict(zip(_COLUMNS, _values(d, d.received_at), strict=True)) for d in deliveries]
     # SQLAlchemy turns the cached single-row statement, executed for many rows, into one
     # multi-row INSERT ("insertmanyvalues").
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

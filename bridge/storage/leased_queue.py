@@ -5,8 +5,9 @@ both such queues."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, update
 

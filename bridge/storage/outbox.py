@@ -3,9 +3,9 @@ needs them, carried out afterwards by the action worker."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Collection
 
 from sqlalchemy import Connection, select
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Collection, Iterable
 
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from bridge.domain.events import FieldChange, Ignored, IssueEvent, IssueSnapshot, VersionEvent
 from connectors.payload import PayloadError, obj, string_list, text, timestamp
@@ -156,4 +157,4 @@ def _changelog(changelog: dict) -> tuple[FieldChange, ...]:
 
 
 def _occurred_at(payload: dict) -> datetime:
-    return timestamp(payload, "timestamp") or datetime.now(timezone.utc)
+    return timestamp(payload, "timestamp") or datetime.now(UTC)

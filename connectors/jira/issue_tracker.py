@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueRef
@@ -13,7 +13,6 @@ from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
 from connectors.jira.search import UpdatedIssueSearch
 from connectors.remote import remote_errors
-
 
 # A comment a crashed attempt posted is among the issue's newest when the retry looks.
 RECENT_COMMENTS = 50

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bridge.domain.events import IssueSnapshot
@@ -18,7 +18,7 @@ log = logging.getLogger("connectors.jira.search")
 # Everything issue_snapshot reads.
 SNAPSHOT_FIELDS = ("summary", "status", "resolution", "fixVersions", "duedate", "priority", "assignee",
                    "labels", "updated", "project")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UpdatedIssueSearch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from connectors.signing import SignatureError
 
@@ -28,7 +28,7 @@ def signed_digest(timestamp: str, body: bytes) -> str:
 
 
 def format_timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def verify(
@@ -47,7 +47,7 @@ def verify(
     except ValueError:
         raise SignatureError("bad_timestamp", "timestamp header is not ISO 8601") from None
     if signed_at.tzinfo is None:
-        signed_at = signed_at.replace(tzinfo=timezone.utc)
+        signed_at = signed_at.replace(tzinfo=UTC)
     if abs((now - signed_at).total_seconds()) > tolerance_seconds:
         raise SignatureError("stale_timestamp", "timestamp outside the allowed window")
     expected = sign(secret, timestamp, body)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Iterable
 
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.ports import BulkJob, RemoteTicket, TicketChanges

@@ -8,8 +8,13 @@ from click.testing import CliRunner
 from bridge.cli.close import close_command
 from bridge.cli.context import CliContext
 from bridge.domain.problems import DETECTING, FIXED, OPEN
-from tests.support.closure_world import (closure_runtime, limited_simulator, messages_per_requester,
-                                         public_replies_by_bridge, seed_world)
+from tests.support.closure_world import (
+    closure_runtime,
+    limited_simulator,
+    messages_per_requester,
+    public_replies_by_bridge,
+    seed_world,
+)
 from tests.support.settings import write_config
 
 

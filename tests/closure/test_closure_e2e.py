@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +16,16 @@ from bridge.closure import RUN_CLOSURE
 from bridge.closure.runner import run_closure
 from bridge.storage.closures import DONE, PENDING, RUNNING
 from bridge.storage.schema import outbox_actions
-from tests.support.closure_world import (SAME_RULE, closure_runtime, followups_of, limited_simulator,
-                                         messages_per_requester, public_replies_by_bridge, seed_world,
-                                         start_closure)
+from tests.support.closure_world import (
+    SAME_RULE,
+    closure_runtime,
+    followups_of,
+    limited_simulator,
+    messages_per_requester,
+    public_replies_by_bridge,
+    seed_world,
+    start_closure,
+)
 
 TAG = "bridge_notified_{}"
 
@@ -207,7 +214,7 @@ def test_a_429_on_a_send_gives_the_tickets_back_and_waits_as_long_as_zendesk_ask
     world = world_of(50, closed_every=100, rule=SAME_RULE)
     closure_id = start_closure(world)
     sim.inject_faults(1, "429")  # Retry-After: 7
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
 
     world.runtime.new_action_worker().run_once()
 

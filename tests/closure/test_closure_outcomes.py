@@ -1,6 +1,13 @@
 """Reading Zendesk's answers: job results, tickets read back, sends whose answer was lost."""
 
-from bridge.closure.outcomes import GONE, JOB_LOST, followups_to_read, job_changes, unknown_outcome_changes, verify_changes
+from bridge.closure.outcomes import (
+    GONE,
+    JOB_LOST,
+    followups_to_read,
+    job_changes,
+    unknown_outcome_changes,
+    verify_changes,
+)
 from bridge.domain.ports import BulkJob, RemoteTicket
 from bridge.storage.closures import FAILED, NOTIFIED, PENDING, SENT
 from tests.closure.conftest import ticket

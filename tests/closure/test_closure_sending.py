@@ -1,14 +1,21 @@
 """Which tickets go next, in which form, and when the closure runs again."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bridge.closure.pacing import next_run, pause_after
-from bridge.closure.sending import (CREATE_FOLLOWUPS, UPDATE_EACH, UPDATE_SAME, build_request, jobs_in_flight,
-                                    needs_names, next_batches)
+from bridge.closure.sending import (
+    CREATE_FOLLOWUPS,
+    UPDATE_EACH,
+    UPDATE_SAME,
+    build_request,
+    jobs_in_flight,
+    needs_names,
+    next_batches,
+)
 from tests.closure.conftest import ticket
 from tests.closure.test_closure_message import PERSONAL, SAME
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def test_batches_hold_at_most_100_tickets_follow_ups_apart_and_no_more_than_the_free_slots():

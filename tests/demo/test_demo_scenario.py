@@ -3,7 +3,7 @@ recognise the three root causes, cross their thresholds, and ignore the noise.""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from bridge.rules import dry_run, load_rules
 from tests.support.processes import ROOT
 
 TEAM_OF_CATEGORY = {"billing": "finance", "defect": "engineering", "delivery": "shipping"}
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from werkzeug.serving import make_server
@@ -35,8 +35,6 @@ from bridge.domain.problems import OPEN, Problem
 from bridge.scheduler import scheduled_jobs
 from tests.detection.test_detection import DOUBLE_CHARGE
 from tests.detection.test_status_sync import ISSUE_KEY, jira_event, open_problem_with_issue
-
-UTC = timezone.utc
 
 
 class FakeJira:
@@ -262,8 +260,7 @@ def test_the_trend_counts_new_tickets_per_day_and_projects_at_the_last_weeks_rat
 
 @pytest.mark.parametrize("status, temporary", [(500, True), (429, True), (404, False), (400, False)])
 def test_a_chat_webhook_refusal_is_a_remote_error(status, temporary):
-    with ChatReceiver(status=status) as receiver:
-        with pytest.raises(RemoteError) as raised:
-            post_chat_message(receiver.url, "hello")
+    with ChatReceiver(status=status) as receiver, pytest.raises(RemoteError) as raised:
+        post_chat_message(receiver.url, "hello")
     assert raised.value.temporary is temporary and raised.value.status == status
     assert receiver.bodies == [{"text": "hello"}]

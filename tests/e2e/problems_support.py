@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import textwrap
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import select
 
@@ -151,7 +151,7 @@ def settle_all(environment: LoopbackEnvironment, timeout: float = 20.0) -> None:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # what the bridge, Jira and Zendesk hold --------------------------------------------------------
@@ -213,4 +213,4 @@ def assert_nothing_parked(runtime) -> None:
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive UTC datetimes."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

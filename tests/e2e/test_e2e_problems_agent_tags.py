@@ -3,7 +3,6 @@ created), `escalate_<team>` makes the ticket a problem of its own with a new iss
 
 from __future__ import annotations
 
-
 from bridge.planning import problem_label
 from tests.e2e.conftest import jira_client_for
 from tests.e2e.problems_support import (

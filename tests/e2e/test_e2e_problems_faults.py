@@ -100,7 +100,7 @@ def test_a_jira_rate_limit_delays_the_create_while_zendesk_work_goes_on(bridge):
     assert as_utc(done.processed_at) >= started + timedelta(seconds=RETRY_AFTER)
     refund = the_problem(bridge.runtime, REFUND_RULE)
     assert all(tagged(bridge, t, refund) for t in refund_tickets)
-    assert all(tagged(bridge, t, crash) for t in crash_tickets + [late])
+    assert all(tagged(bridge, t, crash) for t in [*crash_tickets, late])
     assert the_problem(bridge.runtime, CRASH_RULE).counts_written == f"{CRASH_THRESHOLD + 1}/{CRASH_THRESHOLD + 1}/0"
     assert counter_value(bridge, "bridge_actions_rate_limited", kind="jira.create_issue") >= 1
     assert_nothing_parked(bridge.runtime)

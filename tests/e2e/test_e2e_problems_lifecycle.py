@@ -8,7 +8,6 @@ import itertools
 import threading
 from datetime import date
 
-
 from bridge.planning import add_business_days, problem_label
 from tests.e2e.problems_support import (
     AFFECTED_TICKETS_FIELD,
@@ -52,7 +51,7 @@ def test_matching_tickets_open_one_issue_and_later_ones_are_linked_to_it(bridge)
     settle_all(bridge)
     assert jira_writes(bridge) == [] and bridge.jira.store.issues == {}  # below the threshold: nothing
 
-    tickets = below + [report_crash(bridge)]
+    tickets = [*below, report_crash(bridge)]
     settle_all(bridge)
 
     problem = the_problem(bridge.runtime, CRASH_RULE)

@@ -10,8 +10,8 @@ import pytest
 from tests.e2e.conftest import jira_client_for
 from tests.e2e.problems_support import (
     CRASH_RULE,
-    JIRA_KEY_FIELD,
     CRASH_THRESHOLD,
+    JIRA_KEY_FIELD,
     assert_nothing_parked,
     die_once_zendesk_accepted_the_next_job,
     issues_with_label,
@@ -62,7 +62,7 @@ def test_a_jira_transition_updates_every_linked_ticket_in_bulk(environment):
 
 
 def test_a_regression_reopens_the_fixed_issue_with_a_comment(environment):
-    problem, key, ids = open_crash_problem(environment)
+    problem, key, _ids = open_crash_problem(environment)
     environment.jira.user_transitions(key, "Done", resolution="Fixed")
     settle_all(environment)
     assert environment.runtime.problems.get(problem.id).state == "fixed"
@@ -81,7 +81,7 @@ def test_a_regression_reopens_the_fixed_issue_with_a_comment(environment):
 def test_a_regression_can_open_a_new_related_issue_instead(tmp_path):
     environment = problem_environment(tmp_path / "rules", regression={"action": "new_issue"})
     try:
-        problem, key, ids = open_crash_problem(environment)
+        problem, key, _ids = open_crash_problem(environment)
         environment.jira.user_transitions(key, "Done", resolution="Fixed")
         settle_all(environment)
         report_crash(environment)
@@ -152,7 +152,7 @@ def slow_jobs_environment(tmp_path):
 def test_a_status_update_whose_job_was_accepted_before_a_crash_notes_each_ticket_once(slow_jobs_environment,
                                                                                      monkeypatch):
     environment = slow_jobs_environment
-    problem, key, ids = open_crash_problem(environment, tickets=4)
+    _problem, key, ids = open_crash_problem(environment, tickets=4)
     die_once_zendesk_accepted_the_next_job(environment, monkeypatch)
     environment.jira.user_transitions(key, "In Progress")
     settle_all(environment)

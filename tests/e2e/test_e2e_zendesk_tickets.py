@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 
@@ -98,7 +98,7 @@ def redeliver(environment, deliveries) -> None:
     """Send recorded deliveries to the bridge as Zendesk's retries would, in the given order."""
     for delivery in deliveries:
         body = json.dumps(delivery.envelope).encode()
-        headers = zendesk_headers(body, datetime.now(timezone.utc), secret=delivery.secret,
+        headers = zendesk_headers(body, datetime.now(UTC), secret=delivery.secret,
                                   **{"X-Zendesk-Webhook-Invocation-Id": delivery.invocation_id})
         answer = requests.post(environment.webhook_url("zendesk"), data=body, headers=headers, timeout=5)
         assert answer.status_code == 200, answer.text

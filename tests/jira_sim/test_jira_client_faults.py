@@ -46,16 +46,15 @@ def test_per_issue_write_limit_answers_429_with_retry_after(deployment):
 
 
 def test_wrong_credentials_are_a_401(sim, deployment):
-    with JiraClient(sim.url, deployment, EMAIL, "wrong-token", timeout=2) as client:
-        with pytest.raises(JiraError) as raised:
-            client.projects()
+    with (JiraClient(sim.url, deployment, EMAIL, "wrong-token", timeout=2) as client,
+          pytest.raises(JiraError) as raised):
+        client.projects()
     assert raised.value.status == 401
 
 
 def test_unreachable_jira_is_a_jira_error_without_status():
     with JiraSimulator() as sim:
         url = sim.url
-    with JiraClient(url, "cloud", EMAIL, API_TOKEN, timeout=1) as client:
-        with pytest.raises(JiraError) as raised:
-            client.server_info()
+    with JiraClient(url, "cloud", EMAIL, API_TOKEN, timeout=1) as client, pytest.raises(JiraError) as raised:
+        client.server_info()
     assert raised.value.status is None

@@ -31,7 +31,7 @@ def test_create_issue_with_every_field(client, sim, deployment):
     assert fields["assignee"]["displayName"] == UI_USER.display_name
     assert fields["customfield_10050"] == 12
     assert fields["status"]["statusCategory"]["key"] == "new"
-    sent = [r for r in sim.requests if r.method == "POST"][0]
+    sent = next(r for r in sim.requests if r.method == "POST")
     if deployment == "cloud":
         assert sent.path == "/rest/api/3/issue" and sent.json["fields"]["description"]["type"] == "doc"
     else:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.jira.simulator.wiki_render import render_wiki
 from connectors.jira.wiki import wiki_literal

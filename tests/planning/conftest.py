@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ ZENDESK = "https://acme.zendesk.com"
 JIRA = "https://acme.atlassian.net"
 UTC_CALENDAR = CalendarSettings()
 # Friday 2025-03-07, 10:00 UTC.
-OPENED = datetime(2025, 3, 7, 10, 0, tzinfo=timezone.utc)
+OPENED = datetime(2025, 3, 7, 10, 0, tzinfo=UTC)
 TEAMS = {
     "engineering": TeamSettings(project="ENG", issue_type="Bug", components=("Support escalations",),
                                 labels=("from-support",), assignee="alice", due="10 business days"),

@@ -1,8 +1,12 @@
 """Agents' tags: links to existing Jira issues and escalations, in default and custom formats."""
 
 from bridge.config import TagSettings, TeamSettings
-from bridge.planning.agent_tags import (EscalationRequest, IssueLinkRequest, read_agent_tag_changes,
-                                        read_agent_tags)
+from bridge.planning.agent_tags import (
+    EscalationRequest,
+    IssueLinkRequest,
+    read_agent_tag_changes,
+    read_agent_tags,
+)
 from tests.planning.conftest import TEAMS
 
 DEFAULT = TagSettings()

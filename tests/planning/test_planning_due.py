@@ -1,6 +1,6 @@
 """Due dates: business days across weekends, holidays and time zones; calendar units; priority maps."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,11 +11,11 @@ from tests.planning.conftest import OPENED, UTC_CALENDAR
 
 BERLIN = CalendarSettings(timezone="Europe/Berlin")
 EASTER_2025 = CalendarSettings(holidays=[date(2025, 4, 18), date(2025, 4, 21)])
-FRIDAY_LATE = datetime(2025, 3, 7, 23, 30, tzinfo=timezone.utc)  # Saturday 00:30 in Berlin
+FRIDAY_LATE = datetime(2025, 3, 7, 23, 30, tzinfo=UTC)  # Saturday 00:30 in Berlin
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("start, days, expected", [
@@ -27,18 +27,18 @@ def utc(*parts: int) -> datetime:
     (utc(2025, 3, 5, 9), 0, date(2025, 3, 5)),
 ])
 def test_business_days_skip_weekends(start, days, expected):
-    assert add_business_days(start, days, frozenset(), timezone.utc) == expected
+    assert add_business_days(start, days, frozenset(), UTC) == expected
 
 
 def test_business_days_skip_holidays():
     # Thursday before Easter: Good Friday and Easter Monday are holidays.
-    assert add_business_days(utc(2025, 4, 17, 9), 2, EASTER_2025.holidays, timezone.utc) == date(2025, 4, 23)
+    assert add_business_days(utc(2025, 4, 17, 9), 2, EASTER_2025.holidays, UTC) == date(2025, 4, 23)
     # Opened on Good Friday: counted from Tuesday.
-    assert add_business_days(utc(2025, 4, 18, 9), 1, EASTER_2025.holidays, timezone.utc) == date(2025, 4, 23)
+    assert add_business_days(utc(2025, 4, 18, 9), 1, EASTER_2025.holidays, UTC) == date(2025, 4, 23)
 
 
 def test_the_calendar_time_zone_decides_the_day():
-    assert add_business_days(FRIDAY_LATE, 1, frozenset(), timezone.utc) == date(2025, 3, 10)
+    assert add_business_days(FRIDAY_LATE, 1, frozenset(), UTC) == date(2025, 3, 10)
     assert add_business_days(FRIDAY_LATE, 1, frozenset(), BERLIN.zone) == date(2025, 3, 11)
     assert due_date(parse_due_policy("1 business day"), None, FRIDAY_LATE, BERLIN) == date(2025, 3, 11)
 
@@ -49,7 +49,7 @@ def test_a_naive_start_is_utc():
 
 def test_negative_business_days_are_refused():
     with pytest.raises(ValueError, match="must not be negative"):
-        add_business_days(OPENED, -1, frozenset(), timezone.utc)
+        add_business_days(OPENED, -1, frozenset(), UTC)
 
 
 @pytest.mark.parametrize("policy, start, calendar, expected", [

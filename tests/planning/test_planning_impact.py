@@ -1,13 +1,18 @@
 """The customer impact section: what it shows, and rewriting it in place in an edited description."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from bridge.config import CalendarSettings, JiraFieldSettings
-from bridge.planning.impact import (IMPACT_END, IMPACT_START, impact_field_values, render_impact_section,
-                                   replace_impact_section)
 from bridge.planning.facts import ProblemFacts
+from bridge.planning.impact import (
+    IMPACT_END,
+    IMPACT_START,
+    impact_field_values,
+    render_impact_section,
+    replace_impact_section,
+)
 from tests.planning.conftest import ZENDESK, facts, problem, ticket
 
 BERLIN = CalendarSettings(timezone="Europe/Berlin").zone
@@ -20,8 +25,8 @@ def section(tickets=(), **values) -> str:
 
 def test_the_section_shows_counts_times_examples_and_the_search_link():
     rendered = render_impact_section(
-        ProblemFacts(problem(), datetime(2025, 3, 6, 8, 5, tzinfo=timezone.utc),
-                     datetime(2025, 3, 7, 9, 59, tzinfo=timezone.utc)),
+        ProblemFacts(problem(), datetime(2025, 3, 6, 8, 5, tzinfo=UTC),
+                     datetime(2025, 3, 7, 9, 59, tzinfo=UTC)),
         [ticket(id, f"Crash {id}") for id in (7, 3, 9, 1, 5, 8, 2)] + [ticket(4, None)],
         zendesk_url=ZENDESK + "/", link_tag="problem_42", zone=BERLIN)
     assert rendered == "\n".join([

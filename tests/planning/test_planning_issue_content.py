@@ -138,7 +138,7 @@ def test_the_problem_label_is_stable():
 def test_the_description_section_can_be_refreshed_in_place(plain_rule):
     issue = plan(plain_rule)
     edited = "Triage: looks like the login service.\n\n" + issue.description
-    grown = plan(plain_rule, facts(ticket_count=40), TICKETS + [ticket(103, "Crash again")])
+    grown = plan(plain_rule, facts(ticket_count=40), [*TICKETS, ticket(103, "Crash again")])
     impact = grown.description[grown.description.index(IMPACT_START):]
     refreshed = replace_impact_section(edited, impact)
     assert refreshed.startswith("Triage: looks like the login service.\n\nThe app crashes on start.")

@@ -1,7 +1,7 @@
 """Zendesk API tickets -> snapshots, ticket files, and the dry-run report."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_snapshot_from_api_ticket():
     assert (snapshot.requester_id, snapshot.organization_id, snapshot.group_id) == (20978392, 509974, 98738)
     assert (snapshot.brand_id, snapshot.form_id, snapshot.channel) == (1, 2, "web")
     assert snapshot.custom_fields == {"360001": "app_ios", "360002": None}
-    assert snapshot.created_at == datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
+    assert snapshot.created_at == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
     assert snapshot.requester_email == "ann@example.com"
     assert {"subject", "form_id", "channel", "custom_fields"} <= snapshot.known_fields
 

@@ -1,11 +1,16 @@
 """Threshold windows in event time: exactly N, just outside, out of order, duplicates, removal."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from bridge.rules.window import (Occurrence, keys_in_latest_window, prunable_before, threshold_reached,
-                                 window_crossing)
+from bridge.rules.window import (
+    Occurrence,
+    keys_in_latest_window,
+    prunable_before,
+    threshold_reached,
+    window_crossing,
+)
 
-T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)
 
 

@@ -5,7 +5,7 @@ when a test says so."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import update
 

@@ -109,7 +109,7 @@ def test_two_processes_on_postgresql_run_the_jobs_on_one_only(schedulers):
         engines = [create_database_engine(url) for _ in range(2)]
         try:
             jobs = [CountingJob(), CountingJob()]
-            for job, engine in zip(jobs, engines):
+            for job, engine in zip(jobs, engines, strict=True):
                 schedulers(job, LeaderLock(engine))
             wait_until(lambda: jobs[0].runs + jobs[1].runs >= 5)
             assert sorted(job.runs == 0 for job in jobs) == [False, True]

@@ -3,7 +3,7 @@ search behind `poll_jira` survives keys Jira rejects and reads dates in the user
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import IssueEvent, IssueSnapshot, TicketEvent
@@ -19,7 +19,7 @@ ISSUE = IssueSnapshot(
     id="10042", key="ENG-42", project_key="ENG", summary="Checkout crashes", status="In Progress",
     status_category="indeterminate", resolution=None, fix_versions=("2.4.1",), due_date="2026-12-01",
     priority="High", assignee="5b10a2844c20165700ede21g", labels=("bridge-problem-7",),
-    updated_at=datetime(2026, 11, 23, 12, 5, 7, 123000, tzinfo=timezone.utc))
+    updated_at=datetime(2026, 11, 23, 12, 5, 7, 123000, tzinfo=UTC))
 
 API_TICKET = {
     "id": 35436, "subject": "Refund missing", "description": "I was promised a refund", "status": "open",
@@ -93,5 +93,5 @@ def test_a_key_jira_no_longer_knows_is_skipped_not_fatal():
 
 def test_dates_in_the_query_are_in_the_jira_users_time_zone():
     client = FakeJiraClient({"ENG-1": issue_json("ENG-1", 1, "2026-11-23T12:00:02.000+0000")}, "Europe/Berlin")
-    UpdatedIssueSearch(client).run(["ENG-1"], datetime(2026, 11, 23, 11, 58, 59, tzinfo=timezone.utc))
+    UpdatedIssueSearch(client).run(["ENG-1"], datetime(2026, 11, 23, 11, 58, 59, tzinfo=UTC))
     assert client.queries == ['updated >= "2026-11-23 12:58" AND key in ("ENG-1") ORDER BY updated ASC']

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class FakeClock:
     """A controllable clock; callable like `utc_now`."""
 
     def __init__(self, start: datetime | None = None):
-        self.now = start or datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
         self._lock = threading.Lock()
 
     def __call__(self) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bridge.domain.events import TicketSnapshot
@@ -91,7 +91,7 @@ def seed_world(sim: ZendeskSimulator, runtime: Runtime, count: int, closed_every
             sim.agent_updates_ticket(ticket["id"], status="closed")
             closed_ids.add(ticket["id"])
     known = sorted(closed_ids)[:int(len(closed_ids) * known_closed_share)]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with runtime.engine.begin() as connection:
         problem = runtime.problems.active_for_update(connection, rule, "", "engineering", now, state=state,
                                                      jira_key="ENG-7", fix_version="2.4.1")
@@ -109,7 +109,7 @@ def start_closure(world: ClosureWorld) -> int:
     runtime = world.runtime
     with runtime.engine.begin() as connection:
         problem = runtime.problems.get(world.problem_id)
-        return runtime.closure.start(connection, problem, datetime.now(timezone.utc), problem.fix_version)
+        return runtime.closure.start(connection, problem, datetime.now(UTC), problem.fix_version)
 
 
 def public_replies_by_bridge(sim: ZendeskSimulator, ticket_id: int) -> list[str]:

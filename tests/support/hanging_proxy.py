@@ -5,6 +5,7 @@ after `resume`, new connections are forwarded again."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -74,8 +75,6 @@ class _Pair:
     def close(self) -> None:
         for sock in (self.client, self.upstream):
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()

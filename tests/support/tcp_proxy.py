@@ -3,6 +3,7 @@ a database that comes up late, or goes away."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -16,7 +17,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._closed = False
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         threading.Thread(target=self._accept, name="tcp-proxy", daemon=True).start()
         return self
 
@@ -53,7 +54,5 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
         pass
     finally:
         for end in (source, sink):
-            try:
+            with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.simulator import ZendeskSimulator
 
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:
         pass

@@ -1,6 +1,6 @@
 """Webhooks and triggers through ZendeskClient; a webhook created over the API receives events."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from connectors.zendesk.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
@@ -32,4 +32,4 @@ def test_webhook_created_over_the_api_delivers_signed_events(sim, client, receiv
     assert b"zen:event-type:ticket.status_changed" in received.body
     assert received.headers["X-Zendesk-Webhook-Id"] == webhook["id"]
     verify(secret, received.headers[SIGNATURE_HEADER], received.headers[TIMESTAMP_HEADER], received.body,
-           now=datetime.now(timezone.utc))
+           now=datetime.now(UTC))

@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,7 @@ def test_signature_verifies_with_the_right_secret_only(sim, subscribed, webhook_
 
     [received] = subscribed.received
     signature, timestamp = received.headers[SIGNATURE_HEADER], received.headers[TIMESTAMP_HEADER]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     verify(webhook_secret, signature, timestamp, received.body, now=now)
     with pytest.raises(SignatureError):
         verify("another-secret", signature, timestamp, received.body, now=now)

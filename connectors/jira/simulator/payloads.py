@@ -38,5 +38,5 @@ def _user_date(iso_date: str | None) -> str | None:
     if not iso_date:
         return None
     year, month, day = iso_date.split("-")
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     return f"{int(day):02d}/{months[int(month) - 1]}/{year[2:]}"

@@ -12,8 +12,8 @@ from connectors.jira.simulator import catalog
 from connectors.jira.simulator.catalog import Project, User
 from connectors.jira.simulator.errors import JiraApiError, not_found
 from connectors.jira.simulator.fields import FieldError, FieldParser, diff, tracked_values
-from connectors.jira.simulator.model import Change, ChangeItem, Comment, Issue, Version, utc_now
 from connectors.jira.simulator.links import LinksMixin
+from connectors.jira.simulator.model import Change, ChangeItem, Comment, Issue, Version, utc_now
 from connectors.jira.simulator.render import Renderer
 from connectors.jira.simulator.workflow import WorkflowMixin
 
@@ -161,7 +161,7 @@ class JiraStore(WorkflowMixin, LinksMixin):
                     result = parser.parse(name, argument)
                 elif verb in ("add", "remove"):
                     (value,) = parser.parse(name, [argument])
-                    result = result + [value] if verb == "add" and value not in result else (
+                    result = [*result, value] if verb == "add" and value not in result else (
                         [v for v in result if v != value] if verb == "remove" else result)
                 else:
                     raise FieldError(f"Unsupported operation '{verb}' for field '{name}'.")

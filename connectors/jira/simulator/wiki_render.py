@@ -60,7 +60,7 @@ def _links(wiki: str, render) -> str:
                 result.append("".join(link) + char if len(link) == 1 else render("".join(link[1:])))
                 link = []
         elif link and (char == "\n" or (char.isspace() and previous == "[")):
-            result += link + [char]
+            result += [*link, char]
             link = []
         elif link:
             link.append(char)

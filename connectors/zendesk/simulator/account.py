@@ -6,8 +6,8 @@ import copy
 import itertools
 import secrets
 import threading
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from connectors.zendesk.simulator.delivery import Delivery, DeliveryOptions, WebhookDeliverer
 from connectors.zendesk.simulator.errors import ApiError, not_found
@@ -25,7 +25,7 @@ ALL_TICKET_EVENTS = ["zen:event-type:ticket.*"]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SimulatedAccount:

@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 
@@ -103,7 +103,7 @@ class WebhookDeliverer:
                 return
             if self.options.delay:
                 time.sleep(self.options.delay)
-            timestamp = format_timestamp(datetime.now(timezone.utc))
+            timestamp = format_timestamp(datetime.now(UTC))
             headers = {
                 "Content-Type": "application/json; charset=utf-8",
                 "User-Agent": "Zendesk Webhook",

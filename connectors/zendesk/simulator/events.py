@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from connectors.zendesk.simulator.store import Change
 
@@ -45,7 +45,7 @@ def ticket_detail(ticket: dict, actor_id: int) -> dict:
 
 def event_time(moment: datetime) -> str:
     """ISO time with nanosecond digits, as Zendesk writes it."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}000Z"
 
 

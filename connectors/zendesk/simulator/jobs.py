@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from connectors.zendesk.simulator.errors import ApiError
 from connectors.zendesk.simulator.store import iso

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import fields, replace
-from typing import Any, Iterable
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -198,7 +200,5 @@ def run_standalone(host: str = "127.0.0.1", port: int = 8090, bridge_url: str | 
     stop_event = stop_event or threading.Event()
     with simulator:
         print(f"Zendesk simulator on {simulator.url}: basic auth {api_email}/token:{api_token}", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop_event.wait()
-        except KeyboardInterrupt:
-            pass

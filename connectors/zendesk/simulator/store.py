@@ -9,9 +9,10 @@ import copy
 import html
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from connectors.zendesk.simulator.errors import not_found, record_invalid
 
@@ -29,7 +30,7 @@ class Change:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def normalise_tags(tags: Any) -> list[str]:
