@@ -106,7 +106,8 @@ def test_a_jira_outage_is_logged_as_a_retry_with_its_status(make_bridge, jira, c
 
     [failed] = lines(caplog, "action.failed")
     assert failed.levelno == logging.WARNING
-    assert {k: fields(failed)[k] for k in ("status", "attempt", "parked")} == {"status": 503, "attempt": 1, "parked": False}
+    assert {k: fields(failed)[k] for k in ("status", "attempt", "parked")} == {
+        "status": 503, "attempt": 1, "parked": False}
     assert fields(failed)["retry_at"] is not None
     [action] = scenario.runtime.outbox.list()
     assert action.status == PENDING

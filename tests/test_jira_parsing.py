@@ -85,7 +85,8 @@ def test_unknown_event_is_ignored():
     ({}, "webhookEvent"),
     ({"webhookEvent": "jira:issue_updated"}, "missing object 'issue'"),
     ({"webhookEvent": "jira:issue_updated", "issue": {"id": "1"}}, "missing 'key'"),
-    ({"webhookEvent": "jira:issue_updated", "issue": {"id": "1", "key": "A-1"}, "changelog": {"items": "x"}}, "changelog"),
+    ({"webhookEvent": "jira:issue_updated", "issue": {"id": "1", "key": "A-1"}, "changelog": {"items": "x"}},
+     "changelog"),
     ({"webhookEvent": "jira:version_released", "version": {}}, "missing 'id'"),
 ])
 def test_malformed_payloads(payload, message):

@@ -18,7 +18,8 @@ json_values = st.recursive(
 # Payloads that look like the vendors' so the parsers are exercised, not just the JSON reader.
 zendesk_like = st.fixed_dictionaries({
     "type": st.sampled_from(["zen:event-type:ticket.created", "zen:event-type:ticket.tags_changed",
-                             "zen:event-type:ticket.custom_field_changed", "zen:event-type:ticket.comment_added"]) | st.text(),
+                             "zen:event-type:ticket.custom_field_changed",
+                             "zen:event-type:ticket.comment_added"]) | st.text(),
     "id": st.text() | st.integers(),
     "detail": json_values | st.dictionaries(st.sampled_from(
         ["id", "tags", "status", "created_at", "updated_at", "via", "requester_id", "subject"]), json_values),

@@ -77,7 +77,8 @@ def test_zendesk_stale_or_future_timestamp_is_refused(client, clock, skew):
 
 def test_zendesk_timestamp_within_tolerance_is_accepted(client, clock):
     body = body_of(CREATED)
-    response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock() - timedelta(seconds=290)))
+    headers = zendesk_headers(body, clock() - timedelta(seconds=290))
+    response = client.post("/webhooks/zendesk", data=body, headers=headers)
     assert response.status_code == 200
 
 
@@ -146,7 +147,8 @@ def test_jira_events_that_name_no_issue_or_version_get_400(client, clock, runtim
 def test_oversized_body_gets_413(tmp_path, clock):
     from bridge.app import create_app
     from bridge.runtime import build_runtime
-    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048}), clock=clock)
+    settings = make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048})
+    runtime = build_runtime(settings, clock=clock)
     client = create_app(runtime).test_client()
     body = body_of({**CREATED, "padding": "x" * 4096})
     response = client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))
@@ -160,7 +162,8 @@ def test_the_limit_holds_without_a_content_length(tmp_path, clock, padding, stat
 
     from bridge.app import create_app
     from bridge.runtime import build_runtime
-    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048}), clock=clock)
+    settings = make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048})
+    runtime = build_runtime(settings, clock=clock)
     client = create_app(runtime).test_client()
     body = body_of({**CREATED, "padding": "x" * padding})
     response = client.post("/webhooks/zendesk", input_stream=io.BytesIO(body),
@@ -175,7 +178,8 @@ def test_default_body_limit_is_one_mebibyte(client, clock):
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+@pytest.mark.parametrize("content_type",
+                         ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
 def test_wrong_content_type_gets_415(client, clock, content_type):
     response = post_zendesk(client, clock, CREATED, **{"Content-Type": content_type})
     assert (response.status_code, response.json["error"]) == (415, "unsupported_media_type")
@@ -209,7 +213,8 @@ def test_signed_jira_event_is_stored(client, clock, runtime):
 
 
 def test_jira_redelivery_with_the_same_identifier_is_stored_once(client, clock, runtime):
-    assert [post_jira(client, clock, RESOLVED).json["status"] for _ in range(3)] == ["accepted", "duplicate", "duplicate"]
+    statuses = [post_jira(client, clock, RESOLVED).json["status"] for _ in range(3)]
+    assert statuses == ["accepted", "duplicate", "duplicate"]
     assert len(runtime.inbox.list()) == 1
 
 

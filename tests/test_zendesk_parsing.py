@@ -31,7 +31,8 @@ def test_created_docs_example():
     assert (event.kind, event.event_id) == ("created", "cbe4028c-7239-495d-b020-f22348516046")
     assert (ticket.status, ticket.priority, ticket.type, ticket.channel) == ("open", "low", "task", "web_service")
     assert ticket.tags == ("ticket-info-test-tag",)
-    assert (ticket.requester_id, ticket.organization_id, ticket.form_id) == (8447388090494, 8447346622462, 8646151517822)
+    assert (ticket.requester_id, ticket.organization_id, ticket.form_id) == (
+        8447388090494, 8447346622462, 8646151517822)
     assert ticket.subject == "ticketinfo_2294a6e9ece2"
     assert event.occurred_at == datetime(2025, 1, 8, 10, 12, 7, 672717, tzinfo=UTC)
     assert event.actor_id == 8447388090494
@@ -111,7 +112,8 @@ def test_custom_field_changed_sets_the_field(name, field_id, value):
 def test_trigger_body_from_readme_template():
     event = ticket_event("trigger__readme_template")
     ticket = event.ticket
-    assert (event.kind, ticket.id, ticket.status, ticket.priority, ticket.type) == ("trigger", 4711, "open", "high", "incident")
+    assert (event.kind, ticket.id, ticket.status, ticket.priority, ticket.type) == (
+        "trigger", 4711, "open", "high", "incident")
     assert ticket.tags == ("billing", "double_charge")
     assert (ticket.requester_id, ticket.requester_email, ticket.group_id) == (901, "jane@example.com", 77)
     assert ticket.organization_id is None and "organization_id" in ticket.known_fields
@@ -141,10 +143,12 @@ def test_known_but_unsupported_events_are_ignored(name, reason):
     ({"type": "zen:event-type:ticket.created", "id": "x"}, "missing object 'detail'"),
     ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"subject": "no id"}}, "ticket id missing"),
     ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "abc"}}, "'id' must be an id"),
-    ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "tags": "x", "created_at": 5.5e300}}, "out of range"),
+    ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "tags": "x", "created_at": 5.5e300}},
+     "out of range"),
     ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "via": []}}, "'via' must be an object"),
     ({"ticket": {"subject": "no id"}}, "missing 'id'"),
-    ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "actor_id": "-2"}}, "'actor_id' must be an id"),
+    ({"type": "zen:event-type:ticket.created", "id": "x", "detail": {"id": "1", "actor_id": "-2"}},
+     "'actor_id' must be an id"),
 ])
 def test_malformed_payloads_raise_payload_error(payload, message):
     with pytest.raises(PayloadError, match=message):

@@ -12,7 +12,8 @@ from bridge.cli.context import reported_source_errors
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (narration goes to stderr).")
-@click.option("--keep-running", is_flag=True, help="Leave the bridge and simulators up; print their URLs (the dashboard's with the API token).")
+@click.option("--keep-running", is_flag=True,
+              help="Leave the bridge and simulators up; print their URLs (the dashboard's with the API token).")
 @click.option("--tickets", type=click.IntRange(1, 2000), default=40, show_default=True,
               help="Customer tickets to play.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated ticket stream.")

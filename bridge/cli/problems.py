@@ -77,8 +77,8 @@ def _print_detail(view: dict) -> None:
                f"(origin {view['origin']})")
     click.echo(f"jira:     {cell(view['jira_key'])}" + (f"  {view['jira_url']}" if view["jira_url"] else ""))
     click.echo(f"priority: {cell(view['priority'])}, due {cell(view['due_date'])}, {view['accountability']}"
-               + "".join(f", {label} {view[key]}" for label, key in (("at risk", "at_risk_at"), ("overdue", "overdue_at"))
-                         if view[key]))
+               + "".join(f", {label} {view[key]}"
+                         for label, key in (("at risk", "at_risk_at"), ("overdue", "overdue_at")) if view[key]))
     click.echo(f"affected: {counts['tickets']} tickets, {counts['requesters']} requesters, "
                f"{counts['organizations']} organizations")
     click.echo(f"detected: {view['detected_at']}, opened {cell(view['opened_at'])}, updated {view['updated_at']}")

@@ -124,7 +124,8 @@ def _helpers() -> dict[str, Any]:
         if not value:
             return "–"
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else moment.strftime("%Y-%m-%d %H:%M")
+        local = moment.astimezone(zone) if moment.tzinfo else moment
+        return local.strftime("%Y-%m-%d %H:%M")
 
     return {"when": when, "all_teams": sorted(_runtime().settings.teams)}
 

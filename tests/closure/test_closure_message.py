@@ -6,7 +6,8 @@ from bridge.yamlsource import SourceErrors
 from tests.closure.conftest import CLOSURE_ID
 
 PERSONAL = '    public_reply: "Hi {{ requester.first_name }}, fixed in {{ fix_version }} ({{ problem.jira_key }})."\n'
-SAME = '    public_reply: "Fixed in {{ fix_version }}, see {{ problem.jira_key }}."\n    status: pending\n    tags: [fixed]\n'
+SAME = ('    public_reply: "Fixed in {{ fix_version }}, see {{ problem.jira_key }}."\n'
+        "    status: pending\n    tags: [fixed]\n")
 
 
 def test_a_reply_using_the_requester_is_personalised(message_for):

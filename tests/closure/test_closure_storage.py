@@ -27,9 +27,11 @@ def problem(runtime):
         problem = runtime.problems.active_for_update(connection, "r", "", "engineering", now, state=FIXED,
                                                      jira_key="ENG-7")
         for ticket_id in (1, 2, 3, 4):
-            runtime.problems.link(connection, problem.id, TicketSnapshot(id=ticket_id, requester_id=100 + ticket_id), now)
+            ticket = TicketSnapshot(id=ticket_id, requester_id=100 + ticket_id)
+            runtime.problems.link(connection, problem.id, ticket, now)
         runtime.problems.remove_ticket(connection, problem.id, 4, now)
-        runtime.tickets.record(connection, TicketSnapshot(id=3, status="closed", known_fields=frozenset({"status"})), now)
+        closed = TicketSnapshot(id=3, status="closed", known_fields=frozenset({"status"}))
+        runtime.tickets.record(connection, closed, now)
     return problem
 
 

@@ -231,8 +231,9 @@ def test_the_at_risk_share_is_configurable_and_needs_the_issue_in_to_do():
     zone = UTC
     wednesday = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # 35 of 108 hours gone: 32%
     assert accountability_state(_problem(), "new", wednesday, AccountabilitySettings(), zone) == ON_TIME
-    assert accountability_state(_problem(), "new", wednesday, AccountabilitySettings(at_risk_share=0.3), zone) == AT_RISK
-    assert accountability_state(_problem(), None, wednesday, AccountabilitySettings(at_risk_share=0.3), zone) == AT_RISK
+    early_warning = AccountabilitySettings(at_risk_share=0.3)
+    assert accountability_state(_problem(), "new", wednesday, early_warning, zone) == AT_RISK
+    assert accountability_state(_problem(), None, wednesday, early_warning, zone) == AT_RISK
     assert accountability_state(_problem(), "indeterminate", wednesday,
                                 AccountabilitySettings(at_risk_share=0.3), zone) == ON_TIME
     assert accountability_state(_problem(due_date=None), "new", wednesday, AccountabilitySettings(), zone) == ON_TIME

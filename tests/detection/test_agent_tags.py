@@ -36,7 +36,8 @@ def test_a_link_tag_joins_tickets_to_the_named_issue_without_creating_one(make_s
     scenario.ticket_event(3, tags=["jira_nope_1"])  # no team has project NOPE: ignored
     scenario.process()
     [problem] = scenario.problems()
-    assert (problem.origin, problem.jira_key, problem.team, problem.state) == (AGENT_LINK, "ENG-42", "engineering", OPEN)
+    assert (problem.origin, problem.jira_key, problem.team, problem.state) == (
+        AGENT_LINK, "ENG-42", "engineering", OPEN)
     assert scenario.runtime.problems.linked_ticket_ids(problem.id) == [1, 2]
     assert actions_of(scenario, "jira.create_issue") == []  # the issue exists already
     assert len(actions_of(scenario, "zendesk.sync_links")) == 1

@@ -141,7 +141,8 @@ def test_a_ticket_closed_by_the_close_automation_is_known_closed_and_not_a_repor
     scenario.process()
 
     [row] = [r for r in scenario.runtime.inbox.list() if r.delivery_key == closed["id"]]
-    assert (row.status, row.outcome) == (DONE, "ticket 5158 status_changed: Zendesk system change, not a customer report")
+    assert (row.status, row.outcome) == (
+        DONE, "ticket 5158 status_changed: Zendesk system change, not a customer report")
     assert scenario.runtime.tickets.get(5158).status == "closed"
     [problem] = scenario.problems()
     assert (problem.state, problem.ticket_count) == (DETECTING, 2)  # the automation did not report it

@@ -76,7 +76,8 @@ def test_a_thank_you_on_the_bridges_follow_up_is_not_a_regression(environment):
     assert jira_comments(environment, key) == comments_before
     assert link_updates(environment, problem) == []  # no link note on the follow-up
     assert zendesk_calls(environment, "update_many") == []  # nor any other write
-    outcomes = [row.outcome for row in environment.runtime.inbox.list() if f"ticket {followup['id']} " in (row.outcome or "")]
+    outcomes = [row.outcome for row in environment.runtime.inbox.list()
+                if f"ticket {followup['id']} " in (row.outcome or "")]
     assert outcomes and all("not evaluated" in outcome for outcome in outcomes)
     assert_nothing_parked(environment.runtime)
 

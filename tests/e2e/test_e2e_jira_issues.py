@@ -49,4 +49,5 @@ def test_delayed_and_reversed_jira_deliveries_end_with_the_latest_snapshot(loopb
 
     events = [attempt.json()["webhookEvent"] for attempt in loopback.jira.deliveries]
     assert events[0] == "jira:issue_updated" and events[-1] == "jira:issue_created"
-    assert loopback.runtime.issues.get_by_key(key).status == loopback.jira.issue(key)["fields"]["status"]["name"] == "Done"
+    jira_status = loopback.jira.issue(key)["fields"]["status"]["name"]
+    assert loopback.runtime.issues.get_by_key(key).status == jira_status == "Done"

@@ -36,7 +36,8 @@ def test_an_agents_link_tag_links_the_ticket_to_an_existing_issue(bridge):
     settle_all(bridge)
 
     [problem] = bridge.runtime.problems.list()
-    assert (problem.origin, problem.jira_key, problem.team, problem.ticket_count) == ("agent_link", key, "engineering", 1)
+    assert (problem.origin, problem.jira_key, problem.team, problem.ticket_count) == (
+        "agent_link", key, "engineering", 1)
     assert len(bridge_creates(bridge)) == 1 and len(bridge.jira.store.issues) == 1  # only the engineer's
     ticket = bridge.zendesk.ticket(ticket_id)
     assert f"problem_{problem.id}" in ticket["tags"]

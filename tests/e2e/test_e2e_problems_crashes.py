@@ -204,7 +204,8 @@ def test_an_escalation_whose_recording_fails_is_commented_once(bridge, monkeypat
 
     assert failed.is_set()
     print("COMMENTS", jira_comments(bridge, problem.jira_key))
-    print("ACTIONS", [(a.kind, a.attempts, a.outcome, a.last_error) for a in bridge.runtime.outbox.for_problem(problem.id)])
+    print("ACTIONS", [(a.kind, a.attempts, a.outcome, a.last_error)
+                      for a in bridge.runtime.outbox.for_problem(problem.id)])
     [comment] = escalation_comments(bridge, problem.jira_key)
     assert comment.startswith(f"Escalated to Highest: {CRASH_ESCALATION_AT} tickets affected")
     assert bridge.jira.issue(problem.jira_key)["fields"]["priority"]["name"] == "Highest"

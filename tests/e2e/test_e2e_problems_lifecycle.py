@@ -126,7 +126,8 @@ def test_an_escalation_threshold_raises_the_priority_once_and_says_why(bridge):
     [comment] = jira_comments(bridge, key)
     assert comment.startswith(f"Escalated to Highest: {CRASH_ESCALATION_AT} tickets affected "
                               f"(threshold {CRASH_ESCALATION_AT} tickets).")
-    assert (f"Due date moved up to {fields['duedate']} (was {due_before})." in comment) == (fields["duedate"] != due_before)
+    moved_up = f"Due date moved up to {fields['duedate']} (was {due_before})."
+    assert (moved_up in comment) == (fields["duedate"] != due_before)
     assert fields[AFFECTED_TICKETS_FIELD] == CRASH_ESCALATION_AT
     stored = the_problem(bridge.runtime, CRASH_RULE)
     assert (stored.priority, stored.due_date.isoformat()) == ("Highest", fields["duedate"])

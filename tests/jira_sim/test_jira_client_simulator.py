@@ -35,7 +35,8 @@ def test_create_issue_with_every_field(client, sim, deployment):
     if deployment == "cloud":
         assert sent.path == "/rest/api/3/issue" and sent.json["fields"]["description"]["type"] == "doc"
     else:
-        assert sent.path == "/rest/api/2/issue" and sent.json["fields"]["description"] == "Seen in 12 tickets.\nSee Zendesk."
+        assert sent.path == "/rest/api/2/issue"
+        assert sent.json["fields"]["description"] == "Seen in 12 tickets.\nSee Zendesk."
 
 
 @pytest.mark.parametrize(

@@ -119,7 +119,8 @@ def test_version_release_and_delete_and_move_events(signed_sim, client, receiver
     version = release.json()["version"]
     assert (version["name"], version["released"], version["userReleaseDate"]) == ("3.1", True, "01/Feb/30")
     (moved,) = receiver.events("jira:issue_updated")
-    assert ("Key", key, new_key) in [(i["field"], i["fromString"], i["toString"]) for i in moved.json()["changelog"]["items"]]
+    changes = [(i["field"], i["fromString"], i["toString"]) for i in moved.json()["changelog"]["items"]]
+    assert ("Key", key, new_key) in changes
     (deleted,) = receiver.events("jira:issue_deleted")
     assert deleted.json()["issue"]["key"] == new_key
 

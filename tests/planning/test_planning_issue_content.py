@@ -51,8 +51,9 @@ def test_default_texts_name_the_group_and_what_the_threshold_counts(rule_from):
     """)
     issue = plan(rule, facts(group_key="4711", organization_count=1))
     assert issue.summary == "invoices (4711): 1 organization"
-    assert issue.description.startswith("Customers report a problem matching rule invoices.\n\n"
-                                        "Detected in Zendesk by the support bridge (rule invoices, group 4711, problem 42).")
+    assert issue.description.startswith(
+        "Customers report a problem matching rule invoices.\n\n"
+        "Detected in Zendesk by the support bridge (rule invoices, group 4711, problem 42).")
     assert plan(rule, facts(group_key="(none)")).summary == "invoices: 3 organizations"
 
 

@@ -29,7 +29,8 @@ def test_customer_values_in_the_description_pass_through_literal(rule_from):
           threshold: {count: 2, window: 1h}
           jira:
             summary: "Login: {{ tickets[0].subject }}"
-            description: "{{ rule.description }} {{ tickets[0].subject }} / {{ tickets[0].description }} / {{ problem.group }} / {{ tickets[0].tags | join(',') }} / {{ count }}"
+            description: "{{ rule.description }} {{ tickets[0].subject }} / {{ tickets[0].description }} /
+              {{ problem.group }} / {{ tickets[0].tags | join(',') }} / {{ count }}"
     """)
     tickets = [ticket(7, HOSTILE, description="!https://evil.example/px.png!", tags=("vip",))]
     issue = plan(rule, facts(group_key="[org]"), tickets)

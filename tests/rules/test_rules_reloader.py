@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from bridge.rules import RuleReloader, load_rules
 from tests.rules.conftest import CUSTOM_FIELDS, TEAMS
 
-RULE = "rules:\n  - {{name: {name}, team: finance, match: {{tags: {{any: [x]}}}}, threshold: {{count: 1, window: 1h}}}}\n"
+RULE = ("rules:\n"
+        "  - {{name: {name}, team: finance, match: {{tags: {{any: [x]}}}}, threshold: {{count: 1, window: 1h}}}}\n")
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 
 

@@ -100,8 +100,8 @@ def seed_world(sim: ZendeskSimulator, runtime: Runtime, count: int, closed_every
             runtime.problems.link(connection, problem.id, TicketSnapshot(id=ticket_id, requester_id=requester_id), now)
         snapshots: TicketSnapshots = runtime.tickets
         for ticket_id in known:
-            snapshots.record(connection, TicketSnapshot(id=ticket_id, status="closed", known_fields=frozenset({"status"})),
-                             now)
+            closed = TicketSnapshot(id=ticket_id, status="closed", known_fields=frozenset({"status"}))
+            snapshots.record(connection, closed, now)
     return ClosureWorld(sim, runtime, problem.id, ticket_ids, closed_ids)
 
 

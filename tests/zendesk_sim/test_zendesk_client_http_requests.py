@@ -13,7 +13,8 @@ from connectors.zendesk.ticket_system import ZendeskTicketSystem, bulk_job
 
 API = "https://acme.zendesk.com/api/v2"
 TICKET = {"id": 5, "subject": "Charged twice", "status": "open", "tags": ["billing"], "custom_fields": []}
-JOB = {"id": "8b7e", "status": "queued", "progress": None, "total": 2, "results": None, "url": f"{API}/job_statuses/8b7e.json"}
+JOB = {"id": "8b7e", "status": "queued", "progress": None, "total": 2, "results": None,
+       "url": f"{API}/job_statuses/8b7e.json"}
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ def test_one_envelope_per_change_with_event_data_and_api_authorship(sim, client,
     assert comment["author"] == {"id": str(sim.account.api_user_id), "is_staff": True, "name": "Bridge API"}
     sequences = {envelope["event"]["meta"]["sequence"]["id"] for envelope in update.values()}
     assert len(sequences) == 1
-    assert sorted(envelope["event"]["meta"]["sequence"]["position"] for envelope in update.values()) == [1, 2, 3, 4, 5, 6]
+    positions = sorted(envelope["event"]["meta"]["sequence"]["position"] for envelope in update.values())
+    assert positions == [1, 2, 3, 4, 5, 6]
     assert {envelope["detail"]["actor_id"] for envelope in update.values()} == {str(sim.account.api_user_id)}
 
 
@@ -94,7 +95,8 @@ def test_agent_and_customer_changes_carry_their_own_actor(sim, subscribed):
     sim.customer_comments(ticket["id"], "any news?")
     assert sim.wait_for_deliveries(timeout=5)
 
-    actors = [(envelope["type"].rsplit(".", 1)[1], envelope["detail"]["actor_id"]) for envelope in envelopes(subscribed)]
+    actors = [(envelope["type"].rsplit(".", 1)[1], envelope["detail"]["actor_id"])
+              for envelope in envelopes(subscribed)]
     assert actors == [("created", str(ticket["requester_id"])), ("status_changed", str(sim.agent_id)),
                       ("comment_added", str(ticket["requester_id"]))]
     comment = envelopes(subscribed)[2]["event"]["comment"]

@@ -100,8 +100,8 @@ def add_comment(key: str):
 def list_transitions(key: str):
     with_fields = "transitions.fields" in request.args.get("expand", "")
     store = _sim().store
-    return {"expand": "transitions",
-            "transitions": [store.render_transition(t, with_fields, g.renderer) for t in store.available_transitions(key)]}
+    transitions = [store.render_transition(t, with_fields, g.renderer) for t in store.available_transitions(key)]
+    return {"expand": "transitions", "transitions": transitions}
 
 
 @issues_api.post("/issue/<key>/transitions")
@@ -128,7 +128,8 @@ def upsert_remote_link(key: str):
     body = _body()
     issue = _writable(key)
     link, created = _sim().store.upsert_remote_link(key, body)
-    return {"id": link["id"], "self": f"{g.renderer.issue(issue)['self']}/remotelink/{link['id']}"}, 201 if created else 200
+    body = {"id": link["id"], "self": f"{g.renderer.issue(issue)['self']}/remotelink/{link['id']}"}
+    return body, 201 if created else 200
 
 
 @issues_api.put("/issue/<key>/properties/<name>")

@@ -150,7 +150,8 @@ def search_jql():
     offset = _page_token_offset(token, arguments.get("jql") or "") if token else 0
     page = issues[offset:offset + page_size]
     fields = _wanted_fields(arguments, ["id"])
-    result = {"issues": [g.renderer.issue(issue, fields) for issue in page], "isLast": offset + page_size >= len(issues)}
+    result = {"issues": [g.renderer.issue(issue, fields) for issue in page],
+              "isLast": offset + page_size >= len(issues)}
     if not result["isLast"]:
         result["nextPageToken"] = _page_token(arguments.get("jql") or "", offset + page_size)
     return result
@@ -159,7 +160,8 @@ def search_jql():
 @meta_api.route("/search", methods=["GET", "POST"])
 def search_offset():
     if _sim().deployment == "cloud":
-        raise JiraApiError(410, ["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."])
+        raise JiraApiError(410, ["The requested API has been removed. "
+                                 "Please migrate to the /rest/api/3/search/jql API."])
     arguments = _search_arguments()
     issues, page_size = _matching_issues(arguments)
     start_at = int(arguments.get("startAt") or 0)

@@ -39,7 +39,8 @@ def create_app(sim) -> Flask:
         if g.fault in ("500", "503"):
             raise JiraApiError(int(g.fault), ["Internal server error (injected)"])
         if g.fault == "429":
-            raise JiraApiError(429, ["Rate limit exceeded (injected)"], headers={"Retry-After": str(sim.fault_retry_after)})
+            raise JiraApiError(429, ["Rate limit exceeded (injected)"],
+                               headers={"Retry-After": str(sim.fault_retry_after)})
 
     @app.after_request
     def record(response):

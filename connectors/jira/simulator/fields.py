@@ -65,7 +65,8 @@ class FieldParser:
         names = []
         for reference in raw:
             name = next((n for n, c_id in self.project.components.items()
-                         if isinstance(reference, dict) and (reference.get("name") == n or str(reference.get("id")) == c_id)),
+                         if isinstance(reference, dict)
+                         and (reference.get("name") == n or str(reference.get("id")) == c_id)),
                         None)
             if name is None:
                 raise FieldError(f"Component name '{_reference_text(reference)}' is not valid")
@@ -95,7 +96,8 @@ class FieldParser:
         ids = []
         for reference in raw:
             version_id = str(reference["id"]) if isinstance(reference, dict) and "id" in reference else (
-                self._version_id_by_name(self.project, reference.get("name", "")) if isinstance(reference, dict) else None)
+                self._version_id_by_name(self.project, reference.get("name", ""))
+                if isinstance(reference, dict) else None)
             if version_id is None:
                 raise FieldError(f"Version name '{_reference_text(reference)}' is not valid")
             ids.append(version_id)

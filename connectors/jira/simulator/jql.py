@@ -203,7 +203,8 @@ def date_predicate(field: str, operator: str, moment: datetime) -> Callable[[Iss
     compare = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
                "<": lambda a, b: a < b, "=": lambda a, b: a == b, "!=": lambda a, b: a != b}[operator]
     # Jira compares at minute precision.
-    return lambda issue: compare(getattr(issue, field).replace(second=0, microsecond=0), moment.replace(second=0, microsecond=0))
+    minute = moment.replace(second=0, microsecond=0)
+    return lambda issue: compare(getattr(issue, field).replace(second=0, microsecond=0), minute)
 
 
 def parse_jql(jql: str) -> JqlQuery:

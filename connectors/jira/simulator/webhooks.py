@@ -171,9 +171,11 @@ class WebhookDispatcher:
             headers[RETRY_HEADER] = str(item.attempt - 1)
         url = item.target.delivery_url()
         try:
-            status: int | None = self._session.post(url, data=item.body, headers=headers, timeout=self.timeout).status_code
+            answer = self._session.post(url, data=item.body, headers=headers, timeout=self.timeout)
+            status: int | None = answer.status_code
         except requests.RequestException:
             status = None
         with self._condition:
-            self.attempts.append(DeliveryAttempt(item.identifier, item.event, url, item.attempt, status, item.body, headers))
+            self.attempts.append(DeliveryAttempt(item.identifier, item.event, url, item.attempt, status, item.body,
+                                                 headers))
         return status is not None and 200 <= status < 300

@@ -215,7 +215,8 @@ class TicketStore:
         body = data.get("body") or _html_to_text(data.get("html_body") or "")
         comment = {
             "id": next(self._ids), "type": "Comment", "author_id": int(data.get("author_id") or actor_id),
-            "body": body, "html_body": data.get("html_body") or f'<div class="zd-comment"><p>{html.escape(body)}</p></div>',
+            "body": body,
+            "html_body": data.get("html_body") or f'<div class="zd-comment"><p>{html.escape(body)}</p></div>',
             "plain_body": body, "public": bool(data.get("public", True)), "attachments": [],
             "via": {"channel": ticket["via"]["channel"]}, "metadata": {}, "created_at": iso(self._clock()),
         }
