@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -115,7 +115,7 @@ def timestamp(data: dict, key: str, required: bool = False) -> datetime | None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:  # Jira: milliseconds since the epoch
-            return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise PayloadError(f"{key!r} is out of range") from None
     if not isinstance(value, str):
@@ -137,4 +137,4 @@ def parse_iso_timestamp(value: str, key: str = "timestamp") -> datetime:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
         raise PayloadError(f"{key!r} is not an ISO 8601 timestamp") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -172,7 +172,7 @@ def test_the_same_ticket_reads_the_same_from_every_source():
         assert (ticket.id, ticket.subject, ticket.status, ticket.priority, ticket.type) == (
             88, "Card declined", "hold", "high", "problem")
         assert (ticket.tags, ticket.channel, ticket.group_id, ticket.form_id) == (("billing", "vip"), "web", 77, 12)
-        assert ticket.created_at == datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=timezone.utc)
+        assert ticket.created_at == datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)
 
 
 def test_tags_changed_reads_tags_as_the_snapshot_does():

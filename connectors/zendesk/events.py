@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from bridge.domain.events import SYSTEM_USER_ID, Ignored, TicketEvent, TicketSnapshot
 from connectors.payload import PayloadError, integer_id, obj, text, timestamp
@@ -177,4 +178,4 @@ def _parse_trigger(payload: dict, delivery_id: str) -> TicketEvent:
 
 
 def _updated_or_now(snapshot: TicketSnapshot) -> datetime:
-    return snapshot.updated_at or datetime.now(timezone.utc)
+    return snapshot.updated_at or datetime.now(UTC)

@@ -1,5 +1,6 @@
 """A ticket read from the incremental export, as the trigger webhook body the worker parses (the
-trigger template in docs/connecting.md), so a ticket whose webhooks were missed takes the same path as a delivered one."""
+trigger template in docs/connecting.md), so a ticket whose webhooks were missed takes the same
+path as a delivered one."""
 
 from __future__ import annotations
 

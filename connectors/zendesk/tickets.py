@@ -9,9 +9,10 @@ A value of the wrong type is a PayloadError (a ValueError), never a silently emp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bridge.domain.events import TICKET_FIELDS, TicketSnapshot
 from connectors.payload import PayloadError, integer_id, obj, string_list, text, timestamp
