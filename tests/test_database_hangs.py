@@ -19,9 +19,9 @@ from bridge.serving import ServerThread
 from bridge.storage.db import create_database_engine
 from tests.support.database import postgres_schema_url
 from tests.support.fixtures import load_fixture
-from tests.support.hanging_proxy import HangingProxy
 from tests.support.settings import make_settings
 from tests.support.signing import body_of, zendesk_headers
+from tests.support.tcp_proxy import TcpProxy
 
 
 @pytest.fixture
@@ -33,12 +33,12 @@ def postgres_url():
 @pytest.fixture
 def proxy(postgres_url):
     parsed = make_url(postgres_url)
-    proxy = HangingProxy((parsed.host or "127.0.0.1", parsed.port or 5432))
+    proxy = TcpProxy((parsed.host or "127.0.0.1", parsed.port or 5432)).start()
     yield proxy
-    proxy.close()
+    proxy.stop()
 
 
-def through(proxy: HangingProxy, url: str) -> str:
+def through(proxy: TcpProxy, url: str) -> str:
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
 
 
