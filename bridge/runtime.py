@@ -139,9 +139,10 @@ def jira_issue_tracker(settings: Settings) -> IssueTracker:
 
 def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,
                   ticket_system: TicketSystem | None = None,
-                  issue_tracker: IssueTracker | None = None) -> Runtime:
-    """Everything a bridge process needs. Raises SourceErrors when the rule files are invalid."""
-    engine = create_database_engine(resolve_database_url(settings), settings.database)
+                  issue_tracker: IssueTracker | None = None, engine: Engine | None = None) -> Runtime:
+    """Everything a bridge process needs, on `engine` when the caller has one for this database
+    already. Raises SourceErrors when the rule files are invalid."""
+    engine = engine or create_database_engine(resolve_database_url(settings), settings.database)
     if migrate:
         upgrade(engine)
     return Runtime(settings=settings, engine=engine, clock=clock,

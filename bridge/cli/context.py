@@ -50,13 +50,13 @@ class CliContext:
             if wait_for_database:
                 startup_wait.wait_for_database(engine, settings.database.startup_wait_seconds)
             with reported_source_errors():  # invalid rule files
-                return build_runtime(settings, migrate=migrate)
+                return build_runtime(settings, migrate=migrate, engine=engine)
         except startup_wait.DatabaseUnreachable as exc:
+            engine.dispose()
             _fail(str(exc))
         except (OperationalError, InterfaceError) as exc:  # down, or gone before the migrations ran
-            _fail(startup_wait.connection_failure(engine, exc))
-        finally:
             engine.dispose()
+            _fail(startup_wait.connection_failure(engine, exc))
 
     def claim_sqlite_database(self, settings: Settings) -> None:
         """For a process running the worker and scheduler: refuse to start (one line, exit 1) when
