@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 
 from bridge.agent_rules import link_rule_name
 from bridge.domain.events import TicketSnapshot
-from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, REGRESSED, Problem
+from bridge.domain.lifecycle import Cause, transition
+from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, Problem
 from bridge.logs import log_event
 from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.rules import Rule, RuleSet, window_crossing
@@ -97,7 +98,7 @@ class Detector:
                 problem = self.problems.refresh_counts(connection, membership.problem_id, now)
                 self.audit.record(connection, now, "ticket.left_problem", f"problem:{membership.problem_id}",
                                   {"ticket": ticket.id, "rule": membership.rule})
-                if problem.is_open:
+                if problem.past_detection:
                     self.listener.tickets_changed(connection, problem, now)
 
     def _linked(self, connection, problem_id: int, ticket_id: int) -> bool:
@@ -105,9 +106,9 @@ class Detector:
 
     def _regress(self, connection, problem: Problem, ticket: TicketSnapshot, now: datetime) -> Problem:
         """A ticket with the same cause after the fix shipped: the loop opens again."""
-        problem = self.problems.update(connection, problem.id, now, state=REGRESSED)
-        self.audit.record(connection, now, "problem.regressed", f"problem:{problem.id}",
-                          {"ticket": ticket.id, "jira_key": problem.jira_key, "fix_version": problem.fix_version})
+        problem = self.problems.change_state(connection, problem.id, transition(
+            problem.state, Cause.REGRESSION, now,
+            details={"ticket": ticket.id, "jira_key": problem.jira_key, "fix_version": problem.fix_version}), now)
         log_event(log, logging.INFO, "problem.regressed", problem_id=problem.id, jira_key=problem.jira_key)
         self.listener.problem_regressed(connection, problem, ticket.id, now)
         return problem
@@ -135,13 +136,13 @@ class Detector:
             if event_time <= problem.fixed_at + self.regression_window:
                 problem = self._regress(connection, problem, ticket, now)
             else:  # long after the fix: a new problem, counted from scratch
-                self.problems.close(connection, problem.id, now)
-                self.audit.record(connection, now, "problem.closed", f"problem:{problem.id}",
-                                  {"reason": "regression window over"})
+                self.problems.change_state(connection, problem.id, transition(
+                    problem.state, Cause.REGRESSION_WINDOW_OVER, now, details={"reason": "regression window over"}),
+                    now)
                 problem = self.problems.active_for_update(connection, rule.name, rule.group_key(ticket),
                                                           rule.team, now)
         self.problems.record_occurrence(connection, problem.id, ticket, counted_key, event_time)
-        if problem.is_open:
+        if problem.past_detection:
             if self.problems.link(connection, problem.id, ticket, now):
                 problem = self.problems.refresh_counts(connection, problem.id, now)
                 result.joined.append(problem)
@@ -158,13 +159,13 @@ class Detector:
             self.problems.refresh_counts(connection, problem.id, now)
             return
         members = [o.ticket_id for o in occurrences if o.event_time >= crossing.event_time - window]
-        self.problems.open(connection, problem.id, members, now)
-        problem = self.problems.refresh_counts(connection, problem.id, now)
-        result.opened.append(problem)
-        self.audit.record(connection, now, "problem.opened", f"problem:{problem.id}", {
+        opening = transition(problem.state, Cause.THRESHOLD_REACHED, now, details={
             "rule": rule.name, "group": problem.group_key, "team": problem.team,
             "tickets": sorted(members), "threshold": rule.spec.threshold.count,
         })
+        self.problems.open(connection, problem.id, members, opening, now)
+        problem = self.problems.refresh_counts(connection, problem.id, now)
+        result.opened.append(problem)
         log_event(log, logging.INFO, "problem.opened", problem_id=problem.id, rule=rule.name,
                   team=problem.team, tickets=problem.ticket_count)
         self.listener.problem_opened(connection, problem, now)

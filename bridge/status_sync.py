@@ -13,8 +13,9 @@ from sqlalchemy import Connection
 from bridge.agent_rules import link_rule_name
 from bridge.config import Settings
 from bridge.domain.events import IssueEvent, IssueSnapshot, VersionEvent
+from bridge.domain.lifecycle import Cause, transition
 from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, WONT_FIX, Problem
-from bridge.issue_sync import decide
+from bridge.issue_sync import IssueChange, decide
 from bridge.logs import log_event
 from bridge.storage.audit import AuditLog
 from bridge.storage.problems import ProblemStore
@@ -76,20 +77,18 @@ class StatusSync:
             merged = self._merge_into_duplicate(connection, problem, after.duplicates[0], now)
             if merged:
                 return f"{prefix}: {merged}"
-        values: dict = {}
-        if change.key:
-            values["jira_key"] = change.key
-        if change.priority:
-            values["priority"] = change.priority
-        if change.due_date or change.due_date_cleared:
-            values["due_date"] = change.due_date
-        if change.state and change.state != FIXED:
-            values["state"] = change.state
-        if values:
-            problem = self.problems.update(connection, problem.id, now, **values)
-            self.audit.record(connection, now, "problem.synced_from_jira", f"problem:{problem.id}", {
-                "status": after.status, "category": after.status_category, "resolution": after.resolution,
-                **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}})
+        followed = self._follow_issue(connection, problem.id, change, now)
+        moved = change.state is not None and change.state != FIXED  # fixed: below, with its closure
+        if followed or moved:
+            details = {"status": after.status, "category": after.status_category, "resolution": after.resolution,
+                       **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in followed.items()},
+                       **({"state": change.state} if moved else {})}
+            if moved:
+                problem = self.problems.change_state(connection, problem.id, transition(
+                    problem.state, Cause.JIRA_STATUS_MOVED, now, to=change.state, details=details), now)
+            else:
+                problem = self.problems.lock(connection, problem.id)
+                self.audit.record(connection, now, "problem.synced_from_jira", f"problem:{problem.id}", details)
         if change.state == FIXED:
             version = after.fix_versions[-1] if after.fix_versions else None
             self._mark_fixed(connection, problem, now, version, reason=f"{after.key} resolved {after.resolution}")
@@ -98,6 +97,20 @@ class StatusSync:
         log_event(log, logging.INFO, "problem.synced", problem_id=problem.id, jira_key=after.key,
                   state=change.state or problem.state, notify=change.notify_tickets)
         return f"{prefix}: problem {problem.id} {change.state or 'updated'}"
+
+    def _follow_issue(self, connection, problem_id: int, change: IssueChange, now: datetime) -> dict:
+        """Key, priority and due date as Jira has them now; the columns written."""
+        values: dict = {}
+        if change.key:
+            self.problems.set_jira_key(connection, problem_id, change.key, now)
+            values["jira_key"] = change.key
+        if change.priority:
+            self.problems.set_priority(connection, problem_id, change.priority, now)
+            values["priority"] = change.priority
+        if change.due_date or change.due_date_cleared:
+            self.problems.set_due_date(connection, problem_id, change.due_date, now)
+            values["due_date"] = change.due_date
+        return values
 
     def _merge_into_duplicate(self, connection, problem: Problem, key: str, now: datetime) -> str | None:
         """Resolved as a duplicate of `key`: the tickets move to that issue's problem (opened for it
@@ -114,25 +127,26 @@ class StatusSync:
             return None
         moved = self.problems.move_tickets(connection, problem.id, target.id, now)
         target = self.problems.refresh_counts(connection, target.id, now)
-        self.problems.close(connection, problem.id, now)
-        self.audit.record(connection, now, "problem.merged_into_duplicate", f"problem:{problem.id}",
-                          {"duplicate_of": key, "into_problem": target.id, "tickets": moved})
+        closed = self.problems.change_state(connection, problem.id, transition(
+            problem.state, Cause.MERGED_INTO_DUPLICATE, now,
+            details={"duplicate_of": key, "into_problem": target.id, "tickets": moved}), now)
         self.audit.record(connection, now, "problem.received_duplicate", f"problem:{target.id}",
                           {"from_problem": problem.id, "jira_key": problem.jira_key, "tickets": moved})
         self.listener.tickets_changed(connection, target, now)
-        self.listener.tickets_changed(connection, self.problems.get_locked(connection, problem.id), now)
+        self.listener.tickets_changed(connection, closed, now)
         return f"duplicate of {key}: {len(moved)} tickets moved to problem {target.id}"
 
     def _mark_fixed(self, connection, problem: Problem, now: datetime, version: str | None, reason: str) -> None:
-        problem = self.problems.update(connection, problem.id, now, state=FIXED, fixed_at=now, fix_version=version)
-        self.audit.record(connection, now, "problem.fixed", f"problem:{problem.id}",
-                          {"jira_key": problem.jira_key, "fix_version": version, "reason": reason})
+        problem = self.problems.change_state(connection, problem.id, transition(
+            problem.state, Cause.FIX_SHIPPED, now, fix_version=version,
+            details={"jira_key": problem.jira_key, "fix_version": version, "reason": reason}), now)
         self.listener.fix_shipped(connection, problem, now)
 
     def _issue_deleted(self, connection, problem: Problem, now: datetime) -> str:
         """The issue is gone but the customers' problem is not: it gets a new issue."""
         lost = problem.jira_key
-        problem = self.problems.update(connection, problem.id, now, jira_key=None, jira_id=None, state="open")
-        self.audit.record(connection, now, "jira.issue_deleted", f"problem:{problem.id}", {"jira_key": lost})
+        self.problems.clear_issue(connection, problem.id, now)
+        problem = self.problems.change_state(connection, problem.id, transition(
+            problem.state, Cause.ISSUE_DELETED, now, details={"jira_key": lost}), now)
         self.listener.issue_lost(connection, problem, now)
         return f"issue {lost} deleted: problem {problem.id} gets a new issue"

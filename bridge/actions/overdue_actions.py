@@ -112,7 +112,7 @@ class OverdueActions:
         self.issues.update_fields(problem.jira_key, {"priority": {"name": higher}})
 
         def record(connection: Connection, when: datetime) -> None:
-            self.problems.update(connection, problem.id, when, priority=higher)
+            self.problems.set_priority(connection, problem.id, higher, when)
             self.audit.record(connection, when, "jira.overdue_priority_bumped", f"problem:{problem.id}",
                               {"key": problem.jira_key, "from": current, "to": higher})
 

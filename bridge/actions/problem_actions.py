@@ -20,6 +20,7 @@ from bridge.actions.recorded_send import (
 from bridge.actions.results import Done, Later
 from bridge.actions.status_actions import STATUS_UPDATE, StatusActions
 from bridge.config import Settings
+from bridge.domain.lifecycle import Cause, transition
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.domain.problems import CLOSED, Problem
 from bridge.logs import log_event
@@ -272,11 +273,12 @@ class ProblemActions:
         self.issues.comment_once(issue.key, why)
 
         def record(connection: Connection, when: datetime) -> None:
-            self.problems.update(connection, problem.id, when, jira_key=issue.key, jira_id=issue.id,
-                                 priority=plan.priority, due_date=plan.due_date, state="open")
+            self.problems.replace_issue(connection, problem.id, issue.key, issue.id, plan.priority, plan.due_date,
+                                        when)
+            self.problems.change_state(connection, problem.id, transition(
+                self.problems.lock(connection, problem.id).state, Cause.NEW_ISSUE, when,
+                details={"key": issue.key, "relates_to": old_key}), when)
             self.problems.forget_links(connection, problem.id)
-            self.audit.record(connection, when, "jira.regression_issue_created", f"problem:{problem.id}",
-                              {"key": issue.key, "relates_to": old_key})
             self.outbox.enqueue(connection, SYNC_LINKS, when, problem.id, dedupe_key=f"links:{problem.id}")
 
         return Done(f"created {issue.key} related to {old_key}", record)

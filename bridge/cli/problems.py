@@ -9,7 +9,7 @@ import click
 from bridge.cli.close import close_command
 from bridge.cli.context import CliContext, pass_context
 from bridge.cli.tables import cell, print_table
-from bridge.domain.problems import ACCOUNTABILITY_STATES, STATES
+from bridge.domain.problems import Accountability, ProblemState
 from bridge.problem_views import problem_detail, problem_summary
 
 LIST_HEADERS = ("id", "state", "team", "rule / group", "jira", "priority", "due", "accountability", "tickets",
@@ -29,11 +29,16 @@ def problems() -> None:
     """Problems: recurring tickets with one root cause, and their Jira issues."""
 
 
+def _values(states) -> list[str]:
+    # Click would offer an enum's member names (OPEN); the command line takes the stored values (open).
+    return [state.value for state in states]
+
+
 @problems.command("list")
 @click.option("--team", "teams", multiple=True, help="Only this team's problems (repeatable).")
-@click.option("--state", "states", multiple=True, type=click.Choice(STATES),
+@click.option("--state", "states", multiple=True, type=click.Choice(_values(ProblemState)),
               help="Only problems in this state (repeatable).")
-@click.option("--accountability", "accountability", multiple=True, type=click.Choice(ACCOUNTABILITY_STATES),
+@click.option("--accountability", "accountability", multiple=True, type=click.Choice(_values(Accountability)),
               help="Only problems in this state against their due date (repeatable).")
 @click.option("--overdue/--not-overdue", default=None, help="Only overdue problems, or only those that are not.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)

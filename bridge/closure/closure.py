@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from bridge.domain.lifecycle import Cause, transition
 from bridge.domain.problems import CLOSED, DETECTING, FIXED, Problem
 from bridge.logs import log_event
 from bridge.storage.audit import AuditLog
@@ -74,7 +75,7 @@ def start_by_hand(closure: Closure, problems: ProblemStore, connection: Connecti
         return running
     version = fix_version or problem.fix_version
     if problem.state != FIXED:
-        problem = problems.update(connection, problem_id, now, state=FIXED, fixed_at=now, fix_version=version)
-        closure.audit.record(connection, now, "problem.fixed", f"problem:{problem_id}",
-                             {"jira_key": problem.jira_key, "fix_version": version, "reason": "closed by hand"})
+        problem = problems.change_state(connection, problem_id, transition(
+            problem.state, Cause.FIX_SHIPPED, now, fix_version=version,
+            details={"jira_key": problem.jira_key, "fix_version": version, "reason": "closed by hand"}), now)
     return closure.start(connection, problem, now, version)

@@ -1,19 +1,40 @@
-"""The problem lifecycle: detecting → open → in_progress → fixed → closed, plus wont_fix, regressed."""
+"""A problem as the bridge records it, and a ticket's place in one. Its states and the moves
+between them are owned by bridge/domain/lifecycle.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
-DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED = "detecting", "open", "in_progress", "fixed", "closed"
-WONT_FIX, REGRESSED = "wont_fix", "regressed"
-STATES = (DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED, WONT_FIX, REGRESSED)
+from bridge.domain.lifecycle import (
+    ACTIVE_STATES,
+    CLOSED,
+    DETECTING,
+    FIXED,
+    IN_PROGRESS,
+    OPEN,
+    REGRESSED,
+    WONT_FIX,
+    ProblemState,
+)
+
+__all__ = ["ACTIVE_STATES", "AGENT_ESCALATION", "AGENT_LINK", "AT_RISK", "CLOSED", "DETECTING", "FIXED",
+           "IN_PROGRESS", "ON_TIME", "OPEN", "OVERDUE", "REGRESSED", "RULE", "WONT_FIX", "Accountability",
+           "Membership", "Problem", "ProblemState", "active_key"]
+
 RULE, AGENT_LINK, AGENT_ESCALATION = "rule", "agent_link", "agent_escalation"  # origins
-# Against its due date (`Problem.accountability`; decided in bridge/accountability.py).
-ON_TIME, AT_RISK, OVERDUE = "on_time", "at_risk", "overdue"
-ACCOUNTABILITY_STATES = (ON_TIME, AT_RISK, OVERDUE)
-# States in which a problem still claims its (rule, group key): new matching tickets join it.
-ACTIVE_STATES = frozenset({DETECTING, OPEN, IN_PROGRESS, FIXED, REGRESSED, WONT_FIX})
+
+
+class Accountability(StrEnum):
+    """Against its due date (`Problem.accountability`; decided in bridge/accountability.py)."""
+
+    ON_TIME = "on_time"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+
+
+ON_TIME, AT_RISK, OVERDUE = Accountability.ON_TIME, Accountability.AT_RISK, Accountability.OVERDUE
 
 
 def active_key(rule: str, group_key: str) -> str:
@@ -26,7 +47,7 @@ class Problem:
     rule: str
     group_key: str
     team: str
-    state: str
+    state: ProblemState
     detected_at: datetime
     opened_at: datetime | None
     updated_at: datetime
@@ -44,7 +65,7 @@ class Problem:
     fixed_at: datetime | None = None
     fix_version: str | None = None
     closed_at: datetime | None = None
-    accountability: str = "on_time"  # on_time | at_risk | overdue (bridge/accountability.py)
+    accountability: Accountability = ON_TIME
     accountability_due: date | None = None  # the due date `accountability` was computed for
     at_risk_at: datetime | None = None
     overdue_at: datetime | None = None
@@ -55,8 +76,8 @@ class Problem:
                 "organizations": self.organization_count}
 
     @property
-    def is_open(self) -> bool:
-        """Past detection: it has (or is getting) a Jira issue and linked tickets."""
+    def past_detection(self) -> bool:
+        """It has (or is getting) a Jira issue and linked tickets; also true once fixed or closed."""
         return self.state != DETECTING
 
 
@@ -67,5 +88,5 @@ class Membership:
     problem_id: int
     rule: str
     group_key: str
-    state: str
+    state: ProblemState
     jira_key: str | None = None

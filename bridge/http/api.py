@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bridge.domain.problems import ACCOUNTABILITY_STATES, STATES
+from bridge.domain.problems import Accountability, ProblemState
 from bridge.http.auth import configured_token, token_matches
 from bridge.http.errors import Rejected
 from bridge.problem_views import problem_detail, problem_summary, problems_csv
@@ -15,6 +15,7 @@ from bridge.runtime import Runtime
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
+STATES, ACCOUNTABILITY_STATES = tuple(ProblemState), tuple(Accountability)
 LIST_PARAMETERS = frozenset({"team", "state", "accountability", "overdue", "limit", "offset", "format"})
 FORMATS = ("json", "csv")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500

@@ -1,25 +1,33 @@
-"""Problems, their occurrences and their tickets. SQL only; decisions live in bridge/detection.py."""
+"""Problems, their occurrences and their tickets. SQL only: detection decides (bridge/detection.py),
+the lifecycle says which state changes are allowed and what they write (bridge/domain/lifecycle.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 
 from bridge.domain.events import TicketSnapshot
+from bridge.domain.lifecycle import ProblemState, Transition, start_columns
 from bridge.domain.problems import (
     DETECTING,
-    OPEN,
     OVERDUE,
+    RULE,
+    Accountability,
     Membership,
     Problem,
     active_key,
 )
 from bridge.rules.window import Occurrence
+from bridge.storage.audit import AuditLog
 from bridge.storage.db import reading, upsert_insert
 from bridge.storage.schema import occurrences, problem_tickets, problems
+
+
+class StateChanged(Exception):
+    """The problem left the state a transition starts from (another transaction moved it)."""
 
 
 @dataclass(frozen=True)
@@ -35,35 +43,35 @@ class TicketLink:
 
 def _problem(row) -> Problem:
     return Problem(
-        id=row.id, rule=row.rule, group_key=row.group_key, team=row.team, state=row.state,
+        id=row.id, rule=row.rule, group_key=row.group_key, team=row.team, state=ProblemState(row.state),
         detected_at=row.detected_at, opened_at=row.opened_at, updated_at=row.updated_at,
         ticket_count=row.ticket_count, requester_count=row.requester_count,
         organization_count=row.organization_count, origin=row.origin, jira_key=row.jira_key,
         jira_id=row.jira_id, priority=row.priority, due_date=row.due_date,
         escalation_applied=tuple(row.escalation_applied or ()), counts_written=row.counts_written,
         counts_written_at=row.counts_written_at, fixed_at=row.fixed_at, fix_version=row.fix_version,
-        closed_at=row.closed_at, accountability=row.accountability,
+        closed_at=row.closed_at, accountability=Accountability(row.accountability),
         accountability_due=row.accountability_due, at_risk_at=row.at_risk_at, overdue_at=row.overdue_at)
 
 
 class ProblemStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.audit = AuditLog(engine)  # a state change records its audit entry in the same transaction
 
     # --- inside the worker's transaction -------------------------------------------------------
 
     def active_for_update(self, connection: Connection, rule: str, group_key: str, team: str,
-                          now: datetime, state: str = DETECTING, **created: object) -> Problem:
-        """The active problem of (rule, group key), created in `state` (with the `created`
-        columns) if there is none, and locked for the rest of the transaction, so concurrent
-        workers take turns on it."""
+                          now: datetime, state: ProblemState = DETECTING, origin: str = RULE,
+                          jira_key: str | None = None, fix_version: str | None = None) -> Problem:
+        """The active problem of (rule, group key), created in `state` if there is none, and locked
+        for the rest of the transaction, so concurrent workers take turns on it."""
         key = active_key(rule, group_key)
-        opened = {"opened_at": now} if state != DETECTING else {}
         connection.execute(
             upsert_insert(connection, problems).values(
-                rule=rule, group_key=group_key, team=team, state=state, active_key=key,
-                detected_at=now, updated_at=now, ticket_count=0, requester_count=0,
-                organization_count=0, **opened, **created,
+                rule=rule, group_key=group_key, team=team, active_key=key, detected_at=now, updated_at=now,
+                ticket_count=0, requester_count=0, organization_count=0, origin=origin, jira_key=jira_key,
+                fix_version=fix_version, **start_columns(state, now),
             ).on_conflict_do_nothing(index_elements=["active_key"])
         )
         row = connection.execute(
@@ -96,9 +104,49 @@ class ProblemStore:
                                  .order_by(problems.c.id).limit(1).with_for_update()).first()
         return _problem(row) if row else None
 
-    def update(self, connection: Connection, problem_id: int, now: datetime, **values) -> Problem:
-        """Set columns (state, due_date, jira_key, fixed_at, ...) and return the problem."""
+    def change_state(self, connection: Connection, problem_id: int, change: Transition, now: datetime) -> Problem:
+        """Write a lifecycle transition (bridge/domain/lifecycle.py) and record its audit entry; the
+        problem as it is now. Raises StateChanged if the problem is no longer in the state the
+        transition starts from."""
+        if not self._write_state(connection, problem_id, change, now):
+            raise StateChanged(f"problem {problem_id} is no longer {change.source} (wanted {change.target} "
+                               f"because of {change.cause})")
+        return self._read(connection, problem_id)
+
+    def _write_state(self, connection: Connection, problem_id: int, change: Transition, now: datetime) -> bool:
+        values = {**change.columns, "updated_at": now}
+        if change.releases_group:
+            values["active_key"] = None
+        written = connection.execute(update(problems).where(
+            problems.c.id == problem_id, problems.c.state == change.source).values(**values)).rowcount == 1
+        if written:
+            self.audit.record(connection, now, change.audit.action, f"problem:{problem_id}", dict(change.audit.details))
+        return written
+
+    def set_jira_key(self, connection: Connection, problem_id: int, jira_key: str, now: datetime) -> None:
+        """The issue moved to another project: same issue (same id), new key."""
+        self._set(connection, problem_id, now, jira_key=jira_key)
+
+    def set_priority(self, connection: Connection, problem_id: int, priority: str, now: datetime) -> None:
+        self._set(connection, problem_id, now, priority=priority)
+
+    def set_due_date(self, connection: Connection, problem_id: int, due_date: date | None, now: datetime) -> None:
+        self._set(connection, problem_id, now, due_date=due_date)
+
+    def clear_issue(self, connection: Connection, problem_id: int, now: datetime) -> None:
+        """Its Jira issue is gone."""
+        self._set(connection, problem_id, now, jira_key=None, jira_id=None)
+
+    def replace_issue(self, connection: Connection, problem_id: int, jira_key: str, jira_id: str,
+                      priority: str, due_date: date | None, now: datetime) -> None:
+        """It follows a new Jira issue (a regression's), planned with this priority and due date."""
+        self._set(connection, problem_id, now, jira_key=jira_key, jira_id=jira_id, priority=priority,
+                  due_date=due_date)
+
+    def _set(self, connection: Connection, problem_id: int, now: datetime, **values: object) -> None:
         connection.execute(update(problems).where(problems.c.id == problem_id).values(updated_at=now, **values))
+
+    def _read(self, connection: Connection, problem_id: int) -> Problem:
         return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
 
     def move_tickets(self, connection: Connection, from_id: int, to_id: int, now: datetime) -> list[int]:
@@ -113,18 +161,15 @@ class ProblemStore:
         connection.execute(delete(occurrences).where(occurrences.c.problem_id == from_id))
         return [row.ticket_id for row in rows]
 
-    def get_locked(self, connection: Connection, problem_id: int) -> Problem:
-        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
+    def lock(self, connection: Connection, problem_id: int) -> Problem:
+        """The problem, locked for the rest of the transaction (its state is what a transition
+        starts from)."""
+        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id).with_for_update()).one())
 
     def forget_links(self, connection: Connection, problem_id: int) -> None:
         """Zendesk must be told again (e.g. the tickets now belong to a new Jira issue)."""
         connection.execute(update(problem_tickets).where(problem_tickets.c.problem_id == problem_id)
                            .values(linked_at=None, unlinked_at=None))
-
-    def close(self, connection: Connection, problem_id: int, now: datetime) -> None:
-        """No longer active: its (rule, group key) is free for a new problem."""
-        connection.execute(update(problems).where(problems.c.id == problem_id).values(
-            state="closed", active_key=None, closed_at=now, updated_at=now))
 
     def active_with_issues(self, connection: Connection) -> list[Problem]:
         rows = connection.execute(select(problems).where(
@@ -158,13 +203,11 @@ class ProblemStore:
         connection.execute(delete(occurrences).where(
             occurrences.c.problem_id == problem_id, occurrences.c.event_time < before))
 
-    def open(self, connection: Connection, problem_id: int, ticket_ids: Iterable[int], now: datetime) -> None:
-        """detecting → open, linking the tickets that crossed the threshold. Guarded on the state so
-        that it happens once even if two transactions got this far."""
-        result = connection.execute(
-            update(problems).where(problems.c.id == problem_id, problems.c.state == DETECTING)
-            .values(state=OPEN, opened_at=now, updated_at=now))
-        if result.rowcount != 1:
+    def open(self, connection: Connection, problem_id: int, ticket_ids: Iterable[int], change: Transition,
+             now: datetime) -> None:
+        """detecting → open (`change`, the lifecycle's), linking the tickets that crossed the
+        threshold. Guarded on the state so that it happens once even if two transactions got this far."""
+        if not self._write_state(connection, problem_id, change, now):
             return
         c = occurrences.c
         rows = connection.execute(
@@ -215,8 +258,8 @@ class ProblemStore:
 
     def refresh_counts(self, connection: Connection, problem_id: int, now: datetime) -> Problem:
         """Recount affected tickets, requesters and organizations (from linked tickets once open)."""
-        problem = _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
-        if problem.is_open:
+        problem = self._read(connection, problem_id)
+        if problem.past_detection:
             source, live = problem_tickets.c, problem_tickets.c.left_at.is_(None)
         else:
             source, live = occurrences.c, True
@@ -228,7 +271,7 @@ class ProblemStore:
         connection.execute(update(problems).where(problems.c.id == problem_id).values(
             ticket_count=tickets, requester_count=requesters, organization_count=organizations,
             updated_at=now))
-        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
+        return self._read(connection, problem_id)
 
     # --- reading -------------------------------------------------------------------------------
 

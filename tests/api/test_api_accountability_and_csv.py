@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlalchemy import update
 
+from bridge.domain.lifecycle import Cause, transition
 from bridge.problem_views import CSV_COLUMNS, csv_cell
 from bridge.storage.schema import problems
 from tests.support.problem_data import API_TOKEN, record_accountability
@@ -84,7 +85,9 @@ def test_bad_accountability_filters_and_formats_are_400(api, built, path, query,
 
 def test_the_csv_export_has_a_header_and_one_row_per_problem(api, finance_overdue, runtime, clock):
     with runtime.engine.begin() as connection:
-        runtime.problems.update(connection, finance_overdue.finance, clock(), state="fixed", fixed_at=clock())
+        shipped = transition(runtime.problems.lock(connection, finance_overdue.finance).state, Cause.FIX_SHIPPED,
+                             clock())
+        runtime.problems.change_state(connection, finance_overdue.finance, shipped, clock())
     response = api("/api/problems.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
