@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from bridge.config import AccountabilitySettings
-from bridge.domain.problems import AT_RISK, IN_PROGRESS, ON_TIME, OPEN, OVERDUE, REGRESSED, Problem
+from bridge.domain.problems import (
+    AT_RISK,
+    IN_PROGRESS,
+    ON_TIME,
+    OPEN,
+    OVERDUE,
+    REGRESSED,
+    Accountability,
+    Problem,
+)
 from bridge.planning.due import local_date, local_time
 
 _RANK = {ON_TIME: 0, AT_RISK: 1, OVERDUE: 2}
@@ -38,7 +47,7 @@ def elapsed_share(start: datetime, end: datetime, now: datetime) -> float:
 
 
 def accountability_state(problem: Problem, status_category: str | None, now: datetime,
-                         settings: AccountabilitySettings, zone: tzinfo) -> str:
+                         settings: AccountabilitySettings, zone: tzinfo) -> Accountability:
     """Where the problem stands right now, regardless of what was recorded before."""
     if problem.due_date is None or problem.state not in CHECKED_STATES:
         return ON_TIME
@@ -57,16 +66,16 @@ class Step:
     """What one check records: the state to store, whether the due date moved since the stored
     state (which then no longer counts), and the state entered by this check, if any."""
 
-    state: str
+    state: Accountability
     reset: bool
-    entered: str | None
+    entered: Accountability | None
 
     @property
     def changes_anything(self) -> bool:
         return self.reset or self.entered is not None
 
 
-def next_step(problem: Problem, current: str) -> Step:
+def next_step(problem: Problem, current: Accountability) -> Step:
     reset = problem.accountability_due != problem.due_date
     stored = ON_TIME if reset else problem.accountability
     if _RANK[current] > _RANK.get(stored, 0):

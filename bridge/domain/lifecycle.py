@@ -113,13 +113,13 @@ def transition(current: ProblemState | str, cause: Cause, now: datetime, *, to: 
     move = MOVES[cause]
     if to is None:
         if len(move.targets) != 1:
-            raise IllegalTransition(f"{cause}: say which of {sorted(move.targets)} to move to")
+            raise IllegalTransition(f"{cause}: say which of {_names(move.targets)} to move to")
         (target,) = move.targets
     else:
         target = ProblemState(to)
     if source not in move.sources or target not in move.targets:
         raise IllegalTransition(f"a problem cannot move from {source} to {target} because of {cause} "
-                                f"(allowed: from {sorted(move.sources)} to {sorted(move.targets)})")
+                                f"(allowed: from {_names(move.sources)} to {_names(move.targets)})")
     columns: dict[str, object] = {"state": target}
     if source == DETECTING:
         columns["opened_at"] = now
@@ -129,6 +129,10 @@ def transition(current: ProblemState | str, cause: Cause, now: datetime, *, to: 
         columns["closed_at"] = now
     return Transition(cause, source, target, MappingProxyType(columns),
                       AuditNote(move.audit_action, dict(details or {})))
+
+
+def _names(states: frozenset[ProblemState]) -> str:
+    return " or ".join(sorted(states))
 
 
 def start_columns(state: ProblemState, now: datetime) -> dict[str, object]:

@@ -92,7 +92,7 @@ class ProblemStore:
             .where(problems.c.id.in_(select(ids.c.problem_id)), problems.c.active_key.is_not(None))
             .order_by(problems.c.id)
         )
-        return [Membership(row.id, row.rule, row.group_key, row.state, row.jira_key) for row in rows]
+        return [Membership(row.id, row.rule, row.group_key, ProblemState(row.state), row.jira_key) for row in rows]
 
     def active_with_issue(self, connection: Connection, jira_key: str, jira_id: str | None = None) -> Problem | None:
         """The active problem whose Jira issue has this id (it survives a move to another
