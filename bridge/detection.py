@@ -1,7 +1,9 @@
 """Detection: does this ticket, as it is now, count towards a problem, join one, or leave one?
 
 Runs inside the worker's transaction for every ticket event, so an event's effect on problems
-commits together with the event being marked done.
+commits together with the event being marked done. Each step loads what its decision needs
+through the stores, asks the pure decision (bridge/rules/detection_decision.py) and applies the
+effects it returns; each effect is applied by one method here.
 """
 
 from __future__ import annotations
@@ -17,19 +19,33 @@ from sqlalchemy import Connection
 from bridge.agent_rules import link_rule_name
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.lifecycle import Cause, transition
-from bridge.domain.problems import AGENT_LINK, FIXED, OPEN, Problem
+from bridge.domain.problems import AGENT_LINK, DETECTING, FIXED, OPEN, Problem
 from bridge.logs import log_event
 from bridge.planning.agent_tags import IssueLinkRequest
-from bridge.rules import Rule, RuleSet, window_crossing
+from bridge.rules import RuleSet
+from bridge.rules.detection_decision import (
+    CountEffect,
+    CountingProblem,
+    ForgetOccurrences,
+    Join,
+    JoinIssueProblem,
+    KeepDetecting,
+    Leave,
+    LinkEffect,
+    Open,
+    RecordOccurrence,
+    Regress,
+    RuleMatch,
+    StartAfresh,
+    agent_link,
+    counting,
+    leaving,
+)
+from bridge.rules.window import Occurrence
 from bridge.storage.audit import AuditLog
 from bridge.storage.problems import ProblemStore
 
 log = logging.getLogger("bridge.detection")
-
-# Occurrences this much older than a detecting problem's window can never complete a span again
-# (events arrive at most this late), so they are forgotten.
-LATE_ARRIVAL = timedelta(days=2)
-
 
 @dataclass
 class DetectionResult:
@@ -57,6 +73,16 @@ class ProblemListener(Protocol):
     def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class _Evaluation:
+    """One ticket event being evaluated, inside the worker's transaction."""
+
+    connection: Connection
+    ticket: TicketSnapshot
+    now: datetime
+    result: DetectionResult
+
+
 class Detector:
     def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog,
                  listener: ProblemListener,
@@ -71,101 +97,160 @@ class Detector:
 
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
                  now: datetime, gone: bool = False) -> DetectionResult:
-        """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem."""
-        result = DetectionResult()
-        matched = {} if gone else {rule.name: rule for rule in self.rules().matching(ticket)}
+        """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem.
+
+        The steps run in this order (leave, then count per rule, then agent links) because each
+        takes its locks in it, the order concurrent workers take turns in."""
+        evaluation = _Evaluation(connection, ticket, now, DetectionResult())
+        matches = [] if gone else [RuleMatch.of(rule, ticket) for rule in self.rules().matching(ticket)]
         links = () if gone else tuple(self.issue_links(ticket))
-        linked_keys = {link.key for link in links}
-        self._leave_problems_no_longer_matched(connection, ticket, matched, linked_keys, now, result)
-        for rule in matched.values():
-            counted_key = rule.counting_key(ticket)
-            if counted_key is not None:
-                self._count(connection, rule, ticket, counted_key, event_time, now, result)
+        memberships = self.problems.memberships_of(connection, ticket.id)
+        for leave in leaving(memberships, matches, (link.key for link in links)):
+            self._leave(evaluation, leave)
+        for match in matches:
+            if match.counts:
+                self._count(evaluation, match, event_time)
         for link in links:
-            self._join_linked_issue(connection, ticket, link, now, result)
-        return result
+            self._link_by_agent(evaluation, link)
+        return evaluation.result
 
-    def _leave_problems_no_longer_matched(self, connection, ticket, matched, linked_keys, now, result) -> None:
-        for membership in self.problems.memberships_of(connection, ticket.id):
-            rule = matched.get(membership.rule)
-            still = (rule is not None and rule.group_key(ticket) == membership.group_key
-                     and rule.counting_key(ticket) is not None)
-            if still or (membership.jira_key is not None and membership.jira_key in linked_keys):
-                continue
-            self.problems.remove_ticket(connection, membership.problem_id, ticket.id, now)
-            result.left.append(membership.problem_id)
-            if not self.problems.drop_if_empty_detecting(connection, membership.problem_id):
-                problem = self.problems.refresh_counts(connection, membership.problem_id, now)
-                self.audit.record(connection, now, "ticket.left_problem", f"problem:{membership.problem_id}",
-                                  {"ticket": ticket.id, "rule": membership.rule})
-                if problem.past_detection:
-                    self.listener.tickets_changed(connection, problem, now)
+    # --- loading and deciding ------------------------------------------------------------------
 
-    def _linked(self, connection, problem_id: int, ticket_id: int) -> bool:
-        return any(m.problem_id == problem_id for m in self.problems.memberships_of(connection, ticket_id))
+    def _count(self, evaluation: _Evaluation, match: RuleMatch, event_time: datetime) -> None:
+        assert match.counted_key is not None
+        rule, threshold = match.rule, match.rule.spec.threshold
+        problem = self.problems.active_for_update(evaluation.connection, rule.name, match.group_key,
+                                                  rule.team, evaluation.now)
+        occurrence = Occurrence(evaluation.ticket.id, match.counted_key, event_time)
+        effects = counting(self._counting_problem(evaluation, problem), occurrence, threshold.count,
+                           threshold.window, evaluation.now, self.regression_window)
+        for effect in effects:
+            problem = self._apply_count(evaluation, match, problem, effect)
 
-    def _regress(self, connection, problem: Problem, ticket: TicketSnapshot, now: datetime) -> Problem:
-        """A ticket with the same cause after the fix shipped: the loop opens again."""
+    def _counting_problem(self, evaluation: _Evaluation, problem: Problem) -> CountingProblem:
+        """The locked problem and, of the rest, only what its state makes relevant."""
+        if problem.state == FIXED:
+            return CountingProblem(problem.state, problem.fixed_at,
+                                   has_ticket=self._has_ticket(evaluation, problem.id))
+        if problem.state == DETECTING:
+            occurrences = self.problems.occurrences(evaluation.connection, problem.id)
+            return CountingProblem(problem.state, occurrences=tuple(occurrences))
+        return CountingProblem(problem.state)
+
+    def _has_ticket(self, evaluation: _Evaluation, problem_id: int) -> bool:
+        memberships = self.problems.memberships_of(evaluation.connection, evaluation.ticket.id)
+        return any(m.problem_id == problem_id for m in memberships)
+
+    def _link_by_agent(self, evaluation: _Evaluation, link: IssueLinkRequest) -> None:
+        existing = self.problems.active_with_issue(evaluation.connection, link.key)
+        self._apply_link(evaluation, link, agent_link(existing.id if existing else None))
+
+    # --- applying: one method per effect -------------------------------------------------------
+
+    def _apply_count(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem,
+                     effect: CountEffect) -> Problem:
+        """Apply one counting effect to the rule's current problem; the problem after it."""
+        match effect:
+            case Regress():
+                return self._regress(evaluation, problem)
+            case StartAfresh():
+                return self._start_afresh(evaluation, match, problem)
+            case RecordOccurrence(occurrence):
+                self._record_occurrence(evaluation, problem, occurrence)
+                return problem
+            case Join():
+                return self._join(evaluation, match, problem)
+            case ForgetOccurrences(before):
+                self.problems.forget_occurrences_before(evaluation.connection, problem.id, before)
+                return problem
+            case KeepDetecting():
+                return self._keep_detecting(evaluation, match, problem)
+            case Open(members):
+                return self._open(evaluation, match, problem, members)
+        raise TypeError(f"unknown counting effect {effect!r}")
+
+    def _apply_link(self, evaluation: _Evaluation, link: IssueLinkRequest, effect: LinkEffect) -> None:
+        if isinstance(effect, JoinIssueProblem):
+            problem_id = effect.problem_id
+        else:
+            problem_id = self._open_issue_problem(evaluation, link).id
+        self._join_by_agent(evaluation, link, problem_id)
+
+    def _leave(self, evaluation: _Evaluation, leave: Leave) -> None:
+        connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
+        self.problems.remove_ticket(connection, leave.problem_id, ticket.id, now)
+        evaluation.result.left.append(leave.problem_id)
+        if self.problems.drop_if_empty_detecting(connection, leave.problem_id):
+            return
+        problem = self.problems.refresh_counts(connection, leave.problem_id, now)
+        self.audit.record(connection, now, "ticket.left_problem", f"problem:{leave.problem_id}",
+                          {"ticket": ticket.id, "rule": leave.rule})
+        if problem.past_detection:
+            self.listener.tickets_changed(connection, problem, now)
+
+    def _regress(self, evaluation: _Evaluation, problem: Problem) -> Problem:
+        connection, now = evaluation.connection, evaluation.now
         problem = self.problems.change_state(connection, problem.id, transition(
-            problem.state, Cause.REGRESSION, now,
-            details={"ticket": ticket.id, "jira_key": problem.jira_key, "fix_version": problem.fix_version}), now)
+            problem.state, Cause.REGRESSION, now, details={
+                "ticket": evaluation.ticket.id, "jira_key": problem.jira_key, "fix_version": problem.fix_version}),
+            now)
         log_event(log, logging.INFO, "problem.regressed", problem_id=problem.id, jira_key=problem.jira_key)
-        self.listener.problem_regressed(connection, problem, ticket.id, now)
+        self.listener.problem_regressed(connection, problem, evaluation.ticket.id, now)
         return problem
 
-    def _join_linked_issue(self, connection, ticket: TicketSnapshot, link: IssueLinkRequest,
-                           now: datetime, result: DetectionResult) -> None:
-        """An agent linked the ticket to a Jira issue: join the problem that has it, or open one
-        for it (the issue exists already, so there is nothing to create)."""
-        problem = self.problems.active_with_issue(connection, link.key) or self.problems.active_for_update(
-            connection, link_rule_name(link.team), link.key, link.team, now, state=OPEN,
-            origin=AGENT_LINK, jira_key=link.key)
-        if not self.problems.link(connection, problem.id, ticket, now):
-            return
-        problem = self.problems.refresh_counts(connection, problem.id, now)
-        result.joined.append(problem)
-        self.audit.record(connection, now, "ticket.linked_by_agent", f"problem:{problem.id}",
-                          {"ticket": ticket.id, "jira_key": link.key, "tag": link.tag})
-        self.listener.tickets_changed(connection, problem, now)
+    def _start_afresh(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem) -> Problem:
+        connection, now = evaluation.connection, evaluation.now
+        self.problems.change_state(connection, problem.id, transition(
+            problem.state, Cause.REGRESSION_WINDOW_OVER, now, details={"reason": "regression window over"}), now)
+        return self.problems.active_for_update(connection, match.rule.name, match.group_key,
+                                               match.rule.team, now)
 
-    def _count(self, connection, rule: Rule, ticket: TicketSnapshot, counted_key: str,
-               event_time: datetime, now: datetime, result: DetectionResult) -> None:
-        problem = self.problems.active_for_update(connection, rule.name, rule.group_key(ticket),
-                                                  rule.team, now)
-        if problem.state == FIXED and not self._linked(connection, problem.id, ticket.id):
-            if event_time <= problem.fixed_at + self.regression_window:
-                problem = self._regress(connection, problem, ticket, now)
-            else:  # long after the fix: a new problem, counted from scratch
-                self.problems.change_state(connection, problem.id, transition(
-                    problem.state, Cause.REGRESSION_WINDOW_OVER, now, details={"reason": "regression window over"}),
-                    now)
-                problem = self.problems.active_for_update(connection, rule.name, rule.group_key(ticket),
-                                                          rule.team, now)
-        self.problems.record_occurrence(connection, problem.id, ticket, counted_key, event_time)
-        if problem.past_detection:
-            if self.problems.link(connection, problem.id, ticket, now):
-                problem = self.problems.refresh_counts(connection, problem.id, now)
-                result.joined.append(problem)
-                self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
-                                  {"ticket": ticket.id, "rule": rule.name})
-                self.listener.tickets_changed(connection, problem, now)
-            return
-        result.counted.append(rule.name)
-        window = rule.spec.threshold.window
-        self.problems.forget_occurrences_before(connection, problem.id, now - window - LATE_ARRIVAL)
-        occurrences = self.problems.occurrences(connection, problem.id)
-        crossing = window_crossing(occurrences, rule.spec.threshold.count, window)
-        if crossing is None:
-            self.problems.refresh_counts(connection, problem.id, now)
-            return
-        members = [o.ticket_id for o in occurrences if o.event_time >= crossing.event_time - window]
+    def _record_occurrence(self, evaluation: _Evaluation, problem: Problem, occurrence: Occurrence) -> None:
+        self.problems.record_occurrence(evaluation.connection, problem.id, evaluation.ticket,
+                                        occurrence.counted_key, occurrence.event_time)
+
+    def _join(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem) -> Problem:
+        connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
+        if not self.problems.link(connection, problem.id, ticket, now):
+            return problem
+        problem = self.problems.refresh_counts(connection, problem.id, now)
+        evaluation.result.joined.append(problem)
+        self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
+                          {"ticket": ticket.id, "rule": match.rule.name})
+        self.listener.tickets_changed(connection, problem, now)
+        return problem
+
+    def _keep_detecting(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem) -> Problem:
+        evaluation.result.counted.append(match.rule.name)
+        return self.problems.refresh_counts(evaluation.connection, problem.id, evaluation.now)
+
+    def _open(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem,
+              members: tuple[int, ...]) -> Problem:
+        connection, now, rule = evaluation.connection, evaluation.now, match.rule
+        evaluation.result.counted.append(rule.name)
         opening = transition(problem.state, Cause.THRESHOLD_REACHED, now, details={
             "rule": rule.name, "group": problem.group_key, "team": problem.team,
             "tickets": sorted(members), "threshold": rule.spec.threshold.count,
         })
         self.problems.open(connection, problem.id, members, opening, now)
         problem = self.problems.refresh_counts(connection, problem.id, now)
-        result.opened.append(problem)
+        evaluation.result.opened.append(problem)
         log_event(log, logging.INFO, "problem.opened", problem_id=problem.id, rule=rule.name,
                   team=problem.team, tickets=problem.ticket_count)
         self.listener.problem_opened(connection, problem, now)
+        return problem
+
+    def _open_issue_problem(self, evaluation: _Evaluation, link: IssueLinkRequest) -> Problem:
+        return self.problems.active_for_update(
+            evaluation.connection, link_rule_name(link.team), link.key, link.team, evaluation.now,
+            state=OPEN, origin=AGENT_LINK, jira_key=link.key)
+
+    def _join_by_agent(self, evaluation: _Evaluation, link: IssueLinkRequest, problem_id: int) -> None:
+        connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
+        if not self.problems.link(connection, problem_id, ticket, now):
+            return
+        problem = self.problems.refresh_counts(connection, problem_id, now)
+        evaluation.result.joined.append(problem)
+        self.audit.record(connection, now, "ticket.linked_by_agent", f"problem:{problem.id}",
+                          {"ticket": ticket.id, "jira_key": link.key, "tag": link.tag})
+        self.listener.tickets_changed(connection, problem, now)
