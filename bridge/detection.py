@@ -47,6 +47,7 @@ from bridge.storage.problems import ProblemStore
 
 log = logging.getLogger("bridge.detection")
 
+
 @dataclass
 class DetectionResult:
     counted: list[str] = field(default_factory=list)    # rules whose detecting problem counted it
@@ -99,36 +100,37 @@ class Detector:
                  now: datetime, gone: bool = False) -> DetectionResult:
         """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem.
 
-        The steps run in this order (leave, then count per rule, then agent links) because each
-        takes its locks in it, the order concurrent workers take turns in."""
+        The steps keep this order (leave, then count per matching rule, then agents' links): it is
+        the order in which they lock rows, and concurrent workers rely on it to take turns."""
         evaluation = _Evaluation(connection, ticket, now, DetectionResult())
         matches = [] if gone else [RuleMatch.of(rule, ticket) for rule in self.rules().matching(ticket)]
         links = () if gone else tuple(self.issue_links(ticket))
         memberships = self.problems.memberships_of(connection, ticket.id)
         for leave in leaving(memberships, matches, (link.key for link in links)):
             self._leave(evaluation, leave)
-        for match in matches:
-            if match.counts:
-                self._count(evaluation, match, event_time)
+        for rule_match in matches:
+            if rule_match.counts:
+                self._count(evaluation, rule_match, event_time)
         for link in links:
             self._link_by_agent(evaluation, link)
         return evaluation.result
 
     # --- loading and deciding ------------------------------------------------------------------
 
-    def _count(self, evaluation: _Evaluation, match: RuleMatch, event_time: datetime) -> None:
-        assert match.counted_key is not None
-        rule, threshold = match.rule, match.rule.spec.threshold
-        problem = self.problems.active_for_update(evaluation.connection, rule.name, match.group_key,
+    def _count(self, evaluation: _Evaluation, rule_match: RuleMatch, event_time: datetime) -> None:
+        assert rule_match.counted_key is not None
+        rule, threshold = rule_match.rule, rule_match.rule.spec.threshold
+        problem = self.problems.active_for_update(evaluation.connection, rule.name, rule_match.group_key,
                                                   rule.team, evaluation.now)
-        occurrence = Occurrence(evaluation.ticket.id, match.counted_key, event_time)
+        occurrence = Occurrence(evaluation.ticket.id, rule_match.counted_key, event_time)
         effects = counting(self._counting_problem(evaluation, problem), occurrence, threshold.count,
                            threshold.window, evaluation.now, self.regression_window)
         for effect in effects:
-            problem = self._apply_count(evaluation, match, problem, effect)
+            problem = self._apply_count(evaluation, rule_match, problem, effect)
 
     def _counting_problem(self, evaluation: _Evaluation, problem: Problem) -> CountingProblem:
-        """The locked problem and, of the rest, only what its state makes relevant."""
+        """What counting needs to know of the locked problem: its state and only what that state
+        makes relevant (while detecting, its occurrences; once fixed, whether the ticket is in it)."""
         if problem.state == FIXED:
             return CountingProblem(problem.state, problem.fixed_at,
                                    has_ticket=self._has_ticket(evaluation, problem.id))
@@ -147,26 +149,26 @@ class Detector:
 
     # --- applying: one method per effect -------------------------------------------------------
 
-    def _apply_count(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem,
+    def _apply_count(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem,
                      effect: CountEffect) -> Problem:
         """Apply one counting effect to the rule's current problem; the problem after it."""
         match effect:
             case Regress():
                 return self._regress(evaluation, problem)
             case StartAfresh():
-                return self._start_afresh(evaluation, match, problem)
+                return self._start_afresh(evaluation, rule_match, problem)
             case RecordOccurrence(occurrence):
                 self._record_occurrence(evaluation, problem, occurrence)
                 return problem
             case Join():
-                return self._join(evaluation, match, problem)
+                return self._join(evaluation, rule_match, problem)
             case ForgetOccurrences(before):
-                self.problems.forget_occurrences_before(evaluation.connection, problem.id, before)
+                self._forget_occurrences(evaluation, problem, before)
                 return problem
             case KeepDetecting():
-                return self._keep_detecting(evaluation, match, problem)
+                return self._keep_detecting(evaluation, rule_match, problem)
             case Open(members):
-                return self._open(evaluation, match, problem, members)
+                return self._open(evaluation, rule_match, problem, members)
         raise TypeError(f"unknown counting effect {effect!r}")
 
     def _apply_link(self, evaluation: _Evaluation, link: IssueLinkRequest, effect: LinkEffect) -> None:
@@ -198,35 +200,38 @@ class Detector:
         self.listener.problem_regressed(connection, problem, evaluation.ticket.id, now)
         return problem
 
-    def _start_afresh(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem) -> Problem:
+    def _start_afresh(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem) -> Problem:
         connection, now = evaluation.connection, evaluation.now
         self.problems.change_state(connection, problem.id, transition(
             problem.state, Cause.REGRESSION_WINDOW_OVER, now, details={"reason": "regression window over"}), now)
-        return self.problems.active_for_update(connection, match.rule.name, match.group_key,
-                                               match.rule.team, now)
+        return self.problems.active_for_update(connection, rule_match.rule.name, rule_match.group_key,
+                                               rule_match.rule.team, now)
 
     def _record_occurrence(self, evaluation: _Evaluation, problem: Problem, occurrence: Occurrence) -> None:
         self.problems.record_occurrence(evaluation.connection, problem.id, evaluation.ticket,
                                         occurrence.counted_key, occurrence.event_time)
 
-    def _join(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem) -> Problem:
+    def _forget_occurrences(self, evaluation: _Evaluation, problem: Problem, before: datetime) -> None:
+        self.problems.forget_occurrences_before(evaluation.connection, problem.id, before)
+
+    def _join(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem) -> Problem:
         connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
         if not self.problems.link(connection, problem.id, ticket, now):
             return problem
         problem = self.problems.refresh_counts(connection, problem.id, now)
         evaluation.result.joined.append(problem)
         self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
-                          {"ticket": ticket.id, "rule": match.rule.name})
+                          {"ticket": ticket.id, "rule": rule_match.rule.name})
         self.listener.tickets_changed(connection, problem, now)
         return problem
 
-    def _keep_detecting(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem) -> Problem:
-        evaluation.result.counted.append(match.rule.name)
+    def _keep_detecting(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem) -> Problem:
+        evaluation.result.counted.append(rule_match.rule.name)
         return self.problems.refresh_counts(evaluation.connection, problem.id, evaluation.now)
 
-    def _open(self, evaluation: _Evaluation, match: RuleMatch, problem: Problem,
+    def _open(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem,
               members: tuple[int, ...]) -> Problem:
-        connection, now, rule = evaluation.connection, evaluation.now, match.rule
+        connection, now, rule = evaluation.connection, evaluation.now, rule_match.rule
         evaluation.result.counted.append(rule.name)
         opening = transition(problem.state, Cause.THRESHOLD_REACHED, now, details={
             "rule": rule.name, "group": problem.group_key, "team": problem.team,

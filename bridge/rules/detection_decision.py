@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import DETECTING, FIXED, REGRESSED, Membership
 from bridge.rules.ruleset import Rule
-from bridge.rules.window import Occurrence, window_crossing
+from bridge.rules.window import Occurrence, prunable_before, window_crossing
 
 # Occurrences this much older than a detecting problem's window can never complete a span again
 # (events arrive at most this late), so they are forgotten.
@@ -146,7 +146,7 @@ def counting(problem: CountingProblem, occurrence: Occurrence, count: int, windo
     effects.append(RecordOccurrence(occurrence))
     if state != DETECTING:
         return (*effects, Join())
-    before = now - window - LATE_ARRIVAL
+    before = prunable_before(now, window, LATE_ARRIVAL)
     kept = [o for o in _recorded(counted, occurrence) if o.event_time >= before]
     effects.append(ForgetOccurrences(before))
     crossing = window_crossing(kept, count, window)
