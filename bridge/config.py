@@ -218,7 +218,7 @@ class ClosureSettings(_Strict):
         return timedelta(seconds=self.unknown_outcome_seconds)
 
 
-class OverdueActions(_Strict):
+class OverdueSettings(_Strict):
     """What happens once when a problem becomes overdue (each can be turned off)."""
 
     jira_comment: bool = True  # counts, days overdue and the trend, addressed to the assignee
@@ -238,7 +238,7 @@ class AccountabilitySettings(_Strict):
     overdue once the due date has passed without a fix."""
 
     at_risk_share: float = Field(default=0.5, gt=0, lt=1)
-    overdue: OverdueActions = OverdueActions()
+    overdue: OverdueSettings = OverdueSettings()
 
 
 class ApiSettings(_Strict):

@@ -12,6 +12,9 @@ from sqlalchemy import Engine
 
 from bridge.actions.overdue_actions import OverdueActions
 from bridge.actions.problem_actions import ProblemActions
+from bridge.actions.problem_context import ProblemContext
+from bridge.actions.registry import ActionRegistry
+from bridge.actions.status_actions import StatusActions
 from bridge.actions.worker import ActionWorker
 from bridge.closure import Closure, ClosureActions
 from bridge.config import Settings, resolve_database_url
@@ -34,6 +37,7 @@ from bridge.storage.problems import ProblemStore
 from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.worker import Worker
+from bridge.zendesk_batches import BatchSender
 from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
 from connectors.jira.issue_tracker import JiraIssueTracker
@@ -71,18 +75,10 @@ class Runtime:
         self.audit = AuditLog(self.engine)
         self.outbox = Outbox(self.engine)
         self.rules = LiveRules(self.settings, self.metrics)
-        self.actions = ProblemActions(self.settings, self.rules.current, self.problems, self.tickets,
-                                      self.issues, self.outbox, self.audit, self.issue_tracker,
-                                      self.ticket_system)
         self.closures = ClosureStore(self.engine)
         self.closure = Closure(self.closures, self.outbox, self.audit)
-        self.closure_actions = ClosureActions(self.settings, self.rules.current, self.problems, self.closures,
-                                              self.audit, self.ticket_system)
         self.accountability = AccountabilityStore(self.engine)
-        self.overdue_actions = OverdueActions(self.settings, self.problems, self.accountability, self.issues,
-                                              self.audit, self.issue_tracker, self.ticket_system)
-        self.actions.on_fix = lambda connection, problem, now: self.closure.start(
-            connection, problem, now, problem.fix_version)
+        self.action_kinds = self._action_registry()
         self.status_sync = StatusSync(self.settings, self.problems, self.issues, self.audit, self.actions)
         settings = self.settings
         self.detector = Detector(
@@ -95,6 +91,21 @@ class Runtime:
         # The inbox gauges' read is bounded like the readiness ping: both only look.
         self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, server.readiness_timeout_seconds)
 
+    def _action_registry(self) -> ActionRegistry:
+        settings, zendesk = self.settings, self.ticket_system
+        context = ProblemContext(self.rules.current, self.problems)
+        batches = BatchSender(zendesk, settings.closure.unknown_outcome, settings.closure.ticket_attempts)
+        self.actions = ProblemActions(
+            settings, context, self.tickets, self.outbox, self.audit, self.issue_tracker, zendesk, batches,
+            on_fix=lambda connection, problem, now: self.closure.start(connection, problem, now, problem.fix_version))
+        self.status_actions = StatusActions(settings, context, self.tickets, self.issues, self.issue_tracker,
+                                            zendesk, batches)
+        self.closure_actions = ClosureActions(settings, self.rules.current, self.problems, self.closures,
+                                              self.audit, zendesk)
+        self.overdue_actions = OverdueActions(settings, self.problems, self.accountability, self.issues,
+                                              self.audit, self.issue_tracker, zendesk, batches)
+        return ActionRegistry([self.actions, self.status_actions, self.closure_actions, self.overdue_actions])
+
     def new_worker(self, owner: str | None = None) -> Worker:
         return Worker(
             self.engine, self.inbox, self.processor,
@@ -105,9 +116,8 @@ class Runtime:
         )
 
     def new_action_worker(self, owner: str | None = None) -> ActionWorker:
-        handlers = {**self.actions.handlers(), **self.closure_actions.handlers(),
-                    **self.overdue_actions.handlers()}
-        return ActionWorker(self.engine, self.outbox, handlers, self.settings.worker, self.metrics, self.clock, owner)
+        return ActionWorker(self.engine, self.outbox, self.action_kinds.handlers, self.settings.worker,
+                            self.metrics, self.clock, owner)
 
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
         """The inbox worker and the action worker, each in its own thread (a slow Zendesk or Jira

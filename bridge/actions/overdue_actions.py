@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import requests
 from sqlalchemy import Connection
@@ -24,32 +24,22 @@ from bridge.accountability import (
     overdue_tag,
     ticket_note,
 )
-from bridge.actions.recorded_send import (
-    carrying,
-    read_back_wait,
-    record_before_sending,
-    to_read_back,
-    without_record,
-)
 from bridge.actions.results import Done, Later
-from bridge.config import OverdueActions as OverdueSettings
-from bridge.config import Settings
+from bridge.config import OverdueSettings, Settings
 from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueTracker, RemoteError, TicketSystem
 from bridge.domain.problems import Problem
-from bridge.logs import log_event
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action
 from bridge.storage.problems import ProblemStore
 from bridge.storage.snapshots import IssueSnapshots
+from bridge.zendesk_batches import BatchSender, Finished, state_of, with_state
 
 log = logging.getLogger("bridge.actions")
 
 OVERDUE_COMMENT, OVERDUE_PRIORITY = "jira.overdue_comment", "jira.overdue_priority"
 OVERDUE_NOTE, OVERDUE_CHAT = "zendesk.overdue_note", "chat.overdue"
-BULK_LIMIT = 100  # Zendesk's update_many takes at most 100 tickets
-JOB_POLL = timedelta(seconds=1)
 TREND_DAYS = 14
 CHAT_TIMEOUT = 5.0
 
@@ -79,9 +69,9 @@ def post_chat_message(url: str, text: str, post: Callable = requests.post) -> No
 class OverdueActions:
     def __init__(self, settings: Settings, problems: ProblemStore, store: AccountabilityStore,
                  issue_snapshots: IssueSnapshots, audit: AuditLog, issues: IssueTracker | None,
-                 zendesk: TicketSystem | None, post: Callable = requests.post):
+                 zendesk: TicketSystem | None, batches: BatchSender, post: Callable = requests.post):
         self.settings, self.problems, self.store, self.issue_snapshots = settings, problems, store, issue_snapshots
-        self.audit, self.issues, self.zendesk, self.post = audit, issues, zendesk, post
+        self.audit, self.issues, self.zendesk, self.batches, self.post = audit, issues, zendesk, batches, post
 
     def handlers(self) -> dict:
         return {OVERDUE_COMMENT: self.comment, OVERDUE_PRIORITY: self.bump_priority,
@@ -119,44 +109,28 @@ class OverdueActions:
         return Done(f"priority {current} -> {higher}", record)
 
     def note_tickets(self, action: Action, now: datetime) -> Done | Later:
-        """One update_many job of at most 100 tickets at a time; the payload remembers which
-        tickets have their note, so a later batch never notes them again. The note's tag (one per
-        problem and due date) tells a retry which tickets of a batch of unknown outcome got it."""
+        """An internal note on every linked ticket, 100 per update_many job, one job at a time
+        (bridge/zendesk_batches). The note's tag (one per problem and due date) tells a retry which
+        tickets of a batch of unknown outcome got it."""
         problem, stale = self._still_overdue(action)
         if stale:
             return Done(stale)
-        payload = dict(action.payload)
         tag = overdue_tag(problem)
-        wait = read_back_wait(payload, action.attempts, now, self.settings.closure.unknown_outcome)
-        if wait:
-            return wait
-        if uncertain := to_read_back(payload, action.attempts):
-            told = carrying(self.zendesk, uncertain, tag)
-            payload = {**without_record(payload), "noted": [*payload.get("noted", []), *told]}
-        noted, failed = list(payload.get("noted", [])), list(payload.get("failed", []))
-        job = payload.pop("job", None)
-        if job:
-            status = self.zendesk.bulk_update_status(job["id"])
-            if not status.finished:
-                return Later(now + JOB_POLL, {**payload, "job": job}, "waiting for the Zendesk job")
-            noted += [t for t in job["tickets"] if t in status.succeeded]
-            for ticket_id in job["tickets"]:
-                if ticket_id not in status.succeeded:
-                    failed.append(ticket_id)
-                    log_event(log, logging.WARNING, "action.overdue_note_failed", problem_id=problem.id,
-                              ticket_id=ticket_id, reason=status.failed.get(ticket_id, "no result")[:200])
-        handled = set(noted) | set(failed)
-        remaining = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in handled][:BULK_LIMIT]
-        if remaining:
-            payload = {**payload, "noted": noted, "failed": failed}
-            recording = record_before_sending(payload, remaining, action.attempts, now)
-            if recording:
-                return recording
+
+        def send(batch: list[int]) -> str:
             days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
-            job_id = self.zendesk.start_bulk_update(
-                remaining, {"comment": {"body": ticket_note(problem, days), "public": False},
-                            "additional_tags": [tag]})
-            return Later(now + JOB_POLL, {**without_record(payload), "job": {"id": job_id, "tickets": remaining}})
+            return self.zendesk.start_bulk_update(
+                batch, {"comment": {"body": ticket_note(problem, days), "public": False}, "additional_tags": [tag]})
+
+        step = self.batches.step(
+            state_of(action.payload), action.attempts, now, send=send,
+            context={"problem_id": problem.id, "kind": OVERDUE_NOTE},
+            next_batch=lambda excluded, limit: [
+                t for t in self.problems.linked_ticket_ids(problem.id) if t not in excluded][:limit],
+            landed=lambda ticket: tag in ticket.tags)
+        if not isinstance(step, Finished):
+            return Later(step.until, with_state(action.payload, step.state), step.reason)
+        noted, failed = step.state.done, step.state.given_up
         outcome = f"noted {len(noted)} tickets" + (f", {len(failed)} failed" if failed else "")
         details = {"tickets": len(noted), "failed": sorted(failed)}
         record = self.audit.later(f"problem:{problem.id}", "zendesk.overdue_noted", details)

@@ -10,15 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from bridge.actions.recorded_send import (
-    carrying,
-    read_back_wait,
-    record_before_sending,
-    to_read_back,
-    without_record,
-)
+from bridge.actions.problem_context import ProblemContext
 from bridge.actions.results import Done, Later
-from bridge.actions.status_actions import STATUS_UPDATE, StatusActions
+from bridge.actions.status_actions import STATUS_UPDATE
 from bridge.config import Settings
 from bridge.domain.lifecycle import Cause, transition
 from bridge.domain.ports import IssueTracker, TicketSystem
@@ -38,19 +32,21 @@ from bridge.planning import (
     replace_impact_section,
     unlink_changes,
 )
-from bridge.rules import Rule, RuleSet
+from bridge.rules import Rule
 from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action, Outbox
-from bridge.storage.problems import ProblemStore
-from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
+from bridge.storage.snapshots import TicketSnapshots
+from bridge.zendesk_batches import BatchSender, BatchState, Finished, state_of, with_state
+from bridge.zendesk_batches.state import upgraded
 
 log = logging.getLogger("bridge.actions")
 
 CREATE_ISSUE, SYNC_LINKS, UPDATE_ISSUE = "jira.create_issue", "zendesk.sync_links", "jira.update_issue"
 REGRESS = "jira.regress"
-BULK_LIMIT = 100  # Zendesk's update_many takes at most 100 tickets
-JOB_POLL = timedelta(seconds=1)
 EXAMPLE_TICKETS = 5
+
+# What a shipped fix starts (the closure notifying every affected customer), in its transaction.
+FixShipped = Callable[[Connection, Problem, datetime], None]
 
 
 def counts_text(problem: Problem) -> str:
@@ -58,22 +54,16 @@ def counts_text(problem: Problem) -> str:
 
 
 class ProblemActions:
-    def __init__(self, settings: Settings, rules: Callable[[], RuleSet], problems: ProblemStore,
-                 tickets: TicketSnapshots, issue_snapshots: IssueSnapshots, outbox: Outbox,
-                 audit: AuditLog, issues: IssueTracker, zendesk: TicketSystem):
-        self.settings, self.rules, self.problems, self.tickets = settings, rules, problems, tickets
+    def __init__(self, settings: Settings, context: ProblemContext, tickets: TicketSnapshots, outbox: Outbox,
+                 audit: AuditLog, issues: IssueTracker, zendesk: TicketSystem, batches: BatchSender,
+                 on_fix: FixShipped):
+        self.settings, self.context, self.problems, self.tickets = settings, context, context.problems, tickets
         self.outbox, self.audit, self.issues, self.zendesk = outbox, audit, issues, zendesk
-        self.status = StatusActions(settings, problems, tickets, issue_snapshots, issues, zendesk,
-                                    self.rule_and_facts)
-        # What a shipped fix starts: the closure notifying every affected customer.
-        self.on_fix: Callable[[Connection, Problem, datetime], None] = lambda connection, problem, now: None
+        self.batches, self.on_fix = batches, on_fix
 
     def handlers(self) -> dict:
         return {CREATE_ISSUE: self.create_issue, SYNC_LINKS: self.sync_links, UPDATE_ISSUE: self.update_issue,
-                STATUS_UPDATE: self.status.update_tickets, REGRESS: self.regress}
-
-    def rule_and_facts(self, problem: Problem) -> tuple[Rule, ProblemFacts]:
-        return self._rule(problem), self._facts(problem)
+                REGRESS: self.regress}
 
     # --- queued by detection -------------------------------------------------------------------
 
@@ -158,47 +148,47 @@ class ProblemActions:
                 and action.payload.get("searched_late") != action.attempts)
 
     def sync_links(self, action: Action, now: datetime) -> Done | Later:
-        """One problem's Zendesk links, 100 tickets per update_many job, one job at a time."""
+        """One problem's Zendesk links: one update_many job of at most 100 tickets per run, those
+        to link first, then those to unlink (bridge/zendesk_batches); the next run is queued."""
         problem = self._problem(action)
-        job = action.payload.get("job")
-        if job:
-            status = self.zendesk.bulk_update_status(job["id"])
-            if not status.finished:
-                return Later(now + JOB_POLL, action.payload, "waiting for the Zendesk job")
-            return self._job_finished(problem, job, status)
-        rule = self._rule(problem)
-        facts = self._facts(problem)
-        to_link = self.problems.tickets_to_link(problem.id, BULK_LIMIT)
-        if to_link:
-            # update_many is not idempotent (the link note): a batch of unknown outcome is read back
-            # by the problem's tag, and tickets that carry it are done (bridge/actions/recorded_send.py).
-            payload = action.payload
-            wait = read_back_wait(payload, action.attempts, now, self.settings.closure.unknown_outcome)
-            if wait:
-                return wait
-            if uncertain := to_read_back(payload, action.attempts):
-                tagged = carrying(self.zendesk, uncertain, link_tag(rule, facts).text)
-                payload = {**without_record(payload), "already": [*payload.get("already", []), *tagged]}
-            told = set(payload.get("already", []))
-            already = [t for t in to_link if t in told]
-            pending = [t for t in to_link if t not in told]
-            if not pending:
-                return Done("already tagged", self._links_recorded(problem.id, "link", already))
-            recording = record_before_sending(payload, pending, action.attempts, now)
-            if recording:
-                return recording
-            changes = link_changes(rule, facts, problem.jira_key, self.issues.url(problem.jira_key),
-                                   problem.due_date, self.settings).changes
-            job_id = self.zendesk.start_bulk_update(pending, changes)
-            return Later(now + JOB_POLL, {"job": {"id": job_id, "kind": "link", "tickets": pending,
-                                                  "already": already}})
-        to_unlink = self.problems.tickets_to_unlink(problem.id, BULK_LIMIT)
-        if to_unlink:
+        rule, facts = self.context.rule_and_facts(problem)
+        state = state_of(action.payload)
+        tag = link_tag(rule, facts).text
+        in_flight = state.job is not None or state.sending is not None
+        unlinking = (bool(upgraded(action.payload).get("unlinking")) if in_flight
+                     else not self._to_link(problem.id, state.excluded(now), 1))
+        if unlinking:
             # A closed problem's tickets may have moved to another (a duplicate): keep their fields.
             changes = unlink_changes(rule, facts, self.settings, clear_fields=problem.state != CLOSED).changes
-            job_id = self.zendesk.start_bulk_update(to_unlink, changes)
-            return Later(now + JOB_POLL, {"job": {"id": job_id, "kind": "unlink", "tickets": to_unlink}})
-        return Done("nothing to sync")
+            step = self.batches.step(
+                state, action.attempts, now, one_job=True, context={"problem_id": problem.id, "kind": "unlink"},
+                next_batch=lambda excluded, limit: self._to_unlink(problem.id, excluded, limit),
+                send=lambda batch: self.zendesk.start_bulk_update(batch, changes),
+                landed=lambda ticket: tag not in ticket.tags)
+        else:
+            step = self.batches.step(
+                state, action.attempts, now, one_job=True, context={"problem_id": problem.id, "kind": "link"},
+                next_batch=lambda excluded, limit: self._to_link(problem.id, excluded, limit),
+                send=lambda batch: self.zendesk.start_bulk_update(batch, link_changes(
+                    rule, facts, problem.jira_key, self.issues.url(problem.jira_key), problem.due_date,
+                    self.settings).changes),
+                landed=lambda ticket: tag in ticket.tags)
+        if not isinstance(step, Finished):
+            return Later(step.until, with_state({"unlinking": True} if unlinking else {}, step.state), step.reason)
+        kind, done = "unlink" if unlinking else "link", step.state.done
+        if not done and state.job is None:
+            return Done("nothing to sync")
+        failed = len([t for t in state.job.tickets if t not in done]) if state.job else 0
+        outcome = f"{kind}ed {len(done)} tickets" + (f", {failed} failed" if failed else "")
+        return Done(outcome, self._links_recorded(problem.id, kind, step.state))
+
+    def _to_link(self, problem_id: int, excluded: set[int], limit: int) -> list[int]:
+        found = self.problems.tickets_to_link(problem_id, limit + len(excluded))
+        return [t for t in found if t not in excluded][:limit]
+
+    def _to_unlink(self, problem_id: int, excluded: set[int], limit: int) -> list[int]:
+        found = self.problems.tickets_to_unlink(problem_id, limit + len(excluded))
+        return [t for t in found if t not in excluded][:limit]
 
     def update_issue(self, action: Action, now: datetime) -> Done:
         """The counts (fields and the description's impact section), and escalations: one Jira
@@ -286,46 +276,31 @@ class ProblemActions:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _job_finished(self, problem: Problem, job: dict, status) -> Done:
-        done = [t for t in job["tickets"] if t in status.succeeded] + job.get("already", [])
-        failed = {t: status.failed.get(t, "no result") for t in job["tickets"] if t not in status.succeeded}
-        for ticket_id, reason in failed.items():
-            log_event(log, logging.WARNING, "action.ticket_update_failed", problem_id=problem.id,
-                      ticket_id=ticket_id, reason=reason[:200])
-        outcome = f"{job['kind']}ed {len(done)} tickets" + (f", {len(failed)} failed" if failed else "")
-        return Done(outcome, self._links_recorded(problem.id, job["kind"], done, retry=bool(failed)))
-
-    def _links_recorded(self, problem_id: int, kind: str, ticket_ids: list[int], retry: bool = False):
+    def _links_recorded(self, problem_id: int, kind: str, state: BatchState):
         def record(connection: Connection, when: datetime) -> None:
             if kind == "link":
-                self.problems.mark_linked(connection, problem_id, ticket_ids, when)
+                self.problems.mark_linked(connection, problem_id, state.done, when)
             else:
-                self.problems.mark_unlinked(connection, problem_id, ticket_ids, when)
-            if ticket_ids:
+                self.problems.mark_unlinked(connection, problem_id, state.done, when)
+            if state.done:
                 self.audit.record(connection, when, f"zendesk.tickets_{kind}ed", f"problem:{problem_id}",
-                                  {"tickets": sorted(ticket_ids)})
-            # Whatever joined or left meanwhile, or failed just now, gets the next run. Asked inside
-            # this transaction: a separate read would not see the links just marked.
-            if retry or self.problems.has_tickets_to_sync(connection, problem_id):
-                self.outbox.enqueue(connection, SYNC_LINKS, when, problem_id, dedupe_key=f"links:{problem_id}",
-                                    not_before=when + (timedelta(seconds=30) if retry else timedelta(0)))
+                                  {"tickets": sorted(state.done)})
+            # Whatever joined or left meanwhile, or failed just now, gets the next run (which keeps
+            # the failures' count). Asked inside this transaction: a separate read would not see the
+            # links just marked.
+            if state.failures or self.problems.has_tickets_to_sync(connection, problem_id):
+                self.outbox.enqueue(connection, SYNC_LINKS, when, problem_id, with_state({}, state.carried()),
+                                    dedupe_key=f"links:{problem_id}")
         return record
 
     def _problem(self, action: Action) -> Problem:
-        problem = self.problems.get(action.problem_id) if action.problem_id else None
-        if problem is None:
-            raise LookupError(f"problem {action.problem_id} does not exist")
-        return problem
+        return self.context.problem(action)
 
     def _rule(self, problem: Problem) -> Rule:
-        rule = self.rules().by_name(problem.rule)
-        if rule is None:
-            raise LookupError(f"rule {problem.rule!r} of problem {problem.id} is no longer configured")
-        return rule
+        return self.context.rule(problem)
 
     def _facts(self, problem: Problem) -> ProblemFacts:
-        first, last = self.problems.ticket_times(problem.id)
-        return ProblemFacts(problem, first, last)
+        return self.context.facts(problem)
 
     def _examples(self, problem: Problem):
         return self.tickets.get_many(self.problems.linked_ticket_ids(problem.id, EXAMPLE_TICKETS))

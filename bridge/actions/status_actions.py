@@ -3,36 +3,23 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from bridge.actions.recorded_send import (
-    carrying,
-    read_back_wait,
-    record_before_sending,
-    to_read_back,
-    without_record,
-)
+from bridge.actions.problem_context import ProblemContext
 from bridge.actions.results import Done, Later
 from bridge.config import Settings
 from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.domain.problems import WONT_FIX, Problem
-from bridge.logs import log_event
 from bridge.planning import ProblemFacts
 from bridge.planning.templates import render_or_default, template_context
 from bridge.rules import Rule
 from bridge.storage.outbox import Action
-from bridge.storage.problems import ProblemStore
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.sync_settings import TicketUpdate
+from bridge.zendesk_batches import BULK_LIMIT, BatchSender, BatchState, Finished, chunks, state_of, with_state
 
 STATUS_UPDATE = "zendesk.status_update"
-log = logging.getLogger("bridge.actions")
-
-POLL = timedelta(seconds=1)
-TICKET_ATTEMPTS = 3
-BULK_LIMIT = 100
 CATEGORY_TAGS = {"new": "jira_status_to_do", "indeterminate": "jira_status_in_progress",
                  "done": "jira_status_done"}
 
@@ -67,12 +54,14 @@ def ticket_changes(update: TicketUpdate, context: dict, issue: IssueSnapshot, se
 
 
 class StatusActions:
-    def __init__(self, settings: Settings, problems: ProblemStore, tickets: TicketSnapshots,
+    def __init__(self, settings: Settings, context: ProblemContext, tickets: TicketSnapshots,
                  issue_snapshots: IssueSnapshots, issues: IssueTracker, zendesk: TicketSystem,
-                 context_of):
-        self.settings, self.problems, self.tickets = settings, problems, tickets
-        self.issue_snapshots, self.issues, self.zendesk = issue_snapshots, issues, zendesk
-        self.context_of = context_of  # problem -> (rule, facts), shared with ProblemActions
+                 batches: BatchSender):
+        self.settings, self.context, self.problems, self.tickets = settings, context, context.problems, tickets
+        self.issue_snapshots, self.issues, self.zendesk, self.batches = issue_snapshots, issues, zendesk, batches
+
+    def handlers(self) -> dict:
+        return {STATUS_UPDATE: self.update_tickets}
 
     def update_tickets(self, action: Action, now: datetime) -> Done | Later:
         problem: Problem = self.problems.get(action.problem_id)
@@ -85,60 +74,36 @@ class StatusActions:
                   else self.settings.status_sync.update_for(issue.status, issue.status_category))
         if update is None:
             return Done(f"nothing configured for {issue.status}")
+        # The issue moved on since this action started: every ticket hears about the new status.
         target = f"{issue.status}|{issue.status_category}|{issue.resolution}|{problem.state}"
-        payload = action.payload if action.payload.get("target") == target else {"target": target, "done": []}
-        job = payload.get("job")
-        if job:
-            status = self.zendesk.bulk_update_status(job["id"])
-            if not status.finished:
-                return Later(now + POLL, payload)
-            payload = self._after_job(problem, payload, job, status)
-        wait = read_back_wait(payload, action.attempts, now, self.settings.closure.unknown_outcome)
-        if wait:
-            return wait
-        if uncertain := to_read_back(payload, action.attempts):
-            tag = CATEGORY_TAGS.get(issue.status_category or "")
-            told = carrying(self.zendesk, uncertain, tag) if tag else set()
-            payload = {**without_record(payload), "done": [*payload["done"], *told]}
-        remaining = self._remaining(problem, set(payload["done"]))
-        if not remaining:
-            return Done(f"{len(payload['done'])} tickets told: {issue.status}")
-        recording = record_before_sending(payload, remaining, action.attempts, now)
-        if recording:
-            return recording
-        rule, facts = self.context_of(problem)
-        context = _context(rule, facts, issue, self.issues.url(issue.key))
-        job_id = self.zendesk.start_bulk_update(remaining, ticket_changes(update, context, issue, self.settings))
-        return Later(now + POLL, {**without_record(payload), "job": {"id": job_id, "tickets": remaining}})
+        state = state_of(action.payload) if action.payload.get("target") == target else BatchState()
+        tag = CATEGORY_TAGS.get(issue.status_category or "")
 
-    def _after_job(self, problem: Problem, payload: dict, job: dict, status) -> dict:
-        """Succeeded tickets are done; a failed one is tried again, up to TICKET_ATTEMPTS times,
-        then given up on (and logged)."""
-        failures = dict(payload.get("failures", {}))
-        done = [*payload["done"]]
-        for ticket_id in job["tickets"]:
-            if ticket_id in status.succeeded:
-                done.append(ticket_id)
-                continue
-            failures[str(ticket_id)] = failures.get(str(ticket_id), 0) + 1
-            if failures[str(ticket_id)] >= TICKET_ATTEMPTS:
-                done.append(ticket_id)
-                log_event(log, logging.WARNING, "action.ticket_status_update_gave_up", problem_id=problem.id,
-                          ticket_id=ticket_id, reason=str(status.failed.get(ticket_id, "no result"))[:200])
-        return {"target": payload["target"], "done": done, "failures": failures}
+        def send(batch: list[int]) -> str:
+            rule, facts = self.context.rule_and_facts(problem)
+            context = _context(rule, facts, issue, self.issues.url(issue.key))
+            return self.zendesk.start_bulk_update(batch, ticket_changes(update, context, issue, self.settings))
 
-    def _remaining(self, problem: Problem, done: set[int]) -> list[int]:
-        """The next (up to) 100 linked tickets not yet told, leaving out closed ones (Zendesk
+        step = self.batches.step(
+            state, action.attempts, now, send=send, context={"problem_id": problem.id, "kind": STATUS_UPDATE},
+            next_batch=lambda excluded, limit: self._remaining(problem, excluded, limit),
+            landed=(lambda ticket: tag in ticket.tags) if tag else None)
+        if not isinstance(step, Finished):
+            return Later(step.until, with_state({"target": target}, step.state), step.reason)
+        given_up = f", {len(step.state.given_up)} given up" if step.state.given_up else ""
+        return Done(f"{len(step.state.done)} tickets told{given_up}: {issue.status}")
+
+    def _remaining(self, problem: Problem, excluded: set[int], limit: int) -> list[int]:
+        """The next (up to) `limit` linked tickets not yet told, leaving out closed ones (Zendesk
         cannot update them); snapshots are read only as far as needed to fill the batch."""
-        linked = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in done]
+        linked = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in excluded]
         batch: list[int] = []
-        for start in range(0, len(linked), BULK_LIMIT):
-            chunk = linked[start:start + BULK_LIMIT]
+        for chunk in chunks(linked, BULK_LIMIT):
             closed = {t.id for t in self.tickets.get_many(chunk) if t.status == "closed"}
             batch += [t for t in chunk if t not in closed]
-            if len(batch) >= BULK_LIMIT:
+            if len(batch) >= limit:
                 break
-        return batch[:BULK_LIMIT]
+        return batch[:limit]
 
 
 def _context(rule: Rule, facts: ProblemFacts, issue: IssueSnapshot, url: str) -> dict:

@@ -37,16 +37,20 @@ log = logging.getLogger("bridge.closure")
 
 REPORTED_FAILURES = 100  # failed tickets listed in the audit log entry of a finished closure
 
+# Runs in the transaction that finishes a closure (e.g. the problem's fixed → closed).
 FinishedListener = Callable[[Connection, ClosureProgress, datetime], None]
+
+
+def _nothing_more(connection: Connection, progress: ClosureProgress, now: datetime) -> None:
+    pass
 
 
 class ClosureActions:
     def __init__(self, settings: Settings, rules: Callable[[], RuleSet], problems: ProblemStore,
-                 closures: ClosureStore, audit: AuditLog, zendesk: TicketSystem):
+                 closures: ClosureStore, audit: AuditLog, zendesk: TicketSystem,
+                 on_finished: FinishedListener = _nothing_more):
         self.settings, self.rules, self.problems = settings, rules, problems
-        self.closures, self.audit, self.zendesk = closures, audit, zendesk
-        # Runs in the transaction that finishes a closure (e.g. the problem's fixed → closed).
-        self.on_finished: FinishedListener = lambda connection, progress, now: None
+        self.closures, self.audit, self.zendesk, self.on_finished = closures, audit, zendesk, on_finished
 
     def handlers(self) -> dict:
         return {RUN_CLOSURE: self.run}

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from bridge.domain.ports import BulkJob, RemoteTicket
 from bridge.storage.closures import FAILED, NOTIFIED, PENDING, SENT, ClosureTicket, TicketChange
+from bridge.zendesk_batches import job_result
 
 GONE = "the ticket no longer exists in Zendesk"
 JOB_LOST = "Zendesk no longer knows the job"
@@ -41,18 +42,14 @@ def job_changes(sent: Sequence[ClosureTicket], job: BulkJob | None, max_attempts
         return []
     changes = []
     for position, ticket in enumerate(sorted(sent, key=lambda t: t.ticket_id)):
-        if ticket.closed:
-            created = job.created.get(position)
-            if created is not None:
-                changes.append(TicketChange(ticket.ticket_id, SENT, {"state": NOTIFIED, "followup_ticket_id": created,
-                                                                     "last_error": None}))
-            else:
-                changes.append(retry_or_fail(ticket, job.failed.get(position, "no result in the job"), max_attempts))
-        elif ticket.ticket_id in job.succeeded:
-            changes.append(TicketChange(ticket.ticket_id, SENT, {"state": NOTIFIED, "last_error": None}))
+        result = job_result(job, ticket.ticket_id, position if ticket.closed else None)
+        if not result.succeeded:
+            changes.append(retry_or_fail(ticket, result.reason or "", max_attempts))
+        elif ticket.closed:
+            changes.append(TicketChange(ticket.ticket_id, SENT, {
+                "state": NOTIFIED, "followup_ticket_id": result.created, "last_error": None}))
         else:
-            changes.append(retry_or_fail(ticket, job.failed.get(ticket.ticket_id, "no result in the job"),
-                                         max_attempts))
+            changes.append(TicketChange(ticket.ticket_id, SENT, {"state": NOTIFIED, "last_error": None}))
     return changes
 
 

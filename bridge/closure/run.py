@@ -21,7 +21,6 @@ from bridge.closure.outcomes import (
     verify_changes,
 )
 from bridge.closure.sending import (
-    BULK_LIMIT,
     CREATE_FOLLOWUPS,
     UPDATE_EACH,
     SendRequest,
@@ -34,6 +33,7 @@ from bridge.config import Settings
 from bridge.domain.ports import RemoteError, TicketSystem
 from bridge.logs import log_event
 from bridge.storage.closures import PENDING, SENT, ClosureStore, ClosureTicket, TicketChange
+from bridge.zendesk_batches import BULK_LIMIT, chunks, read_back
 
 log = logging.getLogger("bridge.closure")
 
@@ -80,15 +80,14 @@ class ClosureRun:
         whether an earlier send landed."""
         tag = closure_tag(self.closure_id)
         pending = self.closures.tickets(self.closure_id, PENDING, verify=True, limit=BULK_LIMIT * self._budget)
-        for start in range(0, len(pending), BULK_LIMIT):
-            chunk = pending[start:start + BULK_LIMIT]
+        for chunk in chunks(pending):
             self.calls += 1
-            remote = {t.id: t for t in self.zendesk.read_tickets([t.ticket_id for t in chunk])}
+            remote = read_back(self.zendesk, [t.ticket_id for t in chunk])
             followup_ids = followups_to_read(remote, tag)
             followups = {}
             if followup_ids:
                 self.calls += calls_for(len(followup_ids))
-                followups = {t.id: t for t in self.zendesk.read_tickets(followup_ids)}
+                followups = read_back(self.zendesk, followup_ids)
             self._apply(verify_changes(chunk, remote, followups, tag))
 
     def send(self) -> None:

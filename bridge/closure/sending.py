@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from bridge.closure.message import ClosureMessage
 from bridge.storage.closures import ClosureTicket
+from bridge.zendesk_batches import BULK_LIMIT, chunks
 
-BULK_LIMIT = 100  # tickets per update_many / create_many / show_many call
 UPDATE_SAME, UPDATE_EACH, CREATE_FOLLOWUPS = "update_same", "update_each", "create_followups"
 
 
@@ -43,11 +43,10 @@ def next_batches(ready: Sequence[ClosureTicket], slots: int, hold_partial: bool 
     call), each in ticket order. `hold_partial`: more tickets may still join (jobs running, tickets
     being read back), so a batch short of `limit` waits for them: fewer calls. A short batch of
     follow-ups also waits for the updates going out now, which find the closed tickets not yet known."""
-    def chunks(closed: bool) -> list[list[ClosureTicket]]:
-        group = sorted((t for t in ready if t.closed == closed), key=lambda t: t.ticket_id)
-        return [group[start:start + limit] for start in range(0, len(group), limit)]
+    def batches(closed: bool) -> list[list[ClosureTicket]]:
+        return chunks(sorted((t for t in ready if t.closed == closed), key=lambda t: t.ticket_id), limit)
 
-    updates, followups = chunks(closed=False), chunks(closed=True)
+    updates, followups = batches(closed=False), batches(closed=True)
     if hold_partial:
         updates = [batch for batch in updates if len(batch) == limit]
     if hold_partial or updates:

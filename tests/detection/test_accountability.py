@@ -26,6 +26,7 @@ from bridge.actions.overdue_actions import (
     OVERDUE_COMMENT,
     OVERDUE_NOTE,
     OVERDUE_PRIORITY,
+    OverdueActions,
     post_chat_message,
 )
 from bridge.actions.worker import ActionWorker
@@ -33,6 +34,7 @@ from bridge.config import AccountabilitySettings
 from bridge.domain.ports import BulkJob, RemoteError
 from bridge.domain.problems import OPEN, Problem
 from bridge.scheduler import scheduled_jobs
+from bridge.zendesk_batches import BatchSender
 from tests.detection.test_detection import DOUBLE_CHARGE
 from tests.detection.test_status_sync import ISSUE_KEY, jira_event, open_problem_with_issue
 
@@ -110,9 +112,11 @@ def entries(scenario, action: str) -> list:
 
 def drain_overdue_actions(scenario, jira, zendesk) -> None:
     runtime = scenario.runtime
-    overdue = runtime.overdue_actions
-    overdue.issues, overdue.zendesk = jira, zendesk
-    assert set(overdue.handlers()) <= set(runtime.new_action_worker("check").handlers)
+    assert set(runtime.overdue_actions.handlers()) <= set(runtime.new_action_worker("check").handlers)
+    closure = runtime.settings.closure
+    overdue = OverdueActions(runtime.settings, runtime.problems, runtime.accountability, runtime.issues,
+                             runtime.audit, jira, zendesk,
+                             BatchSender(zendesk, closure.unknown_outcome, closure.ticket_attempts))
     # Only the overdue handlers: the scenario's other actions (issue creation...) would call the
     # real Jira; they are parked as unknown here.
     worker = ActionWorker(runtime.engine, runtime.outbox, overdue.handlers(), runtime.settings.worker,
