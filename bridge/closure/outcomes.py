@@ -1,5 +1,5 @@
 """What Zendesk's answers mean for a closure's tickets: finished jobs, tickets read back to settle
-an unknown outcome, sends whose answer was lost. Pure: returns TicketChanges for the store.
+an unknown outcome, sends whose answer was lost. Pure: returns TicketChange rows for the store.
 
 Whenever the bridge cannot be sure a send did not land (a failed or vanished job, a lost answer),
 the ticket becomes pending with `verify` set, and is read before it may be sent again: a ticket

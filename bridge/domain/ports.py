@@ -56,7 +56,7 @@ class RemoteTicket:
 
 
 @dataclass(frozen=True)
-class TicketChanges:
+class ChangedTicketsPage:
     """One page of tickets changed since a position; `cursor` is where the next page starts."""
 
     tickets: list[TicketSnapshot]
@@ -96,7 +96,7 @@ class TicketSystem(Protocol):
         """Several jobs at once (job_statuses show_many, 1 call per 100); unknown ids are left out."""
         ...
 
-    def changed_tickets(self, since: str | datetime) -> TicketChanges:
+    def changed_tickets(self, since: str | datetime) -> ChangedTicketsPage:
         """Tickets changed after a cursor from an earlier page, or since a moment: one page,
         oldest change first (Zendesk's incremental export)."""
         ...

@@ -8,10 +8,10 @@ from bridge.planning.escalation import EscalationResult, escalate, escalation_co
 from bridge.planning.facts import ProblemFacts
 from bridge.planning.impact import impact_field_values, render_impact_section, replace_impact_section
 from bridge.planning.issue_content import IssuePlan, plan_issue, problem_label
-from bridge.planning.ticket_link import TicketChanges, link_changes, link_tag, unlink_changes
+from bridge.planning.ticket_link import LinkUpdate, link_changes, link_tag, unlink_changes
 
 __all__ = [
-    "AgentTagChanges", "AgentTags", "EscalationResult", "IssuePlan", "ProblemFacts", "TicketChanges",
+    "AgentTagChanges", "AgentTags", "EscalationResult", "IssuePlan", "LinkUpdate", "ProblemFacts",
     "add_business_days", "choose_due_policy", "due_date", "escalate", "escalation_comment",
     "escalation_marker", "impact_field_values", "link_changes", "link_tag", "plan_issue", "problem_label",
     "read_agent_tag_changes", "read_agent_tags", "render_impact_section", "replace_impact_section",

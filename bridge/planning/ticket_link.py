@@ -18,7 +18,7 @@ from bridge.rules.ruleset import Rule
 
 
 @dataclass(frozen=True)
-class TicketChanges:
+class LinkUpdate:
     """One Zendesk ticket update, the same for every linked ticket (so it can go out in bulk)."""
 
     changes: dict[str, Any]  # additional_tags / remove_tags, custom_fields {id: value}, comment
@@ -47,7 +47,7 @@ def link_tag(rule: Rule, facts: ProblemFacts) -> Rendered:
 
 def link_changes(rule: Rule, facts: ProblemFacts, jira_key: str, jira_url: str, due_date: date | None,
                  config: Settings, *, jira_status: str | None = None,
-                 tickets: Sequence[TicketSnapshot] = ()) -> TicketChanges:
+                 tickets: Sequence[TicketSnapshot] = ()) -> LinkUpdate:
     """Link tickets to the problem's Jira issue (`jira_url`: its web address). The internal note
     is the rule's `zendesk.internal_note`, whose `problem` also has jira_key, jira_url, due_date
     (YYYY-MM-DD or None), link_tag and tickets_url; else a default note with the same facts."""
@@ -67,10 +67,10 @@ def link_changes(rule: Rule, facts: ProblemFacts, jira_key: str, jira_url: str, 
     if values:
         changes["custom_fields"] = values
     changes["comment"] = {"body": note.text, "public": False}
-    return TicketChanges(changes, tuple(error for error in (tag.error, note.error) if error))
+    return LinkUpdate(changes, tuple(error for error in (tag.error, note.error) if error))
 
 
-def unlink_changes(rule: Rule, facts: ProblemFacts, config: Settings, *, clear_fields: bool = True) -> TicketChanges:
+def unlink_changes(rule: Rule, facts: ProblemFacts, config: Settings, *, clear_fields: bool = True) -> LinkUpdate:
     """Unlink tickets: remove the problem's tag and, unless `clear_fields` is False (the ticket
     stays linked to another problem), empty the Jira fields the bridge wrote."""
     tag = link_tag(rule, facts)
@@ -79,7 +79,7 @@ def unlink_changes(rule: Rule, facts: ProblemFacts, config: Settings, *, clear_f
     written = (fields.jira_key, fields.jira_status, fields.expected_fix_date) if clear_fields else ()
     if any(written):
         changes["custom_fields"] = {field: None for field in written if field}
-    return TicketChanges(changes, (tag.error,) if tag.error else ())
+    return LinkUpdate(changes, (tag.error,) if tag.error else ())
 
 
 def default_internal_note(jira_key: str, jira_url: str, team: str, due_date: str | None,

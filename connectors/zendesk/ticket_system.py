@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bridge.domain.events import TicketSnapshot
-from bridge.domain.ports import BulkJob, RemoteTicket, TicketChanges
+from bridge.domain.ports import BulkJob, ChangedTicketsPage, RemoteTicket
 from connectors.remote import remote_errors
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.errors import ZendeskError
@@ -111,14 +111,14 @@ class ZendeskTicketSystem:
             users = self.client.show_many_users(sorted(set(user_ids)))
         return {user["id"]: user.get("name") or "" for user in users}
 
-    def changed_tickets(self, since: str | datetime) -> TicketChanges:
+    def changed_tickets(self, since: str | datetime) -> ChangedTicketsPage:
         """One page of the incremental ticket export (malformed tickets are skipped)."""
         with remote_errors("Zendesk", ZendeskError):
             if isinstance(since, datetime):
                 page = self.client.incremental_tickets(start_time=int(since.timestamp()))
             else:
                 page = self.client.incremental_tickets(cursor=since)
-        return TicketChanges(_readable(page.tickets), page.next_cursor, page.end_of_stream)
+        return ChangedTicketsPage(_readable(page.tickets), page.next_cursor, page.end_of_stream)
 
     def start_bulk_update(self, ticket_ids: list[int], changes: dict) -> str:
         with remote_errors("Zendesk", ZendeskError):
