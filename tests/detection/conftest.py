@@ -39,6 +39,10 @@ class FakeTicketSystem:
         return BulkJob(finished=True, succeeded=frozenset(t for t in ticket_ids if t not in self.failing),
                        failed={t: "RecordInvalid" for t in ticket_ids if t in self.failing})
 
+    def read_tickets(self, ticket_ids):
+        from bridge.domain.ports import RemoteTicket
+        return [RemoteTicket(t.id, t.status, frozenset(t.tags)) for t in self.fetch_tickets(ticket_ids)]
+
     def fetch_tickets(self, ticket_ids):
         ids = sorted(ticket_ids)
         self.calls.append(ids)
