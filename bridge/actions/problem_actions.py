@@ -157,25 +157,24 @@ class ProblemActions:
         in_flight = state.job is not None or state.sending is not None
         unlinking = (bool(upgraded(action.payload).get("unlinking")) if in_flight
                      else not self._to_link(problem.id, state.excluded(now), 1))
-        if unlinking:
-            # A closed problem's tickets may have moved to another (a duplicate): keep their fields.
-            changes = unlink_changes(rule, facts, self.settings, clear_fields=problem.state != CLOSED).changes
-            step = self.batches.step(
-                state, action.attempts, now, one_job=True, context={"problem_id": problem.id, "kind": "unlink"},
-                next_batch=lambda excluded, limit: self._to_unlink(problem.id, excluded, limit),
-                send=lambda batch: self.zendesk.start_bulk_update(batch, changes),
-                landed=lambda ticket: tag not in ticket.tags)
-        else:
-            step = self.batches.step(
-                state, action.attempts, now, one_job=True, context={"problem_id": problem.id, "kind": "link"},
-                next_batch=lambda excluded, limit: self._to_link(problem.id, excluded, limit),
-                send=lambda batch: self.zendesk.start_bulk_update(batch, link_changes(
-                    rule, facts, problem.jira_key, self.issues.url(problem.jira_key), problem.due_date,
-                    self.settings).changes),
-                landed=lambda ticket: tag in ticket.tags)
+        kind = "unlink" if unlinking else "link"
+
+        def changes() -> dict:
+            if unlinking:
+                # A closed problem's tickets may have moved to another (a duplicate): keep their fields.
+                return unlink_changes(rule, facts, self.settings, clear_fields=problem.state != CLOSED).changes
+            return link_changes(rule, facts, problem.jira_key, self.issues.url(problem.jira_key), problem.due_date,
+                                self.settings).changes
+
+        candidates = self._to_unlink if unlinking else self._to_link
+        step = self.batches.step(
+            state, action.attempts, now, one_job=True, context={"problem_id": problem.id, "kind": kind},
+            next_batch=lambda excluded, limit: candidates(problem.id, excluded, limit),
+            send=lambda batch: self.zendesk.start_bulk_update(batch, changes()),
+            landed=lambda ticket: (tag in ticket.tags) != unlinking)  # an unlink lands when the tag is gone
         if not isinstance(step, Finished):
             return Later(step.until, with_state({"unlinking": True} if unlinking else {}, step.state), step.reason)
-        kind, done = "unlink" if unlinking else "link", step.state.done
+        done = step.state.done
         if not done and state.job is None:
             return Done("nothing to sync")
         failed = len([t for t in state.job.tickets if t not in done]) if state.job else 0

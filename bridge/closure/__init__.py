@@ -7,7 +7,9 @@ Zendesk allows: at most 100 tickets per call, at most `zendesk.max_jobs_in_fligh
 jobs running, `zendesk.requests_per_minute` spread evenly, a 429's Retry-After obeyed and a 429
 TooManyJobs waited out. Open tickets get the rule's public reply, status and tags (batch form when
 the reply is personalised, `?ids=` form when identical); closed ones, which Zendesk will not
-update, get a solved follow-up ticket carrying the reply.
+update, get a solved follow-up ticket carrying the reply. The bulk send's steps (batches of at
+most 100, a job's result per ticket, reading tickets back) are bridge/zendesk_batches', as for
+every other bulk update; the closure keeps its own per-ticket rows and pacing.
 
 Why no customer hears twice, whatever crashes when:
 
