@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 import orjson
 
@@ -63,6 +63,11 @@ def obj(data: Any, key: str, required: bool = False) -> dict:
     return value
 
 
+# A reader called with required=True returns a value or raises: the overloads tell the type checker.
+@overload
+def text(data: dict, key: str, required: Literal[True]) -> str: ...
+@overload
+def text(data: dict, key: str, required: bool = False) -> str | None: ...
 def text(data: dict, key: str, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None or value == "":
@@ -74,6 +79,10 @@ def text(data: dict, key: str, required: bool = False) -> str | None:
     return str(value)
 
 
+@overload
+def integer_id(data: dict, key: str, required: Literal[True]) -> int: ...
+@overload
+def integer_id(data: dict, key: str, required: bool = False) -> int | None: ...
 def integer_id(data: dict, key: str, required: bool = False) -> int | None:
     """Zendesk sends ids as numbers or as strings of digits; "0" and "" mean none."""
     value = data.get(key)
@@ -107,6 +116,10 @@ def string_list(data: dict, key: str) -> list[str]:
     return [str(v) for v in value]
 
 
+@overload
+def timestamp(data: dict, key: str, required: Literal[True]) -> datetime: ...
+@overload
+def timestamp(data: dict, key: str, required: bool = False) -> datetime | None: ...
 def timestamp(data: dict, key: str, required: bool = False) -> datetime | None:
     value = data.get(key)
     if value is None or value == "":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from typing import Protocol, cast
 
 from bridge.domain.ports import RemoteError
 
@@ -24,16 +25,28 @@ def clean_message(text: str) -> str:
     return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT - 1] + "…"
 
 
+class VendorError(Protocol):
+    """What ZendeskError and JiraError both carry."""
+
+    message: str
+    status: int | None
+    retry_after: float | None
+
+    @property
+    def code(self) -> str | None: ...
+
+
 @contextlib.contextmanager
 def remote_errors(vendor: str, error_type: type[Exception]) -> Iterator[None]:
-    """`error_type` has `message`, `status`, `retry_after` and `code` (ZendeskError, JiraError);
-    Jira's per-field errors, when present, are added to the message."""
+    """`error_type` is a VendorError (ZendeskError, JiraError); Jira's per-field errors, when
+    present, are added to the message."""
     try:
         yield
-    except error_type as error:
+    except error_type as caught:
+        error = cast(VendorError, caught)  # `except` needs an exception class, the protocol names its fields
         status = error.status
         temporary = status is None or status == 429 or status >= 500
         fields = getattr(error, "field_errors", None)
         detail = f" {fields}" if fields else ""
         raise RemoteError(clean_message(f"{vendor}: {error.message}{detail}"), temporary, error.retry_after,
-                          status, error.code) from error
+                          status, error.code) from caught

@@ -87,7 +87,9 @@ class DataCenterDeployment:
                 return
 
 
-DEPLOYMENTS = {"cloud": CloudDeployment(), "server": DataCenterDeployment()}
+DEPLOYMENTS: dict[str, CloudDeployment | DataCenterDeployment] = {
+    "cloud": CloudDeployment(), "server": DataCenterDeployment(),
+}
 
 
 def deployment_named(name: str) -> CloudDeployment | DataCenterDeployment:

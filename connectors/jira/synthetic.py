@@ -3,6 +3,8 @@ so a polled change takes the same path as a delivered one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bridge.domain.events import IssueSnapshot
 
 POLL_MARKER = "bridge_poll"  # tells a polled body from a delivered one (the changelog is missing)
@@ -20,7 +22,7 @@ def polled_issue_update(issue: IssueSnapshot) -> tuple[str, dict]:
 
 
 def _fields(issue: IssueSnapshot) -> dict:
-    status = {"name": issue.status} if issue.status else {}
+    status: dict[str, Any] = {"name": issue.status} if issue.status else {}
     if issue.status_category:
         status["statusCategory"] = {"key": issue.status_category}
     return {

@@ -78,10 +78,8 @@ def translate_errors(action: str) -> Iterator[None]:
         raise ZendeskError(f"{action}: {exc}", status=None) from exc
 
 
-def custom_field_list(custom_fields: dict[int, Any] | Iterable[dict] | None) -> list[dict] | None:
+def custom_field_list(custom_fields: dict[int, Any] | Iterable[dict]) -> list[dict]:
     """Accept {field_id: value} or Zendesk's [{"id", "value"}] and return the latter."""
-    if custom_fields is None:
-        return None
     if isinstance(custom_fields, dict):
         return [{"id": int(field_id), "value": value} for field_id, value in custom_fields.items()]
     return [dict(field) for field in custom_fields]

@@ -91,7 +91,7 @@ class ZendeskTicketSystem:
         """show_many for the tickets and the users behind them: 2 calls per 100 tickets."""
         with remote_errors("Zendesk", ZendeskError):
             tickets = self.client.show_many(sorted(set(ticket_ids)))
-            requester_ids = {t.get("requester_id") for t in tickets if isinstance(t.get("requester_id"), int)}
+            requester_ids = {t["requester_id"] for t in tickets if isinstance(t.get("requester_id"), int)}
             emails = {user["id"]: user.get("email") for user in self.client.show_many_users(requester_ids)}
         snapshots = []
         for snapshot in _readable(tickets):

@@ -9,9 +9,11 @@ can see it: the caller decides when to retry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
 from connectors.zendesk.errors import ZendeskError
@@ -26,12 +28,17 @@ class AddressRewritingAdapter(HTTPAdapter):
         self._scheme = target.scheme
         self._netloc = target.netloc
 
-    def send(self, request, **kwargs):
+    def send(self, request: PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float, float] | tuple[float, None] | None = None, verify: bool | str = True,
+             cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+             proxies: Mapping[str, str] | None = None) -> Response:
         original_url = request.url
+        assert original_url is not None, "a prepared request has its URL"
         parts = urlsplit(original_url)
         redirected = request.copy()
         redirected.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
-        response = super().send(redirected, **kwargs)
+        response = super().send(redirected, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                                proxies=proxies)
         response.request = request
         response.url = original_url
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, current_app, g, request
 
@@ -116,7 +117,8 @@ def list_fields():
 def _search_arguments() -> dict:
     if request.method == "POST":
         return _body()
-    arguments = {key: request.args.get(key) for key in ("jql", "nextPageToken", "maxResults", "startAt")}
+    arguments: dict[str, Any] = {key: request.args.get(key)
+                                 for key in ("jql", "nextPageToken", "maxResults", "startAt")}
     fields = [name for value in request.args.getlist("fields") for name in value.split(",") if name]
     arguments["fields"] = fields or None
     return arguments

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from connectors.jira.simulator import catalog
 from connectors.jira.simulator.errors import JiraApiError
@@ -27,23 +28,23 @@ def _texts(issue: Issue, field: str) -> set[str]:
     """The values a text-like JQL field matches against (case-folded)."""
     status = catalog.STATUSES[issue.status]
     category = catalog.STATUS_CATEGORIES[status.category]
-    values = {
+    values: dict[str, set[str]] = {
         "labels": set(issue.labels),
         "project": {issue.project.key, issue.project.id, issue.project.name},
         "key": {issue.key, issue.id, *issue.former_keys},
         "status": {issue.status, status.id},
-        "statuscategory": {category["key"], category["name"], str(category["id"])},
+        "statuscategory": {str(category["key"]), str(category["name"]), str(category["id"])},
         "resolution": {issue.resolution} if issue.resolution else set(),
         "issuetype": {issue.issue_type, catalog.ISSUE_TYPES[issue.issue_type]},
         "priority": {issue.priority, catalog.PRIORITIES[issue.priority]},
-    }[field]
-    return {value.casefold() for value in values}
+    }
+    return {value.casefold() for value in values[field]}
 
 
 ALIASES = {"issuekey": "key", "type": "issuetype"}
 TEXT_FIELDS = {"labels", "project", "key", "status", "statuscategory", "resolution", "issuetype", "priority"}
 DATE_FIELDS = {"created", "updated"}
-ORDER_KEYS: dict[str, Callable[[Issue], object]] = {
+ORDER_KEYS: dict[str, Callable[[Issue], tuple[Any, int]]] = {
     "created": lambda issue: (issue.created, int(issue.id)),
     "updated": lambda issue: (issue.updated, int(issue.id)),
     "key": lambda issue: (issue.project.key, int(issue.key.rsplit("-", 1)[1])),

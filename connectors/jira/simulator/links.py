@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from connectors.jira.simulator import catalog
-from connectors.jira.simulator.catalog import User
+from connectors.jira.simulator.catalog import Project, User
 from connectors.jira.simulator.errors import JiraApiError
-from connectors.jira.simulator.model import Change, IssueLink, Version
+from connectors.jira.simulator.model import Change, Issue, IssueLink, Version
 
 
 class LinksMixin:
     """Part of JiraStore (uses its lock, lookups and id counter)."""
+
+    if TYPE_CHECKING:  # what JiraStore provides
+        lock: threading.RLock
+        versions: dict[str, Version]
+        on_change: Callable[[Change], None]
+
+        def next_id(self) -> str: ...
+        def issue(self, key_or_id: str) -> Issue: ...
+        def project(self, key_or_id: Any) -> Project: ...
+        def version(self, version_id: str) -> Version: ...
+        def version_id_by_name(self, project: Project, name: str) -> str | None: ...
 
     def upsert_remote_link(self, key: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Returns (the stored link, whether it was created); the same globalId updates in place."""
@@ -23,7 +36,8 @@ class LinksMixin:
             global_id = body.get("globalId")
             existing = next((link for link in issue.remote_links
                              if global_id is not None and link.get("globalId") == global_id), None)
-            stored = {key_: body[key_] for key_ in ("globalId", "application", "relationship") if key_ in body}
+            stored: dict[str, Any] = {key_: body[key_] for key_ in ("globalId", "application", "relationship")
+                                      if key_ in body}
             stored["object"] = dict(link_object)
             if existing is None:
                 link = {"id": int(self.next_id()), **stored}

@@ -20,9 +20,11 @@ def webhook_payload(change: Change, renderer: Renderer) -> dict[str, Any]:
         payload["version"] = version
         return payload
     if change.comment is not None:
-        fields = change.issue_snapshot["fields"]
+        snapshot = change.issue_snapshot
+        assert snapshot is not None, "a comment's change carries its issue"
+        fields = snapshot["fields"]
         payload["comment"] = renderer.comment(change.comment)
-        payload["issue"] = {**{k: change.issue_snapshot[k] for k in ("id", "self", "key")},
+        payload["issue"] = {**{k: snapshot[k] for k in ("id", "self", "key")},
                             "fields": {k: fields[k] for k in ("summary", "issuetype", "project", "assignee",
                                                               "priority", "status")}}
         return payload

@@ -96,7 +96,7 @@ class JiraStore(WorkflowMixin, LinksMixin):
                 errors["summary"] = "You must specify a summary of the issue."
             values = self._parse_fields(project, fields, catalog.SETTABLE_ON_CREATE, errors,
                                         skip={"project", "issuetype"})
-            if errors:
+            if errors or issue_type is None:
                 raise JiraApiError(400, errors=errors)
             now = utc_now()
             issue = Issue(self.next_id(), f"{project.key}-{next(self._issue_numbers[project.key])}", project,

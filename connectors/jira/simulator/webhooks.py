@@ -144,7 +144,7 @@ class WebhookDispatcher:
                     wait = None if soonest is None or self._held else max(0.0, soonest - time.monotonic())
                     self._condition.wait(wait if wait is None else min(wait, 0.5))
                     item = self._next_due()
-                if self._stopped:
+                if self._stopped or item is None:
                     return
                 self._busy += 1
             delivered = False

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from connectors.jira.adf import adf_to_text
 from connectors.jira.simulator import catalog
 from connectors.jira.simulator.catalog import Transition, User
 from connectors.jira.simulator.errors import JiraApiError
-from connectors.jira.simulator.model import utc_now
+from connectors.jira.simulator.model import Comment, Issue, utc_now
 
 
 class WorkflowMixin:
     """Part of JiraStore (uses its lock, lookups and change announcement)."""
+
+    if TYPE_CHECKING:  # what JiraStore provides
+        lock: threading.RLock
+
+        def issue(self, key_or_id: str) -> Issue: ...
+        def add_comment(self, key: str, body: str, actor: User) -> Comment: ...
+        def _change(self, issue: Issue, actor: User, issue_event: str, mutate: Callable[[], None]) -> None: ...
 
     def available_transitions(self, key: str) -> list[Transition]:
         with self.lock:

@@ -11,12 +11,12 @@ from connectors.zendesk.simulator.errors import ApiError, too_many_values
 from connectors.zendesk.simulator.front_door import RecordedRequest
 
 if TYPE_CHECKING:
-    from connectors.zendesk.simulator.server import ZendeskSimulator
+    from connectors.zendesk.simulator.account import SimulatedAccount
 
 EXTENSION_KEY = "zendesk_simulator"
 
 
-def simulator() -> ZendeskSimulator:
+def simulator() -> SimulatedAccount:
     return current_app.extensions[EXTENSION_KEY]
 
 
@@ -54,7 +54,7 @@ def id_list(parameter: str = "ids", limit: int = 100) -> list[int]:
     return ids
 
 
-def create_app(sim: ZendeskSimulator) -> Flask:
+def create_app(sim: SimulatedAccount) -> Flask:
     from connectors.zendesk.simulator.routes_account import account_routes
     from connectors.zendesk.simulator.routes_tickets import ticket_routes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from connectors.zendesk.simulator.store import Change
 
@@ -23,7 +24,7 @@ def _upper_or_none(value: str | None) -> str | None:
 
 def ticket_detail(ticket: dict, actor_id: int) -> dict:
     """The `detail` snapshot: ids as strings, enums upper-case, no custom fields and no comments."""
-    detail = {field: _string_or_none(ticket[field]) for field in DETAIL_ID_FIELDS}
+    detail: dict[str, Any] = {field: _string_or_none(ticket[field]) for field in DETAIL_ID_FIELDS}
     detail.update({
         "actor_id": str(actor_id),
         "created_at": ticket["created_at"],

@@ -50,7 +50,7 @@ class ZendeskSimulator:
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.server_address[0]}:{self._server.server_port}"
+        return f"http://{self._server.socket.getsockname()[0]}:{self._server.server_port}"
 
     def start(self) -> ZendeskSimulator:
         self.account.deliverer.start()
@@ -184,7 +184,7 @@ def build_standalone(host: str = "127.0.0.1", port: int = 8090, bridge_url: str 
     if bridge_url and not webhook_secret:
         raise ValueError("webhook_secret is required with bridge_url")
     simulator = ZendeskSimulator(host, port, api_email=api_email, api_token=api_token, job_delay=job_delay)
-    if bridge_url:
+    if bridge_url and webhook_secret:
         simulator.configure_webhook(bridge_url, webhook_secret)
     simulator.set_rate_limit(requests_per_minute)
     return simulator

@@ -88,7 +88,7 @@ class TicketStore:
         source = self._followup_source(data.get("via_followup_source_id"))
         ticket_id = next(self._ids)
         now = iso(self._clock())
-        ticket = {
+        ticket: dict[str, Any] = {
             "id": ticket_id, "url": f"/api/v2/tickets/{ticket_id}.json", "external_id": data.get("external_id"),
             "via": {"channel": channel, "source": {"from": {}, "to": {}, "rel": None}},
             "created_at": now, "updated_at": now, "type": None, "subject": data.get("subject") or "",
@@ -213,7 +213,7 @@ class TicketStore:
 
     def _add_comment(self, ticket: dict, data: dict, actor_id: int) -> dict:
         body = data.get("body") or _html_to_text(data.get("html_body") or "")
-        comment = {
+        comment: dict[str, Any] = {
             "id": next(self._ids), "type": "Comment", "author_id": int(data.get("author_id") or actor_id),
             "body": body,
             "html_body": data.get("html_body") or f'<div class="zd-comment"><p>{html.escape(body)}</p></div>',
