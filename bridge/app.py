@@ -21,9 +21,11 @@ def create_app(runtime: Runtime) -> Flask:
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(dashboard)
+    # Flask's documented way to add WSGI middleware is to replace `wsgi_app`, which its types
+    # declare as a method: hence the two ignores.
     if runtime.settings.server.trusted_proxies:
         # Only then is X-Forwarded-Proto believed (it makes the dashboard's cookie Secure).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=runtime.settings.server.trusted_proxies,
-                                x_host=0, x_port=0, x_prefix=0)
-    app.wsgi_app = WebhookIntake(runtime, app.wsgi_app)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0,  # type: ignore[method-assign]
+                                x_proto=runtime.settings.server.trusted_proxies, x_host=0, x_port=0, x_prefix=0)
+    app.wsgi_app = WebhookIntake(runtime, app.wsgi_app)  # type: ignore[method-assign]
     return app

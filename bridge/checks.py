@@ -37,7 +37,8 @@ def _check_database(settings: Settings) -> list[str]:
     try:
         ping(engine)
     except SQLAlchemyError as exc:
-        return [f"database.url: cannot connect: {type(exc.orig or exc).__name__}: {exc.orig or exc}"]
+        cause = getattr(exc, "orig", None) or exc  # a DBAPIError carries the driver's error
+        return [f"database.url: cannot connect: {type(cause).__name__}: {cause}"]
     finally:
         engine.dispose()
     return []

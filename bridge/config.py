@@ -288,17 +288,18 @@ class CalendarSettings(_Strict):
         return ZoneInfo(self.timezone)
 
 
-def _tag_format_type(*placeholders: str) -> Any:
-    """A tag format using exactly `placeholders`; dumped back as its text."""
+def _tag_format_using(*placeholders: str) -> PlainValidator:
+    """A tag format using exactly `placeholders`."""
     def validate(value: Any) -> TagFormat:
         if not isinstance(value, str):
             raise ValueError(f"expected a tag format string, got {type(value).__name__}")
         return parse_tag_format(value, placeholders)
-    return Annotated[TagFormat, PlainValidator(validate), PlainSerializer(str)]
+    return PlainValidator(validate)
 
 
-LinkTagFormat = _tag_format_type("project", "number")
-EscalateTagFormat = _tag_format_type("team")
+# Dumped back as their text.
+LinkTagFormat = Annotated[TagFormat, _tag_format_using("project", "number"), PlainSerializer(str)]
+EscalateTagFormat = Annotated[TagFormat, _tag_format_using("team"), PlainSerializer(str)]
 
 
 class TagSettings(_Strict):

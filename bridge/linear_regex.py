@@ -12,10 +12,24 @@ reports it), what it cannot run that way: backreferences (`\\1`, `(?P=name)`), l
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import re2
 
-LinearRegex = re2._Regexp  # what `compile_linear` returns: `search`, `fullmatch`, `pattern`...
+
+class LinearMatch(Protocol):
+    def groupdict(self) -> dict[str, str]: ...
+
+
+class LinearRegex(Protocol):
+    """What `compile_linear` returns (an RE2 pattern: re2 ships no types), as far as the bridge uses it."""
+
+    @property
+    def pattern(self) -> str: ...
+
+    def search(self, text: str) -> LinearMatch | None: ...
+
+    def fullmatch(self, text: str) -> LinearMatch | None: ...
 
 
 def compile_linear(pattern: str, *, ignore_case: bool = False) -> LinearRegex:

@@ -103,9 +103,9 @@ class InboxCollector:
             "bridge_inbox_read_age_seconds", "Age of the database read behind the bridge_inbox_* gauges "
             "(+Inf before the first read succeeds).",
             value=last_good.age_seconds if last_good else math.inf)
-        if last_good is None:
+        if last_good is None or last_good.value is None:  # a good read has its value
             return
-        state: InboxState = last_good.value
+        state = last_good.value
         by_status = GaugeMetricFamily("bridge_inbox_events", "Inbox events by status.", labels=["status"])
         for status, count in state.counts.items():
             by_status.add_metric([status], count)

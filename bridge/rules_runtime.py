@@ -23,11 +23,11 @@ def load_configured_rules(settings: Settings) -> RuleSet:
     if not settings.rules:
         return RuleSet(implied)
     loaded = load_rules(list(settings.rules), settings.base_dir, settings.teams.keys(), settings.custom_fields)
-    taken = {rule.name for rule in loaded}
-    clashes = [rule.name for rule in implied if rule.name in taken]
+    taken = {rule.name: rule for rule in reversed(loaded.rules)}  # the first rule of a name wins
+    clashes = [taken[rule.name] for rule in implied if rule.name in taken]
     if clashes:
-        raise SourceErrors([SourceError(loaded.by_name(name).file, loaded.by_name(name).line, "name",
-                                        f"rule name {name!r} is reserved for agents' tags") for name in clashes])
+        raise SourceErrors([SourceError(rule.file, rule.line, "name",
+                                        f"rule name {rule.name!r} is reserved for agents' tags") for rule in clashes])
     return RuleSet([*loaded.rules, *implied], loaded.files)
 
 

@@ -16,7 +16,9 @@ from functools import partial
 from granian import Granian
 from granian.constants import Interfaces
 from granian.log import LogLevels
-from waitress import create_server, wasyncore
+from granian.server import MPServer, MTServer
+from waitress import wasyncore
+from waitress.server import create_server
 
 from bridge.app import create_app
 from bridge.config import Settings
@@ -79,7 +81,7 @@ class Background:
         self.scheduler.join(timeout=10)
 
 
-def production_server(settings: Settings, host: str, port: int) -> Granian:
+def production_server(settings: Settings, host: str, port: int) -> MPServer | MTServer:
     """The server of `bridge serve`: granian's HTTP/1 engine (Rust) in front of one Python process
     holding the app, the embedded worker and the scheduler, so /metrics sees every counter.
     bench/ingest.py measures its baseline on this very setup.

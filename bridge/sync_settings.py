@@ -3,7 +3,7 @@ a regression does. Defaults keep engineering chatter internal: no public message
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
 
@@ -39,7 +39,10 @@ class TicketUpdate(_Strict):
     ticket_status: TicketStatus | None = None
 
 
-DEFAULT_CATEGORIES = {
+JiraStatusCategory = Literal["new", "indeterminate", "done"]
+JIRA_STATUS_CATEGORIES: tuple[JiraStatusCategory, ...] = get_args(JiraStatusCategory)
+
+DEFAULT_CATEGORIES: dict[JiraStatusCategory, TicketUpdate] = {
     "new": TicketUpdate(internal_note=_sync_template(
         "Jira {{ issue.key }} is back in {{ issue.status }} (to do). Due {{ issue.due_date or 'not set' }}.")),
     "indeterminate": TicketUpdate(internal_note=_sync_template(
@@ -52,7 +55,7 @@ DEFAULT_CATEGORIES = {
 
 class StatusSyncSettings(_Strict):
     # By Jira status category (new = To Do, indeterminate = In Progress, done = Done) ...
-    categories: dict[Literal["new", "indeterminate", "done"], TicketUpdate] = Field(
+    categories: dict[JiraStatusCategory, TicketUpdate] = Field(
         default_factory=lambda: dict(DEFAULT_CATEGORIES))
     # ... with per-status overrides by status name (e.g. "In Review").
     statuses: dict[str, TicketUpdate] = {}
@@ -66,7 +69,7 @@ class StatusSyncSettings(_Strict):
     def update_for(self, status: str | None, category: str | None) -> TicketUpdate | None:
         if status and status in self.statuses:
             return self.statuses[status]
-        return self.categories.get(category) if category else None
+        return self.categories.get(category) if category in JIRA_STATUS_CATEGORIES else None
 
 
 class RegressionSettings(_Strict):

@@ -49,7 +49,7 @@ class Worker(QueueWorker):
         super().__init__(inbox, settings, clock, owner, housekeeping)
         self.engine, self.inbox, self.processor = engine, inbox, processor
         self.parsers = parsers
-        self.permanent_errors = (PermanentError, *permanent_errors)
+        self.permanent_errors: tuple[type[Exception], ...] = (PermanentError, *permanent_errors)
         self.metrics = metrics
 
     def process_batch(self, batch: list[InboxEvent]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ class LocatedDocument:
         return SourceError(self.file, self.line_of(path), format_key(path), message)
 
 
-def load_yaml(path: Path | str, text: str | None = None) -> list[LocatedDocument]:
+def load_yaml(path: str | os.PathLike, text: str | None = None) -> list[LocatedDocument]:
     """Parse every document of a YAML file; duplicate keys and syntax errors become SourceErrors."""
     name = str(path)
     if text is None:
@@ -79,7 +80,8 @@ def load_yaml(path: Path | str, text: str | None = None) -> list[LocatedDocument
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise SourceErrors([SourceError(name, line, "", f"invalid YAML: {problem}")]) from None
-    documents, errors = [], []
+    documents: list[LocatedDocument] = []
+    errors: list[SourceError] = []
     scalars = yaml.SafeLoader("")  # only its scalar constructors are used
     for node in nodes:
         document = LocatedDocument(name, None)

@@ -57,8 +57,9 @@ def field_problems(settings: Settings, fields: list[dict]) -> list[str]:
     known = {field["id"]: field for field in fields}
     listing = ", ".join(f"{field['id']} {field.get('title', '')}".rstrip() for field in fields
                         if field.get("removable", True)) or "none"
-    configured = [(f"zendesk.fields.{key}", field_id, WRITABLE_TYPES[key])
-                  for key, field_id in settings.zendesk.fields.model_dump().items() if field_id is not None]
+    configured: list[tuple[str, int, tuple[str, str] | None]] = [
+        (f"zendesk.fields.{key}", field_id, WRITABLE_TYPES[key])
+        for key, field_id in settings.zendesk.fields.model_dump().items() if field_id is not None]
     configured += [(f"custom_fields.{name}", field_id, None) for name, field_id in settings.custom_fields.items()]
     problems = []
     for key, field_id, writable in configured:

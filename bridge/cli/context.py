@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import IO
 
 import click
 
@@ -25,7 +26,7 @@ def reported_source_errors():
 class CliContext:
     def __init__(self, config_path: str | None):
         self.config_path = config_path
-        self._database_claim = None  # the open lock file, held until the process exits
+        self._database_claim: IO | None = None  # the open lock file, held until the process exits
 
     def settings(self) -> Settings:
         if not self.config_path:

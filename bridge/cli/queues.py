@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,13 +12,16 @@ from bridge.cli.context import CliContext, pass_context
 from bridge.cli.tables import print_table
 from bridge.storage.leased_queue import FAILED, STATUSES, LeasedQueue
 
+if TYPE_CHECKING:
+    from bridge.runtime import Runtime
+
 
 def queue_detail(item) -> str:
     """What became of an item: the last error once it is parked, else its outcome."""
     return (item.last_error if item.status == FAILED else item.outcome) or ""
 
 
-def add_queue_commands(group: click.Group, noun: str, queue_of: Callable[[object], LeasedQueue],
+def add_queue_commands(group: click.Group, noun: str, queue_of: Callable[[Runtime], LeasedQueue],
                        headers: Sequence[str], cells: Callable[[object], Sequence[object]]) -> None:
     """Add `list`, `failed` and `retry` to `group`; `queue_of(runtime)` is the queue, `cells(item)`
     one table row under `headers`."""

@@ -45,7 +45,7 @@ class TicketSnapshot:
         """This partial snapshot laid over an older full one: known fields win, unknown ones keep."""
         if older is None:
             return self
-        values = {}
+        values: dict[str, Any] = {}
         for name in TICKET_FIELDS:
             if name == "custom_fields":
                 values[name] = {**older.custom_fields, **self.custom_fields}

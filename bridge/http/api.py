@@ -5,6 +5,8 @@ exist, the admin has not enabled them), so a caller can tell "off" from "wrong t
 
 from __future__ import annotations
 
+from typing import overload
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from bridge.domain.problems import Accountability, ProblemState
@@ -125,6 +127,10 @@ def _listed(name: str) -> list[str]:
     return [part.strip() for value in request.args.getlist(name) for part in value.split(",") if part.strip()]
 
 
+@overload
+def _integer(name: str, default: int, minimum: int, maximum: int) -> int: ...
+@overload
+def _integer(name: str, default: None, minimum: int, maximum: int) -> int | None: ...
 def _integer(name: str, default: int | None, minimum: int, maximum: int) -> int | None:
     raw = request.args.get(name)
     if raw is None:

@@ -114,6 +114,7 @@ class BufferedWSGI:
             raise Rejected(503, "busy", "too many request bodies in progress, retry later",
                            {"Retry-After": "5"})
         task = asyncio.current_task()
+        assert task is not None, "a body is read inside a task"
         loop = asyncio.get_running_loop()
         self.reading[task] = loop.time() + self.body_timeout
         if not self.sweeping:

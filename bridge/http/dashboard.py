@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.wrappers import Response as BaseResponse
 
 from bridge.accountability import CHECKED_STATES, compute_trend, days_overdue
 from bridge.domain.problems import AT_RISK, CLOSED, FIXED, OVERDUE, WONT_FIX, Problem
@@ -86,7 +87,7 @@ def _unauthorized(message: str) -> Response:
 
 
 @dashboard.before_request
-def _authenticate() -> Response | None:
+def _authenticate() -> BaseResponse | None:  # a redirect is werkzeug's Response
     token = configured_token(_runtime().settings)
     if not token:
         return _refusal(403, "The dashboard is off",

@@ -170,8 +170,9 @@ class WebhookIntake:
 def _identify_zendesk(payload: dict, body: bytes, environ: dict) -> _Identity:
     key = zendesk_events.delivery_key(payload, _header(environ, "X-Zendesk-Webhook-Invocation-Id"))
     zendesk_events.ticket_id_of(payload)
-    # authenticate() has checked that this header is present and fresh.
-    digest = zendesk_signature.signed_digest(_header(environ, zendesk_signature.TIMESTAMP_HEADER), body)
+    signed_at = _header(environ, zendesk_signature.TIMESTAMP_HEADER)
+    assert signed_at is not None, "authenticate() has checked that this header is present and fresh"
+    digest = zendesk_signature.signed_digest(signed_at, body)
     return _Identity(key, zendesk_events.event_type_of(payload), digest)
 
 

@@ -49,8 +49,8 @@ def read_agent_tags(tags: Iterable[str], formats: TagSettings, teams: Mapping[st
         link = formats.link_to_issue.parse(tag)
         escalation = formats.escalate.parse(tag)
         if link is not None and link["project"] in teams_by_project:
-            team = teams_by_project[link["project"]]
-            links.append(IssueLinkRequest(tag, f"{teams[team].project}-{int(link['number'])}", team))
+            team_name = teams_by_project[link["project"]]
+            links.append(IssueLinkRequest(tag, f"{teams[team_name].project}-{int(link['number'])}", team_name))
         elif escalation is not None and escalation["team"] in teams_by_name:
             escalations.append(EscalationRequest(tag, teams_by_name[escalation["team"]]))
         elif link is not None or escalation is not None:

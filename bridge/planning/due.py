@@ -81,7 +81,9 @@ def choose_due_policy(priority: str | None, *settings: DueSetting | None) -> Due
         policy = policy_for_priority(setting, priority)
         if policy is not None:
             return policy
-    return max(given[0].values(), key=lambda p: p.amount * _APPROXIMATE_DAYS[p.unit])
+    first = given[0]
+    offered = [first] if isinstance(first, DuePolicy) else first.values()
+    return max(offered, key=lambda p: p.amount * _APPROXIMATE_DAYS[p.unit])
 
 
 def due_date(policy: DueSetting, priority: str | None, start: datetime, calendar: CalendarSettings) -> date:

@@ -75,7 +75,7 @@ def escalation_comment(result: EscalationResult) -> str:
         text = f"Escalated to {result.priority}: {reasons}."
     else:
         text = f"Escalation threshold reached, priority stays {result.priority}: {reasons}."
-    if result.due_date != result.previous_due_date:
+    if result.due_date is not None and result.due_date != result.previous_due_date:
         if result.previous_due_date is None:
             text += f" Due date set to {result.due_date.isoformat()}."
         else:
@@ -103,5 +103,5 @@ def _threshold(item: CrossedStep) -> str:
 
 
 def _is_lower(candidate: str, current: str) -> bool:
-    ranks = _PRIORITY_RANK.get(candidate.casefold()), _PRIORITY_RANK.get(current.casefold())
-    return None not in ranks and ranks[0] < ranks[1]
+    candidate_rank, current_rank = _PRIORITY_RANK.get(candidate.casefold()), _PRIORITY_RANK.get(current.casefold())
+    return candidate_rank is not None and current_rank is not None and candidate_rank < current_rank

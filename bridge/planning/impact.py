@@ -55,7 +55,7 @@ def replace_impact_section(description: str | None, section: str) -> str:
     text = description or ""
     end = _END_LINE.search(text)
     starts = list(_START_LINE.finditer(text, 0, end.start())) if end else []
-    if not starts:
+    if end is None or not starts:
         return f"{text.rstrip()}\n\n{section}" if text.strip() else section
     return text[:starts[-1].start()] + section + text[end.end():]
 

@@ -57,9 +57,11 @@ def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Seq
     due = policy_due_date(choose_due_policy(priority, jira.due, team.due), start, calendar)
     escalation = escalate(jira.escalation, facts.counts, (), priority=priority, due_date=due,
                           due_settings=(jira.due, team.due), calendar=calendar, now=start)
+    due_date = escalation.due_date
+    assert due_date is not None, "escalation keeps the due date it is given or moves it up"
     tag = link_tag(rule, facts)
     context = template_context(rule, facts, tickets, priority=escalation.priority,
-                               due_date=escalation.due_date.isoformat(), link_tag=tag.text)
+                               due_date=due_date.isoformat(), link_tag=tag.text)
     where = f"rule {rule.name}: jira"
     summary = render_or_default(jira.summary, context, default_summary(rule, facts), f"{where}.summary")
     body = render_or_default(jira.description, with_literal_customer_text(context, literal),
@@ -75,7 +77,7 @@ def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Seq
         labels=_unique(*(jira.labels or team.labels), problem_label(problem.id)),
         components=tuple(jira.components or team.components),
         assignee=team.assignee,
-        due_date=escalation.due_date,
+        due_date=due_date,
         custom_fields=impact_field_values(problem, jira_fields),
         escalation=escalation,
         template_errors=tuple(r.error for r in (tag, summary, body) if r.error),

@@ -108,6 +108,7 @@ def required_tags(condition: Condition) -> frozenset[str] | None:
     candidates += [tags for child in condition.all_of or () if (tags := required_tags(child)) is not None]
     if condition.any_of:
         alternatives = [required_tags(child) for child in condition.any_of]
-        if all(tags is not None for tags in alternatives):
-            candidates.append(frozenset().union(*alternatives))
+        present = [tags for tags in alternatives if tags is not None]
+        if len(present) == len(alternatives):
+            candidates.append(frozenset().union(*present))
     return min(candidates, key=len) if candidates else None

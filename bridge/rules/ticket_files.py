@@ -21,7 +21,7 @@ def load_tickets(path: Path | str) -> list[TicketSnapshot]:
         raise SourceErrors([SourceError(str(path), None, "", f"cannot read file: {exc}")]) from None
     if path.suffix.lower() != ".jsonl":
         try:
-            chunks = [(None, json.loads(text))]
+            chunks: list[tuple[int | None, Any]] = [(None, json.loads(text))]
         except json.JSONDecodeError as exc:
             raise SourceErrors([SourceError(str(path), exc.lineno, "", f"invalid JSON: {exc.msg}")]) from None
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 
@@ -61,21 +61,23 @@ class DueCheck:
                     "old_due_date": problem.accountability_due and problem.accountability_due.isoformat(),
                     "due_date": problem.due_date and problem.due_date.isoformat()})
         if step.entered:
+            due_date = problem.due_date
+            assert due_date is not None, "only a problem with a due date becomes at risk or overdue"
             values[f"{step.entered}_at"] = now
-            details = {"due_date": problem.due_date.isoformat(), "jira_key": problem.jira_key,
+            details = {"due_date": due_date.isoformat(), "jira_key": problem.jira_key,
                        "tickets": problem.ticket_count, "issue_status": issue.status if issue else None}
             if step.entered == OVERDUE:
-                details["days_overdue"] = days_overdue(problem.due_date, now, zone)
+                details["days_overdue"] = days_overdue(due_date, now, zone)
             self.audit.record(connection, now, f"problem.{step.entered}", subject, details)
             log_event(log, logging.INFO, f"problem.{step.entered}", problem_id=problem.id,
-                      due_date=problem.due_date.isoformat())
+                      due_date=due_date.isoformat())
             if step.entered == OVERDUE:
-                self._queue_actions(connection, problem, now)
+                self._queue_actions(connection, problem, due_date, now)
         self.store.record(connection, problem.id, **values)
         return step
 
-    def _queue_actions(self, connection: Connection, problem: Problem, now: datetime) -> None:
-        due = problem.due_date.isoformat()
+    def _queue_actions(self, connection: Connection, problem: Problem, due_date: date, now: datetime) -> None:
+        due = due_date.isoformat()
         for kind in overdue_action_kinds(self.settings.accountability.overdue):
             self.outbox.enqueue(connection, kind, now, problem.id, payload={"due_date": due},
                                 dedupe_key=f"{kind}:{problem.id}:{due}")

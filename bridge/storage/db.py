@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql.dml import Insert
 
 from bridge.config import DatabaseSettings
 from bridge.storage.in_use import track_connections
@@ -99,7 +98,7 @@ def _sqlite_engine(url: str, settings: DatabaseSettings) -> Engine:
     return engine
 
 
-def upsert_insert(connection: Connection, table: Table) -> Insert:
+def upsert_insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that takes ON CONFLICT clauses, in the connection's database dialect."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)

@@ -6,6 +6,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -93,7 +94,8 @@ def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
     writer thread, not the database, was the limit."""
     dialect = engine.dialect
     bind_time = inbox_events.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
-    parameters = []
+    assert bind_time is not None, "SQLite stores a datetime as text"
+    parameters: list[Any] = []
     for delivery in deliveries:
         parameters.extend(_values(delivery, bind_time(delivery.received_at)))
     connection = engine.raw_connection()

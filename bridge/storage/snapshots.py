@@ -67,10 +67,9 @@ class TicketSnapshots:
             .where(tickets.c.id == incoming.id).with_for_update()
         ).first()
         stored = ticket_from_json(row.snapshot) if row else None
-        late = stored is not None and (
-            _is_older(incoming.updated_at, stored.updated_at)
-            or (incoming.updated_at == stored.updated_at and _is_older(event_time, row.last_event_at)))
-        if late:
+        if row is not None and stored is not None and (
+                _is_older(incoming.updated_at, stored.updated_at)
+                or (incoming.updated_at == stored.updated_at and _is_older(event_time, row.last_event_at))):
             merged = stored.merged_onto(incoming)  # a late event only fills in what we lacked
             newest_event = row.last_event_at
         else:
