@@ -5,22 +5,32 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bridge.closure.closure import RUN_CLOSURE
-from bridge.storage.closures import RUNNING, ClosureProgress
+from bridge.storage.closures import RUNNING, ClosureProgress, ClosureStore
 from bridge.storage.leased_queue import FAILED
+from bridge.storage.outbox import Outbox
 
 if TYPE_CHECKING:
     from bridge.actions.worker import ActionWorker
-    from bridge.runtime import Runtime
+
+
+class ClosureHost(Protocol):
+    """What running a closure takes from the process (bridge.runtime's Runtime is one)."""
+
+    @property
+    def closures(self) -> ClosureStore: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    def new_action_worker(self, owner: str | None = None) -> ActionWorker: ...
 
 
 class ClosureStalled(Exception):
     """The closure's action was parked after its last attempt (`bridge actions failed` shows why)."""
 
 
-def run_closure(runtime: Runtime, closure_id: int, on_progress: Callable[[ClosureProgress], None] = lambda p: None,
+def run_closure(runtime: ClosureHost, closure_id: int, on_progress: Callable[[ClosureProgress], None] = lambda p: None,
                 worker: ActionWorker | None = None, idle_seconds: float = 0.05,
                 timeout: float | None = None) -> ClosureProgress:
     """Run the action worker until the closure is done or failed; TimeoutError after `timeout` s."""
@@ -28,6 +38,7 @@ def run_closure(runtime: Runtime, closure_id: int, on_progress: Callable[[Closur
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         progress = runtime.closures.get(closure_id)
+        assert progress is not None, f"closure {closure_id} was started"
         on_progress(progress)
         if progress.state != RUNNING:
             return progress

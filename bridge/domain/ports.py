@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from datetime import date, datetime
+from typing import Protocol
 
 from bridge.domain.events import IssueSnapshot, TicketSnapshot
-
-if TYPE_CHECKING:
-    from bridge.planning.issue_content import IssuePlan
 
 
 class RemoteError(Exception):
@@ -102,6 +99,31 @@ class TicketSystem(Protocol):
         ...
 
 
+class NewIssue(Protocol):
+    """What creating an issue takes (bridge.planning's IssuePlan is one)."""
+
+    @property
+    def project(self) -> str: ...
+    @property
+    def issue_type(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def description(self) -> str: ...  # the tracker's rich text
+    @property
+    def priority(self) -> str: ...
+    @property
+    def labels(self) -> Sequence[str]: ...
+    @property
+    def components(self) -> Sequence[str]: ...
+    @property
+    def assignee(self) -> str | None: ...
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def custom_fields(self) -> Mapping[str, int]: ...  # Jira field id -> value
+
+
 class IssueTracker(Protocol):
     def literal(self, text: str) -> str:
         """Customer text as the tracker's rich text (descriptions, comments) shows it as typed,
@@ -111,7 +133,7 @@ class IssueTracker(Protocol):
     def find_by_label(self, label: str) -> IssueRef | None:
         ...
 
-    def create(self, plan: IssuePlan) -> IssueRef:
+    def create(self, plan: NewIssue) -> IssueRef:
         ...
 
     def update_fields(self, key: str, fields: dict) -> None:

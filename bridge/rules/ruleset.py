@@ -14,7 +14,7 @@ from bridge.rules.schema import RuleSpec
 from bridge.rules.ticket_view import TicketView
 
 if TYPE_CHECKING:
-    from bridge.rules.loader import RuleFiles
+    from bridge.rules.rule_files import RuleFiles
 
 NO_GROUP = "(none)"  # group key part of a ticket that lacks the group_by field
 COUNTED_ATTRIBUTE = {"tickets": "id", "requesters": "requester_id", "organizations": "organization_id"}

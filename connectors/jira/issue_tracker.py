@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bridge.domain.events import IssueSnapshot
-from bridge.domain.ports import IssueRef
-from bridge.planning.issue_content import IssuePlan
+from bridge.domain.ports import IssueRef, NewIssue
 from connectors.jira.adf import adf_to_text, is_adf_document
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
@@ -32,7 +31,7 @@ class JiraIssueTracker:
             found = self.client.find_issues_by_label(label, fields=["labels"])
         return IssueRef(found[0]["key"], str(found[0]["id"])) if found else None
 
-    def create(self, plan: IssuePlan) -> IssueRef:
+    def create(self, plan: NewIssue) -> IssueRef:
         with remote_errors("Jira", JiraError):
             created = self.client.create_issue(
                 plan.project, plan.issue_type, plan.summary, description=plan.description,

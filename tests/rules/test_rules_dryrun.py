@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bridge.rules import dry_run, load_tickets
+from bridge.cli.ticket_files import load_tickets
+from bridge.rules import dry_run
 from bridge.yamlsource import SourceErrors
 from connectors.zendesk.tickets import snapshot_from_api_ticket
 from tests.rules.conftest import REPO

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from connectors.zendesk.simulator.app import api_route, base_url, id_list, json_body, simulator
 from connectors.zendesk.simulator.errors import ApiError
+from connectors.zendesk.simulator.routing import api_route, base_url, id_list, json_body, simulator
 
 SEARCH_PAGE_SIZE = 100
 INCREMENTAL_PAGE_SIZE = 1000

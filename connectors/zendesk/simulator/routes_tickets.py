@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from connectors.zendesk.simulator.app import api_route, base_url, id_list, json_body, simulator
 from connectors.zendesk.simulator.errors import ApiError, too_many_values
+from connectors.zendesk.simulator.routing import api_route, base_url, id_list, json_body, simulator
 
 BULK_LIMIT = 100
 ticket_routes = Blueprint("zendesk_sim_tickets", __name__)

@@ -1,5 +1,6 @@
-"""Tickets for dry runs: a JSON file (one API ticket, `{"ticket": {...}}`, `{"tickets": [...]}` or
-a list) or JSONL (one of those per line)."""
+"""Tickets for `bridge rules test`'s dry runs, read with the Zendesk connector's parser: a JSON
+file (one API ticket, `{"ticket": {...}}`, `{"tickets": [...]}` or a list) or JSONL (one of those
+per line)."""
 
 from __future__ import annotations
 
