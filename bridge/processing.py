@@ -39,10 +39,10 @@ class Lookups:
 
 
 class EventProcessor:
-    def __init__(self, tickets: TicketSnapshots, issues: IssueSnapshots, detector: Detector,
+    def __init__(self, tickets: TicketSnapshots, issue_snapshots: IssueSnapshots, detector: Detector,
                  status_sync: StatusSync, rules: Callable[[], RuleSet], ticket_system: TicketSystem | None,
                  bridge_user_id: int | None):
-        self.tickets, self.issues, self.detector = tickets, issues, detector
+        self.tickets, self.issue_snapshots, self.detector = tickets, issue_snapshots, detector
         self.status_sync = status_sync
         self.rules, self.ticket_system = rules, ticket_system
         self.bridge_user_id = bridge_user_id

@@ -70,7 +70,7 @@ class Runtime:
         self.readiness = SingleFlight(self.engine, partial(ping, self.engine), server.readiness_timeout_seconds,
                                       name="bridge-readyz")
         self.tickets = TicketSnapshots(self.engine)
-        self.issues = IssueSnapshots(self.engine)
+        self.issue_snapshots = IssueSnapshots(self.engine)
         self.problems = ProblemStore(self.engine)
         self.audit = AuditLog(self.engine)
         self.outbox = Outbox(self.engine)
@@ -79,14 +79,14 @@ class Runtime:
         self.closure = Closure(self.closures, self.outbox, self.audit)
         self.accountability = AccountabilityStore(self.engine)
         self.action_kinds = self._action_registry()
-        self.status_sync = StatusSync(self.settings, self.problems, self.issues, self.audit, self.actions)
+        self.status_sync = StatusSync(self.settings, self.problems, self.issue_snapshots, self.audit, self.actions)
         settings = self.settings
         self.detector = Detector(
             self.rules.current, self.problems, self.audit, self.actions,
             issue_links=lambda ticket: read_agent_tags(ticket.tags, settings.tags, settings.teams).issue_links,
             regression_window=timedelta(days=settings.regression.window_days))
         self.processor = EventProcessor(
-            self.tickets, self.issues, self.detector, self.status_sync, self.rules.current, self.ticket_system,
+            self.tickets, self.issue_snapshots, self.detector, self.status_sync, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id)
         # The inbox gauges' read is bounded like the readiness ping: both only look.
         self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, server.readiness_timeout_seconds)
@@ -98,11 +98,11 @@ class Runtime:
         self.actions = ProblemActions(
             settings, context, self.tickets, self.outbox, self.audit, self.issue_tracker, zendesk, batches,
             on_fix=lambda connection, problem, now: self.closure.start(connection, problem, now, problem.fix_version))
-        self.status_actions = StatusActions(settings, context, self.tickets, self.issues, self.issue_tracker,
+        self.status_actions = StatusActions(settings, context, self.tickets, self.issue_snapshots, self.issue_tracker,
                                             zendesk, batches)
         self.closure_actions = ClosureActions(settings, self.rules.current, self.problems, self.closures,
                                               self.audit, zendesk)
-        self.overdue_actions = OverdueActions(settings, self.problems, self.accountability, self.issues,
+        self.overdue_actions = OverdueActions(settings, self.problems, self.accountability, self.issue_snapshots,
                                               self.audit, self.issue_tracker, zendesk, batches)
         return ActionRegistry([self.actions, self.status_actions, self.closure_actions, self.overdue_actions])
 

@@ -35,14 +35,14 @@ class SyncListener(Protocol):
 
 
 class StatusSync:
-    def __init__(self, settings: Settings, problems: ProblemStore, issues: IssueSnapshots,
+    def __init__(self, settings: Settings, problems: ProblemStore, issue_snapshots: IssueSnapshots,
                  audit: AuditLog, listener: SyncListener):
-        self.settings, self.problems, self.issues = settings, problems, issues
+        self.settings, self.problems, self.issue_snapshots = settings, problems, issue_snapshots
         self.audit, self.listener = audit, listener
 
     def apply_issue_event(self, connection: Connection, event: IssueEvent, now: datetime) -> str:
-        before = self.issues.current(connection, event.issue.id)
-        after = self.issues.record(connection, event.issue, now)
+        before = self.issue_snapshots.current(connection, event.issue.id)
+        after = self.issue_snapshots.record(connection, event.issue, now)
         problem = self.problems.active_with_issue(connection, event.issue.key, event.issue.id)
         if problem is None:
             return f"issue {event.issue.key} {event.kind}: no problem linked"
@@ -58,7 +58,7 @@ class StatusSync:
         shipped = []
         for problem in self.problems.active_with_issues(connection):
             team = self.settings.teams.get(problem.team)
-            issue = self.issues.current(connection, problem.jira_id) if problem.jira_id else None
+            issue = self.issue_snapshots.current(connection, problem.jira_id) if problem.jira_id else None
             if (team is None or team.fix_on != "release" or issue is None or problem.state == FIXED
                     or event.name not in issue.fix_versions):
                 continue

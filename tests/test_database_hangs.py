@@ -207,16 +207,16 @@ def test_sqlite_waits_for_a_lock_no_longer_than_its_busy_timeout(tmp_path):
 
 
 def test_migrations_wait_for_another_process_longer_than_the_statement_timeout(postgres_url):
-    from bridge.storage.migrate import _MIGRATION_LOCK_ID, current_revision, upgrade
+    from bridge.storage.migrate import MIGRATION_LOCK_ID, current_revision, upgrade
 
     engine = create_database_engine(postgres_url, DatabaseSettings(statement_timeout_seconds=0.3))
     other = create_database_engine(postgres_url)
     try:
         with other.connect() as holder:  # another bridge process, migrating
-            holder.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+            holder.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             holder.commit()
             threading.Timer(1.0, lambda: holder.execute(
-                text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})).start()
+                text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})).start()
             upgrade(engine)
         assert current_revision(engine) is not None
         with engine.connect() as connection:

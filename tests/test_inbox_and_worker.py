@@ -131,7 +131,7 @@ def test_jira_events_keep_the_issue_snapshot(store):
     put(store, json.dumps(load_fixture("jira", "issue_updated__resolved")), "j1", source="jira")
     put(store, json.dumps(load_fixture("jira", "issue_updated__started_working")), "j2", source="jira")
     store.new_worker().drain()
-    issue = store.issues.get_by_key("TES-41")
+    issue = store.issue_snapshots.get_by_key("TES-41")
     assert (issue.status, issue.resolution) == ("Done", "Done")  # the older update did not win
 
 

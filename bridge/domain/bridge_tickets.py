@@ -19,5 +19,5 @@ def followup_external_id(closure_id: int, ticket_id: int) -> str:
 
 
 def created_by_bridge(ticket: TicketSnapshot) -> bool:
-    return ((ticket.external_id or "").startswith(FOLLOWUP_EXTERNAL_ID_PREFIX)
-            or FOLLOWUP_TAG in (tag.lower() for tag in ticket.tags))
+    """Snapshot tags are lower case (connectors/zendesk/tickets.py reads them as Zendesk stores them)."""
+    return (ticket.external_id or "").startswith(FOLLOWUP_EXTERNAL_ID_PREFIX) or FOLLOWUP_TAG in ticket.tags

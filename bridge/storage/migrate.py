@@ -11,8 +11,9 @@ from sqlalchemy import Engine, text
 from bridge.storage.db import is_postgresql, reading
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-# Any constant works; it only has to be the same for every bridge process on the database.
-_MIGRATION_LOCK_ID = 72_640_001
+# The PostgreSQL advisory lock that migrators take in turn. Any constant works; it only has to be
+# the same for every bridge process (of any version) on the database.
+MIGRATION_LOCK_ID = 72_640_001
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -32,12 +33,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         # Another process may hold the lock for as long as its migrations take: no statement
         # timeout here nor in the migrations (env.py), only for the service's own queries.
         connection.execute(text("SET statement_timeout = 0"))
-        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         connection.commit()
         try:
             command.upgrade(config, revision)
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
+            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
             connection.execute(text("RESET statement_timeout"))  # back to the configured one
             connection.commit()
 

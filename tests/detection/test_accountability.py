@@ -114,7 +114,7 @@ def drain_overdue_actions(scenario, jira, zendesk) -> None:
     runtime = scenario.runtime
     assert set(runtime.overdue_actions.handlers()) <= set(runtime.new_action_worker("check").handlers)
     closure = runtime.settings.closure
-    overdue = OverdueActions(runtime.settings, runtime.problems, runtime.accountability, runtime.issues,
+    overdue = OverdueActions(runtime.settings, runtime.problems, runtime.accountability, runtime.issue_snapshots,
                              runtime.audit, jira, zendesk,
                              BatchSender(zendesk, closure.unknown_outcome, closure.ticket_attempts))
     # Only the overdue handlers: the scenario's other actions (issue creation...) would call the

@@ -11,13 +11,13 @@ def test_issue_created_with_the_jira_library_and_moved_by_a_person_reaches_the_b
         loopback, settle, jira_client):
     key = jira_client.create_issue("ENG", "Bug", "App crashes on launch", labels=["customer-impact"])["key"]
     settle(loopback)
-    assert loopback.runtime.issues.get_by_key(key).status == "To Do"
+    assert loopback.runtime.issue_snapshots.get_by_key(key).status == "To Do"
 
     loopback.jira.user_transitions(key, "In Progress")
     loopback.jira.user_transitions(key, "Done", resolution="Fixed")
     settle(loopback)
 
-    snapshot = loopback.runtime.issues.get_by_key(key)
+    snapshot = loopback.runtime.issue_snapshots.get_by_key(key)
     assert (snapshot.project_key, snapshot.summary, snapshot.labels) == ("ENG", "App crashes on launch",
                                                                         ("customer-impact",))
     assert (snapshot.status, snapshot.status_category, snapshot.resolution) == ("Done", "done", "Fixed")
@@ -50,4 +50,4 @@ def test_delayed_and_reversed_jira_deliveries_end_with_the_latest_snapshot(loopb
     events = [attempt.json()["webhookEvent"] for attempt in loopback.jira.deliveries]
     assert events[0] == "jira:issue_updated" and events[-1] == "jira:issue_created"
     jira_status = loopback.jira.issue(key)["fields"]["status"]["name"]
-    assert loopback.runtime.issues.get_by_key(key).status == jira_status == "Done"
+    assert loopback.runtime.issue_snapshots.get_by_key(key).status == jira_status == "Done"

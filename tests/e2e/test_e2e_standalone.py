@@ -75,7 +75,7 @@ def test_standalone_simulators_and_bridge_talk_to_each_other(tmp_path):
             assert time.monotonic() < deadline, "\n".join(process.output for process in processes)
             time.sleep(0.05)
         assert runtime.tickets.get(ticket["id"]).subject == "Where is my order?"
-        assert runtime.issues.get_by_key(key).summary == "App crashes on launch"
+        assert runtime.issue_snapshots.get_by_key(key).summary == "App crashes on launch"
         runtime.engine.dispose()
     finally:
         for process in processes:

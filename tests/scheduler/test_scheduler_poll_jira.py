@@ -29,7 +29,7 @@ def polled_deliveries(runtime) -> list:
 
 
 def status_known_to_bridge(environment, key: str) -> str:
-    return environment.runtime.issues.get_by_key(key).status
+    return environment.runtime.issue_snapshots.get_by_key(key).status
 
 
 def test_a_missed_webhook_is_caught_and_stored_once_however_often_the_poll_runs(loopback, settle):
