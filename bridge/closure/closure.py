@@ -34,7 +34,9 @@ class Closure:
         closure already running for the problem is returned as it is (it keeps its fix version)."""
         closure_id = self.closures.create(connection, problem.id, fix_version, now)
         if closure_id is None:
-            return self.closures.running_for(connection, problem.id)
+            running = self.closures.running_for(connection, problem.id)
+            assert running is not None, "create() refused because one is running"
+            return running
         self.outbox.enqueue(connection, RUN_CLOSURE, now, problem.id, {"closure_id": closure_id},
                             dedupe_key=run_dedupe_key(closure_id))
         self.audit.record(connection, now, "closure.started", f"problem:{problem.id}",
@@ -71,7 +73,7 @@ def start_by_hand(closure: Closure, problems: ProblemStore, connection: Connecti
     if problem is None:
         raise NotClosable(f"there is no problem {problem_id}")
     running = closure.closures.running_for(connection, problem_id)
-    if closable_state(problem.state, running, closure.closures.progress(problem_id)) == "attach":
+    if closable_state(problem.state, running, closure.closures.progress(problem_id)) == "attach" and running:
         return running
     version = fix_version or problem.fix_version
     if problem.state != FIXED:

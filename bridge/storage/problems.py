@@ -3,11 +3,12 @@ the lifecycle says which state changes are allowed and what they write (bridge/d
 
 from __future__ import annotations
 
+import builtins  # ProblemStore.list shadows the builtin in the class body
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, or_, select, true, update
 
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.lifecycle import ProblemState, Transition, start_columns
@@ -259,10 +260,11 @@ class ProblemStore:
     def refresh_counts(self, connection: Connection, problem_id: int, now: datetime) -> Problem:
         """Recount affected tickets, requesters and organizations (from linked tickets once open)."""
         problem = self._read(connection, problem_id)
+        live: ColumnElement[bool]
         if problem.past_detection:
             source, live = problem_tickets.c, problem_tickets.c.left_at.is_(None)
         else:
-            source, live = occurrences.c, True
+            source, live = occurrences.c, true()
         tickets, requesters, organizations = connection.execute(
             select(func.count(), func.count(source.requester_id.distinct()),
                    func.count(source.organization_id.distinct()))
@@ -287,14 +289,14 @@ class ProblemStore:
             row = connection.execute(select(problems).where(problems.c.id == problem_id)).first()
         return _problem(row) if row else None
 
-    def linked_ticket_ids(self, problem_id: int, limit: int | None = None) -> list[int]:
+    def linked_ticket_ids(self, problem_id: int, limit: int | None = None) -> builtins.list[int]:
         c = problem_tickets.c
         with reading(self.engine) as connection:
             return list(connection.execute(
                 select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None))
                 .order_by(c.ticket_id).limit(limit)).scalars())
 
-    def counted_ticket_ids(self, problem_id: int) -> list[int]:
+    def counted_ticket_ids(self, problem_id: int) -> builtins.list[int]:
         c = occurrences.c
         with reading(self.engine) as connection:
             return list(connection.execute(
@@ -302,11 +304,11 @@ class ProblemStore:
 
     def search(self, teams: Collection[str] = (), states: Collection[str] = (), limit: int | None = None,
                offset: int = 0, accountability: Collection[str] = (),
-               overdue: bool | None = None) -> tuple[list[Problem], int]:
+               overdue: bool | None = None) -> tuple[builtins.list[Problem], int]:
         """Newest first, only the given teams, states and accountability states (all when empty),
         overdue or not (either when None); and how many match in all. `limit=None`: all of them."""
         c = problems.c
-        conditions = [column.in_(list(values)) for column, values in
+        conditions: builtins.list[ColumnElement[bool]] = [column.in_(list(values)) for column, values in
                       ((c.team, teams), (c.state, states), (c.accountability, accountability)) if values]
         if overdue is not None:
             conditions.append(c.accountability == OVERDUE if overdue else c.accountability != OVERDUE)
@@ -317,7 +319,7 @@ class ProblemStore:
             total = connection.execute(select(func.count()).select_from(problems).where(*conditions)).scalar_one()
         return found, total
 
-    def ticket_links(self, problem_id: int) -> list[TicketLink]:
+    def ticket_links(self, problem_id: int) -> builtins.list[TicketLink]:
         """Every ticket that was linked to the problem, also those that left, in the order they joined."""
         c = problem_tickets.c
         with reading(self.engine) as connection:
@@ -344,7 +346,7 @@ class ProblemStore:
                        "escalation_applied": sorted(escalation_applied)}
         connection.execute(update(problems).where(problems.c.id == problem_id).values(**values))
 
-    def tickets_to_link(self, problem_id: int, limit: int) -> list[int]:
+    def tickets_to_link(self, problem_id: int, limit: int) -> builtins.list[int]:
         """Members Zendesk has not been told about yet, oldest first."""
         c = problem_tickets.c
         with reading(self.engine) as connection:
@@ -362,7 +364,7 @@ class ProblemStore:
         return connection.execute(select(c.ticket_id).where(
             c.problem_id == problem_id, or_(to_link, to_unlink)).limit(1)).first() is not None
 
-    def tickets_to_unlink(self, problem_id: int, limit: int) -> list[int]:
+    def tickets_to_unlink(self, problem_id: int, limit: int) -> builtins.list[int]:
         """Tickets that left after Zendesk was told they joined, and were not yet unlinked."""
         c = problem_tickets.c
         with reading(self.engine) as connection:
