@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bridge.domain.events import IssueSnapshot
+from bridge.domain.lifecycle import ProblemState
 from bridge.domain.problems import CLOSED, FIXED, IN_PROGRESS, OPEN, WONT_FIX, Problem
 
 # Jira's status category keys.
@@ -15,7 +16,7 @@ TO_DO, IN_PROGRESS_CATEGORY, DONE = "new", "indeterminate", "done"
 
 @dataclass(frozen=True)
 class IssueChange:
-    state: str | None = None          # the problem's new state; None keeps it
+    state: ProblemState | None = None  # the problem's new state; None keeps it
     notify_tickets: bool = False      # the issue's status moved: linked tickets get the update
     due_date: date | None = None      # a due date set or moved in Jira
     due_date_cleared: bool = False
@@ -54,7 +55,7 @@ def decide(problem: Problem, before: IssueSnapshot | None, after: IssueSnapshot,
     )
 
 
-def _state_for(issue: IssueSnapshot, fixed_resolutions, fix_on: str, current: str) -> str | None:
+def _state_for(issue: IssueSnapshot, fixed_resolutions, fix_on: str, current: str) -> ProblemState | None:
     category = issue.status_category
     if category == DONE:
         if not is_fixed_resolution(issue.resolution, fixed_resolutions):

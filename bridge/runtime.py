@@ -60,8 +60,8 @@ class Runtime:
     clock: Clock = utc_now
     metrics: BridgeMetrics = field(default_factory=BridgeMetrics)
 
-    ticket_system: TicketSystem | None = None
-    issue_tracker: IssueTracker | None = None
+    ticket_system: TicketSystem = field(kw_only=True)
+    issue_tracker: IssueTracker = field(kw_only=True)
 
     def __post_init__(self):
         self.inbox = Inbox(self.engine)

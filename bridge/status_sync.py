@@ -33,6 +33,8 @@ class SyncListener(Protocol):
 
     def issue_lost(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
 
+    def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
+
 
 class StatusSync:
     def __init__(self, settings: Settings, problems: ProblemStore, issue_snapshots: IssueSnapshots,
@@ -63,7 +65,7 @@ class StatusSync:
                     or event.name not in issue.fix_versions):
                 continue
             self._mark_fixed(connection, problem, now, event.name, reason=f"version {event.name} released")
-            shipped.append(problem.jira_key)
+            shipped.append(problem.jira_key or f"problem {problem.id}")
         return f"version {event.name} released: fixed {', '.join(shipped) or 'nothing'}"
 
     def _apply(self, connection, problem: Problem, before: IssueSnapshot | None, after: IssueSnapshot,

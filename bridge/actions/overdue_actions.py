@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import requests
 from sqlalchemy import Connection
@@ -66,10 +67,23 @@ def post_chat_message(url: str, text: str, post: Callable = requests.post) -> No
                           status=response.status_code)
 
 
+@dataclass(frozen=True)
+class StillOverdue:
+    problem: Problem
+    due_date: date
+    days: int
+
+
+@dataclass(frozen=True)
+class OverdueIssue(StillOverdue):
+    jira_key: str
+    issue: IssueSnapshot | None  # as last seen
+
+
 class OverdueActions:
     def __init__(self, settings: Settings, problems: ProblemStore, store: AccountabilityStore,
-                 issue_snapshots: IssueSnapshots, audit: AuditLog, issues: IssueTracker | None,
-                 zendesk: TicketSystem | None, batches: BatchSender, post: Callable = requests.post):
+                 issue_snapshots: IssueSnapshots, audit: AuditLog, issues: IssueTracker,
+                 zendesk: TicketSystem, batches: BatchSender, post: Callable = requests.post):
         self.settings, self.problems, self.store, self.issue_snapshots = settings, problems, store, issue_snapshots
         self.audit, self.issues, self.zendesk, self.batches, self.post = audit, issues, zendesk, batches, post
 
@@ -78,28 +92,27 @@ class OverdueActions:
                 OVERDUE_NOTE: self.note_tickets, OVERDUE_CHAT: self.chat}
 
     def comment(self, action: Action, now: datetime) -> Done:
-        problem, snapshot, skip = self._overdue_issue(action)
-        if skip:
-            return Done(skip)
-        zone = self.settings.calendar.zone
-        trend = compute_trend(self.store.join_times(problem.id), now, TREND_DAYS, problem.due_date, zone)
-        days = days_overdue(problem.due_date, now, zone)
-        assignee = snapshot.assignee if snapshot else None
-        self.issues.comment_once(problem.jira_key, overdue_comment(problem, assignee, days, trend),
-                                 overdue_headline(problem, days))
-        return Done(f"commented on {problem.jira_key}: {days} days overdue",
-                    self.audit.later(f"problem:{problem.id}", "jira.overdue_commented",
-                                     {"key": problem.jira_key, "days": days}))
+        overdue = self._overdue_issue(action, now)
+        if isinstance(overdue, str):
+            return Done(overdue)
+        problem, key, days = overdue.problem, overdue.jira_key, overdue.days
+        trend = compute_trend(self.store.join_times(problem.id), now, TREND_DAYS, overdue.due_date,
+                              self.settings.calendar.zone)
+        assignee = overdue.issue.assignee if overdue.issue else None
+        self.issues.comment_once(key, overdue_comment(problem, assignee, days, trend), overdue_headline(problem, days))
+        return Done(f"commented on {key}: {days} days overdue",
+                    self.audit.later(f"problem:{problem.id}", "jira.overdue_commented", {"key": key, "days": days}))
 
     def bump_priority(self, action: Action, now: datetime) -> Done:
-        problem, snapshot, skip = self._overdue_issue(action)
-        if skip:
-            return Done(skip)
+        overdue = self._overdue_issue(action, now)
+        if isinstance(overdue, str):
+            return Done(overdue)
+        problem, snapshot = overdue.problem, overdue.issue
         current = (snapshot.priority if snapshot and snapshot.priority else None) or problem.priority
         higher = bumped_priority(current)
         if higher is None:
             return Done(f"priority {current or 'unknown'} cannot go higher")
-        self.issues.update_fields(problem.jira_key, {"priority": {"name": higher}})
+        self.issues.update_fields(overdue.jira_key, {"priority": {"name": higher}})
 
         def record(connection: Connection, when: datetime) -> None:
             self.problems.set_priority(connection, problem.id, higher, when)
@@ -112,13 +125,13 @@ class OverdueActions:
         """An internal note on every linked ticket, 100 per update_many job, one job at a time
         (bridge/zendesk_batches). The note's tag (one per problem and due date) tells a retry which
         tickets of a batch of unknown outcome got it."""
-        problem, stale = self._still_overdue(action)
-        if stale:
-            return Done(stale)
+        overdue = self._still_overdue(action, now)
+        if isinstance(overdue, str):
+            return Done(overdue)
+        problem, days = overdue.problem, overdue.days
         tag = overdue_tag(problem)
 
         def send(batch: list[int]) -> str:
-            days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
             return self.zendesk.start_bulk_update(
                 batch, {"comment": {"body": ticket_note(problem, days), "public": False}, "additional_tags": [tag]})
 
@@ -140,32 +153,35 @@ class OverdueActions:
         url = self.settings.accountability.overdue.chat_webhook_url
         if not url:
             return Done("no chat webhook configured")
-        problem, stale = self._still_overdue(action)
-        if stale:
-            return Done(stale)
-        days = days_overdue(problem.due_date, now, self.settings.calendar.zone)
-        issue_url = self.issues.url(problem.jira_key) if self.issues is not None and problem.jira_key else None
+        overdue = self._still_overdue(action, now)
+        if isinstance(overdue, str):
+            return Done(overdue)
+        problem, days = overdue.problem, overdue.days
+        issue_url = self.issues.url(problem.jira_key) if problem.jira_key else None
         post_chat_message(url, chat_text(problem, days, issue_url), self.post)
         return Done("posted to the chat webhook",
                     self.audit.later(f"problem:{problem.id}", "chat.overdue_posted", {"days": days}))
 
-    def _overdue_issue(self, action: Action) -> tuple[Problem, IssueSnapshot | None, str | None]:
-        """The problem and its issue as last seen, or why there is nothing to do on Jira."""
-        problem, stale = self._still_overdue(action)
-        if stale:
-            return problem, None, stale
-        if not problem.jira_key:
-            return problem, None, "no Jira issue"
-        return problem, self.issue_snapshots.get_by_key(problem.jira_key), None
+    def _overdue_issue(self, action: Action, now: datetime) -> OverdueIssue | str:
+        """The problem, its issue as last seen and how late it is, or why there is nothing to do on Jira."""
+        overdue = self._still_overdue(action, now)
+        if isinstance(overdue, str):
+            return overdue
+        key = overdue.problem.jira_key
+        if not key:
+            return "no Jira issue"
+        return OverdueIssue(overdue.problem, overdue.due_date, overdue.days, key,
+                            self.issue_snapshots.get_by_key(key))
 
-    def _still_overdue(self, action: Action) -> tuple[Problem, str | None]:
+    def _still_overdue(self, action: Action, now: datetime) -> StillOverdue | str:
+        """The problem and how late it is, or why the action is stale."""
         problem = self.problems.get(action.problem_id) if action.problem_id else None
         if problem is None:
             raise LookupError(f"problem {action.problem_id} does not exist")
         if problem.state not in CHECKED_STATES:
-            return problem, f"problem is {problem.state}"
-        due = problem.due_date.isoformat() if problem.due_date else None
-        if due != action.payload.get("due_date"):
-            return problem, f"due date moved to {due}"
-        return problem, None
+            return f"problem is {problem.state}"
+        due = problem.due_date
+        if due is None or due.isoformat() != action.payload.get("due_date"):
+            return f"due date moved to {due.isoformat() if due else None}"
+        return StillOverdue(problem, due, days_overdue(due, now, self.settings.calendar.zone))
 

@@ -46,7 +46,7 @@ REGRESS = "jira.regress"
 EXAMPLE_TICKETS = 5
 
 # What a shipped fix starts (the closure notifying every affected customer), in its transaction.
-FixShipped = Callable[[Connection, Problem, datetime], None]
+FixShipped = Callable[[Connection, Problem, datetime], object]
 
 
 def counts_text(problem: Problem) -> str:
@@ -158,13 +158,15 @@ class ProblemActions:
         unlinking = (bool(upgraded(action.payload).get("unlinking")) if in_flight
                      else not self._to_link(problem.id, state.excluded(now), 1))
         kind = "unlink" if unlinking else "link"
+        key = problem.jira_key
+        if key is None and not unlinking:
+            return Done("no Jira issue to link to")  # it lost its issue; the new one queues its links
 
         def changes() -> dict:
-            if unlinking:
+            if key is None or unlinking:
                 # A closed problem's tickets may have moved to another (a duplicate): keep their fields.
                 return unlink_changes(rule, facts, self.settings, clear_fields=problem.state != CLOSED).changes
-            return link_changes(rule, facts, problem.jira_key, self.issues.url(problem.jira_key), problem.due_date,
-                                self.settings).changes
+            return link_changes(rule, facts, key, self.issues.url(key), problem.due_date, self.settings).changes
 
         candidates = self._to_unlink if unlinking else self._to_link
         step = self.batches.step(

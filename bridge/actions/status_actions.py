@@ -64,7 +64,7 @@ class StatusActions:
         return {STATUS_UPDATE: self.update_tickets}
 
     def update_tickets(self, action: Action, now: datetime) -> Done | Later:
-        problem: Problem = self.problems.get(action.problem_id)
+        problem = self.problems.get(action.problem_id) if action.problem_id else None
         if problem is None or not problem.jira_key:
             return Done("no issue")
         issue = self.issue_snapshots.get_by_key(problem.jira_key)

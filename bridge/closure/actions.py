@@ -80,7 +80,7 @@ class ClosureActions:
             waiting_for_jobs=in_flight > 0 or run.jobs_full, oldest_unknown=min(unknown, default=None),
             poll=timedelta(seconds=settings.job_poll_seconds),
             grace=settings.unknown_outcome)
-        progress = self.closures.get(closure.closure_id)
+        progress = self.closures.get(closure.closure_id) or closure
         return Later(until, reason=f"{progress.done} of {progress.total} notified, {in_flight} jobs running")
 
     def _message(self, closure: ClosureProgress) -> ClosureMessage:

@@ -22,7 +22,6 @@ from bridge.closure.outcomes import (
 )
 from bridge.closure.sending import (
     CREATE_FOLLOWUPS,
-    UPDATE_EACH,
     SendRequest,
     build_request,
     jobs_in_flight,
@@ -138,11 +137,11 @@ class ClosureRun:
         return named
 
     def _submit(self, request: SendRequest) -> str:
+        if isinstance(request.body, dict):  # one change shared by every ticket
+            return self.zendesk.start_bulk_update(list(request.ticket_ids), request.body)
         if request.kind == CREATE_FOLLOWUPS:
             return self.zendesk.start_bulk_create(request.body)
-        if request.kind == UPDATE_EACH:
-            return self.zendesk.start_individual_updates(request.body)
-        return self.zendesk.start_bulk_update(list(request.ticket_ids), request.body)
+        return self.zendesk.start_individual_updates(request.body)
 
     def _refused(self, batch: Sequence[ClosureTicket], request: SendRequest, error: RemoteError) -> bool:
         if error.status in REQUEST_REJECTED:

@@ -70,9 +70,11 @@ class BatchSender:
             if sending.read_back != attempt:
                 return Wait(now + self.unknown_outcome, replace(state, sending=replace(sending, read_back=attempt)),
                             "waiting for an unknown send")
-            remote = read_back(self.zendesk, list(sending.tickets)) if landed else {}
-            state = replace(state.told(t for t in sending.tickets if t in remote and landed(remote[t])),
-                            sending=None)
+            told: list[int] = []
+            if landed is not None:
+                remote = read_back(self.zendesk, list(sending.tickets))
+                told = [t for t in sending.tickets if t in remote and landed(remote[t])]
+            state = replace(state.told(told), sending=None)
         batch = next_batch(state.excluded(now), BULK_LIMIT)[:BULK_LIMIT]
         if not batch:
             retry_at = state.waiting_since(now)
