@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bridge.closure.runner import run_closure
+from bridge.closure.in_process import run_closure
 from tests.support.closure_world import (
     LIMIT_PER_WINDOW,
     PERSONAL_RULE,

@@ -13,7 +13,7 @@ servers run side by side and the measurements are interleaved (baseline, bridge,
 for --rounds); the report gives the median of the rounds and the bridge/baseline ratio.
 
 Setup, all on loopback, each part in its own process:
-  * bridge: `bridge.serving.production_server` -- the granian setup of `bridge serve`, one HTTP
+  * bridge: `bridge.serving.server.production_server` -- the granian setup of `bridge serve`, one HTTP
     process with the production thread count -- serving the real app on a runtime from
     `build_runtime` with production defaults: a SQLite file in a temp dir with
     `sqlite_synchronous: FULL` (or --synchronous NORMAL, or a fresh schema on --database-url
@@ -96,7 +96,7 @@ end
 def bridge_settings(database_url: str, synchronous: str, threads: int | None, log_level: str,
                     worker: bool):
     """Production defaults everywhere except what a benchmark must set (secrets, database)."""
-    from bridge.config import Settings
+    from bridge.config.settings import Settings
     from tests.support.settings import JIRA_SECRET, ZENDESK_SECRET
 
     data = {
@@ -137,7 +137,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
     from bridge.http.buffered_wsgi import BufferedWSGI
     from bridge.logs import configure_logging
     from bridge.metrics import BridgeMetrics
-    from bridge.serving import http_process_app, production_server
+    from bridge.serving.server import http_process_app, production_server
     from bridge.storage.db import create_database_engine
     from bridge.storage.migrate import upgrade
 
@@ -157,7 +157,7 @@ def serve(kind: str, options: dict, port: int, log_path: str) -> None:
 
 class Server:
     def __init__(self, kind: str, options: dict, folder: str):
-        from bridge.serving import free_port
+        from bridge.serving.server import free_port
 
         self.kind = kind
         self.port = free_port(HOST)
@@ -430,7 +430,7 @@ def main(argv=None) -> int:
                         else f"SQLite synchronous={args.synchronous}")
             print(f"bridge on :{servers['bridge'].port} ({database}, worker "
                   f"{'on' if args.worker else 'off'}), baseline on :{servers['baseline'].port}; "
-                  f"both on bridge.serving.production_server")
+                  f"both on bridge.serving.server.production_server")
             script = os.path.join(folder, "replay.lua")
             Path(script).write_text(WRK_SCRIPT)
             results = {"baseline": [], "bridge": []}

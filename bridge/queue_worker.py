@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bridge.config import WorkerSettings
+from bridge.config.settings import WorkerSettings
 from bridge.domain.ports import RemoteError
 from bridge.logs import log_event
 from bridge.storage.leased_queue import LeasedQueue

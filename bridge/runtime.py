@@ -10,22 +10,24 @@ from functools import partial
 
 from sqlalchemy import Engine
 
-from bridge.actions.overdue_actions import OverdueActions
-from bridge.actions.problem_actions import ProblemActions
 from bridge.actions.problem_context import ProblemContext
 from bridge.actions.registry import ActionRegistry
-from bridge.actions.status_actions import StatusActions
 from bridge.actions.worker import ActionWorker
+from bridge.actions.zendesk_batches import BatchSender
 from bridge.closure import Closure, ClosureActions
-from bridge.config import Settings, resolve_database_url
-from bridge.detection import Detector
+from bridge.config.settings import Settings, resolve_database_url
+from bridge.detection.detector import Detector
+from bridge.detection.live_rules import LiveRules
 from bridge.domain.ports import IssueTracker, TicketSystem
-from bridge.intake import GroupCommitter
+from bridge.intake.group_commit import GroupCommitter
+from bridge.intake.inbox_worker import Worker
+from bridge.intake.processing import EventProcessor
+from bridge.jira_progress.status_actions import StatusActions
+from bridge.jira_progress.status_sync import StatusSync
 from bridge.metrics import BridgeMetrics
+from bridge.overdue.actions import OverdueActions
 from bridge.planning.agent_tags import read_agent_tags
-from bridge.processing import EventProcessor
-from bridge.rules_runtime import LiveRules
-from bridge.status_sync import StatusSync
+from bridge.problems.actions import ProblemActions
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
@@ -36,8 +38,6 @@ from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
 from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
-from bridge.worker import Worker
-from bridge.zendesk_batches import BatchSender
 from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
 from connectors.jira.issue_tracker import JiraIssueTracker

@@ -6,8 +6,8 @@ and use PostgreSQL.
 
 import os
 
-from bridge.app import create_app
-from bridge.config import CONFIG_ENV_VARIABLE, load_settings
+from bridge.config.settings import CONFIG_ENV_VARIABLE, load_settings
+from bridge.http.app import create_app
 from bridge.logs import configure_logging
 from bridge.runtime import build_runtime
 

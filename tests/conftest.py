@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.app import create_app
+from bridge.http.app import create_app
 from bridge.runtime import build_runtime
 from tests.support.clock import FakeClock
 from tests.support.database import postgres_schema_url

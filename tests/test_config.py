@@ -8,8 +8,8 @@ import yaml
 from click.testing import CliRunner
 
 from bridge.cli import main
-from bridge.config import load_settings
-from bridge.yamlsource import SourceErrors
+from bridge.config.settings import load_settings
+from bridge.rules.yamlsource import SourceErrors
 from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def test_the_example_config_is_valid():
 
 
 def test_valid_config_and_relative_sqlite_path(tmp_path):
-    from bridge.config import resolve_database_url
+    from bridge.config.settings import resolve_database_url
     path = tmp_path / "config.yaml"
     path.write_text(VALID)
     settings = load_settings(path, ENV)

@@ -13,9 +13,9 @@ import requests
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
-from bridge.config import DatabaseSettings
+from bridge.config.settings import DatabaseSettings
 from bridge.runtime import build_runtime
-from bridge.serving import ServerThread
+from bridge.serving.server import ServerThread
 from bridge.storage.db import create_database_engine
 from tests.support.database import postgres_schema_url
 from tests.support.fixtures import load_fixture

@@ -2,7 +2,7 @@
 
 import time
 
-from bridge.app import create_app
+from bridge.http.app import create_app
 from bridge.runtime import build_runtime
 from tests.support.fixtures import load_fixture
 from tests.support.settings import make_settings

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bridge.intake import GroupCommitter, IntakeUnavailable
+from bridge.intake.group_commit import GroupCommitter, IntakeUnavailable
 from bridge.runtime import build_runtime
 from bridge.storage.inbox import Delivery
 from tests.support.settings import make_settings

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bridge.domain.problems import FIXED, IN_PROGRESS, OPEN, Problem
-from bridge.issue_sync import decide
+from bridge.jira_progress.issue_sync import decide
 from connectors.jira.events import parse_jira_webhook
 from tests.support.fixtures import load_fixture
 

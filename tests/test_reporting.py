@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bridge.cli import main
-from bridge.reporting import (
+from bridge.problems.report import (
     Report,
     RootCause,
     build_report,

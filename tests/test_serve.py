@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from bridge.config import load_settings
+from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
 from bridge.storage.inbox import DONE
 from tests.support.fixtures import load_fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 from sqlalchemy.engine import make_url
 
-from bridge.serving import free_port
+from bridge.serving.server import free_port
 from tests.support.database import postgres_schema_url
 from tests.support.processes import ROOT, BridgeProcess
 from tests.support.settings import make_settings, write_config
@@ -89,7 +89,7 @@ def test_a_child_whose_parent_is_gone_before_it_watches_ends_at_once():
     # The race: the parent may die between the fork and the child's set-up. Here the "parent" the
     # child was told about is not its parent at all, as after such a death.
     child = subprocess.run(
-        [sys.executable, "-c", "import time; from bridge.parent_death import end_with_parent; "
+        [sys.executable, "-c", "import time; from bridge.serving.parent_death import end_with_parent; "
                                "end_with_parent(2 ** 22 + 1); time.sleep(30)"],
         cwd=ROOT, timeout=10, capture_output=True, text=True)
     assert child.returncode == -signal.SIGTERM, child.stderr
@@ -99,7 +99,7 @@ def test_a_child_whose_parent_is_gone_before_it_watches_ends_at_once():
 def test_a_child_that_does_not_stop_on_sigterm_is_killed_after_the_grace():
     started = time.monotonic()
     child = subprocess.run(
-        [sys.executable, "-c", "import signal, time; from bridge.parent_death import end_with_parent; "
+        [sys.executable, "-c", "import signal, time; from bridge.serving.parent_death import end_with_parent; "
                                "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
                                "end_with_parent(2 ** 22 + 1); time.sleep(30)"],
         cwd=ROOT, timeout=10, capture_output=True, text=True)

@@ -1,4 +1,4 @@
-"""The SQLite lock file (bridge/single_process.py): who holds it is named; a holder that is
+"""The SQLite lock file (bridge/serving/single_process.py): who holds it is named; a holder that is
 already gone (a killed `bridge serve` whose HTTP process is still stopping) is waited for."""
 
 import fcntl
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bridge.single_process import CannotClaimDatabase, claim_sqlite_database
+from bridge.serving.single_process import CannotClaimDatabase, claim_sqlite_database
 
 NO_SUCH_PID = 2 ** 22 + 1  # above Linux's largest pid
 

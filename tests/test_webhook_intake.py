@@ -145,7 +145,7 @@ def test_jira_events_that_name_no_issue_or_version_get_400(client, clock, runtim
 
 
 def test_oversized_body_gets_413(tmp_path, clock):
-    from bridge.app import create_app
+    from bridge.http.app import create_app
     from bridge.runtime import build_runtime
     settings = make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048})
     runtime = build_runtime(settings, clock=clock)
@@ -160,7 +160,7 @@ def test_the_limit_holds_without_a_content_length(tmp_path, clock, padding, stat
     """A chunked upload has no Content-Length: the body is read up to the limit, never past it."""
     import io
 
-    from bridge.app import create_app
+    from bridge.http.app import create_app
     from bridge.runtime import build_runtime
     settings = make_settings(f"sqlite:///{tmp_path / 'b.db'}", server={"max_body_bytes": 2048})
     runtime = build_runtime(settings, clock=clock)

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bridge.config import load_settings
+from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime, utc_now
 from bridge.storage.inbox import DONE, PROCESSING
 from tests.support.fixtures import load_fixture

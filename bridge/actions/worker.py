@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from bridge.actions.results import Done, Later
-from bridge.config import WorkerSettings
+from bridge.config.settings import WorkerSettings
 from bridge.domain.ports import RemoteError
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics

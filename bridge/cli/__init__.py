@@ -13,7 +13,7 @@ from bridge.cli.report import report
 from bridge.cli.rules import rules
 from bridge.cli.service import check, db, serve, worker
 from bridge.cli.sim import sim
-from bridge.config import CONFIG_ENV_VARIABLE
+from bridge.config.settings import CONFIG_ENV_VARIABLE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

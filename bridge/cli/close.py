@@ -15,8 +15,8 @@ def close_command(context: CliContext, problem_id: int, fix_version: str | None)
     """Tell every customer linked to the problem that the fix shipped: mark the problem fixed (if
     it is not), then send the replies (follow-ups for closed tickets) here, within Zendesk's limits,
     with a progress bar. Safe to interrupt and run again: nobody hears twice."""
-    from bridge.closure.closure import NotClosable, start_by_hand
-    from bridge.closure.runner import ClosureStalled, run_closure
+    from bridge.closure.in_process import ClosureStalled, run_closure
+    from bridge.closure.start import NotClosable, start_by_hand
     from bridge.storage.closures import FAILED
 
     runtime = context.runtime()

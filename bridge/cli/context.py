@@ -7,9 +7,9 @@ from typing import IO
 
 import click
 
-from bridge.config import CONFIG_ENV_VARIABLE, Settings, load_settings, resolve_database_url
+from bridge.config.settings import CONFIG_ENV_VARIABLE, Settings, load_settings, resolve_database_url
 from bridge.logs import configure_logging
-from bridge.yamlsource import SourceErrors
+from bridge.rules.yamlsource import SourceErrors
 
 
 @contextmanager
@@ -62,7 +62,7 @@ class CliContext:
     def claim_sqlite_database(self, settings: Settings) -> None:
         """For a process running the worker and scheduler: refuse to start (one line, exit 1) when
         another one runs them on the same SQLite database."""
-        from bridge.single_process import CannotClaimDatabase, claim_sqlite_database
+        from bridge.serving.single_process import CannotClaimDatabase, claim_sqlite_database
 
         try:
             self._database_claim = claim_sqlite_database(resolve_database_url(settings))

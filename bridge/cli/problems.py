@@ -10,7 +10,7 @@ from bridge.cli.close import close_command
 from bridge.cli.context import CliContext, pass_context
 from bridge.cli.tables import cell, print_table
 from bridge.domain.problems import Accountability, ProblemState
-from bridge.problem_views import problem_detail, problem_summary
+from bridge.problems.views import problem_detail, problem_summary
 
 LIST_HEADERS = ("id", "state", "team", "rule / group", "jira", "priority", "due", "accountability", "tickets",
                 "requesters", "orgs")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.reporting import RENDERERS, build_report, parse_period
+from bridge.problems.report import RENDERERS, build_report, parse_period
 
 
 def _period(value: str):

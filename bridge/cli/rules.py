@@ -9,9 +9,9 @@ import click
 from bridge.cli.context import CliContext, pass_context, reported_source_errors
 from bridge.cli.ticket_files import load_tickets
 from bridge.closure.own_words import own_words_matching_their_rule
+from bridge.detection.live_rules import load_configured_rules
 from bridge.rules import dry_run
 from bridge.rules.durations import parse_window
-from bridge.rules_runtime import load_configured_rules
 
 
 def _ruleset(context: CliContext):

@@ -18,7 +18,7 @@ def check(context: CliContext, offline: bool) -> None:
     """Validate the config and everything it points at: rule files, the database and (unless
     --offline) the Jira projects, issue types, components, priorities and fields it names, and the
     Zendesk credentials. Exit non-zero on any problem."""
-    from bridge.checks import run_checks
+    from bridge.checks.preflight import run_checks
 
     settings = context.settings()
     problems = run_checks(settings, offline)
@@ -35,7 +35,7 @@ def check(context: CliContext, offline: bool) -> None:
 @pass_context
 def serve(context: CliContext, host: str | None, port: int | None) -> None:
     """Run the HTTP service (and, unless worker.embedded is false, the worker)."""
-    from bridge.serving import serve_forever
+    from bridge.serving.server import serve_forever
 
     configured = context.settings()
     if configured.worker.embedded:

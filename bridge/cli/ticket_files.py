@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.domain.events import TicketSnapshot
-from bridge.yamlsource import SourceError, SourceErrors
+from bridge.rules.yamlsource import SourceError, SourceErrors
 from connectors.zendesk.tickets import snapshot_from_api_ticket
 
 

@@ -37,6 +37,6 @@ minutes. Everything else is read back before anything is sent again.
 """
 
 from bridge.closure.actions import ClosureActions
-from bridge.closure.closure import RUN_CLOSURE, Closure
+from bridge.closure.start import RUN_CLOSURE, Closure
 
 __all__ = ["RUN_CLOSURE", "Closure", "ClosureActions"]

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from bridge.actions.results import Done, Later
-from bridge.closure.closure import RUN_CLOSURE
 from bridge.closure.message import ClosureMessage
 from bridge.closure.pacing import next_run
-from bridge.closure.run import ClosureRun
+from bridge.closure.rounds import ClosureRun
 from bridge.closure.sending import jobs_in_flight
-from bridge.config import Settings
+from bridge.closure.start import RUN_CLOSURE
+from bridge.config.settings import Settings
 from bridge.domain.ports import TicketSystem
 from bridge.logs import log_event
 from bridge.planning.facts import ProblemFacts

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bridge.actions.zendesk_batches import job_result
 from bridge.domain.ports import BulkJob, RemoteTicket
 from bridge.storage.closures import FAILED, NOTIFIED, PENDING, SENT, ClosureTicket, TicketChange
-from bridge.zendesk_batches import job_result
 
 GONE = "the ticket no longer exists in Zendesk"
 JOB_LOST = "Zendesk no longer knows the job"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bridge.closure.message import ClosureMessage
-from bridge.config import Settings
+from bridge.config.settings import Settings
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import FIXED, Problem
 from bridge.planning.facts import ProblemFacts

@@ -12,9 +12,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bridge.actions.zendesk_batches import BULK_LIMIT, chunks
 from bridge.closure.message import ClosureMessage
 from bridge.storage.closures import ClosureTicket
-from bridge.zendesk_batches import BULK_LIMIT, chunks
 
 UPDATE_SAME, UPDATE_EACH, CREATE_FOLLOWUPS = "update_same", "update_each", "create_followups"
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from bridge.demo.scenario import PRODUCT_FIELD_ID
 from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
 from bridge.runtime import Runtime, build_runtime
-from bridge.serving import ServerThread
+from bridge.serving.server import ServerThread
 from bridge.storage.inbox import PENDING, PROCESSING
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bridge
-from bridge.config import Settings
+from bridge.config.settings import Settings
 from bridge.demo.scenario import PRODUCT_FIELD_ID
 
 TEAMS = {

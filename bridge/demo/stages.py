@@ -13,7 +13,7 @@ from datetime import datetime
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
 from bridge.demo.scenario import Scenario
-from bridge.reporting import Report, build_report, render_markdown
+from bridge.problems.report import Report, build_report, render_markdown
 from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
 
 DONE_STATUS = "Done"

@@ -19,15 +19,34 @@ from bridge.domain.lifecycle import (
     ProblemState,
 )
 
-__all__ = ["ACTIVE_STATES", "AGENT_ESCALATION", "AGENT_LINK", "AT_RISK", "CLOSED", "DETECTING", "FIXED",
-           "IN_PROGRESS", "ON_TIME", "OPEN", "OVERDUE", "REGRESSED", "RULE", "WONT_FIX", "Accountability",
-           "Membership", "Problem", "ProblemState", "active_key"]
+__all__ = [
+    "ACTIVE_STATES",
+    "AGENT_ESCALATION",
+    "AGENT_LINK",
+    "AT_RISK",
+    "CHECKED_STATES",
+    "CLOSED",
+    "DETECTING",
+    "FIXED",
+    "IN_PROGRESS",
+    "ON_TIME",
+    "OPEN",
+    "OVERDUE",
+    "REGRESSED",
+    "RULE",
+    "WONT_FIX",
+    "Accountability",
+    "Membership",
+    "Problem",
+    "ProblemState",
+    "active_key",
+]
 
 RULE, AGENT_LINK, AGENT_ESCALATION = "rule", "agent_link", "agent_escalation"  # origins
 
 
 class Accountability(StrEnum):
-    """Against its due date (`Problem.accountability`; decided in bridge/accountability.py)."""
+    """Against its due date (`Problem.accountability`; decided in bridge/overdue/accountability.py)."""
 
     ON_TIME = "on_time"
     AT_RISK = "at_risk"
@@ -35,6 +54,8 @@ class Accountability(StrEnum):
 
 
 ON_TIME, AT_RISK, OVERDUE = Accountability.ON_TIME, Accountability.AT_RISK, Accountability.OVERDUE
+# States whose due date is watched: not fixed, closed or won't fix (bridge/overdue).
+CHECKED_STATES = (OPEN, IN_PROGRESS, REGRESSED)
 
 
 def active_key(rule: str, group_key: str) -> str:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from bridge.domain.problems import Accountability, ProblemState
 from bridge.http.auth import configured_token, token_matches
 from bridge.http.errors import Rejected
-from bridge.problem_views import problem_detail, problem_summary, problems_csv
+from bridge.problems.views import problem_detail, problem_summary, problems_csv
 from bridge.runtime import Runtime
 
 api = Blueprint("api", __name__, url_prefix="/api")

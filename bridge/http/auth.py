@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from bridge.config import Settings
+from bridge.config.settings import Settings
 
 
 def configured_token(settings: Settings) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 from granian.rsgi import ProtocolClosed, ProtocolError
 
-from bridge.config import ServerSettings
+from bridge.config.settings import ServerSettings
 from bridge.http.errors import Rejected, body_too_large, error_response
 from bridge.logs import log_event
 from bridge.metrics import BridgeMetrics

@@ -20,11 +20,11 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response as BaseResponse
 
-from bridge.accountability import CHECKED_STATES, compute_trend, days_overdue
-from bridge.domain.problems import AT_RISK, CLOSED, FIXED, OVERDUE, WONT_FIX, Problem
+from bridge.domain.problems import AT_RISK, CHECKED_STATES, CLOSED, FIXED, OVERDUE, WONT_FIX, Problem
 from bridge.http.auth import configured_token, derived_key, token_matches
-from bridge.problem_views import problem_detail, problem_summary
-from bridge.reporting import build_report, render_html
+from bridge.overdue.accountability import compute_trend, days_overdue
+from bridge.problems.report import build_report, render_html
+from bridge.problems.views import problem_detail, problem_summary
 from bridge.runtime import Runtime
 from bridge.storage.db import reading
 
@@ -68,7 +68,7 @@ def _configure_session(state) -> None:
 
 class _SecureOverHttps(SecureCookieSessionInterface):
     """Flask's signed cookie, also Secure on any request that came in over HTTPS. The scheme is
-    the server's own unless `server.trusted_proxies` lets ProxyFix (bridge/app.py) take it from
+    the server's own unless `server.trusted_proxies` lets ProxyFix (bridge/http/app.py) take it from
     X-Forwarded-Proto: a client's own header changes nothing."""
 
     def get_cookie_secure(self, app) -> bool:
@@ -233,7 +233,7 @@ def report():
     runtime = _runtime()
     now = runtime.clock()
     built = build_report(runtime.engine, now - timedelta(days=REPORT_DAYS), now, runtime.settings.calendar.zone)
-    # bridge.reporting's self-contained page, plus what a browser asks for: a viewport for phones
+    # bridge.problems.report's self-contained page, plus what a browser asks for: a viewport for phones
     # and an inline icon (else it requests /favicon.ico and logs a 404).
     page = render_html(built).replace('<meta charset="utf-8">', '<meta charset="utf-8">'
                                       '<meta name="viewport" content="width=device-width, initial-scale=1">'

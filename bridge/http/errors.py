@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from bridge.intake import IntakeUnavailable
+from bridge.intake.group_commit import IntakeUnavailable
 from bridge.logs import log_event
 
 log = logging.getLogger("bridge.http")

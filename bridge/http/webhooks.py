@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from werkzeug.wsgi import get_content_length
 
 from bridge.http.errors import Rejected, body_too_large, error_response, unavailable_response
-from bridge.intake import IntakeUnavailable
+from bridge.intake.group_commit import IntakeUnavailable
 from bridge.logs import log_event
 from bridge.runtime import Runtime
 from bridge.storage.inbox import Delivery

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bridge.config import TagSettings, TeamSettings
+from bridge.config.settings import TagSettings, TeamSettings
 
 
 @dataclass(frozen=True)

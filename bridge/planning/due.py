@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from bridge.config import CalendarSettings
+from bridge.config.settings import CalendarSettings
 from bridge.rules.durations import DuePolicy
 
 # What `due:` holds in a rule or a team: one policy, or a map {Jira priority: policy}.

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bridge.config import CalendarSettings
+from bridge.config.settings import CalendarSettings
 from bridge.planning.due import DueSetting, choose_due_policy, policy_due_date
 from bridge.planning.facts import counted
 from bridge.rules.schema import Escalation

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
 
-from bridge.config import JiraFieldSettings
+from bridge.config.settings import JiraFieldSettings
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import Problem
 from bridge.planning.facts import COUNTED, ProblemFacts, counted, format_moment, one_line

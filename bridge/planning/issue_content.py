@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bridge.config import CalendarSettings, JiraFieldSettings, TeamSettings
+from bridge.config.settings import CalendarSettings, JiraFieldSettings, TeamSettings
 from bridge.domain.events import TicketSnapshot
 from bridge.planning.due import choose_due_policy, policy_due_date
 from bridge.planning.escalation import EscalationResult, escalate

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bridge.config import Settings
+from bridge.config.settings import Settings
 from bridge.domain.events import TicketSnapshot
 from bridge.planning.facts import ProblemFacts
 from bridge.planning.links import zendesk_tag_search_url

@@ -26,7 +26,7 @@ class TextCondition(AtLeastOneKeyModel):
 
     Keywords are compared after folding (accents, case, punctuation and line breaks ignored).
     Regexes search case-insensitively in the text with accents removed, punctuation and line
-    breaks kept; they run on RE2 (bridge/linear_regex.py). Both see only the first
+    breaks kept; they run on RE2 (bridge/rules/linear_regex.py). Both see only the first
     SEARCHED_CHARACTERS of a text (bridge/rules/text.py).
     """
 

@@ -12,7 +12,7 @@ from bridge.rules.rule_files import RuleFiles
 from bridge.rules.ruleset import Rule, RuleSet
 from bridge.rules.schema import RuleFileSpec
 from bridge.rules.validated import ValidationContext
-from bridge.yamlsource import LocatedDocument, SourceError, SourceErrors, load_yaml, pydantic_errors
+from bridge.rules.yamlsource import LocatedDocument, SourceError, SourceErrors, load_yaml, pydantic_errors
 
 
 def load_rules(patterns: Sequence[str | Path], base_dir: Path, teams: Collection[str],

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bridge.rules.ruleset import RuleSet
-from bridge.yamlsource import SourceErrors
+from bridge.rules.yamlsource import SourceErrors
 
 
 class RuleReloader:

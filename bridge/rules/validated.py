@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
-from bridge.linear_regex import LinearRegex, compile_linear
 from bridge.rules.durations import DuePolicy, parse_due_policy, parse_window
 from bridge.rules.fields import FieldRef, parse_field_ref, resolve_custom_field
+from bridge.rules.linear_regex import LinearRegex, compile_linear
 from bridge.rules.templates import REPLY_VARIABLES, TICKET_VARIABLES, RuleTemplate, compile_template
 from bridge.rules.text import keyword_needle
 

@@ -1,5 +1,6 @@
-"""Periodic jobs on one leader process: poll Jira for missed changes, reconcile Zendesk through the
-incremental export, prune old inbox rows."""
+"""Periodic jobs on one leader process: the leader election, the scheduler and the job table
+(jobs.py). Each job lives with its concern: intake/ (reconcile Zendesk, prune the inbox),
+jira_progress/ (poll Jira), overdue/ (check due dates)."""
 
 from bridge.scheduler.jobs import build_scheduler, scheduled_jobs, start_scheduler
 from bridge.scheduler.leader import AlwaysLeader, LeaderLock, Leadership, leadership_for

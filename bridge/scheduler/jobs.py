@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from bridge.intake.prune_inbox import prune_inbox
+from bridge.intake.reconcile_zendesk import ZendeskReconciler
+from bridge.jira_progress.poll_jira import JiraPoller
+from bridge.overdue.check_due import DueCheck
 from bridge.runtime import Runtime
-from bridge.scheduler.check_due import DueCheck
 from bridge.scheduler.leader import leadership_for
-from bridge.scheduler.poll_jira import JiraPoller
-from bridge.scheduler.prune_inbox import prune_inbox
-from bridge.scheduler.reconcile_zendesk import ZendeskReconciler
 from bridge.scheduler.scheduler import BridgeScheduler, JobSpec
 from bridge.storage.cursors import Cursors
 

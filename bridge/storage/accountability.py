@@ -1,5 +1,5 @@
 """What the due-date check reads and writes: candidate problems, the Jira issue's status, and
-the accountability columns. SQL only; decisions live in bridge/accountability.py."""
+the accountability columns. SQL only; decisions live in bridge/overdue/accountability.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, or_, select, update
 
-from bridge.accountability import CHECKED_STATES
 from bridge.domain.events import IssueSnapshot
-from bridge.domain.problems import Problem
+from bridge.domain.problems import CHECKED_STATES, Problem
 from bridge.storage.db import reading
 from bridge.storage.problems import _problem
 from bridge.storage.schema import issues, problem_tickets, problems

@@ -10,7 +10,7 @@ from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, mak
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 
-from bridge.config import DatabaseSettings
+from bridge.config.settings import DatabaseSettings
 from bridge.storage.in_use import track_connections
 
 _READ_ONLY = "bridge_read_only"

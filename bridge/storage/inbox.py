@@ -151,7 +151,7 @@ class Inbox(LeasedQueue):
         key or the same signed digest, the first is stored and the rest are duplicates. Each run of up to
         ROWS_PER_STATEMENT is one INSERT, its own transaction (one commit): one call into the
         driver, one round trip, instead of BEGIN, INSERT and COMMIT. Webhook intake calls this
-        from one writer thread (bridge/intake.py)."""
+        from one writer thread (bridge/intake/group_commit.py)."""
         stored: list[bool] = []
         for start in range(0, len(deliveries), ROWS_PER_STATEMENT):
             run = deliveries[start:start + ROWS_PER_STATEMENT]

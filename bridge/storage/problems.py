@@ -1,4 +1,4 @@
-"""Problems, their occurrences and their tickets. SQL only: detection decides (bridge/detection.py),
+"""Problems, their occurrences and their tickets. SQL only: detection decides (bridge/detection/detector.py),
 the lifecycle says which state changes are allowed and what they write (bridge/domain/lifecycle.py)."""
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ problems = Table(
     Column("fixed_at", UtcDateTime),  # when the fix shipped (starts the regression window)
     Column("fix_version", String(120)),
     Column("closed_at", UtcDateTime),
-    # Against the due date (bridge/accountability.py): on_time | at_risk | overdue, for the due
+    # Against the due date (bridge/overdue/accountability.py): on_time | at_risk | overdue, for the due
     # date in `accountability_due`; a moved due date starts over at on_time.
     Column("accountability", String(16), nullable=False, server_default="on_time"),
     Column("accountability_due", Date),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.app import create_app
+from bridge.http.app import create_app
 from bridge.runtime import build_runtime
 from tests.support.problem_data import API_TOKEN, build_problems, problem_settings
 

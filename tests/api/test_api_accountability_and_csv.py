@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from bridge.domain.lifecycle import Cause, transition
-from bridge.problem_views import CSV_COLUMNS, csv_cell
+from bridge.problems.views import CSV_COLUMNS, csv_cell
 from bridge.storage.schema import problems
 from tests.support.problem_data import API_TOKEN, record_accountability
 

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from bridge.app import create_app
+from bridge.http.app import create_app
 from bridge.runtime import build_runtime
 from tests.support.problem_data import API_TOKEN
 from tests.support.settings import make_settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.config import load_settings
+from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
 
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from bridge.checks.zendesk_check import WRITABLE_TYPES, account_problems
 from bridge.cli import main
-from bridge.config import ZendeskFieldSettings
-from bridge.zendesk_check import WRITABLE_TYPES, account_problems
+from bridge.config.settings import ZendeskFieldSettings
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator
 from tests.support.settings import make_settings, write_config

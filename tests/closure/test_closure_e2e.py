@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bridge.closure import RUN_CLOSURE
-from bridge.closure.runner import run_closure
+from bridge.closure.in_process import run_closure
 from bridge.storage.closures import DONE, PENDING, RUNNING
 from bridge.storage.schema import outbox_actions
 from tests.support.closure_world import (

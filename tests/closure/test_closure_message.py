@@ -2,7 +2,7 @@
 
 import pytest
 
-from bridge.yamlsource import SourceErrors
+from bridge.rules.yamlsource import SourceErrors
 from tests.closure.conftest import CLOSURE_ID
 
 PERSONAL = '    public_reply: "Hi {{ requester.first_name }}, fixed in {{ fix_version }} ({{ problem.jira_key }})."\n'

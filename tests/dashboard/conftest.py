@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from bridge.closure.closure import start_by_hand
+from bridge.closure.start import start_by_hand
 from bridge.runtime import build_runtime
-from bridge.serving import ServerThread
+from bridge.serving.server import ServerThread
 from tests.detection.conftest import Scenario
 from tests.support.clock import FakeClock
 from tests.support.problem_data import API_TOKEN, build_problems, problem_settings, record_accountability

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from bridge.app import create_app
+from bridge.http.app import create_app
 from bridge.runtime import build_runtime
 from tests.support.problem_data import API_TOKEN, problem_settings
 

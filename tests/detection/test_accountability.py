@@ -12,7 +12,12 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from bridge.accountability import (
+from bridge.actions.worker import ActionWorker
+from bridge.actions.zendesk_batches import BatchSender
+from bridge.config.settings import AccountabilitySettings
+from bridge.domain.ports import BulkJob, RemoteError
+from bridge.domain.problems import OPEN, Problem
+from bridge.overdue.accountability import (
     AT_RISK,
     ON_TIME,
     OVERDUE,
@@ -21,7 +26,7 @@ from bridge.accountability import (
     compute_trend,
     next_step,
 )
-from bridge.actions.overdue_actions import (
+from bridge.overdue.actions import (
     OVERDUE_CHAT,
     OVERDUE_COMMENT,
     OVERDUE_NOTE,
@@ -29,12 +34,7 @@ from bridge.actions.overdue_actions import (
     OverdueActions,
     post_chat_message,
 )
-from bridge.actions.worker import ActionWorker
-from bridge.config import AccountabilitySettings
-from bridge.domain.ports import BulkJob, RemoteError
-from bridge.domain.problems import OPEN, Problem
 from bridge.scheduler import scheduled_jobs
-from bridge.zendesk_batches import BatchSender
 from tests.detection.test_detection import DOUBLE_CHARGE
 from tests.detection.test_status_sync import ISSUE_KEY, jira_event, open_problem_with_issue
 

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bridge.domain.problems import DETECTING, FIXED, IN_PROGRESS, OPEN, REGRESSED, WONT_FIX, Membership
-from bridge.rules.detection_decision import (
+from bridge.detection.decision import (
     LATE_ARRIVAL,
     CountingProblem,
     ForgetOccurrences,
@@ -26,6 +25,7 @@ from bridge.rules.detection_decision import (
     counting,
     leaving,
 )
+from bridge.domain.problems import DETECTING, FIXED, IN_PROGRESS, OPEN, REGRESSED, WONT_FIX, Membership
 from bridge.rules.ruleset import Rule
 from bridge.rules.schema import RuleSpec
 from bridge.rules.validated import ValidationContext

@@ -4,8 +4,8 @@ batch another attempt recorded is read back before anything is sent again."""
 from dataclasses import replace
 
 from bridge.actions.results import Done, Later
+from bridge.actions.zendesk_batches import BatchState, Sending, with_state
 from bridge.domain.events import TicketSnapshot
-from bridge.zendesk_batches import BatchState, Sending, with_state
 from tests.detection.test_detection import DOUBLE_CHARGE
 from tests.detection.test_status_sync import open_problem_with_issue
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bridge.app import create_app
 from bridge.cli import main
+from bridge.http.app import create_app
 from tests.detection.conftest import write_rules
 from tests.detection.test_detection import DOUBLE_CHARGE
 from tests.test_worker_crash import write_config

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from bridge.scheduler.check_due import DueCheck
+from bridge.overdue.check_due import DueCheck
 from tests.e2e.problems_support import (
     assert_nothing_parked,
     die_once_zendesk_accepted_the_next_job,

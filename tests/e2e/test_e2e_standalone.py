@@ -19,7 +19,7 @@ from bridge.cli.sim import (
     SIMULATOR_API_TOKEN,
     ZENDESK_WEBHOOK_SECRET,
 )
-from bridge.config import load_settings
+from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
 from bridge.storage.inbox import DONE
 from connectors.jira.client import JiraClient

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bridge.config import CalendarSettings, TeamSettings
+from bridge.config.settings import CalendarSettings, TeamSettings
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import OPEN, Problem
 from bridge.planning.facts import ProblemFacts

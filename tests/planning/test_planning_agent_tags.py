@@ -1,6 +1,6 @@
 """Agents' tags: links to existing Jira issues and escalations, in default and custom formats."""
 
-from bridge.config import TagSettings, TeamSettings
+from bridge.config.settings import TagSettings, TeamSettings
 from bridge.planning.agent_tags import (
     EscalationRequest,
     IssueLinkRequest,

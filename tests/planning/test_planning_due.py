@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bridge.config import CalendarSettings
+from bridge.config.settings import CalendarSettings
 from bridge.planning.due import add_business_days, choose_due_policy, due_date, policy_due_date
 from bridge.rules.durations import DuePolicy, parse_due_policy
 from tests.planning.conftest import OPENED, UTC_CALENDAR

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bridge.config import CalendarSettings, JiraFieldSettings
+from bridge.config.settings import CalendarSettings, JiraFieldSettings
 from bridge.planning.facts import ProblemFacts
 from bridge.planning.impact import (
     IMPACT_END,

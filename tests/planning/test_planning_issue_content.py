@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import JiraFieldSettings, load_settings
+from bridge.config.settings import JiraFieldSettings, load_settings
+from bridge.detection.live_rules import load_configured_rules
 from bridge.domain.events import TicketSnapshot
 from bridge.planning.facts import ProblemFacts
 from bridge.planning.impact import IMPACT_START, replace_impact_section
 from bridge.planning.issue_content import plan_issue, problem_label
-from bridge.rules_runtime import load_configured_rules
 from tests.planning.conftest import OPENED, TEAMS, UTC_CALENDAR, ZENDESK, facts, problem, ticket
 from tests.test_config import ENV
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bridge.tag_formats import parse_tag_format
+from bridge.config.tag_formats import parse_tag_format
 
 LINK = ("project", "number")
 

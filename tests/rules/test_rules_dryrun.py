@@ -7,7 +7,7 @@ import pytest
 
 from bridge.cli.ticket_files import load_tickets
 from bridge.rules import dry_run
-from bridge.yamlsource import SourceErrors
+from bridge.rules.yamlsource import SourceErrors
 from connectors.zendesk.tickets import snapshot_from_api_ticket
 from tests.rules.conftest import REPO
 

@@ -3,7 +3,7 @@
 import pytest
 
 from bridge.rules import load_rules
-from bridge.yamlsource import SourceErrors
+from bridge.rules.yamlsource import SourceErrors
 from tests.rules.conftest import CUSTOM_FIELDS, INVALID, TEAMS
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from bridge.rules import load_rules
 from bridge.rules.text import SEARCHED_CHARACTERS
-from bridge.yamlsource import SourceErrors
+from bridge.rules.yamlsource import SourceErrors
 from tests.rules.conftest import CUSTOM_FIELDS, TEAMS, ticket
 
 HOSTILE_RULES = r"""

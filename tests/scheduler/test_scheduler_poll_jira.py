@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from bridge.jira_progress.poll_jira import CURSOR
 from bridge.runtime import build_runtime
-from bridge.scheduler.poll_jira import CURSOR
 from bridge.storage.cursors import Cursors
 from bridge.storage.inbox import DONE
 from tests.e2e.conftest import jira_client_for

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from bridge.intake.prune_inbox import prune_inbox
 from bridge.runtime import build_runtime
-from bridge.scheduler.prune_inbox import prune_inbox
 from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
 from bridge.storage.schema import inbox_events
 from tests.scheduler.conftest import jobs_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bridge.scheduler.reconcile_zendesk import CURSOR
+from bridge.intake.reconcile_zendesk import CURSOR
 from bridge.storage.cursors import Cursors
 from bridge.storage.inbox import DONE
 from tests.scheduler.conftest import jobs_of

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from bridge.config import Settings
+from bridge.config.settings import Settings
 from tests.detection.conftest import Scenario
 from tests.support.settings import make_settings
 

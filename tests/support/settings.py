@@ -6,7 +6,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, SecretStr
 
-from bridge.config import Settings
+from bridge.config.settings import Settings
 
 ZENDESK_SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
 JIRA_SECRET = "jira-test-secret"

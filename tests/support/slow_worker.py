@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from bridge.config import load_settings
+from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
 
 

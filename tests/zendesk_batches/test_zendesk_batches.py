@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bridge.domain.ports import BulkJob, RemoteTicket
-from bridge.zendesk_batches import (
+from bridge.actions.zendesk_batches import (
     RETRY_DELAY,
     BatchSender,
     BatchState,
@@ -20,7 +19,8 @@ from bridge.zendesk_batches import (
     state_of,
     with_state,
 )
-from bridge.zendesk_batches.sender import JOB_POLL
+from bridge.actions.zendesk_batches.sender import JOB_POLL
+from bridge.domain.ports import BulkJob, RemoteTicket
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 GRACE = timedelta(minutes=10)

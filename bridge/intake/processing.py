@@ -1,0 +1,111 @@
+"""What the worker does with domain events: look up what they lack (once per batch, outside any
+transaction), then apply each inside the transaction that completes it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from bridge.detection.detector import Detector
+from bridge.domain.bridge_tickets import created_by_bridge
+from bridge.domain.events import DomainEvent, IssueEvent, TicketEvent, TicketSnapshot, VersionEvent
+from bridge.domain.ports import TicketSystem
+from bridge.jira_progress.status_sync import StatusSync
+from bridge.logs import log_event
+from bridge.rules import RuleSet
+from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
+
+log = logging.getLogger("bridge.processing")
+
+# Ticket events after which the ticket no longer counts for any problem.
+TICKET_GONE = frozenset({"soft_deleted", "permanently_deleted", "marked_as_spam", "merged"})
+
+
+class LookupUnavailable(Exception):
+    """Zendesk could not be asked for what an event lacks; the event is retried later."""
+
+
+@dataclass
+class Lookups:
+    """Full snapshots read from Zendesk for one batch, and which tickets needed one."""
+
+    snapshots: dict[int, TicketSnapshot] = field(default_factory=dict)
+    needed: set[int] = field(default_factory=set)
+    error: Exception | None = None
+
+
+class EventProcessor:
+    def __init__(self, tickets: TicketSnapshots, issue_snapshots: IssueSnapshots, detector: Detector,
+                 status_sync: StatusSync, rules: Callable[[], RuleSet], ticket_system: TicketSystem | None,
+                 bridge_user_id: int | None):
+        self.tickets, self.issue_snapshots, self.detector = tickets, issue_snapshots, detector
+        self.status_sync = status_sync
+        self.rules, self.ticket_system = rules, ticket_system
+        self.bridge_user_id = bridge_user_id
+
+    def is_own_change(self, event: TicketEvent) -> bool:
+        """Changes the bridge made itself are never new customer reports (loop prevention)."""
+        return self.bridge_user_id is not None and event.actor_id == self.bridge_user_id
+
+    def is_customer_report(self, event: TicketEvent) -> bool:
+        """Whether the event may count as a report: not the bridge's own change, nor one by
+        Zendesk's system user (automations, triggers), such as the close automation."""
+        return not self.is_own_change(event) and not event.by_system
+
+    def prepare(self, events: Sequence[DomainEvent]) -> Lookups:
+        """Read, in one batch, the tickets whose snapshot lacks fields the rules read."""
+        lookups = Lookups()
+        wanted = self.rules().fields_needing_lookup
+        if not wanted or self.ticket_system is None:
+            return lookups
+        for event in events:
+            if isinstance(event, TicketEvent) and self.is_customer_report(event):
+                merged = event.ticket.merged_onto(self.tickets.get(event.ticket.id))
+                if not wanted <= merged.known_fields and not created_by_bridge(merged):
+                    lookups.needed.add(event.ticket.id)
+        if lookups.needed:
+            try:
+                lookups.snapshots = {s.id: s for s in self.ticket_system.fetch_tickets(lookups.needed)}
+            except Exception as exc:  # any connector failure: the events needing it are retried
+                lookups.error = exc
+                log_event(log, logging.WARNING, "processing.lookup_failed",
+                          tickets=len(lookups.needed), error_type=type(exc).__name__)
+        return lookups
+
+    def apply(self, connection: Connection, event: DomainEvent, now: datetime,
+              lookups: Lookups | None = None) -> str:
+        """Apply the event's effects; return a short outcome for the inbox row."""
+        if isinstance(event, TicketEvent):
+            return self._apply_ticket_event(connection, event, now, lookups or Lookups())
+        if isinstance(event, IssueEvent):
+            return self.status_sync.apply_issue_event(connection, event, now)
+        if isinstance(event, VersionEvent):
+            return self.status_sync.apply_version_event(connection, event, now)
+        raise TypeError(f"no processing for {type(event).__name__}")
+
+    def _apply_ticket_event(self, connection, event: TicketEvent, now, lookups: Lookups) -> str:
+        ticket_id = event.ticket.id
+        incoming = event.ticket
+        if ticket_id in lookups.needed:
+            fetched = lookups.snapshots.get(ticket_id)
+            if fetched is None and lookups.error is not None:
+                raise LookupUnavailable(f"ticket {ticket_id}: {lookups.error}") from lookups.error
+            if fetched is not None:
+                incoming = fetched.merged_onto(incoming)  # the API's current view wins
+        snapshot = self.tickets.record(connection, incoming, now, event.occurred_at)
+        prefix = f"ticket {ticket_id} {event.kind}"
+        if event.kind in TICKET_GONE or snapshot.status == "deleted":  # deleted, seen by the export
+            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, gone=True)
+        elif created_by_bridge(snapshot):
+            return f"{prefix}: the bridge's own ticket, not evaluated"
+        elif self.is_own_change(event):
+            return f"{prefix}: own change, not evaluated"
+        elif event.by_system:
+            return f"{prefix}: Zendesk system change, not a customer report"
+        else:
+            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now)
+        return f"{prefix}: {result.summary()}"

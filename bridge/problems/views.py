@@ -1,0 +1,104 @@
+"""What the API and `bridge problems` show of a problem: states, counts, ids and links. Never a
+ticket's subject or a customer's words: those stay in Zendesk, one link away."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bridge.config.settings import Settings
+from bridge.domain.problems import Problem
+from bridge.storage.audit import AuditLog
+from bridge.storage.closures import ClosureStore
+from bridge.storage.leased_queue import FAILED, PENDING, PROCESSING
+from bridge.storage.outbox import Outbox
+from bridge.storage.problems import ProblemStore
+
+
+class ProblemSources(Protocol):
+    """Where a problem's detail is read from (the runtime has them all)."""
+
+    settings: Settings
+    problems: ProblemStore
+    outbox: Outbox
+    audit: AuditLog
+    closures: ClosureStore
+
+# Outbox actions still owed for a problem: waiting, being carried out, or parked after failing.
+UNFINISHED_ACTIONS = (PENDING, PROCESSING, FAILED)
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def jira_issue_url(settings: Settings, key: str | None) -> str | None:
+    return f"{settings.jira.url}/browse/{key}" if key else None
+
+
+def zendesk_ticket_url(settings: Settings, ticket_id: int) -> str:
+    return f"{settings.zendesk.url}/agent/tickets/{ticket_id}"
+
+
+def problem_summary(problem: Problem, settings: Settings) -> dict[str, Any]:
+    return {
+        "id": problem.id, "rule": problem.rule, "group": problem.group_key, "team": problem.team,
+        "state": problem.state, "origin": problem.origin, "jira_key": problem.jira_key,
+        "jira_url": jira_issue_url(settings, problem.jira_key), "priority": problem.priority,
+        "due_date": iso(problem.due_date), "counts": problem.counts,
+        "detected_at": iso(problem.detected_at), "opened_at": iso(problem.opened_at),
+        "updated_at": iso(problem.updated_at), "accountability": problem.accountability,
+        "at_risk_at": iso(problem.at_risk_at), "overdue_at": iso(problem.overdue_at),
+    }
+
+
+CSV_COLUMNS = ("id", "rule", "group", "team", "state", "accountability", "jira_key", "jira_url", "priority",
+               "due_date", "tickets", "requesters", "organizations", "detected_at", "opened_at", "fixed_at")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such cells
+# get a leading single quote, which makes them text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def problems_csv(found: Iterable[Problem], settings: Settings) -> str:
+    """A header row, then one row per problem (`CSV_COLUMNS`), every cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for problem in found:
+        view = problem_summary(problem, settings)
+        values = {**view, **view["counts"], "fixed_at": iso(problem.fixed_at)}
+        writer.writerow([csv_cell(values[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def problem_detail(runtime: ProblemSources, problem_id: int) -> dict[str, Any] | None:
+    """The summary plus linked tickets, unfinished actions and the audit log; None if unknown."""
+    problem = runtime.problems.get(problem_id)
+    if problem is None:
+        return None
+    settings = runtime.settings
+    tickets = [{"id": link.ticket_id, "url": zendesk_ticket_url(settings, link.ticket_id),
+                "joined_at": iso(link.joined_at), "left_at": iso(link.left_at),
+                "linked_at": iso(link.linked_at), "unlinked_at": iso(link.unlinked_at)}
+               for link in runtime.problems.ticket_links(problem_id)]
+    actions = [{"id": action.id, "kind": action.kind, "status": action.status, "attempts": action.attempts,
+                "last_error": action.last_error, "created_at": iso(action.created_at)}
+               for action in runtime.outbox.for_problem(problem_id, UNFINISHED_ACTIONS)]
+    audit = [{"at": iso(entry.at), "action": entry.action, "details": entry.details}
+             for entry in runtime.audit.entries(f"problem:{problem_id}")]
+    progress = runtime.closures.progress(problem_id)
+    closure = None if progress is None else {
+        "state": progress.state, "fix_version": progress.fix_version, "total": progress.total,
+        "done": progress.done, "failed": progress.failed, "started_at": iso(progress.created_at),
+        "finished_at": iso(progress.finished_at)}
+    return {**problem_summary(problem, settings), "fix_version": problem.fix_version,
+            "fixed_at": iso(problem.fixed_at), "customers_notified": closure,
+            "tickets": tickets, "actions": actions, "audit": audit}
