@@ -185,7 +185,7 @@ def _cards(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
 
 
 def _totals(cards: list[dict[str, Any]]) -> dict[str, int]:
-    return {"open": len(cards), "at_risk": sum(1 for card in cards if card["accountability"] == AT_RISK),
+    return {"problems": len(cards), "at_risk": sum(1 for card in cards if card["accountability"] == AT_RISK),
             "overdue": sum(1 for card in cards if card["accountability"] == OVERDUE),
             "tickets": sum(card["counts"]["tickets"] for card in cards)}
 
@@ -246,7 +246,7 @@ def report():
 # Audit actions that make the timeline (the rest stay in the audit log below it): label, and the
 # CSS class that colours the dot.
 TIMELINE = {
-    "problem.opened": ("Opened (threshold reached)", "open"),
+    "problem.opened": ("Opened (threshold reached)", "start"),
     "jira.issue_created": ("Routed: Jira issue created", "route"),
     "jira.issue_found": ("Routed: existing Jira issue found", "route"),
     "ticket.linked_by_agent": ("Linked by an agent", "route"),
@@ -256,9 +256,9 @@ TIMELINE = {
     "problem.at_risk": ("At risk", "risk"),
     "problem.overdue": ("Overdue", "late"),
     "jira.overdue_priority_bumped": ("Priority raised (overdue)", "late"),
-    "problem.fixed": ("Fixed", "fixed"),
-    "closure.started": ("Notifying customers", "fixed"),
-    "closure.finished": ("Customers notified", "fixed"),
+    "problem.fixed": ("Fixed", "good"),
+    "closure.started": ("Notifying customers", "good"),
+    "closure.finished": ("Customers notified", "good"),
     "problem.regressed": ("Regressed", "late"),
     "jira.regression_issue_created": ("Regression issue created", "route"),
     "problem.merged_into_duplicate": ("Merged into a duplicate", "status"),
@@ -273,7 +273,7 @@ NOTE_KEYS = ("key", "jira_key", "status", "priority", "due_date", "fix_version",
 
 def timeline(detail: dict[str, Any]) -> list[dict[str, Any]]:
     """Detected (the problem's own timestamp), then the audit entries listed in TIMELINE, in order."""
-    events = [{"at": detail["detected_at"], "label": "Detected", "kind": "open", "note": detail["rule"]}]
+    events = [{"at": detail["detected_at"], "label": "Detected", "kind": "start", "note": detail["rule"]}]
     for entry in detail["audit"]:
         if entry["action"] not in TIMELINE:
             continue

@@ -59,18 +59,14 @@ class DueCheck:
         if not step.changes_anything:
             return step
         subject = f"problem:{problem.id}"
-        values: dict = {"accountability": step.state, "accountability_due": problem.due_date}
-        if step.reset:
-            values.update(at_risk_at=None, overdue_at=None)
-            if problem.accountability != ON_TIME:
-                self.audit.record(connection, now, "problem.due_date_moved", subject, {
-                    "was": problem.accountability,
-                    "old_due_date": problem.accountability_due and problem.accountability_due.isoformat(),
-                    "due_date": problem.due_date and problem.due_date.isoformat()})
+        if step.reset and problem.accountability != ON_TIME:
+            self.audit.record(connection, now, "problem.due_date_moved", subject, {
+                "was": problem.accountability,
+                "old_due_date": problem.accountability_due and problem.accountability_due.isoformat(),
+                "due_date": problem.due_date and problem.due_date.isoformat()})
         if step.entered:
             due_date = problem.due_date
             assert due_date is not None, "only a problem with a due date becomes at risk or overdue"
-            values[f"{step.entered}_at"] = now
             details = {"due_date": due_date.isoformat(), "jira_key": problem.jira_key,
                        "tickets": problem.ticket_count, "issue_status": issue.status if issue else None}
             if step.entered == OVERDUE:
@@ -80,7 +76,9 @@ class DueCheck:
                       due_date=due_date.isoformat())
             if step.entered == OVERDUE:
                 self._queue_actions(connection, problem, due_date, now)
-        self.store.record(connection, problem.id, **values)
+        self.store.record(connection, problem.id, step.state, problem.due_date, clear_marks=step.reset,
+                          at_risk_at=now if step.entered == AT_RISK else None,
+                          overdue_at=now if step.entered == OVERDUE else None)
         return step
 
     def _queue_actions(self, connection: Connection, problem: Problem, due_date: date, now: datetime) -> None:

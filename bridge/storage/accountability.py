@@ -3,12 +3,12 @@ the accountability columns. SQL only; decisions live in bridge/overdue/accountab
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, or_, select, update
 
 from bridge.domain.events import IssueSnapshot
-from bridge.domain.problems import CHECKED_STATES, Problem
+from bridge.domain.problems import CHECKED_STATES, Accountability, Problem
 from bridge.storage.db import reading
 from bridge.storage.problems import _problem
 from bridge.storage.schema import issues, problem_tickets, problems
@@ -41,8 +41,19 @@ class AccountabilityStore:
                                  .limit(1)).first()
         return issue_from_json(row.snapshot) if row else None
 
-    def record(self, connection: Connection, problem_id: int, **values) -> None:
-        """Set the accountability columns (not `updated_at`: the problem itself did not change)."""
+    def record(self, connection: Connection, problem_id: int, state: Accountability, due_date: date | None, *,
+               clear_marks: bool = False, at_risk_at: datetime | None = None,
+               overdue_at: datetime | None = None) -> None:
+        """The due-date check's verdict and the due date it judged (not `updated_at`: the problem
+        itself did not change). `clear_marks` forgets when it became at risk or overdue (its due
+        date moved); `at_risk_at` / `overdue_at` mark when it became so."""
+        values: dict[str, object] = {"accountability": state, "accountability_due": due_date}
+        if clear_marks:
+            values |= {"at_risk_at": None, "overdue_at": None}
+        if at_risk_at is not None:
+            values["at_risk_at"] = at_risk_at
+        if overdue_at is not None:
+            values["overdue_at"] = overdue_at
         connection.execute(update(problems).where(problems.c.id == problem_id).values(**values))
 
     def join_times(self, problem_id: int) -> list[datetime]:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bridge.config.settings import Settings
+from bridge.domain.problems import Accountability
 from tests.detection.conftest import Scenario
 from tests.support.settings import make_settings
 
@@ -72,10 +73,7 @@ def build_problems(runtime, clock) -> BuiltProblems:
 def record_accountability(runtime, problem_id: int, state: str, at) -> None:
     """Set a problem's accountability columns as the due-date check records them."""
     problem = runtime.problems.get(problem_id)
-    values = {"accountability": state, "accountability_due": problem.due_date}
-    if state in ("at_risk", "overdue"):
-        values["at_risk_at"] = at
-    if state == "overdue":
-        values["overdue_at"] = at
     with runtime.engine.begin() as connection:
-        runtime.accountability.record(connection, problem_id, **values)
+        runtime.accountability.record(connection, problem_id, Accountability(state), problem.due_date,
+                                      at_risk_at=at if state in ("at_risk", "overdue") else None,
+                                      overdue_at=at if state == "overdue" else None)
