@@ -73,8 +73,12 @@ class LeaderLock:
             return leader
 
     def release(self) -> None:
-        """Give leadership up (closing the connection frees the lock at once)."""
+        """Give leadership up. The lock is unlocked before the connection closes: a closed
+        connection frees it only when its server process has gone, a moment later."""
         with self._mutex:
+            if self._leader and self._connection is not None:
+                with contextlib.suppress(Exception):  # a broken connection frees the lock as it goes
+                    self._execute("SELECT pg_advisory_unlock(:namespace, :schema)")
             self._drop_connection()
             self._note(False)
         self._engine.dispose()
