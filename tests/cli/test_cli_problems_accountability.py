@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import create_engine
 
+from bridge.domain.problems import Accountability
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.problems import ProblemStore
 
@@ -19,8 +20,8 @@ def finance_overdue(problems_config, sqlite_url, clock):
     try:
         due = ProblemStore(engine).get(built.finance).due_date
         with engine.begin() as connection:
-            AccountabilityStore(engine).record(connection, built.finance, accountability="overdue",
-                                               accountability_due=due, at_risk_at=clock(), overdue_at=clock())
+            AccountabilityStore(engine).record(connection, built.finance, Accountability.OVERDUE, due,
+                                               at_risk_at=clock(), overdue_at=clock())
     finally:
         engine.dispose()
     return built
