@@ -47,6 +47,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -258,6 +259,14 @@ class Sample:
     cpu: float
     by_status: dict[str, int]
 
+    @property
+    def stored(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def processed(self) -> int:
+        return self.stored - self.waiting
+
 
 @dataclass
 class Drain:
@@ -292,15 +301,15 @@ def watch_drain(inbox: InboxReader, cpu, expected: int, interval: float, timeout
 
 
 def print_drain(drain: Drain, every: int = 1) -> None:
-    print(f"{'s':>7}{'waiting':>10}{'processed/s':>13}{'lag s':>8}{'cpu s':>8}")
+    print(f"{'s':>7}{'stored':>9}{'waiting':>9}{'processed/s':>13}{'lag s':>8}{'cpu s':>8}")
     previous = None
     for index, sample in enumerate(drain.samples):
         if index % every and index != len(drain.samples) - 1:
             continue
         rate = ""
         if previous is not None and sample.seconds > previous.seconds:
-            rate = f"{(previous.waiting - sample.waiting) / (sample.seconds - previous.seconds):.0f}"
-        print(f"{sample.seconds:>7.1f}{sample.waiting:>10}{rate:>13}{sample.lag:>8.1f}"
+            rate = f"{(sample.processed - previous.processed) / (sample.seconds - previous.seconds):.0f}"
+        print(f"{sample.seconds:>7.1f}{sample.stored:>9}{sample.waiting:>9}{rate:>13}{sample.lag:>8.1f}"
               f"{sample.cpu - drain.first.cpu:>8.1f}")
         previous = sample
 
@@ -380,7 +389,7 @@ def run_burst(args, folder: str) -> bool:
 # --- the echo burst ------------------------------------------------------------------------------
 
 WRK_ONCE_SCRIPT = """
-local requests, index, answered = {}, 0, 0
+local requests, index = {}, 0
 function init(args)
   local file = assert(io.open(args[1], "rb"))
   local data = file:read("*a")
@@ -394,12 +403,8 @@ function init(args)
 end
 function request()
   index = index + 1
-  if index > #requests then index = 1 end  -- a few repeats at the end: stored once
+  if index > #requests then index = 1 end  -- repeats until the bench stops wrk: stored once
   return requests[index]
-end
-function response(status, headers, body)
-  answered = answered + 1
-  if answered >= #requests then wrk.thread:stop() end
 end
 """
 
@@ -413,14 +418,24 @@ def raw_requests(requests: list[tuple[bytes, dict]]) -> bytes:
     return b"\0".join(raw)
 
 
-def wrk(port: int, script: str, requests_path: str, connections: int, duration: float) -> dict:
+def wrk(port: int, script: str, requests_path: str, connections: int, duration: float,
+        done=lambda: False) -> dict:
+    """wrk for `duration` s, or until `done()` (checked every 50 ms): an interrupted wrk still
+    prints its report."""
     from bench.ingest import parse_wrk
 
-    completed = subprocess.run(
+    process = subprocess.Popen(
         ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency", "--timeout", "10s",
          "-s", script, f"http://{HOST}:{port}/webhooks/zendesk", "--", requests_path],
-        capture_output=True, text=True, check=True)
-    return parse_wrk(completed.stdout)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while process.poll() is None and not done():
+        time.sleep(0.05)
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    output, errors = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"wrk failed: {errors}")
+    return parse_wrk(output)
 
 
 def ship_fix(sims: Simulators, database_url: str, tickets: int) -> tuple[list[dict], float]:
@@ -480,6 +495,7 @@ def run_echo_burst(args, folder: str) -> bool:
         workers = [BridgeCommand(config, folder, command="worker", name=f"worker-{number}")
                    for number in range(2, args.workers + 1)]
         processes.extend(workers)
+        bridges = [serve, *workers]
         serve.wait_listening()
         baseline = Baseline(None, folder)
         processes.append(baseline)
@@ -488,19 +504,24 @@ def run_echo_burst(args, folder: str) -> bool:
         watcher: dict = {}
 
         def watch() -> None:
-            watcher["drain"] = watch_drain(inbox, lambda: 0.0, before + len(echoes), args.sample, args.timeout)
+            watcher["drain"] = watch_drain(inbox, lambda: sum(process_tree_cpu(p.process.pid) for p in bridges),
+                                           before + len(echoes), args.sample, args.timeout)
 
         thread = threading.Thread(target=watch)
         started = time.monotonic()
         thread.start()
-        bridge = wrk(serve.port, once, requests_path, args.connections, 600)
+        stored = InboxReader(database_url)
+        bridge = wrk(serve.port, once, requests_path, args.connections, args.timeout,
+                     done=lambda: stored.counts("zendesk").total >= before + len(echoes))
         posting = time.monotonic() - started
+        stored.close()
         thread.join()
         inbox.close()
         drain: Drain = watcher["drain"]
         bare = wrk(baseline.port, replay, requests_path, args.connections, posting)
-        print(f"\nthe burst: {bridge['answered']:,} answers in {posting:.1f} s ({bridge['rps']:.0f}/s, "
-              f"{args.connections} connections), errors {bridge['errors']}; the inbox from the first post:")
+        print(f"\nthe burst: all {len(echoes):,} stored {posting:.1f} s after the first post "
+              f"({bridge['answered']:,} answers, repeats included, {bridge['rps']:.0f}/s, {args.connections} "
+              f"connections), errors {bridge['errors']}; the inbox from the first post:")
         print_drain(drain, every=max(1, len(drain.samples) // 40))
         print(f"\ndrain time: {f'{drain.drained_at:.1f} s' if drain.drained_at is not None else 'NOT DRAINED'}"
               f"  target < {TARGET_DRAIN_SECONDS:.0f} s: "
