@@ -1,14 +1,21 @@
-"""Prometheus metrics: counters updated in-process; inbox gauges from the database, served from the
-last good read so that a scrape never waits on the database (bridge/storage/single_flight.py)."""
+"""Prometheus metrics: counters updated where they happen; inbox gauges from the database, served from
+the last good read so that a scrape never waits on the database (bridge/storage/single_flight.py).
+
+`bridge serve` runs the worker in a process of its own (bridge/serving/worker_process.py). There,
+`share_between_processes` puts every process's values in files of one private folder (prometheus
+multiprocess mode) and /metrics, in the HTTP process, adds them up; elsewhere (tests, the demo,
+`bridge worker`) the values live in the process's memory."""
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess, values
 from prometheus_client.core import GaugeMetricFamily
 
 from bridge.storage.inbox import Inbox
@@ -16,12 +23,39 @@ from bridge.storage.single_flight import SingleFlight
 
 # A scrape finding the last inbox read older than this starts a new one (which the next scrape shows).
 INBOX_REFRESH_SECONDS = 5.0
+_MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_between_processes(folder: Path) -> None:
+    """From now on, metrics built in this process and in the processes it forks keep their values
+    in `folder` (one file per process and kind), and each BridgeMetrics exports the sum over all
+    of them. Call before forking, with an empty folder private to one `bridge serve`."""
+    os.environ[_MULTIPROCESS_ENV] = str(folder)
+    # prometheus_client picks the value class from the environment when it is first imported,
+    # which in `bridge serve` is long before this; metrics read it as each one is built.
+    values.ValueClass = values.MultiProcessValue()
+
+
+def shared_folder() -> Path | None:
+    folder = os.environ.get(_MULTIPROCESS_ENV)
+    return Path(folder) if folder else None
+
+
+def forget_process(pid: int) -> None:
+    """A process that shared its metrics has ended: its gauges no longer count (its counters do)."""
+    if folder := shared_folder():
+        multiprocess.mark_process_dead(pid, str(folder))
 
 
 class BridgeMetrics:
     def __init__(self, registry: CollectorRegistry | None = None):
+        # `registry` is what /metrics exports. When processes share their metrics, this process's
+        # values are exported through the shared folder, so they go on a registry of their own.
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        if folder := shared_folder():
+            multiprocess.MultiProcessCollector(self.registry, path=str(folder))
+            r = CollectorRegistry()
         self.events_received = Counter(
             "bridge_webhook_events_received", "Webhook deliveries stored in the inbox.",
             ["source"], registry=r)
@@ -47,10 +81,12 @@ class BridgeMetrics:
             ["kind", "parked"], registry=r)
         self.actions_rate_limited = Counter(
             "bridge_actions_rate_limited", "Actions delayed by a 429 from Zendesk or Jira.", ["kind"], registry=r)
-        self.rules_loaded = Gauge("bridge_rules_loaded", "Rules in use.", registry=r)
+        # Set by every process that loads the rules; the one that (re)loaded them last is right.
+        self.rules_loaded = Gauge("bridge_rules_loaded", "Rules in use.", registry=r,
+                                  multiprocess_mode="livemostrecent")
         self.rules_reload_ok = Gauge(
             "bridge_rules_reload_ok", "1 while the rule files on disk are valid, 0 after a broken edit "
-            "(the last valid rules stay in use).", registry=r)
+            "(the last valid rules stay in use).", registry=r, multiprocess_mode="livemostrecent")
         self.rules_reload_ok.set(1)
         self.rules_reload_errors = Counter(
             "bridge_rules_reload_errors", "Rule file edits that failed validation.", registry=r)

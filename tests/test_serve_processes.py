@@ -1,5 +1,5 @@
-"""Real `bridge serve` and `bridge worker` processes: the HTTP process dies with `bridge serve`
-however that dies, one worker process per SQLite database, and a start-up that waits for a database
+"""Real `bridge serve` and `bridge worker` processes: the HTTP process and the worker process die
+with `bridge serve` however that dies, one worker process per SQLite database, and a start-up that waits for a database
 that is not up yet and otherwise says in one line why it gave up."""
 
 import os
@@ -56,28 +56,29 @@ def serve(config: Path) -> BridgeProcess:
     return BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
 
 
-def test_http_process_dies_with_a_killed_serve_and_a_restart_takes_over(tmp_path, sqlite_url):
+def test_children_die_with_a_killed_serve_and_a_restart_takes_over(tmp_path, sqlite_url):
     config = write_config(tmp_path, make_settings(sqlite_url))
     first = serve(config)
-    http_processes: list[int] = []
+    children: list[int] = []
     restarted = None
     try:
         port = int(first.wait_for_line(LISTENING).group(1))
-        http_processes = children_of(first.process.pid)
-        assert len(http_processes) == 1 and requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok
+        children = children_of(first.process.pid)
+        # The HTTP process and the worker process.
+        assert len(children) == 2 and requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok
 
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(5)
         deadline = time.monotonic() + 4
-        while is_running(http_processes[0]) or answers(port):
-            assert time.monotonic() < deadline, "the HTTP process outlived bridge serve:\n" + first.output
+        while any(is_running(pid) for pid in children) or answers(port):
+            assert time.monotonic() < deadline, "a child outlived bridge serve:\n" + first.output
             time.sleep(0.05)
 
         # The database is free again: a restart starts (one process on it, as before).
         restarted = serve(config)
         restarted.wait_for_line(LISTENING)
     finally:
-        for pid in http_processes:  # only if the test failed: do not leave it serving
+        for pid in children:  # only if the test failed: do not leave it serving
             if is_running(pid):
                 os.kill(pid, signal.SIGKILL)
         first.stop()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.scheduler import start_scheduler
 
 
 @click.command()
@@ -34,7 +30,7 @@ def check(context: CliContext, offline: bool) -> None:
 @click.option("--port", type=int, help="Port to listen on (default: server.port).")
 @pass_context
 def serve(context: CliContext, host: str | None, port: int | None) -> None:
-    """Run the HTTP service (and, unless worker.embedded is false, the worker)."""
+    """Run the HTTP service (and, unless worker.embedded is false, the worker in a process beside it)."""
     from bridge.serving.server import serve_forever
 
     configured = context.settings()
@@ -52,14 +48,10 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
 @pass_context
 def worker(context: CliContext) -> None:
     """Run a worker on its own (any number of them with PostgreSQL)."""
+    from bridge.serving.worker_process import run_until_stopped
+
     context.claim_sqlite_database(context.settings())
-    runtime = context.runtime(wait_for_database=True)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    scheduler = start_scheduler(runtime, stop)  # runs its jobs only while this process leads
-    runtime.start_worker_thread(stop).join()
-    scheduler.join(timeout=10)
+    run_until_stopped(context.runtime(wait_for_database=True))
 
 
 @click.group()

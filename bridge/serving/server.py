@@ -1,17 +1,20 @@
-"""`bridge serve`: the production server (granian) with the embedded worker; `ServerThread`, the
-same app on waitress in a thread of the caller (demo, tests)."""
+"""`bridge serve`: the production server (granian) and, beside it, the worker process; `ServerThread`,
+the same app on waitress in a thread of the caller (demo, tests: they run the worker in threads of
+that process, as they choose)."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import multiprocessing.util
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 from functools import partial
+from pathlib import Path
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -24,9 +27,10 @@ from bridge.config.settings import Settings
 from bridge.http.app import create_app
 from bridge.http.buffered_wsgi import BufferedWSGI
 from bridge.logs import log_event
+from bridge.metrics import share_between_processes
 from bridge.runtime import Runtime, build_runtime
-from bridge.scheduler import start_scheduler
 from bridge.serving.parent_death import end_with_parent
+from bridge.serving.worker_process import WorkerProcess
 
 log = logging.getLogger("bridge.serve")
 KILL_AFTER_SECONDS = 25
@@ -67,24 +71,9 @@ class ServerThread:
         self.server.task_dispatcher.shutdown()
 
 
-class Background:
-    """The embedded worker and the scheduler beside the HTTP service, with a clean stop."""
-
-    def __init__(self, runtime: Runtime):
-        self.stop_event = threading.Event()
-        self.worker = runtime.start_worker_thread(self.stop_event)
-        self.scheduler = start_scheduler(runtime, self.stop_event)
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.worker.join(timeout=10)
-        self.scheduler.join(timeout=10)
-
-
 def production_server(settings: Settings, host: str, port: int) -> MPServer | MTServer:
-    """The server of `bridge serve`: granian's HTTP/1 engine (Rust) in front of one Python process
-    holding the app, the embedded worker and the scheduler, so /metrics sees every counter.
-    bench/ingest.py measures its baseline on this very setup.
+    """The HTTP server of `bridge serve`: granian's HTTP/1 engine (Rust) in front of one Python
+    process holding the app. bench/ingest.py measures its baseline on this very setup.
 
     With 200 open connections waitress answered a bare Flask endpoint at ~5,400 req/s but the
     bridge at ~250 (its one event loop walks every connection on each turn); granian serves the
@@ -101,39 +90,44 @@ def production_server(settings: Settings, host: str, port: int) -> MPServer | MT
         # Granian's own lines go through the bridge's formatter; no access log (Jira URL tokens).
         log_dictconfig={"loggers": {"_granian": {"handlers": [], "propagate": True}}},
         log_access=False,
-        # Past this, a process that has not stopped is killed. Its clean stop (Background.stop)
-        # takes at most 20 s; a SIGTERM it got before granian's own handlers were in place is
-        # lost, and without a limit `bridge serve` would wait for it forever.
+        # Past this, a process that has not stopped is killed: a SIGTERM it got before granian's
+        # own handlers were in place is lost, and without a limit `bridge serve` would wait for it
+        # forever.
         workers_kill_timeout=KILL_AFTER_SECONDS,
     )
 
 
 def serve_forever(settings: Settings, host: str, port: int) -> None:
-    """Serve (on a migrated database) until SIGTERM or SIGINT."""
+    """Serve (on a migrated database) until SIGTERM or SIGINT: granian's HTTP process and, with
+    `worker.embedded`, the worker process (worker_process.py). Both are forked from this process
+    and build their runtime there: no database connection or thread of this one crosses a fork.
+    Their metrics meet in a private folder that lives as long as this call."""
     port = port or free_port(host)
-    server = production_server(settings, host, port)
-    server.on_startup(partial(_announce_when_listening, host, port, settings.worker.embedded))
-    # Granian forks the HTTP process and builds the app there: no database connection or thread
-    # of this process crosses the fork.
-    server.serve(target_loader=partial(http_process_app, settings, os.getpid()), wrap_loader=False)
+    metrics_folder = Path(tempfile.mkdtemp(prefix=f"bridge-metrics-{os.getpid()}-"))
+    share_between_processes(metrics_folder)
+    worker = WorkerProcess(settings).start() if settings.worker.embedded else None
+    try:
+        server = production_server(settings, host, port)
+        server.on_startup(partial(_announce_when_listening, host, port, settings.worker.embedded))
+        server.serve(target_loader=partial(http_process_app, settings, os.getpid()), wrap_loader=False)
+    finally:
+        if worker:
+            worker.stop()
+        shutil.rmtree(metrics_folder, ignore_errors=True)
     log_event(log, logging.INFO, "serve.stopped")
 
 
 def http_process_app(settings: Settings, parent_pid: int):
-    """The app as granian's HTTP process loads it, with the embedded worker when configured; the
-    process ends with `bridge serve` (`parent_pid`), however that ends."""
+    """The app as granian's HTTP process loads it; the process ends with `bridge serve`
+    (`parent_pid`), however that ends."""
     # The forked process still has the parent's signal handlers until granian installs its own
     # after this returns, and they ignore a SIGTERM here. While the app is built, a SIGTERM simply
-    # ends the process (nothing here is half-done: every write is a transaction, every claimed
-    # event a lease); one arriving even earlier is covered by KILL_AFTER_SECONDS.
+    # ends the process (it holds nothing yet); one arriving even earlier is covered by
+    # KILL_AFTER_SECONDS.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
     end_with_parent(parent_pid)
     runtime = build_runtime(settings, migrate=False)
-    if settings.worker.embedded:
-        background = Background(runtime)
-        # Runs when granian's HTTP process finishes (SIGTERM, SIGINT): leases are handed back.
-        multiprocessing.util.Finalize(background, background.stop, exitpriority=10)
     return BufferedWSGI(create_app(runtime), settings.server, runtime.metrics)
 
 
