@@ -28,8 +28,9 @@ from bridge.http.app import create_app
 from bridge.http.buffered_wsgi import BufferedWSGI
 from bridge.logs import log_event
 from bridge.metrics import share_between_processes
-from bridge.runtime import Runtime, build_runtime
+from bridge.runtime import Runtime
 from bridge.serving.parent_death import end_with_parent
+from bridge.serving.process_runtime import process_runtime
 from bridge.serving.worker_process import WorkerProcess
 
 log = logging.getLogger("bridge.serve")
@@ -101,23 +102,26 @@ def serve_forever(settings: Settings, host: str, port: int) -> None:
     """Serve (on a migrated database) until SIGTERM or SIGINT: granian's HTTP process and, with
     `worker.embedded`, the worker process (worker_process.py). Both are forked from this process
     and build their runtime there: no database connection or thread of this one crosses a fork.
-    Their metrics meet in a private folder that lives as long as this call."""
+    Their metrics meet in a private folder that lives as long as this call; on SQLite, their write
+    transactions take turns, intake's first (bridge/storage/write_turns.py)."""
     port = port or free_port(host)
-    metrics_folder = Path(tempfile.mkdtemp(prefix=f"bridge-metrics-{os.getpid()}-"))
-    share_between_processes(metrics_folder)
-    worker = WorkerProcess(settings).start() if settings.worker.embedded else None
+    # Private to this call: the processes' metrics and the SQLite write turns.
+    run_folder = Path(tempfile.mkdtemp(prefix=f"bridge-serve-{os.getpid()}-"))
+    (run_folder / "metrics").mkdir()
+    share_between_processes(run_folder / "metrics")
+    worker = WorkerProcess(settings, run_folder).start() if settings.worker.embedded else None
     try:
         server = production_server(settings, host, port)
         server.on_startup(partial(_announce_when_listening, host, port, settings.worker.embedded))
-        server.serve(target_loader=partial(http_process_app, settings, os.getpid()), wrap_loader=False)
+        server.serve(target_loader=partial(http_process_app, settings, os.getpid(), run_folder), wrap_loader=False)
     finally:
         if worker:
             worker.stop()
-        shutil.rmtree(metrics_folder, ignore_errors=True)
+        shutil.rmtree(run_folder, ignore_errors=True)
     log_event(log, logging.INFO, "serve.stopped")
 
 
-def http_process_app(settings: Settings, parent_pid: int):
+def http_process_app(settings: Settings, parent_pid: int, run_folder: Path):
     """The app as granian's HTTP process loads it; the process ends with `bridge serve`
     (`parent_pid`), however that ends."""
     # The forked process still has the parent's signal handlers until granian installs its own
@@ -127,7 +131,7 @@ def http_process_app(settings: Settings, parent_pid: int):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
     end_with_parent(parent_pid)
-    runtime = build_runtime(settings, migrate=False)
+    runtime = process_runtime(settings, run_folder, intake=True)
     return BufferedWSGI(create_app(runtime), settings.server, runtime.metrics)
 
 

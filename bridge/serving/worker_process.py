@@ -23,13 +23,15 @@ import signal
 import threading
 import time
 from multiprocessing.connection import wait
+from pathlib import Path
 
 from bridge.config.settings import Settings
 from bridge.logs import log_event
 from bridge.metrics import forget_process
-from bridge.runtime import Runtime, build_runtime
+from bridge.runtime import Runtime
 from bridge.scheduler import start_scheduler
 from bridge.serving.parent_death import end_with_parent
+from bridge.serving.process_runtime import process_runtime
 
 log = logging.getLogger("bridge.serve")
 
@@ -56,21 +58,21 @@ def run_until_stopped(runtime: Runtime) -> None:
     scheduler.join(timeout=_JOIN_SECONDS)
 
 
-def worker_process_main(settings: Settings, parent_pid: int) -> None:
+def worker_process_main(settings: Settings, parent_pid: int, run_folder: Path) -> None:
     """The forked worker process."""
     # A restart is forked from the parent while granian's handlers are installed; until ours are,
     # a SIGTERM simply ends the process (nothing is claimed yet).
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
     end_with_parent(parent_pid)
-    run_until_stopped(build_runtime(settings, migrate=False))
+    run_until_stopped(process_runtime(settings, run_folder, intake=False))
 
 
 class WorkerProcess:
     """Starts, supervises and stops the worker process of `bridge serve`."""
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
+    def __init__(self, settings: Settings, run_folder: Path):
+        self.settings, self.run_folder = settings, run_folder
         self._context = multiprocessing.get_context("fork")
         self._stopping = threading.Event()
         self._lock = threading.Lock()  # guards _process between the supervisor and stop()
@@ -96,8 +98,8 @@ class WorkerProcess:
                 return
             # Not daemonic: it lives until stop() or its parent's death, never by multiprocessing's
             # exit handler (which would terminate it before stop() could).
-            process = self._context.Process(target=worker_process_main, args=(self.settings, os.getpid()),
-                                            name="bridge-worker", daemon=False)
+            process = self._context.Process(target=worker_process_main, name="bridge-worker", daemon=False,
+                                            args=(self.settings, os.getpid(), self.run_folder))
             process.start()
             self._process = process
         log_event(log, logging.INFO, "serve.worker_started", pid=process.pid, restarts=self.restarts)

@@ -12,8 +12,10 @@ from sqlalchemy.pool import StaticPool
 
 from bridge.config.settings import DatabaseSettings
 from bridge.storage.in_use import track_connections
+from bridge.storage.write_turns import WriteTurns
 
 _READ_ONLY = "bridge_read_only"
+_HAS_TURN = "bridge_has_write_turn"
 
 
 def normalise_url(url: str) -> str:
@@ -24,12 +26,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_database_engine(url: str, settings: DatabaseSettings | None = None) -> Engine:
-    """`settings` gives the SQLite durability and the timeouts (the defaults when None)."""
+def create_database_engine(url: str, settings: DatabaseSettings | None = None,
+                           write_turns: WriteTurns | None = None) -> Engine:
+    """`settings` gives the SQLite durability and the timeouts (the defaults when None); SQLite write
+    transactions wait for `write_turns` when given (`bridge serve`'s processes)."""
     settings = settings or DatabaseSettings()
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = _sqlite_engine(url, settings)
+        engine = _sqlite_engine(url, settings, write_turns)
         track_connections(engine, ping=False)
     else:
         # Pooled connections are pinged on checkout by track_connections (pool_pre_ping's job).
@@ -64,7 +68,7 @@ def postgresql_url(url: str, settings: DatabaseSettings) -> URL:
     return parsed.set(query=query)
 
 
-def _sqlite_engine(url: str, settings: DatabaseSettings) -> Engine:
+def _sqlite_engine(url: str, settings: DatabaseSettings, write_turns: WriteTurns | None) -> Engine:
     in_memory = ":memory:" in url or url.rstrip("/") == "sqlite:"
     busy_timeout = settings.sqlite_busy_timeout_seconds
     synchronous = settings.sqlite_synchronous
@@ -92,8 +96,23 @@ def _sqlite_engine(url: str, settings: DatabaseSettings) -> Engine:
         # Writers take the write lock up front (IMMEDIATE): a deferred transaction that later
         # writes can fail with "database is locked" instead of waiting its turn. Readers must not:
         # in WAL mode they run alongside the writer.
-        read_only = connection.get_execution_options().get(_READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if write_turns:
+            write_turns.enter()
+            connection.info[_HAS_TURN] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _end_turn(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end_turn(connection):
+        if write_turns and connection.info.pop(_HAS_TURN, False):
+            write_turns.leave()
 
     return engine
 

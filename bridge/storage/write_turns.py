@@ -1,0 +1,80 @@
+"""Whose turn it is to write a SQLite database, between the HTTP process and the worker process of one
+`bridge serve`: intake first.
+
+SQLite lets one transaction write at a time, and a writer that finds the lock taken sleeps and
+tries again (1, 2, 5, ... up to 100 ms between tries). The worker, writing transaction after
+transaction, kept retaking the lock while intake slept, and webhooks waited seconds. So each write
+transaction first takes a turn, on two lock files the two processes share (flock):
+- intake says it wants to write (`wants`, shared, held until its transaction ends), then takes its
+  turn (`turn`, shared): it waits at most for the worker transaction under way;
+- the worker takes its turn (`turn`, exclusive) only after checking that no intake wants one
+  (`wants`, exclusive for that moment only), so it never retakes the lock before waiting intake.
+A turn waited for longer than `max_wait_seconds` is skipped (logged): SQLite still keeps one
+writer at a time, so a turn is about latency, never correctness."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from pathlib import Path
+
+from bridge.logs import log_event
+
+log = logging.getLogger("bridge.storage")
+_POLL_SECONDS = 0.0005
+
+
+class WriteTurns:
+    def __init__(self, path: Path, yields: bool, max_wait_seconds: float):
+        # Kept open: the turns last while the process does.
+        self._wants = open(path.with_name(path.name + ".wants"), "a+")  # noqa: SIM115
+        self._turn = open(path, "a+")  # noqa: SIM115
+        self.yields = yields
+        self.max_wait_seconds = max_wait_seconds
+        # One flock per process: its writing threads share the turn (counted), not the file's lock.
+        self._mutex = threading.Lock()
+        self._holders = 0
+        self._locked = False
+
+    def enter(self) -> None:
+        with self._mutex:
+            if self._holders == 0:
+                self._locked = self._wait_for_turn()
+            self._holders += 1
+
+    def leave(self) -> None:
+        with self._mutex:
+            self._holders -= 1
+            if self._holders == 0 and self._locked:
+                fcntl.flock(self._turn, fcntl.LOCK_UN)
+                if not self.yields:
+                    fcntl.flock(self._wants, fcntl.LOCK_UN)
+                self._locked = False
+
+    def _wait_for_turn(self) -> bool:
+        deadline = time.monotonic() + self.max_wait_seconds
+        if self.yields:
+            if not self._take(self._wants, fcntl.LOCK_EX, deadline):
+                return False
+            fcntl.flock(self._wants, fcntl.LOCK_UN)  # only a look: intake may say it wants a turn again
+            taken = self._take(self._turn, fcntl.LOCK_EX, deadline)
+        else:
+            if not self._take(self._wants, fcntl.LOCK_SH, deadline):
+                return False
+            taken = self._take(self._turn, fcntl.LOCK_SH, deadline)
+            if not taken:
+                fcntl.flock(self._wants, fcntl.LOCK_UN)
+        return taken
+
+    def _take(self, file, mode: int, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.flock(file, mode | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    log_event(log, logging.WARNING, "storage.write_turn_skipped", waited_seconds=self.max_wait_seconds)
+                    return False
+                time.sleep(_POLL_SECONDS)
