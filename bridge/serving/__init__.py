@@ -1,3 +1,4 @@
-"""`bridge serve`: the HTTP server on granian, the worker process beside it and the scheduler
-(server.py), one worker process per SQLite database (single_process.py), and children that stop
-when their parent dies (parent_death.py)."""
+"""`bridge serve`: the HTTP server on granian (server.py), the worker process beside it running the
+workers and the scheduler (worker_process.py), what each builds after the fork (process_runtime.py),
+one worker process per SQLite database (single_process.py), and children that stop when their
+parent dies (parent_death.py)."""

@@ -1,8 +1,8 @@
 """A forked child process that ends when its parent does, however the parent ended (even SIGKILL).
 
-`bridge serve` runs the app in a process granian forks. Without this, a `kill -9` of `bridge serve`
-left that process serving /healthz and running the worker and the scheduler, and a restart put a
-second one beside it on the same database."""
+`bridge serve` runs the app in a process granian forks and the worker in one it forks itself.
+Without this, a `kill -9` of `bridge serve` left them serving /healthz and running the worker and
+the scheduler, and a restart put a second set beside them on the same database."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ touch the database; short commands (`bridge problems`, `bridge events retry`, ..
 beside them. PostgreSQL needs no lock: its processes elect a leader.
 
 The lock is an flock(2) on an open file: the kernel releases it when the last process holding the
-file ends, however it ends, so a stale file never blocks a restart. Granian's forked HTTP process
-shares it, so it is held until that process has gone too."""
+file ends, however it ends, so a stale file never blocks a restart. `bridge serve`'s forked HTTP
+and worker processes share it, so it is held until they have gone too."""
 
 from __future__ import annotations
 
