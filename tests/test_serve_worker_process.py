@@ -14,6 +14,7 @@ import requests
 from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime, utc_now
 from bridge.storage.inbox import DONE, PENDING
+from tests.detection.conftest import write_rules
 from tests.support.fixtures import load_fixture
 from tests.support.processes import BridgeProcess
 from tests.support.settings import make_settings, write_config
@@ -94,3 +95,37 @@ def test_a_killed_worker_process_is_restarted_and_sigterm_stops_every_process(tm
     assert time.monotonic() - started < 15, bridge.output
     assert not any(is_running(pid) for pid in children), bridge.output
     assert "event=serve.worker_stopped" in bridge.output and "event=serve.stopped" in bridge.output
+
+
+CRASH_RULE = """
+rules:
+  - name: crash
+    team: engineering
+    match:
+      any:
+        - text: {any: ["crash"]}
+    threshold: {count: 3, of: tickets, window: 24h}
+"""
+
+
+def test_readyz_says_which_rules_run_after_an_edit_though_the_worker_process_reloads_them(tmp_path, sqlite_url):
+    write_rules(tmp_path / "rules", CRASH_RULE)
+    config = write_config(tmp_path, make_settings(sqlite_url, rules=["rules/*.yaml"]))
+    bridge = BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
+    try:
+        url = f"http://127.0.0.1:{int(bridge.wait_for_line(LISTENING).group(1))}"
+
+        def rules() -> dict:
+            return requests.get(f"{url}/readyz", timeout=10).json()["rules"]
+
+        # The file's rule, plus the 2 implied by the one team's agent tags.
+        assert rules() == {"loaded": 3, "last_reload_error": None}
+        write_rules(tmp_path / "rules", CRASH_RULE.replace("threshold:", "thresold:"))
+        stamp = time.time() + 5
+        os.utime(tmp_path / "rules" / "rules.yaml", (stamp, stamp))
+        wait_until(lambda: "rules.yaml:8: rules[0].thresold: unknown key" in (rules()["last_reload_error"] or ""),
+                   lambda: f"{rules()}\n{bridge.output}")
+        assert rules()["loaded"] == 3  # the last valid rules keep running
+    finally:
+        code = bridge.stop()
+    assert code == 0, bridge.output

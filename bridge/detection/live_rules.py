@@ -50,10 +50,15 @@ class LiveRules:
     def error(self) -> str | None:
         return self.reloader.last_error
 
-    def check(self) -> None:
+    def check(self, report: bool = True) -> None:
+        """Reload changed files. `report=False` (the HTTP process of `bridge serve`, whose worker
+        process reports) only keeps `current()` and `error` true: no metric, no log line."""
         if self.monotonic() < self._next_check:
             return
         self._next_check = self.monotonic() + self.interval
+        if not report:
+            self.reloader.check()
+            return
         if self.reloader.check():
             self.metrics.rules_loaded.set(len(self.reloader.current))
             self.metrics.rules_reload_ok.set(1)

@@ -22,7 +22,9 @@ def readyz():
     runtime = current_app.extensions["bridge"]
     checks = {"database": database_state(runtime.readiness.refresh(wait=True), runtime.readiness.timeout)}
     ready = all(value == "ok" for value in checks.values())
-    # A broken rule edit does not make the bridge unready: the last valid rules keep running.
+    # A broken rule edit does not make the bridge unready: the last valid rules keep running. The
+    # worker may run in another process: this one reads the files too, to say what it runs.
+    runtime.rules.check(report=False)
     rules = {"loaded": len(runtime.rules.current()), "last_reload_error": runtime.rules.error}
     return jsonify(status="ready" if ready else "not ready", checks=checks, rules=rules), (
         200 if ready else 503)
