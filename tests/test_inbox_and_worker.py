@@ -177,6 +177,38 @@ def test_an_exception_rolls_back_the_events_effects(store, monkeypatch):
     assert store.tickets.get(1) is None  # the snapshot write was rolled back with the failure
 
 
+def test_a_batch_commits_together_and_a_failing_event_does_not_hold_back_the_others(store, monkeypatch):
+    """A batch is one transaction; an event failing in it sends the batch one by one: the others
+    are applied once, the failing one alone backs off."""
+    for i in range(5):
+        put(store, zendesk_event(i + 1, f"e{i}"), f"e{i}")
+    put(store, json.dumps({"type": "zen:event-type:ticket.created", "id": "x"}), "bad")
+    original, calls = store.processor.apply, []
+
+    def fail_on_ticket_3(connection, event, *args):
+        calls.append(event.ticket.id)
+        if event.ticket.id == 3:
+            raise RuntimeError("jira down")
+        return original(connection, event, *args)
+
+    monkeypatch.setattr(store.processor, "apply", fail_on_ticket_3)
+    assert store.new_worker().run_once() == 6
+    assert calls == [1, 2, 3, 1, 2, 3, 4, 5]  # together until 3 failed, then one by one
+    events = {e.delivery_key: e for e in store.inbox.list()}
+    assert {k for k, e in events.items() if e.status == DONE} == {"e0", "e1", "e3", "e4"}
+    assert (events["e2"].status, events["bad"].status) == (PENDING, FAILED)
+    assert store.tickets.event_counts() == {1: 1, 2: 1, 4: 1, 5: 1}
+
+
+def test_events_of_one_ticket_in_one_batch_build_on_each_other(store):
+    put(store, zendesk_event(1, "e1", "2025-01-08T10:12:07Z", subject="first"), "e1")
+    put(store, zendesk_event(1, "e2", "2025-01-08T10:13:07Z", subject="second"), "e2")
+    put(store, zendesk_event(1, "e3", "2025-01-08T10:12:30Z", subject="late"), "e3")
+    assert store.new_worker().run_once() == 3
+    assert store.tickets.get(1).subject == "second"
+    assert store.tickets.event_counts() == {1: 3}
+
+
 def test_two_workers_never_process_the_same_event(store):
     for i in range(40):
         put(store, zendesk_event(i + 1, f"e{i}"), f"e{i}")

@@ -9,7 +9,7 @@ effects it returns; each effect is applied by one method here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -37,7 +37,7 @@ from bridge.detection.decision import (
 )
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.lifecycle import Cause, transition
-from bridge.domain.problems import AGENT_LINK, DETECTING, FIXED, OPEN, Problem
+from bridge.domain.problems import AGENT_LINK, DETECTING, FIXED, OPEN, Membership, Problem
 from bridge.logs import log_event
 from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.rules import RuleSet
@@ -74,6 +74,19 @@ class ProblemListener(Protocol):
     def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
 
 
+@dataclass
+class DetectionBatch:
+    """What evaluating several tickets in one transaction shares: their memberships, read ahead
+    in one query (each used once, and all dropped when problems change under them), and the
+    problems whose counts are recounted once, before the transaction commits."""
+
+    memberships: dict[int, list[Membership]] = field(default_factory=dict)
+    stale_counts: set[int] = field(default_factory=set)
+
+    def problems_changed(self) -> None:
+        self.memberships.clear()
+
+
 @dataclass(frozen=True)
 class _Evaluation:
     """One ticket event being evaluated, inside the worker's transaction."""
@@ -82,6 +95,7 @@ class _Evaluation:
     ticket: TicketSnapshot
     now: datetime
     result: DetectionResult
+    batch: DetectionBatch
 
 
 class Detector:
@@ -96,16 +110,29 @@ class Detector:
         self.issue_links = issue_links  # agents' link tags on a ticket (jira_eng_123 -> ENG-123)
         self.regression_window = regression_window
 
+    def start_batch(self, connection: Connection, ticket_ids: Collection[int]) -> DetectionBatch:
+        """For evaluating these tickets in this transaction; `finish_batch` before it commits."""
+        return DetectionBatch(self.problems.memberships_of_many(connection, ticket_ids) if ticket_ids else {})
+
+    def finish_batch(self, connection: Connection, batch: DetectionBatch, now: datetime) -> None:
+        self.problems.refresh_counts_many(connection, batch.stale_counts, now)
+        batch.stale_counts.clear()
+
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
-                 now: datetime, gone: bool = False) -> DetectionResult:
+                 now: datetime, gone: bool = False, batch: DetectionBatch | None = None) -> DetectionResult:
         """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem.
+        `batch`: one of several evaluations in this transaction (`start_batch`); without it, this
+        evaluation is a batch of its own.
 
         The steps keep this order (leave, then count per matching rule, then agents' links): it is
         the order in which they lock rows, and concurrent workers rely on it to take turns."""
-        evaluation = _Evaluation(connection, ticket, now, DetectionResult())
+        alone = batch is None
+        evaluation = _Evaluation(connection, ticket, now, DetectionResult(), batch or DetectionBatch())
         matches = [] if gone else [RuleMatch.of(rule, ticket) for rule in self.rules().matching(ticket)]
         links = () if gone else tuple(self.issue_links(ticket))
-        memberships = self.problems.memberships_of(connection, ticket.id)
+        memberships = evaluation.batch.memberships.pop(ticket.id, None)
+        if memberships is None:
+            memberships = self.problems.memberships_of(connection, ticket.id)
         for leave in leaving(memberships, matches, (link.key for link in links)):
             self._leave(evaluation, leave)
         for rule_match in matches:
@@ -113,6 +140,8 @@ class Detector:
                 self._count(evaluation, rule_match, event_time)
         for link in links:
             self._link_by_agent(evaluation, link)
+        if alone:
+            self.finish_batch(connection, evaluation.batch, now)
         return evaluation.result
 
     # --- loading and deciding ------------------------------------------------------------------
@@ -184,7 +213,8 @@ class Detector:
         evaluation.result.left.append(leave.problem_id)
         if self.problems.drop_if_empty_detecting(connection, leave.problem_id):
             return
-        problem = self.problems.refresh_counts(connection, leave.problem_id, now)
+        evaluation.batch.stale_counts.add(leave.problem_id)
+        problem = self.problems.current(connection, leave.problem_id)
         self.audit.record(connection, now, "ticket.left_problem", f"problem:{leave.problem_id}",
                           {"ticket": ticket.id, "rule": leave.rule})
         if problem.past_detection:
@@ -196,6 +226,7 @@ class Detector:
             problem.state, Cause.REGRESSION, now, details={
                 "ticket": evaluation.ticket.id, "jira_key": problem.jira_key, "fix_version": problem.fix_version}),
             now)
+        evaluation.batch.problems_changed()
         log_event(log, logging.INFO, "problem.regressed", problem_id=problem.id, jira_key=problem.jira_key)
         self.listener.problem_regressed(connection, problem, evaluation.ticket.id, now)
         return problem
@@ -204,6 +235,7 @@ class Detector:
         connection, now = evaluation.connection, evaluation.now
         self.problems.change_state(connection, problem.id, transition(
             problem.state, Cause.REGRESSION_WINDOW_OVER, now, details={"reason": "regression window over"}), now)
+        evaluation.batch.problems_changed()
         return self.problems.active_for_update(connection, rule_match.rule.name, rule_match.group_key,
                                                rule_match.rule.team, now)
 
@@ -218,7 +250,7 @@ class Detector:
         connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
         if not self.problems.link(connection, problem.id, ticket, now):
             return problem
-        problem = self.problems.refresh_counts(connection, problem.id, now)
+        evaluation.batch.stale_counts.add(problem.id)
         evaluation.result.joined.append(problem)
         self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
                           {"ticket": ticket.id, "rule": rule_match.rule.name})
@@ -227,7 +259,8 @@ class Detector:
 
     def _keep_detecting(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem) -> Problem:
         evaluation.result.counted.append(rule_match.rule.name)
-        return self.problems.refresh_counts(evaluation.connection, problem.id, evaluation.now)
+        evaluation.batch.stale_counts.add(problem.id)
+        return problem
 
     def _open(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem,
               members: tuple[int, ...]) -> Problem:
@@ -238,6 +271,7 @@ class Detector:
             "tickets": sorted(members), "threshold": rule.spec.threshold.count,
         })
         self.problems.open(connection, problem.id, members, opening, now)
+        evaluation.batch.problems_changed()
         problem = self.problems.refresh_counts(connection, problem.id, now)
         evaluation.result.opened.append(problem)
         log_event(log, logging.INFO, "problem.opened", problem_id=problem.id, rule=rule.name,
@@ -254,7 +288,8 @@ class Detector:
         connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
         if not self.problems.link(connection, problem_id, ticket, now):
             return
-        problem = self.problems.refresh_counts(connection, problem_id, now)
+        evaluation.batch.stale_counts.add(problem_id)
+        problem = self.problems.current(connection, problem_id)
         evaluation.result.joined.append(problem)
         self.audit.record(connection, now, "ticket.linked_by_agent", f"problem:{problem.id}",
                           {"ticket": ticket.id, "jira_key": link.key, "tag": link.tag})

@@ -53,10 +53,38 @@ class Worker(QueueWorker):
         self.metrics = metrics
 
     def process_batch(self, batch: list[InboxEvent]) -> None:
+        """The batch's events in one transaction; if any of them fails in it, nothing of it
+        commits and each is processed in a transaction of its own, so that only the failing
+        ones are retried (or parked)."""
         parsed = [(event, self._parse_or_error(event)) for event in batch]
         lookups = self.processor.prepare([p for _, p in parsed if not isinstance(p, (Ignored, Exception))])
+        together = [(event, result) for event, result in parsed if not isinstance(result, Exception)]
+        if len(together) > 1 and self._process_together(together, lookups):
+            parsed = [(event, result) for event, result in parsed if isinstance(result, Exception)]
         for event, result in parsed:
             self._process(event, result, lookups)
+
+    def _process_together(self, batch: list[tuple[InboxEvent, DomainEvent | Ignored]], lookups: Lookups) -> bool:
+        """Whether the whole batch committed."""
+        try:
+            with self.engine.begin() as connection:
+                now = self.clock()
+                applied = iter(self.processor.apply_many(
+                    connection, [p for _, p in batch if not isinstance(p, Ignored)], now, lookups))
+                finished = {event.id: (IGNORED, parsed.reason) if isinstance(parsed, Ignored) else (DONE, next(applied))
+                            for event, parsed in batch}
+                self.inbox.finish_many(
+                    connection, {i: (status, outcome[:200]) for i, (status, outcome) in finished.items()},
+                    self.owner, now)
+        except Exception as exc:
+            log_event(log, logging.INFO, "worker.batch_split", events=len(batch), **failure_fields(exc))
+            return False
+        for event, _ in batch:
+            status, outcome = finished[event.id]
+            self.metrics.events_processed.labels(event.source, status).inc()
+            log_event(log, logging.DEBUG, "worker.event_processed", event_id=event.id,
+                      source=event.source, status=status, outcome=outcome)
+        return True
 
     def _parse_or_error(self, event: InboxEvent) -> DomainEvent | Ignored | Exception:
         try:

@@ -10,14 +10,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from bridge.detection.detector import Detector
+from bridge.detection.detector import DetectionBatch, Detector
 from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import DomainEvent, IssueEvent, TicketEvent, TicketSnapshot, VersionEvent
 from bridge.domain.ports import TicketSystem
 from bridge.jira_progress.status_sync import StatusSync
 from bridge.logs import log_event
 from bridge.rules import RuleSet
-from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
+from bridge.storage.snapshots import HeldTickets, IssueSnapshots, TicketSnapshots
 
 log = logging.getLogger("bridge.processing")
 
@@ -36,6 +36,15 @@ class Lookups:
     snapshots: dict[int, TicketSnapshot] = field(default_factory=dict)
     needed: set[int] = field(default_factory=set)
     error: Exception | None = None
+
+
+@dataclass
+class ProcessingBatch:
+    """What several events applied in one transaction read once: their tickets' rows, and
+    detection's shared reads and recounts."""
+
+    tickets: HeldTickets
+    detection: DetectionBatch
 
 
 class EventProcessor:
@@ -77,17 +86,36 @@ class EventProcessor:
         return lookups
 
     def apply(self, connection: Connection, event: DomainEvent, now: datetime,
-              lookups: Lookups | None = None) -> str:
-        """Apply the event's effects; return a short outcome for the inbox row."""
+              lookups: Lookups | None = None, batch: ProcessingBatch | None = None) -> str:
+        """Apply the event's effects; return a short outcome for the inbox row. `batch`: the
+        event is one of several in this transaction (`apply_many`)."""
         if isinstance(event, TicketEvent):
-            return self._apply_ticket_event(connection, event, now, lookups or Lookups())
+            return self._apply_ticket_event(connection, event, now, lookups or Lookups(), batch)
+        if batch is not None:
+            batch.detection.problems_changed()  # e.g. a problem's Jira issue or state moves
         if isinstance(event, IssueEvent):
             return self.status_sync.apply_issue_event(connection, event, now)
         if isinstance(event, VersionEvent):
             return self.status_sync.apply_version_event(connection, event, now)
         raise TypeError(f"no processing for {type(event).__name__}")
 
-    def _apply_ticket_event(self, connection, event: TicketEvent, now, lookups: Lookups) -> str:
+    def apply_many(self, connection: Connection, events: Sequence[DomainEvent], now: datetime,
+                   lookups: Lookups) -> list[str]:
+        """Apply events in order inside one transaction; their outcomes. What they need from the
+        store is read once: the tickets' rows and, for the events that may be reports, their
+        memberships; each problem they change is recounted once, at the end."""
+        ticket_events = [event for event in events if isinstance(event, TicketEvent)]
+        batch = ProcessingBatch(
+            self.tickets.lock_many(connection, (event.ticket.id for event in ticket_events)),
+            self.detector.start_batch(connection, {
+                event.ticket.id for event in ticket_events
+                if event.kind in TICKET_GONE or self.is_customer_report(event)}))
+        outcomes = [self.apply(connection, event, now, lookups, batch) for event in events]
+        self.detector.finish_batch(connection, batch.detection, now)
+        return outcomes
+
+    def _apply_ticket_event(self, connection, event: TicketEvent, now, lookups: Lookups,
+                            batch: ProcessingBatch | None) -> str:
         ticket_id = event.ticket.id
         incoming = event.ticket
         if ticket_id in lookups.needed:
@@ -96,10 +124,13 @@ class EventProcessor:
                 raise LookupUnavailable(f"ticket {ticket_id}: {lookups.error}") from lookups.error
             if fetched is not None:
                 incoming = fetched.merged_onto(incoming)  # the API's current view wins
-        snapshot = self.tickets.record(connection, incoming, now, event.occurred_at)
+        snapshot = self.tickets.record(connection, incoming, now, event.occurred_at,
+                                       batch.tickets if batch else None)
+        detection = batch.detection if batch else None
         prefix = f"ticket {ticket_id} {event.kind}"
         if event.kind in TICKET_GONE or snapshot.status == "deleted":  # deleted, seen by the export
-            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, gone=True)
+            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, gone=True,
+                                            batch=detection)
         elif created_by_bridge(snapshot):
             return f"{prefix}: the bridge's own ticket, not evaluated"
         elif self.is_own_change(event):
@@ -107,5 +138,5 @@ class EventProcessor:
         elif event.by_system:
             return f"{prefix}: Zendesk system change, not a customer report"
         else:
-            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now)
+            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, batch=detection)
         return f"{prefix}: {result.summary()}"

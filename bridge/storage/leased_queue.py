@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, case, func, or_, select, update
 
 from bridge.storage.db import reading
 
@@ -71,6 +71,26 @@ class LeasedQueue:
         )
         if result.rowcount != 1:
             raise LeaseLost(f"{self.table.name} row {item_id} is no longer leased by {owner}")
+
+    def finish_many(self, connection: Connection, outcomes: dict[int, tuple[str, str | None]], owner: str,
+                    now: datetime) -> None:
+        """`finish` for several items (item id -> (status, outcome)) in one statement; LeaseLost
+        unless every one of them is still ours."""
+        if not outcomes:
+            return
+        c = self.table.c
+        ids = sorted(outcomes)
+        result = connection.execute(
+            update(self.table)
+            .where(c.id.in_(ids), c.lease_owner == owner, c.status == PROCESSING)
+            .values(status=case({i: outcomes[i][0] for i in ids}, value=c.id),
+                    outcome=case({i: outcomes[i][1] for i in ids}, value=c.id),
+                    processed_at=now, lease_owner=None, lease_until=None, last_error=None,
+                    **self.terminal_values())
+        )
+        if result.rowcount != len(ids):
+            raise LeaseLost(f"{self.table.name}: {len(ids) - result.rowcount} of {len(ids)} rows "
+                            f"are no longer leased by {owner}")
 
     def fail(self, item_id: int, owner: str, error: str, now: datetime, retry_at: datetime | None):
         """Record a failed attempt: back to pending at `retry_at`, or parked as failed when None."""

@@ -95,6 +95,28 @@ class ProblemStore:
         )
         return [Membership(row.id, row.rule, row.group_key, ProblemState(row.state), row.jira_key) for row in rows]
 
+    def memberships_of_many(self, connection: Connection,
+                            ticket_ids: Collection[int]) -> dict[int, builtins.list[Membership]]:
+        """`memberships_of` for several tickets in one query; every ticket asked about is a key."""
+        counted = select(occurrences.c.ticket_id.label("ticket_id"), occurrences.c.problem_id.label("problem_id")
+                         ).where(occurrences.c.ticket_id.in_(list(ticket_ids)))
+        linked = (select(problem_tickets.c.ticket_id.label("ticket_id"),
+                         problem_tickets.c.problem_id.label("problem_id"))
+                  .where(problem_tickets.c.ticket_id.in_(list(ticket_ids)), problem_tickets.c.left_at.is_(None)))
+        pairs = counted.union(linked).subquery()
+        rows = connection.execute(
+            select(pairs.c.ticket_id, problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state,
+                   problems.c.jira_key)
+            .join(problems, problems.c.id == pairs.c.problem_id)
+            .where(problems.c.active_key.is_not(None))
+            .order_by(pairs.c.ticket_id, problems.c.id)
+        )
+        found: dict[int, builtins.list[Membership]] = {ticket_id: [] for ticket_id in ticket_ids}
+        for row in rows:
+            found[row.ticket_id].append(
+                Membership(row.id, row.rule, row.group_key, ProblemState(row.state), row.jira_key))
+        return found
+
     def active_with_issue(self, connection: Connection, jira_key: str, jira_id: str | None = None) -> Problem | None:
         """The active problem whose Jira issue has this id (it survives a move to another
         project) or, for issues the bridge knows only by key (agents' links), this key; locked."""
@@ -146,6 +168,10 @@ class ProblemStore:
 
     def _set(self, connection: Connection, problem_id: int, now: datetime, **values: object) -> None:
         connection.execute(update(problems).where(problems.c.id == problem_id).values(updated_at=now, **values))
+
+    def current(self, connection: Connection, problem_id: int) -> Problem:
+        """The problem as this transaction sees it."""
+        return self._read(connection, problem_id)
 
     def _read(self, connection: Connection, problem_id: int) -> Problem:
         return _problem(connection.execute(select(problems).where(problems.c.id == problem_id)).one())
@@ -274,6 +300,25 @@ class ProblemStore:
             ticket_count=tickets, requester_count=requesters, organization_count=organizations,
             updated_at=now))
         return self._read(connection, problem_id)
+
+    def refresh_counts_many(self, connection: Connection, problem_ids: Collection[int], now: datetime) -> None:
+        """`refresh_counts` for several problems, one statement per source of counts (set-based:
+        a batch of events recounts each problem it touched once). Ids of problems that are gone
+        are skipped."""
+        ids = sorted(problem_ids)
+        if not ids:
+            return
+        for source, live, detecting in ((occurrences.c, true(), True),
+                                        (problem_tickets.c, problem_tickets.c.left_at.is_(None), False)):
+            def counted(expression, source=source, live=live):
+                return (select(expression).where(source.problem_id == problems.c.id, live)
+                        .scalar_subquery())
+            state = problems.c.state == DETECTING if detecting else problems.c.state != DETECTING
+            connection.execute(update(problems).where(problems.c.id.in_(ids), state).values(
+                ticket_count=counted(func.count()),
+                requester_count=counted(func.count(source.requester_id.distinct())),
+                organization_count=counted(func.count(source.organization_id.distinct())),
+                updated_at=now))
 
     # --- reading -------------------------------------------------------------------------------
 

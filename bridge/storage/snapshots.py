@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
@@ -52,21 +54,56 @@ def _is_older(incoming: datetime | None, stored: datetime | None) -> bool:
     return incoming is not None and stored is not None and incoming < stored
 
 
+@dataclass(frozen=True)
+class StoredTicket:
+    """A ticket's row as `record` needs it."""
+
+    snapshot: TicketSnapshot
+    event_count: int
+    last_event_at: datetime | None
+
+
+def _stored(row) -> StoredTicket:
+    return StoredTicket(ticket_from_json(row.snapshot), row.event_count, row.last_event_at)
+
+
+# Tickets read ahead for a batch of events, locked: ticket id -> its row, None when it has none yet.
+HeldTickets = dict[int, "StoredTicket | None"]
+
+
 class TicketSnapshots:
     def __init__(self, engine: Engine):
         self.engine = engine
 
+    def lock_many(self, connection: Connection, ticket_ids: Iterable[int]) -> HeldTickets:
+        """The rows of several tickets in one query, locked in id order for the rest of the
+        transaction, for `record` to start from instead of reading each."""
+        ids = sorted(set(ticket_ids))
+        held: HeldTickets = dict.fromkeys(ids)
+        if ids:
+            rows = connection.execute(
+                select(tickets.c.id, tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
+                .where(tickets.c.id.in_(ids)).order_by(tickets.c.id).with_for_update())
+            for row in rows:
+                held[row.id] = _stored(row)
+        return held
+
     def record(self, connection: Connection, incoming: TicketSnapshot, now: datetime,
-               event_time: datetime | None = None) -> TicketSnapshot:
+               event_time: datetime | None = None, held: HeldTickets | None = None) -> TicketSnapshot:
         """Merge a (possibly partial, possibly late) snapshot into the stored one; return the result.
+        `held`: rows read ahead by `lock_many` in this transaction, kept up to date here.
 
         Newest wins by the ticket's updated_at, which has whole seconds; within one second, by the
         sub-second time of the event that carried the snapshot."""
-        row = connection.execute(
-            select(tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
-            .where(tickets.c.id == incoming.id).with_for_update()
-        ).first()
-        stored = ticket_from_json(row.snapshot) if row else None
+        if held is not None and incoming.id in held:
+            row = held[incoming.id]
+        else:
+            found = connection.execute(
+                select(tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
+                .where(tickets.c.id == incoming.id).with_for_update()
+            ).first()
+            row = _stored(found) if found else None
+        stored = row.snapshot if row else None
         if row is not None and stored is not None and (
                 _is_older(incoming.updated_at, stored.updated_at)
                 or (incoming.updated_at == stored.updated_at and _is_older(event_time, row.last_event_at))):
@@ -77,11 +114,14 @@ class TicketSnapshots:
             newest_event = event_time or (row.last_event_at if row else None)
         values = {"snapshot": ticket_to_json(merged), "ticket_updated_at": merged.updated_at,
                   "seen_at": now, "last_event_at": newest_event}
+        event_count = row.event_count + 1 if row else 1
         if row:
             connection.execute(tickets.update().where(tickets.c.id == incoming.id)
-                               .values(event_count=row.event_count + 1, **values))
+                               .values(event_count=event_count, **values))
         else:
-            connection.execute(tickets.insert().values(id=incoming.id, event_count=1, **values))
+            connection.execute(tickets.insert().values(id=incoming.id, event_count=event_count, **values))
+        if held is not None:
+            held[incoming.id] = StoredTicket(merged, event_count, newest_event)
         return merged
 
     def get(self, ticket_id: int) -> TicketSnapshot | None:
