@@ -249,3 +249,58 @@ def test_a_stored_body_nested_too_deep_is_parked_at_once_with_the_reason(store):
     [event] = store.inbox.list()
     assert (event.status, event.attempts) == (FAILED, 1)
     assert "nests deeper than 100 levels" in event.last_error
+
+
+def test_two_workers_on_postgresql_take_turns_on_a_ticket_and_apply_each_event_once(clock):
+    """Two worker threads (separate owners) drain interleaved events of the same tickets: each
+    event of a ticket is applied after all its earlier ones, and every event exactly once."""
+    import threading
+
+    from sqlalchemy import select
+
+    from bridge.storage.inbox import Delivery, ticket_subject
+    from bridge.storage.schema import tickets
+    from tests.support.database import postgres_schema_url
+
+    with postgres_schema_url() as url:
+        runtime = build_runtime(make_settings(url, worker={"batch_size": 7}), clock=clock)
+        tickets_count, events = 9, 180
+        runtime.inbox.store_many([
+            Delivery("zendesk", f"e{n}", "zen:event-type:ticket.created",
+                     zendesk_event(n % tickets_count + 1, f"e{n}", updated=f"2025-01-08T10:{n // 60:02}:{n % 60:02}Z",
+                                   subject=f"number {n // tickets_count + 1}"), clock(),
+                     subject_key=ticket_subject(n % tickets_count + 1))
+            for n in range(events)])
+        original, out_of_turn, lock = runtime.processor.apply, [], threading.Lock()
+
+        def apply_checking_turn(connection, event, *args):
+            applied = connection.execute(select(tickets.c.event_count).where(
+                tickets.c.id == event.ticket.id)).scalar() or 0
+            if event.ticket.subject != f"number {applied + 1}":
+                with lock:
+                    out_of_turn.append((event.ticket.id, event.ticket.subject, applied))
+            return original(connection, event, *args)
+
+        runtime.processor.apply = apply_checking_turn
+        claimed = {"w1": 0, "w2": 0}
+
+        def work(owner):
+            worker = runtime.new_worker(owner)
+            idle = 0
+            while idle < 5:
+                got = worker.run_once()
+                claimed[owner] += got
+                idle = 0 if got else idle + 1
+
+        threads = [threading.Thread(target=work, args=(owner,)) for owner in claimed]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        try:
+            assert out_of_turn == []
+            assert runtime.inbox.counts()[DONE] == events
+            assert runtime.tickets.event_counts() == {t: events // tickets_count for t in range(1, tickets_count + 1)}
+            assert claimed["w1"] > 0 and claimed["w2"] > 0
+        finally:
+            runtime.engine.dispose()

@@ -35,6 +35,17 @@ def test_signed_zendesk_event_is_stored_before_the_answer(client, clock, runtime
     assert event.body == body_of(CREATED).decode()
 
 
+def test_a_ticket_event_is_stored_with_its_ticket_so_workers_take_turns_on_it(client, clock, runtime):
+    from sqlalchemy import select
+
+    from bridge.storage.schema import inbox_events
+
+    post_zendesk(client, clock, CREATED)
+    with runtime.engine.connect() as connection:
+        subject = connection.execute(select(inbox_events.c.subject_key)).scalar_one()
+    assert subject == f"ticket:{CREATED['detail']['id']}"
+
+
 def test_the_same_delivery_sent_three_times_is_stored_once(client, clock, runtime):
     answers = [post_zendesk(client, clock, CREATED).json["status"] for _ in range(3)]
     assert answers == ["accepted", "duplicate", "duplicate"]

@@ -25,7 +25,7 @@ from bridge.http.errors import Rejected, body_too_large, error_response, unavail
 from bridge.intake.group_commit import IntakeUnavailable
 from bridge.logs import log_event
 from bridge.runtime import Runtime
-from bridge.storage.inbox import Delivery
+from bridge.storage.inbox import Delivery, ticket_subject
 from connectors.jira import events as jira_events
 from connectors.jira import signature as jira_signature
 from connectors.payload import JsonError, PayloadError, parse_json
@@ -52,6 +52,7 @@ class _Identity(NamedTuple):
     delivery_key: str
     event_type: str
     signed_digest: str  # of what the signature covers: a replay under a new delivery id has it too
+    subject_key: str | None = None  # events of one ticket are processed in turn
 
 
 class _Endpoint(NamedTuple):
@@ -115,7 +116,7 @@ class WebhookIntake:
                       status=rejection.status)
             raise
         stored = runtime.intake.store(Delivery(source, identity.delivery_key, identity.event_type, text,
-                                               runtime.clock(), identity.signed_digest))
+                                               runtime.clock(), identity.signed_digest, identity.subject_key))
         metrics = runtime.metrics.intake(source)
         (metrics.received if stored else metrics.deduplicated).inc()
         metrics.seconds.observe(time.perf_counter() - started)
@@ -169,11 +170,12 @@ class WebhookIntake:
 
 def _identify_zendesk(payload: dict, body: bytes, environ: dict) -> _Identity:
     key = zendesk_events.delivery_key(payload, _header(environ, "X-Zendesk-Webhook-Invocation-Id"))
-    zendesk_events.ticket_id_of(payload)
+    ticket_id = zendesk_events.ticket_id_of(payload)
     signed_at = _header(environ, zendesk_signature.TIMESTAMP_HEADER)
     assert signed_at is not None, "authenticate() has checked that this header is present and fresh"
     digest = zendesk_signature.signed_digest(signed_at, body)
-    return _Identity(key, zendesk_events.event_type_of(payload), digest)
+    return _Identity(key, zendesk_events.event_type_of(payload), digest,
+                     ticket_subject(ticket_id) if ticket_id is not None else None)
 
 
 def _header(environ: dict, name: str) -> str | None:

@@ -14,7 +14,7 @@ from bridge.domain.events import TicketSnapshot
 from bridge.domain.ports import RemoteError, TicketSystem
 from bridge.logs import log_event
 from bridge.storage.cursors import Cursors
-from bridge.storage.inbox import Delivery, Inbox
+from bridge.storage.inbox import Delivery, Inbox, ticket_subject
 from bridge.storage.snapshots import TicketSnapshots
 from connectors.zendesk.events import TRIGGER_EVENT_TYPE
 from connectors.zendesk.synthetic import exported_ticket_update
@@ -62,7 +62,8 @@ class ZendeskReconciler:
             if _already_applied(ticket, held.get(ticket.id)):
                 continue
             key, body = exported_ticket_update(ticket)
-            deliveries.append(Delivery("zendesk", key, TRIGGER_EVENT_TYPE, json.dumps(body), now))
+            deliveries.append(Delivery("zendesk", key, TRIGGER_EVENT_TYPE, json.dumps(body), now,
+                                       subject_key=ticket_subject(ticket.id)))
         return sum(self.inbox.store_many(deliveries)) if deliveries else 0
 
 

@@ -24,7 +24,7 @@ from bridge.storage.leased_queue import (
 from bridge.storage.schema import inbox_events
 
 __all__ = ["DONE", "FAILED", "IGNORED", "PENDING", "PROCESSING", "STATUSES", "Delivery", "Inbox",
-           "InboxEvent", "LeaseLost"]
+           "InboxEvent", "LeaseLost", "ticket_subject"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class Delivery:
     # sha256 hex of what the vendor signed (connectors/*/signature.py `signed_digest`); a second
     # delivery with the same digest is a duplicate whatever its delivery key. None: not signed.
     signed_digest: str | None = None
+    # What it is about (`ticket_subject`): events of one subject are processed in turn.
+    subject_key: str | None = None
 
     @property
     def identity(self) -> tuple[str, str, str | None]:
@@ -70,13 +72,13 @@ def _insert_ignoring_duplicates(connection: Connection):
 # Well under SQLite's smallest limit on parameters (32,766 since 3.32) and psycopg's page of 1,000.
 ROWS_PER_STATEMENT = 500
 _COLUMNS = ("source", "delivery_key", "event_type", "received_at", "body", "status", "attempts",
-            "available_at", "signed_digest")
+            "available_at", "signed_digest", "subject_key")
 
 
 def _values(delivery: Delivery, received_at) -> tuple:
     """A new inbox row in _COLUMNS order; `received_at` as the database driver takes it."""
     return (delivery.source, delivery.delivery_key, delivery.event_type, received_at, delivery.body,
-            PENDING, 0, received_at, delivery.signed_digest)
+            PENDING, 0, received_at, delivery.signed_digest, delivery.subject_key)
 
 
 @lru_cache(maxsize=64)
@@ -135,8 +137,13 @@ def _first_of_each(deliveries: list[Delivery], inserted: set[tuple[str, str, str
     return stored
 
 
+def ticket_subject(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}"
+
+
 class Inbox(LeasedQueue):
     table = inbox_events
+    in_turn_by = "subject_key"
 
     def to_item(self, row) -> InboxEvent:
         return _event(row)

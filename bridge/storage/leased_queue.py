@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, case, func, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, case, func, null, or_, select, update
 
 from bridge.storage.db import reading
 
@@ -26,6 +26,9 @@ class LeasedQueue:
     outcome, processed_at."""
 
     table: Table
+    # A column naming what an item is about (e.g. its ticket): items with the same value are
+    # claimed one worker at a time, in id order. None: any due item may be claimed.
+    in_turn_by: str | None = None
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -44,11 +47,12 @@ class LeasedQueue:
             and_(c.status == PENDING, c.available_at <= now),
             and_(c.status == PROCESSING, c.lease_until < now),
         )
+        subject = c[self.in_turn_by] if self.in_turn_by else null()
         with self.engine.begin() as connection:
-            ids = connection.execute(
-                select(c.id).where(claimable).order_by(c.id).limit(limit)
-                .with_for_update(skip_locked=True)
-            ).scalars().all()
+            due: list[tuple[int, str | None]] = [(row[0], row[1]) for row in connection.execute(
+                select(c.id, subject).where(claimable).order_by(c.id).limit(limit)
+                .with_for_update(skip_locked=True))]
+            ids = self._in_turn(connection, due, now) if self.in_turn_by else [item_id for item_id, _ in due]
             if not ids:
                 return []
             connection.execute(
@@ -56,8 +60,29 @@ class LeasedQueue:
                 .values(status=PROCESSING, lease_owner=owner, lease_until=now + lease,
                         attempts=c.attempts + 1)
             )
-            rows = connection.execute(select(self.table).where(c.id.in_(ids)).order_by(c.id))
-            return [self.to_item(row) for row in rows]
+            claimed = connection.execute(select(self.table).where(c.id.in_(ids)).order_by(c.id))
+            return [self.to_item(row) for row in claimed]
+
+    def _in_turn(self, connection: Connection, rows: list[tuple[int, str | None]], now: datetime) -> list[int]:
+        """The claimed (id, subject) rows whose subject has no earlier item that someone else is
+        working on or is about to claim: processing, or due but not among ours (another claim has
+        it locked). Earlier items waiting for a retry hold nothing up."""
+        assert self.in_turn_by is not None
+        c = self.table.c
+        subject = c[self.in_turn_by]
+        subjects = {item_subject for _, item_subject in rows if item_subject is not None}
+        if not subjects:
+            return [row[0] for row in rows]
+        ours = [item_id for item_id, _ in rows]
+        unfinished = or_(c.status == PROCESSING, and_(c.status == PENDING, c.available_at <= now))
+        first_elsewhere = dict(connection.execute(
+            select(subject, func.min(c.id))
+            .where(subject.in_(sorted(subjects)), c.status.in_([PENDING, PROCESSING]), unfinished,
+                   c.id.not_in(ours))
+            .group_by(subject)
+        ).all())
+        return [item_id for item_id, item_subject in rows
+                if item_subject not in first_elsewhere or item_id < first_elsewhere[item_subject]]
 
     def finish(self, connection: Connection, item_id: int, owner: str, status: str,
                now: datetime, outcome: str | None = None) -> None:

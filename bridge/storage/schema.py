@@ -42,9 +42,16 @@ inbox_events = Table(
     # sha256 (hex) of what the vendor's signature covers: a replay under a fresh, unsigned
     # delivery id is still a duplicate. NULL for deliveries the bridge made itself (polls).
     Column("signed_digest", String(64)),
+    # What the event is about ("ticket:123"): events with the same subject are processed one at
+    # a time, in arrival order, however many workers claim. NULL: no such order is needed.
+    Column("subject_key", String(64)),
     UniqueConstraint("source", "delivery_key", name="uq_inbox_delivery"),
 )
 Index("ix_inbox_claimable", inbox_events.c.status, inbox_events.c.available_at, inbox_events.c.id)
+# Only unfinished rows: what a claim asks is whether a subject has an earlier one.
+_UNFINISHED = inbox_events.c.status.in_(["pending", "processing"])
+Index("ix_inbox_subject_unfinished", inbox_events.c.subject_key, inbox_events.c.id,
+      postgresql_where=_UNFINISHED, sqlite_where=_UNFINISHED)
 Index("uq_inbox_signed", inbox_events.c.source, inbox_events.c.signed_digest, unique=True)
 
 # Latest known snapshot of every ticket the bridge has seen.
