@@ -77,14 +77,18 @@ class ProblemListener(Protocol):
 @dataclass
 class DetectionBatch:
     """What evaluating several tickets in one transaction shares: their memberships, read ahead
-    in one query (each used once, and all dropped when problems change under them), and the
-    problems whose counts are recounted once, before the transaction commits."""
+    in one query (each used once), the rules' problems once locked (both dropped when problems
+    change under them), and what is done once per problem before the transaction commits:
+    recounting it, and telling the listener its tickets changed."""
 
     memberships: dict[int, list[Membership]] = field(default_factory=dict)
+    locked: dict[tuple[str, str], Problem] = field(default_factory=dict)
     stale_counts: set[int] = field(default_factory=set)
+    tickets_changed: set[int] = field(default_factory=set)
 
     def problems_changed(self) -> None:
         self.memberships.clear()
+        self.locked.clear()
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,10 @@ class Detector:
 
     def finish_batch(self, connection: Connection, batch: DetectionBatch, now: datetime) -> None:
         self.problems.refresh_counts_many(connection, batch.stale_counts, now)
+        for problem_id in sorted(batch.tickets_changed):
+            self.listener.tickets_changed(connection, self.problems.current(connection, problem_id), now)
         batch.stale_counts.clear()
+        batch.tickets_changed.clear()
 
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
                  now: datetime, gone: bool = False, batch: DetectionBatch | None = None) -> DetectionResult:
@@ -148,14 +155,23 @@ class Detector:
 
     def _count(self, evaluation: _Evaluation, rule_match: RuleMatch, event_time: datetime) -> None:
         assert rule_match.counted_key is not None
-        rule, threshold = rule_match.rule, rule_match.rule.spec.threshold
-        problem = self.problems.active_for_update(evaluation.connection, rule.name, rule_match.group_key,
-                                                  rule.team, evaluation.now)
+        threshold = rule_match.rule.spec.threshold
+        problem = self._rule_problem(evaluation, rule_match)
         occurrence = Occurrence(evaluation.ticket.id, rule_match.counted_key, event_time)
         effects = counting(self._counting_problem(evaluation, problem), occurrence, threshold.count,
                            threshold.window, evaluation.now, self.regression_window)
         for effect in effects:
             problem = self._apply_count(evaluation, rule_match, problem, effect)
+
+    def _rule_problem(self, evaluation: _Evaluation, rule_match: RuleMatch) -> Problem:
+        """The rule's active problem for the group, locked (once per batch)."""
+        key = (rule_match.rule.name, rule_match.group_key)
+        problem = evaluation.batch.locked.get(key)
+        if problem is None:
+            problem = self.problems.active_for_update(evaluation.connection, *key, rule_match.rule.team,
+                                                      evaluation.now)
+            evaluation.batch.locked[key] = problem
+        return problem
 
     def _counting_problem(self, evaluation: _Evaluation, problem: Problem) -> CountingProblem:
         """What counting needs to know of the locked problem: its state and only what that state
@@ -212,13 +228,13 @@ class Detector:
         self.problems.remove_ticket(connection, leave.problem_id, ticket.id, now)
         evaluation.result.left.append(leave.problem_id)
         if self.problems.drop_if_empty_detecting(connection, leave.problem_id):
+            evaluation.batch.problems_changed()
             return
         evaluation.batch.stale_counts.add(leave.problem_id)
-        problem = self.problems.current(connection, leave.problem_id)
         self.audit.record(connection, now, "ticket.left_problem", f"problem:{leave.problem_id}",
                           {"ticket": ticket.id, "rule": leave.rule})
-        if problem.past_detection:
-            self.listener.tickets_changed(connection, problem, now)
+        if self.problems.current(connection, leave.problem_id).past_detection:
+            evaluation.batch.tickets_changed.add(leave.problem_id)
 
     def _regress(self, evaluation: _Evaluation, problem: Problem) -> Problem:
         connection, now = evaluation.connection, evaluation.now
@@ -254,7 +270,7 @@ class Detector:
         evaluation.result.joined.append(problem)
         self.audit.record(connection, now, "ticket.joined_problem", f"problem:{problem.id}",
                           {"ticket": ticket.id, "rule": rule_match.rule.name})
-        self.listener.tickets_changed(connection, problem, now)
+        evaluation.batch.tickets_changed.add(problem.id)
         return problem
 
     def _keep_detecting(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem) -> Problem:
@@ -289,8 +305,8 @@ class Detector:
         if not self.problems.link(connection, problem_id, ticket, now):
             return
         evaluation.batch.stale_counts.add(problem_id)
+        evaluation.batch.tickets_changed.add(problem_id)
         problem = self.problems.current(connection, problem_id)
         evaluation.result.joined.append(problem)
         self.audit.record(connection, now, "ticket.linked_by_agent", f"problem:{problem.id}",
                           {"ticket": ticket.id, "jira_key": link.key, "tag": link.tag})
-        self.listener.tickets_changed(connection, problem, now)
