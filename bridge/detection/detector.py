@@ -37,7 +37,7 @@ from bridge.detection.decision import (
 )
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.lifecycle import Cause, transition
-from bridge.domain.problems import AGENT_LINK, DETECTING, FIXED, OPEN, Membership, Problem
+from bridge.domain.problems import AGENT_LINK, DETECTING, FIXED, OPEN, Membership, Problem, active_key
 from bridge.logs import log_event
 from bridge.planning.agent_tags import IssueLinkRequest
 from bridge.rules import RuleSet
@@ -82,6 +82,8 @@ class DetectionBatch:
     recounting it, and telling the listener its tickets changed."""
 
     memberships: dict[int, list[Membership]] = field(default_factory=dict)
+    # The rules a ticket was expected to match, as it was expected to be (used if it is).
+    matches: dict[int, tuple[TicketSnapshot, list[RuleMatch]]] = field(default_factory=dict)
     locked: dict[tuple[str, str], Problem] = field(default_factory=dict)
     stale_counts: set[int] = field(default_factory=set)
     tickets_changed: set[int] = field(default_factory=set)
@@ -114,9 +116,22 @@ class Detector:
         self.issue_links = issue_links  # agents' link tags on a ticket (jira_eng_123 -> ENG-123)
         self.regression_window = regression_window
 
-    def start_batch(self, connection: Connection, ticket_ids: Collection[int]) -> DetectionBatch:
-        """For evaluating these tickets in this transaction; `finish_batch` before it commits."""
-        return DetectionBatch(self.problems.memberships_of_many(connection, ticket_ids) if ticket_ids else {})
+    def start_batch(self, connection: Connection, ticket_ids: Collection[int],
+                    expected: Sequence[TicketSnapshot] = ()) -> DetectionBatch:
+        """For evaluating these tickets in this transaction; `finish_batch` before it commits.
+        `expected`: the tickets as they will likely be evaluated (the first of each id counts):
+        the problems they and the tickets' memberships will need are locked now, in id order."""
+        batch = DetectionBatch(self.problems.memberships_of_many(connection, ticket_ids) if ticket_ids else {})
+        rules = self.rules()
+        for ticket in expected:
+            if ticket.id not in batch.matches:
+                batch.matches[ticket.id] = (ticket, [RuleMatch.of(rule, ticket) for rule in rules.matching(ticket)])
+        keys = {active_key(match.rule.name, match.group_key)
+                for _, matches in batch.matches.values() for match in matches if match.counts}
+        members_of = {m.problem_id for memberships in batch.memberships.values() for m in memberships}
+        for problem in self.problems.lock_active(connection, keys, members_of):
+            batch.locked[(problem.rule, problem.group_key)] = problem
+        return batch
 
     def finish_batch(self, connection: Connection, batch: DetectionBatch, now: datetime) -> None:
         self.problems.refresh_counts_many(connection, batch.stale_counts, now)
@@ -135,7 +150,13 @@ class Detector:
         the order in which they lock rows, and concurrent workers rely on it to take turns."""
         alone = batch is None
         evaluation = _Evaluation(connection, ticket, now, DetectionResult(), batch or DetectionBatch())
-        matches = [] if gone else [RuleMatch.of(rule, ticket) for rule in self.rules().matching(ticket)]
+        expected = evaluation.batch.matches.pop(ticket.id, None)
+        if gone:
+            matches = []
+        elif expected is not None and expected[0] == ticket:
+            matches = expected[1]
+        else:
+            matches = [RuleMatch.of(rule, ticket) for rule in self.rules().matching(ticket)]
         links = () if gone else tuple(self.issue_links(ticket))
         memberships = evaluation.batch.memberships.pop(ticket.id, None)
         if memberships is None:

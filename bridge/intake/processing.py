@@ -71,11 +71,12 @@ class EventProcessor:
         wanted = self.rules().fields_needing_lookup
         if not wanted or self.ticket_system is None:
             return lookups
-        for event in events:
-            if isinstance(event, TicketEvent) and self.is_customer_report(event):
-                merged = event.ticket.merged_onto(self.tickets.get(event.ticket.id))
-                if not wanted <= merged.known_fields and not created_by_bridge(merged):
-                    lookups.needed.add(event.ticket.id)
+        reports = [event for event in events if isinstance(event, TicketEvent) and self.is_customer_report(event)]
+        stored = {ticket.id: ticket for ticket in self.tickets.get_many({event.ticket.id for event in reports})}
+        for event in reports:
+            merged = event.ticket.merged_onto(stored.get(event.ticket.id))
+            if not wanted <= merged.known_fields and not created_by_bridge(merged):
+                lookups.needed.add(event.ticket.id)
         if lookups.needed:
             try:
                 lookups.snapshots = {s.id: s for s in self.ticket_system.fetch_tickets(lookups.needed)}
@@ -105,25 +106,36 @@ class EventProcessor:
         store is read once: the tickets' rows and, for the events that may be reports, their
         memberships; each problem they change is recounted once, at the end."""
         ticket_events = [event for event in events if isinstance(event, TicketEvent)]
-        batch = ProcessingBatch(
-            self.tickets.lock_many(connection, (event.ticket.id for event in ticket_events)),
-            self.detector.start_batch(connection, {
-                event.ticket.id for event in ticket_events
-                if event.kind in TICKET_GONE or self.is_customer_report(event)}))
+        held = self.tickets.lock_many(connection, (event.ticket.id for event in ticket_events))
+        evaluated = [event for event in ticket_events if event.kind in TICKET_GONE or self.is_customer_report(event)]
+        expected = []
+        for event in evaluated:
+            incoming, stored = self._incoming(event, lookups), held.get(event.ticket.id)
+            if incoming is not None and event.kind not in TICKET_GONE:
+                expected.append(incoming.merged_onto(stored.snapshot if stored else None))
+        batch = ProcessingBatch(held, self.detector.start_batch(
+            connection, {event.ticket.id for event in evaluated}, expected))
         outcomes = [self.apply(connection, event, now, lookups, batch) for event in events]
         self.detector.finish_batch(connection, batch.detection, now)
         return outcomes
 
+    @staticmethod
+    def _incoming(event: TicketEvent, lookups: Lookups) -> TicketSnapshot | None:
+        """The ticket as the event and, if it needed one, the lookup tell it; None when the lookup
+        it needed failed."""
+        if event.ticket.id not in lookups.needed:
+            return event.ticket
+        fetched = lookups.snapshots.get(event.ticket.id)
+        if fetched is None:
+            return None if lookups.error is not None else event.ticket
+        return fetched.merged_onto(event.ticket)  # the API's current view wins
+
     def _apply_ticket_event(self, connection, event: TicketEvent, now, lookups: Lookups,
                             batch: ProcessingBatch | None) -> str:
         ticket_id = event.ticket.id
-        incoming = event.ticket
-        if ticket_id in lookups.needed:
-            fetched = lookups.snapshots.get(ticket_id)
-            if fetched is None and lookups.error is not None:
-                raise LookupUnavailable(f"ticket {ticket_id}: {lookups.error}") from lookups.error
-            if fetched is not None:
-                incoming = fetched.merged_onto(incoming)  # the API's current view wins
+        incoming = self._incoming(event, lookups)
+        if incoming is None:
+            raise LookupUnavailable(f"ticket {ticket_id}: {lookups.error}") from lookups.error
         snapshot = self.tickets.record(connection, incoming, now, event.occurred_at,
                                        batch.tickets if batch else None)
         detection = batch.detection if batch else None

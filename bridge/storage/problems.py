@@ -95,6 +95,19 @@ class ProblemStore:
         )
         return [Membership(row.id, row.rule, row.group_key, ProblemState(row.state), row.jira_key) for row in rows]
 
+    def lock_active(self, connection: Connection, active_keys: Collection[str],
+                    problem_ids: Collection[int]) -> builtins.list[Problem]:
+        """The active problems with these active keys or ids, locked in id order: a batch takes
+        the locks it will need up front in one order, so that concurrent batches wait for each
+        other instead of deadlocking."""
+        if not active_keys and not problem_ids:
+            return []
+        rows = connection.execute(
+            select(problems).where(problems.c.active_key.is_not(None), or_(
+                problems.c.active_key.in_(sorted(active_keys)), problems.c.id.in_(sorted(problem_ids))))
+            .order_by(problems.c.id).with_for_update())
+        return [_problem(row) for row in rows]
+
     def memberships_of_many(self, connection: Connection,
                             ticket_ids: Collection[int]) -> dict[int, builtins.list[Membership]]:
         """`memberships_of` for several tickets in one query; every ticket asked about is a key."""
