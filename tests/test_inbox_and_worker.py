@@ -271,17 +271,17 @@ def test_two_workers_on_postgresql_take_turns_on_a_ticket_and_apply_each_event_o
                                    subject=f"number {n // tickets_count + 1}"), clock(),
                      subject_key=ticket_subject(n % tickets_count + 1))
             for n in range(events)])
-        original, out_of_turn, lock = runtime.processor.apply, [], threading.Lock()
+        original, out_of_turn, lock = runtime.tickets.record, [], threading.Lock()
 
-        def apply_checking_turn(connection, event, *args):
+        def record_checking_turn(connection, incoming, *args):
             applied = connection.execute(select(tickets.c.event_count).where(
-                tickets.c.id == event.ticket.id)).scalar() or 0
-            if event.ticket.subject != f"number {applied + 1}":
+                tickets.c.id == incoming.id)).scalar() or 0
+            if incoming.subject != f"number {applied + 1}":
                 with lock:
-                    out_of_turn.append((event.ticket.id, event.ticket.subject, applied))
-            return original(connection, event, *args)
+                    out_of_turn.append((incoming.id, incoming.subject, applied))
+            return original(connection, incoming, *args)
 
-        runtime.processor.apply = apply_checking_turn
+        runtime.tickets.record = record_checking_turn
         claimed = {"w1": 0, "w2": 0}
 
         def work(owner):

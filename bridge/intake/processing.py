@@ -40,10 +40,10 @@ class Lookups:
 
 @dataclass
 class ProcessingBatch:
-    """What several events applied in one transaction read once: their tickets' rows, and
-    detection's shared reads and recounts."""
+    """Several events applied in one transaction: their tickets' snapshots, recorded first (by
+    event id), and detection's shared reads, locks and recounts."""
 
-    tickets: HeldTickets
+    recorded: dict[str, TicketSnapshot]
     detection: DetectionBatch
 
 
@@ -104,20 +104,26 @@ class EventProcessor:
                    lookups: Lookups) -> list[str]:
         """Apply events in order inside one transaction; their outcomes. What they need from the
         store is read once: the tickets' rows and, for the events that may be reports, their
-        memberships; each problem they change is recounted once, at the end."""
+        memberships; each problem they change is recounted once, at the end. The snapshots are
+        recorded first (detection reads none but its own ticket's, which it is given), so that
+        the problems' locks are taken once that is done, and held for less time."""
         ticket_events = [event for event in events if isinstance(event, TicketEvent)]
         held = self.tickets.lock_many(connection, (event.ticket.id for event in ticket_events))
+        recorded = {event.event_id: self._record(connection, event, now, lookups, held) for event in ticket_events}
         evaluated = [event for event in ticket_events if event.kind in TICKET_GONE or self.is_customer_report(event)]
-        expected = []
-        for event in evaluated:
-            incoming, stored = self._incoming(event, lookups), held.get(event.ticket.id)
-            if incoming is not None and event.kind not in TICKET_GONE:
-                expected.append(incoming.merged_onto(stored.snapshot if stored else None))
-        batch = ProcessingBatch(held, self.detector.start_batch(
-            connection, {event.ticket.id for event in evaluated}, expected))
+        batch = ProcessingBatch(recorded, self.detector.start_batch(
+            connection, {event.ticket.id for event in evaluated},
+            [recorded[event.event_id] for event in evaluated if event.kind not in TICKET_GONE]))
         outcomes = [self.apply(connection, event, now, lookups, batch) for event in events]
         self.detector.finish_batch(connection, batch.detection, now)
         return outcomes
+
+    def _record(self, connection: Connection, event: TicketEvent, now: datetime, lookups: Lookups,
+                held: HeldTickets | None = None) -> TicketSnapshot:
+        incoming = self._incoming(event, lookups)
+        if incoming is None:
+            raise LookupUnavailable(f"ticket {event.ticket.id}: {lookups.error}") from lookups.error
+        return self.tickets.record(connection, incoming, now, event.occurred_at, held)
 
     @staticmethod
     def _incoming(event: TicketEvent, lookups: Lookups) -> TicketSnapshot | None:
@@ -133,11 +139,10 @@ class EventProcessor:
     def _apply_ticket_event(self, connection, event: TicketEvent, now, lookups: Lookups,
                             batch: ProcessingBatch | None) -> str:
         ticket_id = event.ticket.id
-        incoming = self._incoming(event, lookups)
-        if incoming is None:
-            raise LookupUnavailable(f"ticket {ticket_id}: {lookups.error}") from lookups.error
-        snapshot = self.tickets.record(connection, incoming, now, event.occurred_at,
-                                       batch.tickets if batch else None)
+        if batch is not None and event.event_id in batch.recorded:
+            snapshot = batch.recorded.pop(event.event_id)
+        else:
+            snapshot = self._record(connection, event, now, lookups)
         detection = batch.detection if batch else None
         prefix = f"ticket {ticket_id} {event.kind}"
         if event.kind in TICKET_GONE or snapshot.status == "deleted":  # deleted, seen by the export
