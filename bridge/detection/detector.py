@@ -147,7 +147,8 @@ class Detector:
         evaluation is a batch of its own.
 
         The steps keep this order (leave, then count per matching rule, then agents' links): it is
-        the order in which they lock rows, and concurrent workers rely on it to take turns."""
+        the order in which they lock rows that `start_batch` did not lock already, and concurrent
+        workers rely on it to take turns."""
         alone = batch is None
         evaluation = _Evaluation(connection, ticket, now, DetectionResult(), batch or DetectionBatch())
         expected = evaluation.batch.matches.pop(ticket.id, None)
