@@ -37,7 +37,8 @@ def test_killed_worker_loses_nothing_and_repeats_nothing(tmp_path, database_url)
                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         deadline = time.monotonic() + 60
-        while runtime.inbox.counts()[DONE] < 30:
+        # A batch commits at once: wait until one has and the next is under way, then kill.
+        while (counts := runtime.inbox.counts())[DONE] < 30 or not counts[PROCESSING]:
             assert process.poll() is None, "worker exited early"
             assert time.monotonic() < deadline, "worker made no progress"
             time.sleep(0.02)
