@@ -3,6 +3,7 @@ bounds on how long a database that does not answer can hold a thread."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,7 @@ from bridge.storage.write_turns import WriteTurns
 
 _READ_ONLY = "bridge_read_only"
 _HAS_TURN = "bridge_has_write_turn"
+_WRITE_TURNS: weakref.WeakKeyDictionary[Engine, WriteTurns] = weakref.WeakKeyDictionary()
 
 
 def normalise_url(url: str) -> str:
@@ -79,6 +81,8 @@ def _sqlite_engine(url: str, settings: DatabaseSettings, write_turns: WriteTurns
         connect_args={"check_same_thread": False, "timeout": busy_timeout},
         **({"poolclass": StaticPool} if in_memory else {"pool_size": 8, "max_overflow": 16}),
     )
+    if write_turns:
+        _WRITE_TURNS[engine] = write_turns
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):
@@ -115,6 +119,21 @@ def _sqlite_engine(url: str, settings: DatabaseSettings, write_turns: WriteTurns
             write_turns.leave()
 
     return engine
+
+
+@contextmanager
+def write_turn(engine: Engine) -> Iterator[None]:
+    """The engine's write turn around a write that begins no SQLAlchemy transaction (a statement
+    run in autocommit on a raw connection), which the "begin" hook above never sees."""
+    turns = _WRITE_TURNS.get(engine)
+    if turns is None:
+        yield
+        return
+    turns.enter()
+    try:
+        yield
+    finally:
+        turns.leave()
 
 
 def upsert_insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from bridge.storage.db import reading, upsert_insert
+from bridge.storage.db import reading, upsert_insert, write_turn
 from bridge.storage.leased_queue import (
     DONE,
     FAILED,
@@ -102,7 +102,8 @@ def _store_on_sqlite(engine: Engine, deliveries: list[Delivery]) -> list[bool]:
         parameters.extend(_values(delivery, bind_time(delivery.received_at)))
     connection = engine.raw_connection()
     try:
-        with closing(connection.cursor()) as cursor:
+        # A raw statement begins no SQLAlchemy transaction: it takes its write turn here.
+        with write_turn(engine), closing(connection.cursor()) as cursor:
             cursor.execute(_sqlite_insert(len(deliveries)), parameters)
             inserted, last_id = cursor.rowcount, cursor.lastrowid
             if inserted == len(deliveries):

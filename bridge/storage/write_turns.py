@@ -10,7 +10,11 @@ transaction first takes a turn, on two lock files the two processes share (flock
 - the worker takes its turn (`turn`, exclusive) only after checking that no intake wants one
   (`wants`, exclusive for that moment only), so it never retakes the lock before waiting intake.
 A turn waited for longer than `max_wait_seconds` is skipped (logged): SQLite still keeps one
-writer at a time, so a turn is about latency, never correctness."""
+writer at a time, so a turn is about latency, never correctness.
+
+The worker process's writing threads (inbox worker, action worker, scheduler jobs) take its turn one
+at a time. When they shared it, one thread slept in SQLite's busy handler (up to 100 ms a try) while
+another kept writing, the process never gave its turn back, and intake waited about a second."""
 
 from __future__ import annotations
 
@@ -33,25 +37,34 @@ class WriteTurns:
         self._turn = open(path, "a+")  # noqa: SIM115
         self.yields = yields
         self.max_wait_seconds = max_wait_seconds
-        # One flock per process: its writing threads share the turn (counted), not the file's lock.
-        self._mutex = threading.Lock()
+        # One flock per process: intake's writing threads share the turn (counted); the worker's
+        # take it one thread at a time (a thread may begin again inside its own turn).
+        self._changed = threading.Condition()
         self._holders = 0
+        self._holding_thread: int | None = None
         self._locked = False
 
     def enter(self) -> None:
-        with self._mutex:
+        me = threading.get_ident()
+        with self._changed:
+            while self.yields and self._holders and self._holding_thread != me:
+                self._changed.wait()
             if self._holders == 0:
                 self._locked = self._wait_for_turn()
             self._holders += 1
+            self._holding_thread = me
 
     def leave(self) -> None:
-        with self._mutex:
+        with self._changed:
             self._holders -= 1
-            if self._holders == 0 and self._locked:
-                fcntl.flock(self._turn, fcntl.LOCK_UN)
-                if not self.yields:
-                    fcntl.flock(self._wants, fcntl.LOCK_UN)
-                self._locked = False
+            if self._holders == 0:
+                if self._locked:
+                    fcntl.flock(self._turn, fcntl.LOCK_UN)
+                    if not self.yields:
+                        fcntl.flock(self._wants, fcntl.LOCK_UN)
+                    self._locked = False
+                self._holding_thread = None
+                self._changed.notify()
 
     def _wait_for_turn(self) -> bool:
         deadline = time.monotonic() + self.max_wait_seconds
