@@ -388,27 +388,6 @@ def run_burst(args, folder: str) -> bool:
 
 # --- the echo burst ------------------------------------------------------------------------------
 
-WRK_ONCE_SCRIPT = """
-local requests, index = {}, 0
-function init(args)
-  local file = assert(io.open(args[1], "rb"))
-  local data = file:read("*a")
-  file:close()
-  local start = 1
-  while start <= #data do
-    local stop = string.find(data, "\\0", start, true) or (#data + 1)
-    table.insert(requests, string.sub(data, start, stop - 1))
-    start = stop + 1
-  end
-end
-function request()
-  index = index + 1
-  if index > #requests then index = 1 end  -- repeats until the bench stops wrk: stored once
-  return requests[index]
-end
-"""
-
-
 def raw_requests(requests: list[tuple[bytes, dict]]) -> bytes:
     raw = []
     for body, headers in requests:
@@ -485,8 +464,8 @@ def run_echo_burst(args, folder: str) -> bool:
               + ", ".join(f"{kind} {n:,}" for kind, n in kinds.most_common()))
         requests_path = os.path.join(folder, "echoes.bin")
         Path(requests_path).write_bytes(raw_requests(signed_requests(echoes)))
-        once, replay = os.path.join(folder, "once.lua"), os.path.join(folder, "replay.lua")
-        Path(once).write_text(WRK_ONCE_SCRIPT)
+        # Requests repeat until the bench stops wrk once every echo is stored (a repeat is stored once).
+        replay = os.path.join(folder, "replay.lua")
         Path(replay).write_text(WRK_SCRIPT)
 
         config = write_config(folder, "default", simulated_config(sims, database_url, worker=True))
@@ -511,7 +490,7 @@ def run_echo_burst(args, folder: str) -> bool:
         started = time.monotonic()
         thread.start()
         stored = InboxReader(database_url)
-        bridge = wrk(serve.port, once, requests_path, args.connections, args.timeout,
+        bridge = wrk(serve.port, replay, requests_path, args.connections, args.timeout,
                      done=lambda: stored.counts("zendesk").total >= before + len(echoes))
         posting = time.monotonic() - started
         stored.close()
