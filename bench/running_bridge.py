@@ -208,11 +208,12 @@ class InboxReader:
 
         from sqlalchemy import func, select
 
+        from bridge.storage.db import reading
         from bridge.storage.schema import inbox_events
 
         c = inbox_events.c
         where = [c.source == source] if source else []
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:  # no write lock: the worker is writing
             rows = connection.execute(select(c.status, func.count()).where(*where).group_by(c.status)).all()
             oldest = connection.execute(select(func.min(c.received_at)).where(
                 c.status.in_(["pending", "processing"]), *where)).scalar()
@@ -224,10 +225,11 @@ class InboxReader:
     def distinct(self, source: str) -> tuple[int, int]:
         from sqlalchemy import func, select
 
+        from bridge.storage.db import reading
         from bridge.storage.schema import inbox_events
 
         c = inbox_events.c
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:  # no write lock: the worker is writing
             return connection.execute(select(func.count(), func.count(func.distinct(c.delivery_key)))
                                       .where(c.source == source)).one()
 
