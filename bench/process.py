@@ -380,10 +380,15 @@ def run_burst(args, folder: str) -> bool:
                 print(f"{process.name} log (last lines):\n{process.log_tail()}")
         return ok
     finally:
-        for process in processes:
-            process.stop()
-        sims.stop()
-        cleanup()
+        stop_everything(processes, sims, cleanup)
+
+
+def stop_everything(processes: list, sims, cleanup) -> None:
+    """The bridge processes, then the simulators, then the bench's folder."""
+    for process in processes:
+        process.stop()
+    sims.stop()
+    cleanup()
 
 
 # --- the echo burst ------------------------------------------------------------------------------
@@ -516,10 +521,7 @@ def run_echo_burst(args, folder: str) -> bool:
             print(f"serve log (last lines):\n{serve.log_tail()}")
         return ok
     finally:
-        for process in processes:
-            process.stop()
-        sims.stop()
-        cleanup()
+        stop_everything(processes, sims, cleanup)
 
 
 # --- main ----------------------------------------------------------------------------------------
