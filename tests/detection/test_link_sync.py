@@ -32,3 +32,18 @@ def test_an_unlink_batch_of_unknown_outcome_is_read_back_not_sent_again(make_sce
     done = sync(sync_action(scenario, problem, waited.payload, attempts=2), waited.until)
     assert isinstance(done, Done) and done.outcome == "unlinked 1 tickets"
     assert ticket_system.calls == [[2]] and ticket_system.jobs == []  # read back, never sent
+
+
+def test_a_problem_without_its_jira_issue_links_no_ticket(make_scenario, ticket_system):
+    scenario = make_scenario(DOUBLE_CHARGE)
+    for ticket in (1, 2, 3):
+        scenario.ticket_event(ticket, subject="charged twice")
+    scenario.process()
+    [problem] = scenario.problems()
+    assert problem.jira_key is None  # opened; its issue is not created yet (or was lost)
+    with scenario.runtime.engine.begin() as connection:  # a links action still queued from its lost issue
+        scenario.runtime.outbox.enqueue(connection, "zendesk.sync_links", scenario.clock(), problem.id,
+                                        dedupe_key=f"links:{problem.id}")
+    done = scenario.runtime.actions.sync_links(sync_action(scenario, problem, {}, attempts=1), scenario.clock())
+    assert isinstance(done, Done) and done.outcome == "no Jira issue to link to"
+    assert ticket_system.jobs == []  # no link note naming an issue that is not there
