@@ -4,9 +4,13 @@ counters, and SIGTERM takes everything down."""
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import os
 import re
 import signal
+import sqlite3
+import tempfile
 import time
 
 import requests
@@ -40,6 +44,39 @@ def wait_until(condition, output, seconds: float = 20) -> None:
         time.sleep(0.05)
 
 
+def is_writing(serve_pid: int, database: str) -> bool:
+    """Whether the (stopped) worker process holds its write turn or SQLite's write lock: stopped there,
+    it makes intake wait out its bound and answer 503 (tests/test_database_hangs.py), by design."""
+    (turns,) = glob.glob(os.path.join(tempfile.gettempdir(), f"bridge-serve-{serve_pid}-*", "sqlite-write-turns.lock"))
+    with open(turns) as turn:
+        try:
+            fcntl.flock(turn, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(turn, fcntl.LOCK_UN)
+    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def stop_between_writes(worker: int, serve_pid: int, database: str) -> None:
+    """SIGSTOP the worker process at a moment it is not writing (its start-up jobs write)."""
+    deadline = time.monotonic() + 20
+    while True:
+        os.kill(worker, signal.SIGSTOP)
+        if not is_writing(serve_pid, database):
+            return
+        os.kill(worker, signal.SIGCONT)
+        assert time.monotonic() < deadline, "the worker process never stopped writing"
+        time.sleep(0.02)
+
+
 def start(tmp_path, sqlite_url) -> tuple[BridgeProcess, str, object]:
     config = write_config(tmp_path, make_settings(sqlite_url))
     bridge = BridgeProcess("--config", str(config), "serve", "--host", "127.0.0.1", "--port", "0")
@@ -52,7 +89,7 @@ def test_webhooks_are_answered_while_the_worker_process_is_stopped_and_it_then_c
     worker = int(bridge.wait_for_line(WORKER_STARTED.format(0)).group(1))
     try:
         assert worker in children_of(bridge.process.pid)
-        os.kill(worker, signal.SIGSTOP)
+        stop_between_writes(worker, bridge.process.pid, sqlite_url.removeprefix("sqlite:///"))
         try:
             answers = [send_ticket_event(url, number) for number in range(3)]
             assert [answer.status_code for answer in answers] == [200] * 3
