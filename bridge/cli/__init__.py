@@ -12,6 +12,7 @@ from bridge.cli.problems import problems
 from bridge.cli.report import report
 from bridge.cli.rules import rules
 from bridge.cli.service import check, db, serve, worker
+from bridge.cli.setup import setup
 from bridge.cli.sim import sim
 from bridge.config.settings import CONFIG_ENV_VARIABLE
 
@@ -26,5 +27,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = CliContext(config_path)
 
 
-for command in (check, serve, worker, db, events, actions, problems, report, rules, demo, sim):
+for command in (check, setup, serve, worker, db, events, actions, problems, report, rules, demo, sim):
     main.add_command(command)
