@@ -74,6 +74,9 @@ class BridgeMetrics:
         self.events_failed = Counter(
             "bridge_events_failed", "Failed processing attempts; parked=true when given up.",
             ["source", "parked"], registry=r)
+        self.yielded_to_intake = Counter(
+            "bridge_worker_yielded_to_intake_seconds", "Time the worker process of `bridge serve` waited "
+            "between batches because webhooks kept intake busy.", registry=r)
         self.actions_done = Counter(
             "bridge_actions_done", "Actions on Zendesk and Jira carried out, by kind.", ["kind"], registry=r)
         self.actions_failed = Counter(

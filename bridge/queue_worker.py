@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bridge.config.settings import WorkerSettings
 from bridge.domain.ports import RemoteError
@@ -28,6 +29,12 @@ def failure_fields(error: Exception) -> dict:
     return fields
 
 
+class Pacing(Protocol):
+    def batch_size(self, full: int, stop: threading.Event) -> int:
+        """How many items the next batch may claim, once it may start (it may wait for that)."""
+        ...
+
+
 class QueueWorker:
     name = "worker"
 
@@ -36,14 +43,18 @@ class QueueWorker:
         self.queue, self.settings, self.clock = queue, settings, clock
         self.owner = owner or f"{self.name}-{uuid.uuid4().hex[:12]}"
         self.housekeeping = housekeeping  # e.g. reloading changed rule files, between batches
+        # Set in `bridge serve`'s worker process, which steps aside while intake is busy
+        # (bridge/intake/load.py).
+        self.pacing: Pacing | None = None
 
     def process_batch(self, batch: list) -> None:
         raise NotImplementedError
 
-    def run_once(self) -> int:
-        """Process one batch; return how many items were claimed."""
+    def run_once(self, limit: int | None = None) -> int:
+        """Process one batch (of at most `limit`, default the configured size); return how many
+        items were claimed."""
         self.housekeeping()
-        batch = self.queue.claim(self.owner, self.settings.batch_size, self.clock(),
+        batch = self.queue.claim(self.owner, limit or self.settings.batch_size, self.clock(),
                                  timedelta(seconds=self.settings.lease_seconds))
         if batch:
             self.process_batch(batch)
@@ -52,8 +63,9 @@ class QueueWorker:
     def run(self, stop: threading.Event) -> None:
         log_event(log, logging.INFO, f"{self.name}.started", owner=self.owner)
         while not stop.is_set():
+            limit = self.pacing.batch_size(self.settings.batch_size, stop) if self.pacing else None
             try:
-                claimed = self.run_once()
+                claimed = self.run_once(limit)
             except Exception:  # e.g. the database went away: stay alive and try again
                 log.exception(f"{self.name}.batch_failed")
                 claimed = 0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
@@ -21,6 +22,7 @@ from bridge.detection.live_rules import LiveRules
 from bridge.domain.ports import IssueTracker, TicketSystem
 from bridge.intake.group_commit import GroupCommitter
 from bridge.intake.inbox_worker import Worker
+from bridge.intake.load import IntakeFirst, IntakeLoad
 from bridge.intake.processing import EventProcessor
 from bridge.jira_progress.status_actions import StatusActions
 from bridge.jira_progress.status_sync import StatusSync
@@ -28,6 +30,7 @@ from bridge.metrics import BridgeMetrics
 from bridge.overdue.actions import OverdueActions
 from bridge.planning.agent_tags import read_agent_tags
 from bridge.problems.actions import ProblemActions
+from bridge.queue_worker import QueueWorker
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
@@ -47,6 +50,7 @@ from connectors.zendesk.events import parse_zendesk_webhook
 from connectors.zendesk.ticket_system import ZendeskTicketSystem
 
 Clock = Callable[[], datetime]
+PacedWorker = TypeVar("PacedWorker", bound=QueueWorker)
 
 
 def utc_now() -> datetime:
@@ -62,10 +66,15 @@ class Runtime:
 
     ticket_system: TicketSystem = field(kw_only=True)
     issue_tracker: IssueTracker = field(kw_only=True)
+    # Shared by the processes of `bridge serve` (bridge/intake/load.py); private to this process
+    # otherwise. `yield_to_intake`: this process's workers step aside while intake is busy.
+    shared_intake_load: IntakeLoad | None = field(default=None, kw_only=True)
+    yield_to_intake: bool = field(default=False, kw_only=True)
 
     def __post_init__(self):
         self.inbox = Inbox(self.engine)
         server = self.settings.server
+        self.intake_load = self.shared_intake_load or IntakeLoad(threads=server.threads)
         self.intake = GroupCommitter(self.inbox, timeout=server.intake_timeout_seconds)
         self.readiness = SingleFlight(self.engine, partial(ping, self.engine), server.readiness_timeout_seconds,
                                       name="bridge-readyz")
@@ -107,17 +116,22 @@ class Runtime:
         return ActionRegistry([self.actions, self.status_actions, self.closure_actions, self.overdue_actions])
 
     def new_worker(self, owner: str | None = None) -> Worker:
-        return Worker(
+        return self._paced(Worker(
             self.engine, self.inbox, self.processor,
             parsers={"zendesk": parse_zendesk_webhook, "jira": parse_jira_webhook},
             permanent_errors=(PayloadError,),
             settings=self.settings.worker, metrics=self.metrics, clock=self.clock, owner=owner,
             housekeeping=self.rules.check,
-        )
+        ))
 
     def new_action_worker(self, owner: str | None = None) -> ActionWorker:
-        return ActionWorker(self.engine, self.outbox, self.action_kinds.handlers, self.settings.worker,
-                            self.metrics, self.clock, owner)
+        return self._paced(ActionWorker(self.engine, self.outbox, self.action_kinds.handlers, self.settings.worker,
+                                        self.metrics, self.clock, owner))
+
+    def _paced(self, worker: PacedWorker) -> PacedWorker:
+        if self.yield_to_intake:
+            worker.pacing = IntakeFirst(self.intake_load, self.metrics.yielded_to_intake.inc)
+        return worker
 
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
         """The inbox worker and the action worker, each in its own thread (a slow Zendesk or Jira
@@ -149,7 +163,8 @@ def jira_issue_tracker(settings: Settings) -> IssueTracker:
 
 def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,
                   ticket_system: TicketSystem | None = None,
-                  issue_tracker: IssueTracker | None = None, engine: Engine | None = None) -> Runtime:
+                  issue_tracker: IssueTracker | None = None, engine: Engine | None = None,
+                  intake_load: IntakeLoad | None = None, yield_to_intake: bool = False) -> Runtime:
     """Everything a bridge process needs, on `engine` when the caller has one for this database
     already. Raises SourceErrors when the rule files are invalid."""
     engine = engine or create_database_engine(resolve_database_url(settings), settings.database)
@@ -157,4 +172,5 @@ def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = Tr
         upgrade(engine)
     return Runtime(settings=settings, engine=engine, clock=clock,
                    ticket_system=ticket_system or zendesk_ticket_system(settings),
-                   issue_tracker=issue_tracker or jira_issue_tracker(settings))
+                   issue_tracker=issue_tracker or jira_issue_tracker(settings),
+                   shared_intake_load=intake_load, yield_to_intake=yield_to_intake)

@@ -180,6 +180,8 @@ class ServerSettings(_Strict):
 
 class WorkerSettings(_Strict):
     embedded: bool = True  # run the worker (and the scheduler) in a process `bridge serve` starts
+    # That process waits while webhooks keep intake busy, processing a trickle (bridge/intake/load.py).
+    yield_to_intake: bool = True
     batch_size: int = Field(default=50, ge=1, le=1000)
     idle_sleep_seconds: float = Field(default=0.5, gt=0, le=60)
     max_attempts: int = Field(default=8, ge=1)

@@ -78,7 +78,8 @@ class WebhookIntake:
         try:
             if environ.get("REQUEST_METHOD") != "POST":
                 raise Rejected(405, "method_not_allowed", "webhooks are POSTed", {"Allow": "POST"})
-            stored = self._intake(environ, endpoint)
+            with self.runtime.intake_load.request():
+                stored = self._intake(environ, endpoint)
         except Rejected as rejection:
             response = error_response(rejection)
         except IntakeUnavailable as error:

@@ -1,11 +1,13 @@
 """The runtime each process of `bridge serve` builds after the fork: on SQLite, its write transactions
-take turns with the other process's, intake's first (bridge/storage/write_turns.py)."""
+take turns with the other process's, intake's first (bridge/storage/write_turns.py); and the worker
+process steps aside while intake is busy (bridge/intake/load.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bridge.config.settings import Settings, resolve_database_url
+from bridge.intake.load import IntakeLoad
 from bridge.runtime import Runtime, build_runtime
 from bridge.serving.single_process import sqlite_file
 from bridge.storage.db import create_database_engine
@@ -20,6 +22,10 @@ def write_turns_file(run_folder: Path) -> Path:
     return run_folder / "sqlite-write-turns.lock"
 
 
+def intake_load_file(run_folder: Path) -> Path:
+    return run_folder / "intake-load"
+
+
 def process_runtime(settings: Settings, run_folder: Path, *, intake: bool) -> Runtime:
     url = resolve_database_url(settings)
     turns = None
@@ -27,4 +33,6 @@ def process_runtime(settings: Settings, run_folder: Path, *, intake: bool) -> Ru
         max_wait = settings.database.sqlite_busy_timeout_seconds if intake else WORKER_MAX_TURN_WAIT_SECONDS
         turns = WriteTurns(write_turns_file(run_folder), yields=not intake, max_wait_seconds=max_wait)
     engine = create_database_engine(url, settings.database, write_turns=turns)
-    return build_runtime(settings, migrate=False, engine=engine)
+    load = IntakeLoad(intake_load_file(run_folder), settings.server.threads)
+    return build_runtime(settings, migrate=False, engine=engine, intake_load=load,
+                         yield_to_intake=not intake and settings.worker.yield_to_intake)

@@ -26,11 +26,12 @@ from waitress.server import create_server
 from bridge.config.settings import Settings
 from bridge.http.app import create_app
 from bridge.http.buffered_wsgi import BufferedWSGI
+from bridge.intake.load import IntakeLoad
 from bridge.logs import log_event
 from bridge.metrics import share_between_processes
 from bridge.runtime import Runtime
 from bridge.serving.parent_death import end_with_parent
-from bridge.serving.process_runtime import process_runtime
+from bridge.serving.process_runtime import intake_load_file, process_runtime
 from bridge.serving.worker_process import WorkerProcess
 
 log = logging.getLogger("bridge.serve")
@@ -109,6 +110,7 @@ def serve_forever(settings: Settings, host: str, port: int) -> None:
     run_folder = Path(tempfile.mkdtemp(prefix=f"bridge-serve-{os.getpid()}-"))
     (run_folder / "metrics").mkdir()
     share_between_processes(run_folder / "metrics")
+    IntakeLoad.create(intake_load_file(run_folder))
     worker = WorkerProcess(settings, run_folder).start() if settings.worker.embedded else None
     try:
         server = production_server(settings, host, port)
