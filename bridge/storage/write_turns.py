@@ -27,7 +27,10 @@ from pathlib import Path
 from bridge.logs import log_event
 
 log = logging.getLogger("bridge.storage")
-_POLL_SECONDS = 0.0005
+# How often a waiting turn looks again: intake's waits are webhook latency; the worker's are not,
+# and it may wait through a whole flood of webhooks, where looking 2,000 times a second cost CPU.
+_INTAKE_POLL_SECONDS = 0.0005
+_WORKER_POLL_SECONDS = 0.002
 
 
 class WriteTurns:
@@ -90,4 +93,4 @@ class WriteTurns:
                 if time.monotonic() >= deadline:
                     log_event(log, logging.WARNING, "storage.write_turn_skipped", waited_seconds=self.max_wait_seconds)
                     return False
-                time.sleep(_POLL_SECONDS)
+                time.sleep(_WORKER_POLL_SECONDS if self.yields else _INTAKE_POLL_SECONDS)
