@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from zenpy import Zenpy
-from zenpy.lib.api_objects import Comment, CustomField, Ticket, Trigger, User, Webhook
+from zenpy.lib.api_objects import Comment, CustomField, Ticket, Trigger, User
 from zenpy.lib.exception import APIException, ZenpyException
 
 from connectors.zendesk.errors import ZendeskError, error_code
@@ -125,6 +125,11 @@ class ZendeskClient:
         with translate_errors("list ticket fields"):
             return [field.to_dict() for field in self._zenpy.ticket_fields()]
 
+    def create_ticket_field(self, title: str, field_type: str) -> dict:
+        """A custom ticket field (POST /ticket_fields)."""
+        return self.call("POST", "ticket_fields.json",
+                         json={"ticket_field": {"title": title, "type": field_type}})["ticket_field"]
+
     # tickets -----------------------------------------------------------------------------
 
     def get_ticket(self, ticket_id: int) -> dict:
@@ -144,7 +149,7 @@ class ZendeskClient:
         found: list[dict] = []
         for start in range(0, len(unique), SHOW_MANY_LIMIT):
             chunk = ",".join(str(item) for item in unique[start : start + SHOW_MANY_LIMIT])
-            found.extend(self._raw("GET", path, params={"ids": chunk}).get(key) or [])
+            found.extend(self.call("GET", path, params={"ids": chunk}).get(key) or [])
         return found
 
     def create_ticket(
@@ -189,7 +194,7 @@ class ZendeskClient:
     def update_many_same(self, ticket_ids: Iterable[int], changes: dict) -> str:
         """One change for many tickets: PUT /tickets/update_many.json?ids=... (zenpy lacks this form)."""
         ids = ",".join(str(ticket_id) for ticket_id in ticket_ids)
-        body = self._raw("PUT", "tickets/update_many.json", params={"ids": ids},
+        body = self.call("PUT", "tickets/update_many.json", params={"ids": ids},
                          json={"ticket": ticket_payload(changes)})
         return str(body["job_status"]["id"])
 
@@ -201,7 +206,7 @@ class ZendeskClient:
 
     def create_many(self, tickets: Iterable[dict]) -> str:
         """Create up to 100 tickets in one background job: POST /tickets/create_many.json."""
-        body = self._raw("POST", "tickets/create_many.json",
+        body = self.call("POST", "tickets/create_many.json",
                          json={"tickets": [ticket_payload(ticket) for ticket in tickets]})
         return str(body["job_status"]["id"])
 
@@ -210,14 +215,14 @@ class ZendeskClient:
         type: ZendeskTicketSystem's bulk_job reads them)."""
         # Plain JSON: zenpy's JobStatusResult adds every key it knows as null (`success: null` on
         # a created ticket's result), which blurs the shapes apart.
-        return self._raw("GET", f"job_statuses/{quote(job_id, safe='')}.json")["job_status"]
+        return self.call("GET", f"job_statuses/{quote(job_id, safe='')}.json")["job_status"]
 
     def job_statuses(self, job_ids: Iterable[str]) -> list[dict]:
         """Several jobs in one call per 100 ids (GET /job_statuses/show_many.json), as job_status."""
         unique = list(dict.fromkeys(job_ids))
         jobs: list[dict] = []
         for start in range(0, len(unique), SHOW_MANY_LIMIT):
-            body = self._raw("GET", "job_statuses/show_many.json",
+            body = self.call("GET", "job_statuses/show_many.json",
                              params={"ids": ",".join(unique[start : start + SHOW_MANY_LIMIT])})
             jobs.extend(body.get("job_statuses") or [])
         return jobs
@@ -238,25 +243,10 @@ class ZendeskClient:
         params = {"cursor": cursor} if cursor is not None else {"start_time": str(start_time)}
         if per_page is not None:
             params["per_page"] = str(per_page)
-        body = self._raw("GET", "incremental/tickets/cursor.json", params=params)
+        body = self.call("GET", "incremental/tickets/cursor.json", params=params)
         return IncrementalPage(body["tickets"], body.get("after_cursor"), bool(body.get("end_of_stream")))
 
-    # webhooks and triggers ----------------------------------------------------------------
-
-    def list_webhooks(self) -> list[dict]:
-        with translate_errors("list_webhooks"):
-            return [webhook.to_dict() for webhook in self._zenpy.webhooks.list()]
-
-    def create_webhook(self, name: str, endpoint: str, subscriptions: Iterable[str],
-                       http_method: str = "POST", request_format: str = "json") -> dict:
-        webhook = Webhook(name=name, endpoint=endpoint, subscriptions=list(subscriptions),
-                          http_method=http_method, request_format=request_format, status="active")
-        with translate_errors("create_webhook"):
-            return self._zenpy.webhooks.create(webhook).to_dict()
-
-    def webhook_signing_secret(self, webhook_id: str) -> str:
-        body = self._raw("GET", f"webhooks/{webhook_id}/signing_secret")
-        return body["signing_secret"]["secret"]
+    # triggers and ticket fields ----------------------------------------------------------------
 
     def list_triggers(self) -> list[dict]:
         with translate_errors("list_triggers"):
@@ -267,15 +257,17 @@ class ZendeskClient:
         with translate_errors("create_trigger"):
             return self._zenpy.triggers.create(trigger).to_dict()
 
-    # raw requests through zenpy's session ------------------------------------------------------
+    # plain JSON requests through zenpy's session (its transport, auth and 429 hook) ------------------
 
-    def _raw(self, method: str, path: str, params: dict | None = None, json: dict | None = None) -> dict:
+    def call(self, method: str, path: str, params: dict | None = None, json: dict | None = None) -> dict:
         with translate_errors(f"{method} {path}"):
             response = self.session.request(method, f"{self._api_base}/{path}", params=params,
                                             json=json, timeout=self.timeout)
         if not 200 <= response.status_code < 300:
             raise ZendeskError(f"{method} {path}: {response.text[:300]}", status=response.status_code,
                                code=_code_of(response))
+        if response.status_code == 204:
+            return {}
         try:
             return response.json()
         except ValueError as exc:

@@ -32,10 +32,14 @@ class ZendeskError(Exception):
 
 
 def error_code(body: str | None) -> str | None:
-    """The `error` of a Zendesk error body (`{"error": "RecordInvalid", "description": ...}`, or
-    `{"error": {"title": "Forbidden", ...}}`) when it is a code; None otherwise."""
+    """The `error` of a Zendesk error body (`{"error": "RecordInvalid", "description": ...}`,
+    `{"error": {"title": "Forbidden", ...}}`, or the Webhooks API's `{"errors": [{"code": ...}]}`)
+    when it is a code; None otherwise."""
     try:
-        error = json.loads(body or "").get("error")
+        parsed = json.loads(body or "")
+        error = parsed.get("error")
+        if error is None and isinstance(parsed.get("errors"), list) and parsed["errors"]:
+            error = {"title": parsed["errors"][0].get("code")}
     except (ValueError, AttributeError):
         return None
     if isinstance(error, dict):

@@ -88,6 +88,10 @@ TICKET_EVENT_HANDLERS: dict[str, Callable[[dict], dict]] = {
     "merged": _no_changes,
 }
 
+# What the bridge's Zendesk webhook subscribes to: `bridge setup zendesk` creates it so, `bridge
+# check` insists on it, docs/connecting.md lists it.
+SUBSCRIBED_EVENT_TYPES: tuple[str, ...] = tuple(TICKET_EVENT_PREFIX + suffix for suffix in TICKET_EVENT_HANDLERS)
+
 
 def delivery_key(payload: dict, invocation_id: str | None) -> str:
     """What identifies a delivery across Zendesk's retries: the event id, else the invocation id."""

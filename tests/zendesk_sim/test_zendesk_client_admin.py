@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from connectors.zendesk.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from connectors.zendesk.webhooks import ZendeskWebhooks, webhook_fields
 
 
 def test_create_and_list_triggers(client):
@@ -20,10 +21,11 @@ def test_create_and_list_triggers(client):
 
 
 def test_webhook_created_over_the_api_delivers_signed_events(sim, client, receiver):
-    webhook = client.create_webhook("Bridge", receiver.url, ["zen:event-type:ticket.status_changed"])
-    secret = client.webhook_signing_secret(webhook["id"])
+    webhooks = ZendeskWebhooks(client)
+    webhook = webhooks.create(webhook_fields("Bridge", receiver.url, ["zen:event-type:ticket.status_changed"]))
+    secret = webhooks.signing_secret(webhook["id"])
 
-    assert [listed["id"] for listed in client.list_webhooks()] == [webhook["id"]]
+    assert [listed["id"] for listed in webhooks.listing()] == [webhook["id"]]
     ticket_id = sim.customer_creates_ticket("Status only", "body")["id"]
     sim.agent_updates_ticket(ticket_id, status="pending", additional_tags=["ignored"])
     assert sim.wait_for_deliveries(timeout=5)

@@ -20,6 +20,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from openapi_core.validation.request.exceptions import InvalidRequestBody
 
 from connectors.zendesk.simulator import RecordedRequest
+from connectors.zendesk.webhooks import ZendeskWebhooks, webhook_fields
 
 # Copied unchanged from shared/vendor/zendesk (see tests/fixtures/README.md).
 VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
@@ -84,9 +85,10 @@ def test_client_requests_match_the_zendesk_spec(sim, client, receiver, finished_
     client.incremental_tickets(start_time=0)
     client.create_trigger("Notify bridge", {"all": [{"field": "status", "operator": "is", "value": "open"}]}, [])
     client.list_triggers()
-    webhook = client.create_webhook("Bridge", receiver.url, ["zen:event-type:ticket.status_changed"])
-    client.list_webhooks()
-    client.webhook_signing_secret(webhook["id"])
+    webhooks = ZendeskWebhooks(client)
+    webhook = webhooks.create(webhook_fields("Bridge", receiver.url, ["zen:event-type:ticket.status_changed"]))
+    webhooks.listing()
+    webhooks.signing_secret(webhook["id"])
 
     assert len(sim.requests) == 18
     for recorded in sim.requests:

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import copy
 import itertools
-import secrets
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from connectors.zendesk.simulator.delivery import Delivery, DeliveryOptions, WebhookDeliverer
-from connectors.zendesk.simulator.errors import ApiError, not_found
-from connectors.zendesk.simulator.events import build_envelopes, subscribed
+from connectors.zendesk.simulator.errors import ApiError
+from connectors.zendesk.simulator.events import build_envelopes
 from connectors.zendesk.simulator.front_door import FrontDoor
 from connectors.zendesk.simulator.jobs import JobQueue
 from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
 from connectors.zendesk.simulator.store import Change, TicketStore, iso
+from connectors.zendesk.simulator.webhooks import WebhookRegistry, invocation
 
 SYSTEM_TICKET_FIELDS = {1: ("subject", "Subject"), 2: ("description", "Description"), 3: ("status", "Status"),
                         4: ("tickettype", "Type"), 5: ("priority", "Priority"), 6: ("group", "Group"),
                         7: ("assignee", "Assignee")}
-
-ALL_TICKET_EVENTS = ["zen:event-type:ticket.*"]
+NEW_FIELD_IDS_AFTER = 360000000000
 
 
 def utc_now() -> datetime:
@@ -38,11 +37,10 @@ class SimulatedAccount:
         self.jobs = JobQueue(self.lock, clock, job_delay)
         self.front_door = FrontDoor(api_email, api_token, timeout_fault_seconds)
         self.deliverer = WebhookDeliverer(DeliveryOptions())
-        self.webhooks: dict[str, dict] = {}
-        self.webhook_secrets: dict[str, str] = {}
         self.triggers: dict[int, dict] = {}
         self._audit_ids = itertools.count(1)
         self.api_user_id = self.store.ensure_user(api_email, "Bridge API", role="admin")["id"]
+        self.webhooks = WebhookRegistry(clock, self.api_user_id)
 
     def next_audit_id(self) -> int:
         return next(self._audit_ids)
@@ -84,6 +82,14 @@ class SimulatedAccount:
         system = [{"id": field_id, "type": kind, "title": title, "active": True, "removable": False}
                   for field_id, (kind, title) in SYSTEM_TICKET_FIELDS.items()]
         return system + custom
+
+    def create_ticket_field(self, data: dict) -> dict:
+        """A custom field, as POST /ticket_fields makes one (type text unless said)."""
+        with self.lock:
+            field_id = max([*self.store.custom_field_definitions, NEW_FIELD_IDS_AFTER]) + 1
+            self.store.custom_field_definitions[field_id] = {"title": data["title"], "type": data.get("type", "text"),
+                                                             "active": data.get("active", True)}
+        return next(field for field in self.ticket_fields() if field["id"] == field_id)
 
     def search_tickets(self, query: str) -> list[dict]:
         with self.lock:
@@ -160,33 +166,12 @@ class SimulatedAccount:
 
     # webhooks and triggers -------------------------------------------------------------------
 
-    def add_webhook(self, data: dict, secret: str | None = None) -> dict:
+    def invocations(self, webhook_id: str) -> list[dict]:
+        """The webhook's finished deliveries, newest first."""
         with self.lock:
-            webhook_id = "01" + secrets.token_hex(12).upper()
-            now = iso(self.clock())
-            webhook = {"id": webhook_id, "name": data["name"], "status": data.get("status", "active"),
-                       "subscriptions": list(data.get("subscriptions") or ALL_TICKET_EVENTS),
-                       "endpoint": data["endpoint"], "http_method": data.get("http_method", "POST"),
-                       "request_format": data.get("request_format", "json"), "created_at": now,
-                       "created_by": str(self.api_user_id), "updated_at": now, "updated_by": str(self.api_user_id)}
-            self.webhooks[webhook_id] = webhook
-            self.webhook_secrets[webhook_id] = secret or secrets.token_urlsafe(32)
-            return copy.deepcopy(webhook)
-
-    def webhook(self, webhook_id: str) -> dict:
-        with self.lock:
-            if webhook_id not in self.webhooks:
-                raise not_found("Webhook")
-            return copy.deepcopy(self.webhooks[webhook_id])
-
-    def webhook_secret(self, webhook_id: str) -> str:
-        with self.lock:
-            self.webhook(webhook_id)
-            return self.webhook_secrets[webhook_id]
-
-    def webhook_list(self) -> list[dict]:
-        with self.lock:
-            return copy.deepcopy(list(self.webhooks.values()))
+            self.webhooks.show(webhook_id)
+            finished = [delivery for delivery in self.deliverer.deliveries if delivery.webhook_id == webhook_id]
+        return [invocation(delivery) for delivery in reversed(finished)]
 
     def add_trigger(self, data: dict) -> dict:
         with self.lock:
@@ -208,11 +193,10 @@ class SimulatedAccount:
         if not changes:
             return
         envelopes = build_envelopes(self.account_id, ticket, changes, actor_id, self.clock())
-        deliveries = [Delivery(envelope, webhook["endpoint"], self.webhook_secrets[webhook_id], webhook_id,
+        deliveries = [Delivery(envelope, webhook["endpoint"], self.webhooks.secrets[webhook_id], webhook_id,
                                self.account_id)
                       for envelope in envelopes
-                      for webhook_id, webhook in self.webhooks.items()
-                      if webhook["status"] == "active" and subscribed(webhook["subscriptions"], envelope["type"])]
+                      for webhook_id, webhook in self.webhooks.receiving(envelope["type"])]
         if deliveries:
             self.deliverer.enqueue(deliveries)
 

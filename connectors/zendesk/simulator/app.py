@@ -11,6 +11,7 @@ from connectors.zendesk.simulator.errors import ApiError
 from connectors.zendesk.simulator.front_door import RecordedRequest
 from connectors.zendesk.simulator.routes_account import account_routes
 from connectors.zendesk.simulator.routes_tickets import ticket_routes
+from connectors.zendesk.simulator.routes_webhooks import webhook_routes
 from connectors.zendesk.simulator.routing import EXTENSION_KEY
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ def create_app(sim: SimulatedAccount) -> Flask:
     app.extensions[EXTENSION_KEY] = sim
     app.register_blueprint(ticket_routes)
     app.register_blueprint(account_routes)
+    app.register_blueprint(webhook_routes)
 
     @app.before_request
     def front_door():

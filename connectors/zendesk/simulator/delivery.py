@@ -28,6 +28,10 @@ class DeliveryOptions:
     timeout: float = 10.0
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Delivery:
     envelope: dict
@@ -38,6 +42,8 @@ class Delivery:
     invocation_id: str = field(default_factory=lambda: str(secrets.randbelow(10**19)))
     attempts: list = field(default_factory=list)  # HTTP status per attempt, or the error name
     delivered: bool = False
+    created_at: datetime = field(default_factory=_now)
+    completed_at: datetime | None = None
 
     @property
     def envelope_id(self) -> str:
@@ -46,6 +52,16 @@ class Delivery:
     @property
     def event_type(self) -> str:
         return self.envelope["type"]
+
+    @property
+    def invocation_status(self) -> str:
+        """The Webhooks API's invocation status: how the last attempt ended."""
+        if self.delivered:
+            return "success"
+        last = self.attempts[-1] if self.attempts else None
+        if isinstance(last, int):
+            return "client error" if 400 <= last < 500 else "server error"
+        return "timeout" if last and "Timeout" in last else "failed"
 
 
 class WebhookDeliverer:
@@ -98,27 +114,37 @@ class WebhookDeliverer:
 
     def _deliver(self, delivery: Delivery) -> None:
         body = json.dumps(delivery.envelope).encode()
-        for attempt in range(self.options.max_attempts):
-            if self._stopping:
-                return
-            if self.options.delay:
-                time.sleep(self.options.delay)
-            timestamp = format_timestamp(datetime.now(UTC))
-            headers = {
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": "Zendesk Webhook",
-                SIGNATURE_HEADER: sign(delivery.secret, timestamp, body),
-                TIMESTAMP_HEADER: timestamp,
-                "X-Zendesk-Account-Id": str(delivery.account_id),
-                "X-Zendesk-Webhook-Id": delivery.webhook_id,
-                "X-Zendesk-Webhook-Invocation-Id": delivery.invocation_id,
-            }
-            try:
-                response = self._session.post(delivery.url, data=body, headers=headers, timeout=self.options.timeout)
-                delivery.attempts.append(response.status_code)
-                if 200 <= response.status_code < 300:
-                    delivery.delivered = True
+        try:
+            for attempt in range(self.options.max_attempts):
+                if self._stopping:
                     return
-            except requests.RequestException as exc:
-                delivery.attempts.append(type(exc).__name__)
-            time.sleep(self.options.backoff_seconds * (2**attempt))
+                if self.options.delay:
+                    time.sleep(self.options.delay)
+                headers = {"X-Zendesk-Account-Id": str(delivery.account_id),
+                           "X-Zendesk-Webhook-Id": delivery.webhook_id,
+                           "X-Zendesk-Webhook-Invocation-Id": delivery.invocation_id}
+                try:
+                    response = signed_post(self._session, delivery.url, delivery.secret, body, headers,
+                                           self.options.timeout)
+                    delivery.attempts.append(response.status_code)
+                    if 200 <= response.status_code < 300:
+                        delivery.delivered = True
+                        return
+                except requests.RequestException as exc:
+                    delivery.attempts.append(type(exc).__name__)
+                time.sleep(self.options.backoff_seconds * (2**attempt))
+        finally:
+            delivery.completed_at = _now()
+
+
+def signed_post(session: requests.Session, url: str, secret: str, body: bytes, headers: dict[str, str],
+                timeout: float) -> requests.Response:
+    """POST `body` as Zendesk does: JSON, signed with `secret` over a fresh timestamp."""
+    timestamp = format_timestamp(_now())
+    return session.post(url, data=body, timeout=timeout, headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Zendesk Webhook",
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        TIMESTAMP_HEADER: timestamp,
+        **headers,
+    })

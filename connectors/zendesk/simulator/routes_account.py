@@ -1,4 +1,4 @@
-"""Users, ticket fields, job statuses, search, incremental export, webhooks and triggers."""
+"""Users, ticket fields, job statuses, search, incremental export and triggers."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from connectors.zendesk.simulator.errors import ApiError
+from connectors.zendesk.simulator.errors import ApiError, record_invalid
 from connectors.zendesk.simulator.routing import api_route, base_url, id_list, json_body, simulator
 
 SEARCH_PAGE_SIZE = 100
 INCREMENTAL_PAGE_SIZE = 1000
 EMPTY_CURSOR_PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
                      "links": {"next": None, "prev": None}}
+CUSTOM_FIELD_TYPES = ("text", "textarea", "checkbox", "date", "integer", "decimal", "regexp", "partialcreditcard",
+                      "multiselect", "tagger", "lookup")
 account_routes = Blueprint("zendesk_sim_account", __name__)
 
 
@@ -47,6 +49,16 @@ def show_many_users():
 def list_ticket_fields():
     fields = simulator().ticket_fields()
     return jsonify({"ticket_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)})
+
+
+@api_route(account_routes, "/ticket_fields", ["POST"])
+def create_ticket_field():
+    field = json_body().get("ticket_field")
+    if not isinstance(field, dict) or not isinstance(field.get("title"), str) or not field["title"].strip():
+        raise record_invalid("title", "Title: cannot be blank")
+    if field.get("type", "text") not in CUSTOM_FIELD_TYPES:
+        raise record_invalid("type", f"Type: {field.get('type')} is not a valid field type")
+    return jsonify({"ticket_field": simulator().create_ticket_field(field)}), 201
 
 
 @api_route(account_routes, "/job_statuses/<job_id>", ["GET"])
@@ -107,29 +119,6 @@ def incremental_tickets():
     return jsonify({"tickets": page, "after_cursor": after_cursor, "before_cursor": None,
                     "after_url": url + urlencode({"cursor": after_cursor}), "before_url": None,
                     "end_of_stream": not has_more})
-
-
-@api_route(account_routes, "/webhooks", ["GET"])
-def list_webhooks():
-    return jsonify({"webhooks": simulator().webhook_list(), **EMPTY_CURSOR_PAGE})
-
-
-@api_route(account_routes, "/webhooks", ["POST"])
-def create_webhook():
-    webhook = json_body().get("webhook")
-    if not isinstance(webhook, dict) or not webhook.get("endpoint") or not webhook.get("name"):
-        raise ApiError(400, "InvalidValue", "webhook needs a name and an endpoint")
-    return jsonify({"webhook": simulator().add_webhook(webhook)}), 201
-
-
-@api_route(account_routes, "/webhooks/<webhook_id>", ["GET"])
-def show_webhook(webhook_id: str):
-    return jsonify({"webhook": simulator().webhook(webhook_id)})
-
-
-@api_route(account_routes, "/webhooks/<webhook_id>/signing_secret", ["GET"])
-def show_webhook_secret(webhook_id: str):
-    return jsonify({"signing_secret": {"algorithm": "SHA256", "secret": simulator().webhook_secret(webhook_id)}})
 
 
 @api_route(account_routes, "/triggers", ["GET"])
