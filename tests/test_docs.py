@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bridge.config.settings import Settings
+from connectors.zendesk.events import SUBSCRIBED_EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", ROOT / "ARCHITECTURE.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -88,3 +89,8 @@ def test_every_config_key_is_in_docs_configuration():
                if not any(key == doc or key.startswith(doc + ".") or doc.startswith(key + ".")
                           for doc in documented)]
     assert not missing, f"config keys missing from docs/configuration.md: {missing}"
+
+
+def test_connecting_lists_exactly_the_zendesk_event_types_the_bridge_subscribes_to():
+    listed = re.findall(r"zen:event-type:ticket\.[a-z_]+", (ROOT / "docs" / "connecting.md").read_text())
+    assert sorted(listed) == sorted(SUBSCRIBED_EVENT_TYPES)

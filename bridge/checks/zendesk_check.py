@@ -1,15 +1,18 @@
 """`bridge check` against the live Zendesk: do the API credentials work, as an agent, is
-`zendesk.bridge_user_id` the user they act as, and are the ticket fields the config names
-(`zendesk.fields.*`, `custom_fields`) there, active, and of a type the bridge can write?
+`zendesk.bridge_user_id` the user they act as, are the ticket fields the config names
+(`zendesk.fields.*`, `custom_fields`) there, active, and of a type the bridge can write, and is
+the webhook wired (zendesk_webhook_check.py)?
 
 Zendesk ignores an unknown custom field id in a ticket update, so without this check a typo in an
 id would only show as a field that never fills."""
 
 from __future__ import annotations
 
+from bridge.checks.zendesk_webhook_check import webhook_problems
 from bridge.config.settings import Settings
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.errors import ZendeskError
+from connectors.zendesk.webhooks import ZendeskWebhooks
 
 AUTH_FAILED = (401, 403)
 # Zendesk field types that take what the bridge writes into each `zendesk.fields.*` field: the
@@ -26,8 +29,9 @@ def check_zendesk(settings: Settings) -> list[str]:
         problems = account_problems(settings, user)
         if _authenticated_agent(user):
             problems += field_problems(settings, client.ticket_fields())
+            problems += webhook_problems(settings, ZendeskWebhooks(client))
     except ZendeskError as error:
-        return [_unusable(settings, error)]
+        return [zendesk_failure(settings, error)]
     finally:
         client.session.close()
     return problems
@@ -74,7 +78,7 @@ def field_problems(settings: Settings, fields: list[dict]) -> list[str]:
     return problems
 
 
-def _unusable(settings: Settings, error: ZendeskError) -> str:
+def zendesk_failure(settings: Settings, error: ZendeskError) -> str:
     url = settings.zendesk.url
     if error.status in AUTH_FAILED:
         return (f"zendesk: Zendesk at {url} refused the credentials (HTTP {error.status}): "

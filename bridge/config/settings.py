@@ -153,6 +153,9 @@ class DatabaseSettings(_Strict):
 
 class ServerSettings(_Strict):
     host: str = "0.0.0.0"
+    # Where Zendesk and Jira reach the bridge (https://bridge.example.com): what `bridge check`
+    # expects the vendors' webhooks to point at.
+    public_url: str | None = None
     port: int = Field(default=8080, ge=1, le=65535)
     # Python threads of the HTTP process. Each request waits for the shared inbox commit
     # (bridge/intake/group_commit.py), and more waiting requests make bigger batches; too many fight over the
@@ -176,6 +179,11 @@ class ServerSettings(_Strict):
     intake_timeout_seconds: float = Field(default=4.0, gt=0, le=9)
     # /readyz waits this long for the database ping, then answers 503 "not answering".
     readiness_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_url(value)
 
 
 class WorkerSettings(_Strict):

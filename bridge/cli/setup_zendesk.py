@@ -1,0 +1,135 @@
+"""`bridge setup zendesk`: create or update the bridge's Zendesk webhook, hand over its secret,
+name the API agent's user id, and optionally create the ticket fields the bridge fills.
+
+Everything is printed as shell comments but the `export` line, so the output can be `eval`ed."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from bridge.checks.zendesk_check import zendesk_failure
+from bridge.cli.context import CliContext, pass_context, reported_source_errors
+from bridge.config.settings import CONFIG_ENV_VARIABLE, Settings
+from bridge.setup.config import settings_for_setup
+from bridge.setup.zendesk import ZendeskPlan, apply_setup, plan_setup
+from connectors.zendesk.client import ZendeskClient
+from connectors.zendesk.errors import ZendeskError
+from connectors.zendesk.webhooks import WEBHOOK_NAME, ZendeskWebhooks
+
+SECRET_VARIABLE = "ZENDESK_WEBHOOK_SECRET"
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL such as https://bridge.example.com")
+    return value.rstrip("/")
+
+
+@click.command("zendesk")
+@click.option("--public-url", callback=lambda _ctx, _param, value: _public_url(value),
+              help="Where Zendesk reaches the bridge, e.g. https://bridge.example.com (default: server.public_url).")
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.option("--fields", "with_fields", is_flag=True,
+              help="Also create the optional ticket fields the bridge fills (zendesk.fields.*).")
+@click.option("--secrets-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the webhook's signing secret to this file (mode 0600) instead of printing it.")
+@pass_context
+def setup_zendesk(context: CliContext, public_url: str | None, dry_run: bool, with_fields: bool,
+                  secrets_file: Path | None) -> None:
+    """Create or update the Zendesk webhook the bridge needs (found again by its name), subscribed
+    to every ticket event the bridge reads and pointing at PUBLIC_URL/webhooks/zendesk; print its
+    signing secret as an export line (or write it to --secrets-file) and the API agent's user id.
+    Running it again changes nothing that is already right."""
+    settings = _settings(context)
+    public_url = public_url or settings.server.public_url
+    if public_url is None:
+        raise click.UsageError("pass --public-url (where Zendesk reaches the bridge) or set server.public_url")
+    zendesk = settings.zendesk
+    client = ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
+    try:
+        user = client.current_user()
+        ticket_fields = client.ticket_fields() if with_fields else None
+        plan = plan_setup(ZendeskWebhooks(client).listing(WEBHOOK_NAME), public_url, ticket_fields,
+                          settings.zendesk.fields.model_dump())
+        for line in describe_plan(plan, dry_run):
+            click.echo(f"# {line}")
+        if dry_run:
+            click.echo("# dry run: nothing was changed")
+            result = None
+        else:
+            result = apply_setup(plan, client)
+    except ZendeskError as error:
+        raise click.ClickException(zendesk_failure(settings, error)) from None
+    finally:
+        client.session.close()
+    _print_config(settings, public_url, user.get("id"), result.field_ids if result else {})
+    if result is not None:
+        _hand_over(result.signing_secret, secrets_file)
+
+
+def _settings(context: CliContext) -> Settings:
+    if not context.config_path:
+        raise click.UsageError(f"no config: pass --config PATH or set {CONFIG_ENV_VARIABLE}")
+    with reported_source_errors():
+        return settings_for_setup(context.config_path)
+
+
+def describe_plan(plan: ZendeskPlan, dry_run: bool) -> list[str]:
+    step = plan.webhook
+    endpoint = step.wanted["endpoint"]
+    would = "would " if dry_run else ""
+    if step.action == "create":
+        lines = [f'webhook "{WEBHOOK_NAME}": {would}create it, sending {len(step.wanted["subscriptions"])} '
+                 f"ticket event types to {endpoint}"]
+    elif step.action == "update":
+        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): {would}update {", ".join(step.changes)}']
+    else:
+        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): up to date, sending to {endpoint}']
+    for field_step in plan.fields:
+        field = field_step.field
+        if field_step.existing_id is None:
+            lines.append(f'ticket field "{field.title}" ({field.type}): {would}create it')
+        else:
+            lines.append(f'ticket field "{field.title}": exists ({field_step.existing_id})')
+    return lines
+
+
+def _print_config(settings: Settings, public_url: str, user_id: int | None, field_ids: dict[str, int]) -> None:
+    keys: list[tuple[str, object]] = [("server.public_url", public_url), ("zendesk.bridge_user_id", user_id)]
+    keys += [(f"zendesk.fields.{key}", field_id) for key, field_id in field_ids.items()]
+    click.echo("# the config keys this sets up:")
+    for key, value in keys:
+        click.echo(f"#   {key}: {value}")
+
+
+def _hand_over(secret: str, secrets_file: Path | None) -> None:
+    if secrets_file is None:
+        click.echo(f"export {SECRET_VARIABLE}={shlex.quote(secret)}")
+        return
+    write_secret_file(secrets_file, secret)
+    click.echo(f"# the webhook's signing secret is in {secrets_file} (mode 0600): set {SECRET_VARIABLE} from it")
+
+
+def write_secret_file(path: Path, secret: str) -> None:
+    """The secret alone, in a file only its owner can read, replaced in one step."""
+    directory = path.resolve().parent
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")  # mode 0600
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secret)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from None
