@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from bridge.checks.zendesk_check import WRITABLE_TYPES, account_problems
 from bridge.cli import main
 from bridge.config.settings import ZendeskFieldSettings
+from bridge.serving.server import free_port
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator
-from tests.support.settings import make_settings, write_config
+from tests.support.settings import ZENDESK_SECRET, make_settings, write_config
 
 JIRA_TOKEN = "jira-check-token"
 JIRA_KEY_FIELD, FIX_DATE_FIELD, PRODUCT_FIELD, RETIRED_FIELD, DROPDOWN_FIELD = 901, 902, 903, 904, 905
@@ -41,6 +42,8 @@ def simulators(request):
         zendesk.define_custom_field(PRODUCT_FIELD, "Product", "tagger")
         zendesk.define_custom_field(RETIRED_FIELD, "Old product", "tagger", active=False)
         zendesk.define_custom_field(DROPDOWN_FIELD, "Region", "tagger")
+        # Wired as `bridge setup zendesk` would, to a bridge that is not running (no test delivery).
+        zendesk.configure_webhook(f"http://127.0.0.1:{free_port('127.0.0.1')}/webhooks/zendesk", ZENDESK_SECRET)
         yield jira, zendesk
 
 
