@@ -10,6 +10,7 @@ import hmac
 
 from bridge.config.settings import Settings
 from bridge.setup.zendesk import bridge_webhook, plan_webhook, webhook_endpoint
+from connectors.zendesk.errors import ZendeskError
 from connectors.zendesk.events import SUBSCRIBED_EVENT_TYPES
 from connectors.zendesk.webhooks import WEBHOOK_NAME, ZendeskWebhooks
 
@@ -24,10 +25,16 @@ RECENT_INVOCATIONS = 20
 def webhook_problems(settings: Settings, webhooks: ZendeskWebhooks) -> list[str]:
     public_url = settings.server.public_url
     fix = f"run `bridge setup zendesk --public-url {public_url or 'URL'}`"
-    webhook = bridge_webhook(webhooks.listing(WEBHOOK_NAME))
+    try:
+        webhook = bridge_webhook(webhooks.listing(), webhook_endpoint(public_url) if public_url else None)
+    except ZendeskError as error:
+        if error.status != 403:
+            raise
+        return [f"zendesk.email: {settings.zendesk.email} may not read Zendesk's webhooks (HTTP 403): the wiring "
+                "check and `bridge setup zendesk` need an admin's API token"]
     if webhook is None:
         return [f'zendesk: no webhook named "{WEBHOOK_NAME}" sends ticket events to the bridge: {fix}']
-    webhook_label = f'webhook "{WEBHOOK_NAME}" ({webhook["id"]})'
+    webhook_label = f'webhook "{webhook.get("name")}" ({webhook["id"]})'
     problems = [f"zendesk: {webhook_label} {finding}: {fix}" for finding in _settings_findings(webhook, public_url)]
     secret = webhooks.signing_secret(webhook["id"])
     configured = settings.zendesk.webhook_secret.get_secret_value()

@@ -58,7 +58,7 @@ def setup_zendesk(context: CliContext, public_url: str | None, dry_run: bool, wi
     try:
         user = client.current_user()
         ticket_fields = client.ticket_fields() if with_fields else None
-        plan = plan_setup(ZendeskWebhooks(client).listing(WEBHOOK_NAME), public_url, ticket_fields,
+        plan = plan_setup(ZendeskWebhooks(client).listing(), public_url, ticket_fields,
                           settings.zendesk.fields.model_dump())
         for line in describe_plan(plan, dry_run):
             click.echo(f"# {line}")

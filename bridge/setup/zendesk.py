@@ -1,8 +1,9 @@
 """`bridge setup zendesk`: what the Zendesk account needs for the bridge, decided from what it has
 (`plan_setup`, pure), then done (`apply_setup`).
 
-The webhook is found again by its name, so running setup again changes only what drifted; the
-optional ticket fields are found by the configured id or by their title."""
+The webhook is found again by its name (or, wired by hand, by its URL), so running setup again
+changes only what drifted; the optional ticket fields are found by the configured id or by their
+title."""
 
 from __future__ import annotations
 
@@ -59,9 +60,14 @@ def webhook_endpoint(public_url: str) -> str:
     return public_url.rstrip("/") + WEBHOOK_PATH
 
 
-def bridge_webhook(webhooks: list[dict]) -> dict | None:
-    """The bridge's webhook among the account's: the first with its name."""
-    return next((webhook for webhook in webhooks if webhook.get("name") == WEBHOOK_NAME), None)
+def bridge_webhook(webhooks: list[dict], endpoint: str | None) -> dict | None:
+    """The bridge's webhook among the account's: the first with its name, else (one wired by
+    hand) the first subscribed to Zendesk events that sends to `endpoint`. Webhooks connected to
+    triggers are left alone."""
+    named = next((webhook for webhook in webhooks if webhook.get("name") == WEBHOOK_NAME), None)
+    return named or next((webhook for webhook in webhooks if endpoint and webhook.get("endpoint") == endpoint
+                          and any(kind.startswith("zen:event-type:") for kind in webhook.get("subscriptions") or [])),
+                         None)
 
 
 def webhook_drift(webhook: dict, wanted: dict) -> tuple[str, ...]:
@@ -74,7 +80,7 @@ def webhook_drift(webhook: dict, wanted: dict) -> tuple[str, ...]:
 
 def plan_webhook(webhooks: list[dict], public_url: str) -> WebhookStep:
     wanted = webhook_fields(WEBHOOK_NAME, webhook_endpoint(public_url), SUBSCRIBED_EVENT_TYPES)
-    existing = bridge_webhook(webhooks)
+    existing = bridge_webhook(webhooks, wanted["endpoint"])
     if existing is None:
         return WebhookStep("create", None, wanted)
     changes = webhook_drift(existing, wanted)

@@ -16,7 +16,7 @@ def existing(**changes) -> dict:
 
 
 def test_no_webhook_of_that_name_is_created():
-    plan = plan_setup([existing(name="Someone else's")], PUBLIC_URL + "/")
+    plan = plan_setup([existing(name="Someone else's", endpoint="https://else.example.com/hook")], PUBLIC_URL + "/")
     assert (plan.webhook.action, plan.webhook.wanted["endpoint"]) == ("create", ENDPOINT)
     assert plan.webhook.wanted["subscriptions"] == list(SUBSCRIBED_EVENT_TYPES)
     assert plan.changes_anything
@@ -46,3 +46,12 @@ def test_fields_are_found_by_configured_id_then_title_else_created():
 def test_without_fields_none_are_planned():
     assert plan_setup([existing()], PUBLIC_URL).fields == ()
     assert {field.key for field in OPTIONAL_FIELDS} == set(ZendeskFieldSettings.model_fields)
+
+
+def test_a_webhook_wired_by_hand_to_the_url_is_adopted_but_a_trigger_webhook_is_left_alone():
+    by_hand = existing(id="01HAND", name="Bridge (mine)", status="inactive")
+    trigger = existing(id="01TRIG", name="Bridge trigger", subscriptions=["conditional_ticket_events"])
+    assert plan_setup([trigger, by_hand], PUBLIC_URL).webhook.webhook_id == "01HAND"
+    assert plan_setup([trigger], PUBLIC_URL).webhook.action == "create"
+    named = existing(id="01NAMED", endpoint="https://old.example.com/webhooks/zendesk")
+    assert plan_setup([by_hand, named], PUBLIC_URL).webhook.webhook_id == "01NAMED"

@@ -96,6 +96,27 @@ def test_client_requests_match_the_zendesk_spec(sim, client, receiver, finished_
         specs[spec].validate_request(request)
 
 
+def test_webhook_and_field_setup_requests_match_the_zendesk_specs(sim, client, receiver, specs):
+    """What `bridge setup zendesk` and `bridge check` send: every ZendeskWebhooks call, and a new ticket field."""
+    webhooks = ZendeskWebhooks(client)
+    webhook_id = webhooks.create(webhook_fields("Bridge", receiver.url, ["zen:event-type:ticket.created"]))["id"]
+    webhooks.listing("Bridge")
+    webhooks.show(webhook_id)
+    webhooks.update(webhook_id, webhook_fields("Bridge", receiver.url, ["zen:event-type:ticket.status_changed"]))
+    webhooks.patch(webhook_id, {"status": "inactive"})
+    webhooks.signing_secret(webhook_id)
+    webhooks.reset_signing_secret(webhook_id)
+    webhooks.recent_invocations(webhook_id)
+    webhooks.test(webhook_id, receiver.url)
+    webhooks.delete(webhook_id)
+    client.create_ticket_field("Jira issue", "text")
+
+    assert len(sim.requests) == 11
+    for recorded in sim.requests:
+        spec, request = as_spec_request(recorded)
+        specs[spec].validate_request(request)
+
+
 def test_simulated_job_results_match_the_zendesk_spec(sim, client, finished_job, specs):
     """Created tickets answer `{id, index}` (CreateResourceResult, no `success`); updates answer
     UpdateResourceResult, and a ticket that could not be updated FailedResult."""
