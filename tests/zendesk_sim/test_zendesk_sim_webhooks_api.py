@@ -71,6 +71,13 @@ def test_every_operation_answers_as_the_spec_says(sim, receiver, spec):
                           json={"webhook": {"endpoint": receiver.url}})
     assert tested.json()["test"]["response_code"] == 200
     assert spec_checked(spec, sim, "GET", f"webhooks/{webhook_id}/invocations").json()["invocations"] == []
+    api(sim, "PATCH", f"webhooks/{webhook_id}", json={"webhook": {"status": "active"}})
+    sim.customer_creates_ticket("Delivered", "body")
+    assert sim.wait_for_deliveries(timeout=5)
+    [delivered] = spec_checked(spec, sim, "GET", f"webhooks/{webhook_id}/invocations").json()["invocations"]
+    [attempt] = spec_checked(spec, sim, "GET", f"webhooks/{webhook_id}/invocations/{delivered['id']}/attempts").json()[
+        "attempts"]
+    assert (attempt["status"], attempt["response_code"], attempt["invocation_id"]) == ("success", 200, delivered["id"])
     assert spec_checked(spec, sim, "DELETE", f"webhooks/{webhook_id}").status_code == 204
     assert spec_checked(spec, sim, "GET", f"webhooks/{webhook_id}").status_code == 404
 
@@ -140,6 +147,9 @@ def test_invocations_are_the_real_deliveries_newest_first(sim, webhooks, receive
     assert {item["event_type"] for item in invocations} == {CREATED}
     assert [item["id"] for item in invocations][::-1] == [
         received.headers["X-Zendesk-Webhook-Invocation-Id"] for received in receiver.received[::2]]
+    refused = api(sim, "GET", f"webhooks/{webhook_id}/invocations/{invocations[0]['id']}/attempts").json()
+    assert [(attempt["status"], attempt["response_code"]) for attempt in refused["attempts"]] == [
+        ("client error", 401), ("client error", 401)]
 
 
 def test_a_test_request_is_signed_with_the_webhooks_secret_and_reports_the_answer(sim, webhooks, receiver):

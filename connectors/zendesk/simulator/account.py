@@ -15,7 +15,7 @@ from connectors.zendesk.simulator.front_door import FrontDoor
 from connectors.zendesk.simulator.jobs import JobQueue
 from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
 from connectors.zendesk.simulator.store import Change, TicketStore, iso
-from connectors.zendesk.simulator.webhooks import WebhookRegistry, invocation
+from connectors.zendesk.simulator.webhooks import WebhookRegistry, attempts, invocation, invocation_not_found
 
 SYSTEM_TICKET_FIELDS = {1: ("subject", "Subject"), 2: ("description", "Description"), 3: ("status", "Status"),
                         4: ("tickettype", "Type"), 5: ("priority", "Priority"), 6: ("group", "Group"),
@@ -168,10 +168,18 @@ class SimulatedAccount:
 
     def invocations(self, webhook_id: str) -> list[dict]:
         """The webhook's finished deliveries, newest first."""
+        return [invocation(delivery) for delivery in reversed(self._deliveries_of(webhook_id))]
+
+    def invocation_attempts(self, webhook_id: str, invocation_id: str) -> list[dict]:
+        found = [delivery for delivery in self._deliveries_of(webhook_id) if delivery.invocation_id == invocation_id]
+        if not found:
+            raise invocation_not_found()
+        return attempts(found[0])
+
+    def _deliveries_of(self, webhook_id: str) -> list[Delivery]:
         with self.lock:
             self.webhooks.show(webhook_id)
-            finished = [delivery for delivery in self.deliverer.deliveries if delivery.webhook_id == webhook_id]
-        return [invocation(delivery) for delivery in reversed(finished)]
+            return [delivery for delivery in self.deliverer.deliveries if delivery.webhook_id == webhook_id]
 
     def add_trigger(self, data: dict) -> dict:
         with self.lock:

@@ -41,6 +41,7 @@ class Delivery:
     account_id: int
     invocation_id: str = field(default_factory=lambda: str(secrets.randbelow(10**19)))
     attempts: list = field(default_factory=list)  # HTTP status per attempt, or the error name
+    attempted_at: list[datetime] = field(default_factory=list)
     delivered: bool = False
     created_at: datetime = field(default_factory=_now)
     completed_at: datetime | None = None
@@ -58,10 +59,14 @@ class Delivery:
         """The Webhooks API's invocation status: how the last attempt ended."""
         if self.delivered:
             return "success"
-        last = self.attempts[-1] if self.attempts else None
-        if isinstance(last, int):
-            return "client error" if 400 <= last < 500 else "server error"
-        return "timeout" if last and "Timeout" in last else "failed"
+        return attempt_status(self.attempts[-1]) if self.attempts else "failed"
+
+
+def attempt_status(outcome: int | str) -> str:
+    """An attempt's status in the Webhooks API's words, from its HTTP status or error name."""
+    if isinstance(outcome, int):
+        return "success" if 200 <= outcome < 300 else "client error" if 400 <= outcome < 500 else "server error"
+    return "timeout" if "Timeout" in outcome else "failed"
 
 
 class WebhookDeliverer:
@@ -126,11 +131,13 @@ class WebhookDeliverer:
                 try:
                     response = signed_post(self._session, delivery.url, delivery.secret, body, headers,
                                            self.options.timeout)
+                    delivery.attempted_at.append(_now())
                     delivery.attempts.append(response.status_code)
                     if 200 <= response.status_code < 300:
                         delivery.delivered = True
                         return
                 except requests.RequestException as exc:
+                    delivery.attempted_at.append(_now())
                     delivery.attempts.append(type(exc).__name__)
                 time.sleep(self.options.backoff_seconds * (2**attempt))
         finally:

@@ -118,6 +118,11 @@ def list_invocations(webhook_id: str):
     return _page(invocations, "invocations")
 
 
+@api_route(webhook_routes, "/webhooks/<webhook_id>/invocations/<invocation_id>/attempts", ["GET"])
+def list_invocation_attempts(webhook_id: str, invocation_id: str):
+    return jsonify({"attempts": simulator().invocation_attempts(webhook_id, invocation_id)})
+
+
 @api_route(webhook_routes, "/webhooks/test", ["POST"])
 def test_webhook():
     """Send one signed request to the endpoint (an existing webhook's data and secret unless the

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from connectors.zendesk.simulator.delivery import Delivery
+from connectors.zendesk.simulator.delivery import Delivery, attempt_status
 from connectors.zendesk.simulator.errors import ApiError
 from connectors.zendesk.simulator.events import subscribed
 from connectors.zendesk.simulator.store import iso
@@ -46,6 +46,10 @@ def invalid(field: str, message: str) -> WebhookError:
 
 def webhook_not_found() -> WebhookError:
     return WebhookError(404, "NotFound", "Webhook not found")
+
+
+def invocation_not_found() -> WebhookError:
+    return WebhookError(404, "NotFound", "Invocation not found")
 
 
 class WebhookRegistry:
@@ -128,6 +132,21 @@ def invocation(delivery: Delivery) -> dict:
             "status": delivery.invocation_status, "created_at": iso(delivery.created_at),
             "latest_completed_at": iso(completed), "event_type": delivery.event_type,
             "attempts_count": len(delivery.attempts)}
+
+
+def attempts(delivery: Delivery) -> list[dict]:
+    """The delivery's attempts as the Webhooks API lists them, oldest first."""
+    listed = []
+    for number, (outcome, moment) in enumerate(zip(delivery.attempts, delivery.attempted_at, strict=True), 1):
+        attempt: dict[str, object] = {
+            "id": f"{delivery.invocation_id}-{number}", "invocation_id": delivery.invocation_id,
+            "status": attempt_status(outcome), "created_at": iso(moment)}
+        if isinstance(outcome, int):
+            attempt["response_code"] = outcome
+        else:
+            attempt["error_message"] = outcome
+        listed.append(attempt)
+    return listed
 
 
 def check_endpoint(value: object, field: str = "endpoint") -> str:
