@@ -237,11 +237,18 @@ class JiraClient:
 
     # --- plumbing --------------------------------------------------------------------------
 
+    def send_to_resource(self, method: str, resource_path: str, body: Any = None, *, action: str) -> Any:
+        """One request to a REST resource outside the platform API (`rest/webhooks/1.0/webhook`)."""
+        return self._request(method, f"{self._jira.server_url}/{resource_path}", body, action)
+
     def _send(self, method: str, path: str, body: Any = None, *, action: str) -> Any:
+        return self._request(method, self._jira._get_url(path), body, action)
+
+    def _request(self, method: str, url: str, body: Any, action: str) -> Any:
         """One request through the library's authenticated session (no retries); JSON or None."""
         with _jira_errors(action):
             response = self._jira._session.request(
-                method, self._jira._get_url(path), data=json.dumps(body) if body is not None else None
+                method, url, data=json.dumps(body) if body is not None else None
             )
         return response.json() if response.content else None
 

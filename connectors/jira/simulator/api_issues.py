@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 
 from connectors.jira.adf import adf_to_text
 from connectors.jira.simulator.catalog import API_USER
 from connectors.jira.simulator.errors import JiraApiError
+from connectors.jira.simulator.routes import simulator as _sim
 
 issues_api = Blueprint("jira_sim_issues", __name__, url_prefix="/rest/api/<api>")
-
-
-def _sim():
-    return current_app.config["JIRA_SIMULATOR"]
 
 
 def _body() -> dict:

@@ -1,4 +1,4 @@
-"""REST routes for instance data, projects, versions, search, and admin webhook registration."""
+"""REST routes for instance data, projects, versions and search."""
 
 from __future__ import annotations
 
@@ -7,28 +7,17 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 
 from connectors.jira.simulator import catalog
 from connectors.jira.simulator.catalog import API_USER
 from connectors.jira.simulator.errors import JiraApiError
 from connectors.jira.simulator.jql import parse_jql
 from connectors.jira.simulator.model import utc_now
-from connectors.jira.simulator.webhooks import WebhookTarget
+from connectors.jira.simulator.routes import json_object as _body
+from connectors.jira.simulator.routes import simulator as _sim
 
 meta_api = Blueprint("jira_sim_meta", __name__, url_prefix="/rest/api/<api>")
-webhooks_admin_api = Blueprint("jira_sim_webhooks_admin", __name__, url_prefix="/rest/webhooks/1.0")
-
-
-def _sim():
-    return current_app.config["JIRA_SIMULATOR"]
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise JiraApiError(400, ["The request body must be a JSON object."])
-    return body
 
 
 @meta_api.get("/serverInfo")
@@ -99,19 +88,6 @@ def list_issue_types():
 @meta_api.get("/issueLinkType")
 def list_link_types():
     return {"issueLinkTypes": list(catalog.LINK_TYPES.values())}
-
-
-@meta_api.get("/field")
-def list_fields():
-    system = [{"id": field_id, "key": field_id, "name": name, "custom": False, "orderable": True,
-               "navigable": True, "searchable": True, "clauseNames": [field_id],
-               "schema": {"type": schema_type, "system": field_id}}
-              for field_id, (name, schema_type) in catalog.SYSTEM_FIELDS.items()]
-    custom = [{"id": c.id, "key": c.id, "name": c.name, "custom": True, "orderable": True, "navigable": True,
-               "searchable": True, "clauseNames": [f"cf[{c.id.split('_')[1]}]", c.name],
-               "schema": {"type": c.type, "custom": c.custom_type, "customId": int(c.id.split("_")[1])}}
-              for c in catalog.CUSTOM_FIELDS.values()]
-    return system + custom
 
 
 def _search_arguments() -> dict:
@@ -185,23 +161,3 @@ def _page_token_offset(token: str, jql: str) -> int:
         pass
     raise JiraApiError(400, ["The provided next page token is invalid or expired."])
 
-
-@webhooks_admin_api.get("/webhook")
-def list_webhooks():
-    return [_webhook_json(target) for target in _sim().webhooks.targets]
-
-
-@webhooks_admin_api.post("/webhook")
-def register_webhook():
-    body = _body()
-    if not body.get("url"):
-        raise JiraApiError(400, errors={"url": "A webhook needs a URL."})
-    events = frozenset(body["events"]) if body.get("events") else None
-    target = WebhookTarget(body["url"], body.get("secret"), None, events, body.get("name", "webhook"))
-    _sim().webhooks.add_target(target)
-    return _webhook_json(target), 201
-
-
-def _webhook_json(target: WebhookTarget) -> dict:
-    return {"name": target.name, "url": target.url, "events": sorted(target.events or []), "enabled": True,
-            "excludeBody": False, "filters": {}}

@@ -7,8 +7,10 @@ import base64
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
+from connectors.jira.simulator.api_fields import fields_api
 from connectors.jira.simulator.api_issues import issues_api
-from connectors.jira.simulator.api_meta import meta_api, webhooks_admin_api
+from connectors.jira.simulator.api_meta import meta_api
+from connectors.jira.simulator.api_webhooks import webhooks_admin_api
 from connectors.jira.simulator.errors import JiraApiError
 
 API_VERSIONS = {"cloud": {"2", "3"}, "server": {"2", "latest"}}
@@ -17,7 +19,7 @@ API_VERSIONS = {"cloud": {"2", "3"}, "server": {"2", "latest"}}
 def create_app(sim) -> Flask:
     app = Flask("jira_simulator")
     app.config["JIRA_SIMULATOR"] = sim
-    for blueprint in (issues_api, meta_api, webhooks_admin_api):
+    for blueprint in (issues_api, meta_api, fields_api, webhooks_admin_api):
         app.register_blueprint(blueprint)
 
     @app.url_value_preprocessor

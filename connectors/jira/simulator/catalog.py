@@ -62,6 +62,9 @@ class CustomField:
     custom_type: str
 
 
+CUSTOM_FIELD_PREFIX = "com.atlassian.jira.plugin.system.customfieldtypes:"
+# The custom field types the simulator can hold, by their kind of value.
+CUSTOM_FIELD_TYPES = {CUSTOM_FIELD_PREFIX + "float": "number", CUSTOM_FIELD_PREFIX + "textfield": "string"}
 CUSTOM_FIELDS = {
     custom.id: custom
     for custom in (
@@ -108,6 +111,8 @@ class Project:
     components: dict[str, str] = field(default_factory=dict)  # name -> id
 
 
+# Each project's screens, as Jira names a new project's: "<KEY>: <scheme> <purpose> Screen".
+PROJECT_SCREENS = ("Default Issue Screen", "Bug Screen")
 DEFAULT_PROJECTS = (
     ("FIN", "Finance", ("Billing", "Invoices", "Refunds")),
     ("ENG", "Engineering", ("Backend", "Mobile", "Web")),

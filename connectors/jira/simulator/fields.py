@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from connectors.jira.adf import adf_to_text
@@ -22,14 +22,16 @@ class FieldParser:
     """Turns one REST field value into the simulator's stored value for `project`."""
 
     def __init__(self, project: Project, find_user: Callable[[dict], User | None],
-                 version_id_by_name: Callable[[Project, str], str | None]):
+                 version_id_by_name: Callable[[Project, str], str | None],
+                 custom_fields: Mapping[str, catalog.CustomField]):
         self.project = project
+        self.custom_fields = custom_fields
         self._find_user = find_user
         self._version_id_by_name = version_id_by_name
 
     def parse(self, name: str, raw: Any) -> Any:
-        if name in catalog.CUSTOM_FIELDS:
-            return _custom_value(catalog.CUSTOM_FIELDS[name], raw)
+        if name in self.custom_fields:
+            return _custom_value(self.custom_fields[name], raw)
         return getattr(self, f"_parse_{name}")(raw)
 
     def _parse_summary(self, raw: Any) -> str:
@@ -120,7 +122,8 @@ def _reference_text(reference: Any) -> str:
     return str(reference)
 
 
-def tracked_values(issue: Issue, cloud: bool, version_name: Callable[[str], str]) -> dict[str, ChangeItem]:
+def tracked_values(issue: Issue, cloud: bool, version_name: Callable[[str], str],
+                   custom_fields: Mapping[str, catalog.CustomField]) -> dict[str, ChangeItem]:
     """Every changelog-tracked field's (id, display) value, keyed by field id; compare two with `diff`.
     Resolution comes before status, as in Jira's own changelogs."""
 
@@ -144,7 +147,7 @@ def tracked_values(issue: Issue, cloud: bool, version_name: Callable[[str], str]
         item("resolution", "resolution", catalog.RESOLUTIONS.get(issue.resolution or ""), issue.resolution),
         item("status", "status", catalog.STATUSES[issue.status].id, issue.status),
     ]
-    for custom in catalog.CUSTOM_FIELDS.values():
+    for custom in custom_fields.values():
         value = issue.custom.get(custom.id)
         values.append(item(custom.name, custom.id, None, None if value is None else str(value), "custom"))
     return {value.field_id: value for value in values}

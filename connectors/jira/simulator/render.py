@@ -5,7 +5,7 @@ Cloud shows the text of its ADF as is."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,15 +24,18 @@ def jira_datetime(moment: datetime | None) -> str | None:
 
 class Renderer:
     def __init__(self, base_url: str, cloud: bool, version_by_id: Callable[[str], Version],
-                 issue_by_id: Callable[[str], Issue], api_version: str = "2"):
+                 issue_by_id: Callable[[str], Issue], custom_fields: Mapping[str, catalog.CustomField],
+                 api_version: str = "2"):
         self.base_url = base_url
+        self.custom_fields = custom_fields
         self.cloud = cloud
         self.api_version = api_version
         self._version_by_id = version_by_id
         self._issue_by_id = issue_by_id
 
     def for_api(self, api_version: str) -> Renderer:
-        return Renderer(self.base_url, self.cloud, self._version_by_id, self._issue_by_id, api_version)
+        return Renderer(self.base_url, self.cloud, self._version_by_id, self._issue_by_id, self.custom_fields,
+                        api_version)
 
     def _self(self, path: str) -> str:
         return f"{self.base_url}/rest/api/{self.api_version}/{path}"
@@ -132,7 +135,7 @@ class Renderer:
             "comment": {"comments": [self.comment(c) for c in issue.comments], "maxResults": len(issue.comments),
                         "total": len(issue.comments), "startAt": 0},
         }
-        for field_id in catalog.CUSTOM_FIELDS:
+        for field_id in self.custom_fields:
             fields[field_id] = issue.custom.get(field_id)
         return fields
 

@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from connectors.jira.simulator.app import create_app
 from connectors.jira.simulator.catalog import UI_USER, Project
+from connectors.jira.simulator.jql import parse_jql
 from connectors.jira.simulator.limits import DEFAULT_ISSUE_WRITE_WINDOWS, IssueWriteLimiter
 from connectors.jira.simulator.model import Change, Version
 from connectors.jira.simulator.payloads import webhook_payload
@@ -99,6 +100,8 @@ class JiraSimulator:
 
     def configure_webhook(self, url: str, secret: str | None = None, url_token: str | None = None,
                           events: list[str] | None = None) -> WebhookTarget:
+        """A webhook registered before the bridge starts (as an admin would by hand): every event
+        unless `events`; also listed by the admin webhooks resource."""
         target = WebhookTarget(url, secret, url_token, frozenset(events) if events else None)
         self.webhooks.add_target(target)
         return target
@@ -127,7 +130,9 @@ class JiraSimulator:
         if suppressed:
             self.suppressed_changes.append(change)
             return
-        self.webhooks.enqueue(change.webhook_event, webhook_payload(change, self.store.renderer))
+        issue = change.issue
+        matches = (lambda jql: bool(parse_jql(jql).run([issue]))) if issue is not None else None
+        self.webhooks.enqueue(change.webhook_event, webhook_payload(change, self.store.renderer), matches)
 
     # --- faults and recording --------------------------------------------------------------
 

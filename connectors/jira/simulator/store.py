@@ -29,7 +29,8 @@ class JiraStore(WorkflowMixin, LinksMixin):
         self.users: list[User] = [catalog.API_USER, catalog.UI_USER]
         self._ids = itertools.count(10000)
         self._issue_numbers: dict[str, itertools.count] = {}
-        self.renderer = Renderer(base_url, cloud, self.version, self.issue_by_id)
+        self.custom_fields = dict(catalog.CUSTOM_FIELDS)  # by id; admins add more (`add_custom_field`)
+        self.renderer = Renderer(base_url, cloud, self.version, self.issue_by_id, self.custom_fields)
         for key, name, components in catalog.DEFAULT_PROJECTS:
             self.add_project(key, name, components=components)
 
@@ -45,6 +46,13 @@ class JiraStore(WorkflowMixin, LinksMixin):
             self.projects[key] = project
             self._issue_numbers[key] = itertools.count(1)
             return project
+
+    def add_custom_field(self, name: str, custom_type: str) -> catalog.CustomField:
+        with self.lock:
+            field_id = f"customfield_{10050 + len(self.custom_fields)}"
+            custom = catalog.CustomField(field_id, name, catalog.CUSTOM_FIELD_TYPES[custom_type], custom_type)
+            self.custom_fields[field_id] = custom
+            return custom
 
     def project(self, key_or_id: Any) -> Project:
         for project in self.projects.values():
@@ -76,7 +84,8 @@ class JiraStore(WorkflowMixin, LinksMixin):
     # --- issues ----------------------------------------------------------------------------
 
     def _tracked(self, issue: Issue) -> dict[str, ChangeItem]:
-        return tracked_values(issue, self.cloud, lambda version_id: self.versions[version_id].name)
+        return tracked_values(issue, self.cloud, lambda version_id: self.versions[version_id].name,
+                              self.custom_fields)
 
     def _announce(self, event: str, actor: User, issue: Issue, issue_event: str,
                   items: tuple[ChangeItem, ...] = (), comment: Comment | None = None) -> None:
@@ -134,12 +143,12 @@ class JiraStore(WorkflowMixin, LinksMixin):
 
     def _parse_fields(self, project: Project, fields: dict[str, Any], settable: set[str], errors: dict[str, str],
                       skip: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
-        parser = FieldParser(project, self.find_user, self.version_id_by_name)
+        parser = FieldParser(project, self.find_user, self.version_id_by_name, self.custom_fields)
         values = {}
         for name, raw in fields.items():
             if name in skip:
                 continue
-            if name not in settable and name not in catalog.CUSTOM_FIELDS:
+            if name not in settable and name not in self.custom_fields:
                 errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
                 continue
             try:
@@ -153,7 +162,7 @@ class JiraStore(WorkflowMixin, LinksMixin):
         current = {"labels": issue.labels, "components": issue.components, "fixVersions": issue.fix_versions}
         if name not in current or not isinstance(operations, list):
             raise FieldError(f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown.")
-        parser = FieldParser(issue.project, self.find_user, self.version_id_by_name)
+        parser = FieldParser(issue.project, self.find_user, self.version_id_by_name, self.custom_fields)
         result = list(current[name])
         for operation in operations:
             for verb, argument in operation.items():
@@ -171,7 +180,7 @@ class JiraStore(WorkflowMixin, LinksMixin):
     def _apply(issue: Issue, values: dict[str, Any]) -> None:
         attribute = {"components": "components", "fixVersions": "fix_versions"}
         for name, value in values.items():
-            if name in catalog.CUSTOM_FIELDS:
+            if name.startswith("customfield_"):  # only known ones get here (_parse_fields)
                 issue.custom[name] = value
             else:
                 setattr(issue, attribute.get(name, name), value)

@@ -1,5 +1,8 @@
 """Admin webhooks of the simulated Jira: signed, at-least-once, in a background thread.
 
+Each registered webhook (`WebhookTarget`, by id) gets the events it subscribes to while enabled;
+issue events only when the issue matches its JQL filter, as Jira's admin webhooks do.
+
 Knobs for tests: `duplicate` (send every delivery twice with the same identifier), `delay` (seconds
 before the first attempt), `reorder` (deliver the newest pending delivery first), `hold()` /
 `release()` (queue without sending, then let go), bounded retries with the same identifier.
@@ -7,10 +10,12 @@ before the first attempt), `reorder` (deliver the newest pending delivery first)
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -28,9 +33,16 @@ class WebhookTarget:
     url_token: str | None = None
     events: frozenset[str] | None = None  # None: every event
     name: str = "bridge"
+    enabled: bool = True
+    jql_filter: str | None = None  # Jira's filters["issue-related-events-section"]
+    exclude_body: bool = False
+    last_updated: int = 0  # ms since the epoch
 
-    def wants(self, event: str) -> bool:
-        return self.events is None or event in self.events
+    def wants(self, event: str, issue_matches: Callable[[str], bool] | None) -> bool:
+        """`issue_matches(jql)`: whether the event's issue matches a JQL query (None: no issue)."""
+        if not self.enabled or (self.events is not None and event not in self.events):
+            return False
+        return not (self.jql_filter and issue_matches is not None) or issue_matches(self.jql_filter)
 
     def delivery_url(self) -> str:
         if not self.url_token:
@@ -67,7 +79,8 @@ class _Pending:
 
 class WebhookDispatcher:
     def __init__(self, max_attempts: int = 4, retry_delay: float = 0.05, timeout: float = 5.0):
-        self.targets: list[WebhookTarget] = []
+        self.targets: dict[int, WebhookTarget] = {}
+        self._target_ids = itertools.count(1)
         self.attempts: list[DeliveryAttempt] = []
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
@@ -84,15 +97,25 @@ class WebhookDispatcher:
         self._thread = threading.Thread(target=self._run, name="jira-sim-webhooks", daemon=True)
         self._thread.start()
 
-    def add_target(self, target: WebhookTarget) -> None:
+    def add_target(self, target: WebhookTarget) -> int:
         with self._condition:
-            self.targets.append(target)
+            target_id = next(self._target_ids)
+            self.targets[target_id] = target
+            return target_id
 
-    def enqueue(self, event: str, payload: dict) -> None:
-        body = json.dumps(payload).encode()
+    def replace_target(self, target_id: int, target: WebhookTarget) -> None:
         with self._condition:
-            for target in self.targets:
-                if target.wants(event):
+            self.targets[target_id] = target
+
+    def remove_target(self, target_id: int) -> None:
+        with self._condition:
+            del self.targets[target_id]
+
+    def enqueue(self, event: str, payload: dict, issue_matches: Callable[[str], bool] | None = None) -> None:
+        with self._condition:
+            for target in self.targets.values():
+                if target.wants(event, issue_matches):
+                    body = b"" if target.exclude_body else json.dumps(payload).encode()  # as Jira does
                     copies = 2 if self.duplicate else 1
                     self._pending.append(_Pending(str(uuid.uuid4()), event, target, body,
                                                   time.monotonic() + self.delay, copies=copies))
@@ -179,3 +202,4 @@ class WebhookDispatcher:
             self.attempts.append(DeliveryAttempt(item.identifier, item.event, url, item.attempt, status, item.body,
                                                  headers))
         return status is not None and 200 <= status < 300
+
