@@ -1,6 +1,8 @@
 """`bridge check` against the live Jira: do the projects, issue types, components, priorities and
 custom fields that the config and the rules name exist there? Each problem names its config key
-(`teams.engineering.project`) or its rule (`rules/billing.yaml:24: rule billing-double-charge`)."""
+(`teams.engineering.project`) or its rule (`rules/billing.yaml:24: rule billing-double-charge`).
+And is the webhook wired (`bridge/setup/jira_plan.py`)? Each wiring problem names the command
+that fixes it."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from dataclasses import dataclass
 from bridge.config.settings import Settings, TeamSettings
 from bridge.rules import RuleSet
 from bridge.rules.schema import JiraSpec
+from bridge.setup.jira import jira_wiring, open_client
+from bridge.setup.jira_plan import WEBHOOK_NAME, JiraWiring, bridge_webhooks
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
+from connectors.jira.webhooks import JiraWebhooks
 
 AUTH_FAILED = (401, 403)
 
@@ -33,16 +38,38 @@ class JiraCatalog:
     fields: dict[str, str]  # field id -> name
 
 
-def check_jira(settings: Settings, rules: RuleSet | None) -> list[str]:
+def check_jira(settings: Settings, rules: RuleSet | None, public_url: str | None = None) -> list[str]:
     """Problems found in Jira; one line when Jira cannot be reached or refuses the credentials.
-    Without valid rules (None) only the config's own keys are checked."""
-    jira = settings.jira
+    Without valid rules (None) only the config's own keys are checked. Without a `public_url`
+    the webhook's address is checked by its path only."""
     try:
-        with JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value()) as client:
+        with open_client(settings) as client:
             catalog = read_catalog(client, {team.project for team in settings.teams.values()})
+            wiring = wiring_problems(client, jira_wiring(settings, public_url))
     except JiraError as error:
         return [_unusable(settings, error)]
-    return jira_problems(settings, rules or (), catalog)
+    return jira_problems(settings, rules or (), catalog) + wiring
+
+
+def wiring_problems(client: JiraClient, wiring: JiraWiring) -> list[str]:
+    fix = "run `bridge setup jira" + (f" --public-url {wiring.public_url}`" if wiring.public_url else "`")
+    try:
+        ours = bridge_webhooks(JiraWebhooks(client).list())
+    except JiraError as error:
+        if error.status not in AUTH_FAILED:
+            raise
+        return [f"jira.webhook: Jira does not let the bridge's user list webhooks (HTTP {error.status}), so "
+                "the wiring is unchecked: run `bridge check` once with a Jira administrator's token"]
+    if not ours:
+        return [f"jira.webhook: Jira has no webhook named {WEBHOOK_NAME!r}, so no Jira change reaches the "
+                f"bridge: {fix}"]
+    first, *others = ours
+    problems = [f"jira.webhook: Jira webhook {WEBHOOK_NAME!r} (id {first.id}): {problem}: {fix}"
+                for problem in wiring.problems(first)]
+    if others:
+        problems.append(f"jira.webhook: {len(ours)} Jira webhooks are named {WEBHOOK_NAME!r} (ids "
+                        f"{', '.join(w.id for w in ours)}): each delivers every event again: {fix}")
+    return problems
 
 
 def read_catalog(client: JiraClient, wanted_projects: Iterable[str]) -> JiraCatalog:

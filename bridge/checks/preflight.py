@@ -13,13 +13,14 @@ from bridge.rules.yamlsource import SourceErrors
 from bridge.storage.db import create_database_engine, ping
 
 
-def run_checks(settings: Settings, offline: bool = False) -> list[str]:
+def run_checks(settings: Settings, offline: bool = False, public_url: str | None = None) -> list[str]:
     """Return a human-readable line per problem; empty when all is well. Unless `offline`, also
-    ask Jira and Zendesk whether what the config names exists there."""
+    ask Jira and Zendesk whether what the config names exists there, and whether their webhooks
+    reach the bridge at `public_url`."""
     rules, problems = _load_rules(settings)
     problems += _check_database(settings)
     if not offline:
-        problems += check_jira(settings, rules)
+        problems += check_jira(settings, rules, public_url)
         problems += check_zendesk(settings)
     return problems
 

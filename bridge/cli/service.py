@@ -5,19 +5,22 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
+from bridge.cli.public_url import public_url_option
 
 
 @click.command()
 @click.option("--offline", is_flag=True, help="Do not contact Jira and Zendesk (config, rules and database only).")
+@public_url_option
 @pass_context
-def check(context: CliContext, offline: bool) -> None:
+def check(context: CliContext, offline: bool, public_url: str | None) -> None:
     """Validate the config and everything it points at: rule files, the database and (unless
     --offline) the Jira projects, issue types, components, priorities and fields it names, and the
-    Zendesk credentials. Exit non-zero on any problem."""
+    Zendesk credentials, and the webhooks' wiring. Exit non-zero on any problem."""
     from bridge.checks.preflight import run_checks
+    from bridge.setup.jira import configured_public_url
 
     settings = context.settings()
-    problems = run_checks(settings, offline)
+    problems = run_checks(settings, offline, public_url or configured_public_url(settings))
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     if problems:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bridge.cli.setup_jira import setup_jira
 from bridge.cli.setup_zendesk import setup_zendesk
 
 
@@ -13,3 +14,4 @@ def setup() -> None:
 
 
 setup.add_command(setup_zendesk)
+setup.add_command(setup_jira)

@@ -47,7 +47,12 @@ class _Strict(BaseModel):
 Secret = Annotated[SecretStr, Field(min_length=1)]
 
 
-def _check_url(value: str) -> str:
+def revealed(secret: SecretStr | None) -> str | None:
+    """An optional secret's value, revealed only where it is used."""
+    return secret.get_secret_value() if secret is not None else None
+
+
+def check_http_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValueError("must be an http(s) URL such as https://acme.zendesk.com")
@@ -79,7 +84,7 @@ class ZendeskSettings(_Strict):
     requests_per_minute: int = Field(default=100, ge=1)
     max_jobs_in_flight: int = Field(default=30, ge=1, le=30)  # Zendesk queues at most 30 jobs
 
-    _url = field_validator("url")(_check_url)
+    _url = field_validator("url")(check_http_url)
 
 
 class JiraFieldSettings(_Strict):
@@ -117,7 +122,7 @@ class JiraSettings(_Strict):
             return timedelta(seconds=self.search_lag_seconds)
         return timedelta(seconds=CLOUD_SEARCH_LAG_SECONDS if self.deployment == "cloud" else 0)
 
-    _url = field_validator("url")(_check_url)
+    _url = field_validator("url")(check_http_url)
 
     @model_validator(mode="after")
     def _can_authenticate_webhooks(self) -> JiraSettings:
@@ -239,7 +244,7 @@ class OverdueSettings(_Strict):
     @field_validator("chat_webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
-        return _check_url(value) if value else None
+        return check_http_url(value) if value else None
 
 
 class AccountabilitySettings(_Strict):

@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bridge.config.settings import revealed
 from bridge.demo.scenario import PRODUCT_FIELD_ID
 from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
 from bridge.runtime import Runtime, build_runtime
@@ -94,8 +95,7 @@ class LoopbackEnvironment:
     @property
     def api_token(self) -> str | None:
         """The bridge's `api.token` (bearer of `/api/*`, `?token=` of the dashboard)."""
-        token = self.settings.api.token
-        return token.get_secret_value() if token is not None else None
+        return revealed(self.settings.api.token)
 
     @property
     def urls(self) -> dict[str, str]:

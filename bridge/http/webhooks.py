@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.wsgi import get_content_length
 
+from bridge.config.settings import revealed
 from bridge.http.errors import Rejected, body_too_large, error_response, unavailable_response
 from bridge.intake.group_commit import IntakeUnavailable
 from bridge.logs import log_event
@@ -152,11 +153,11 @@ class WebhookIntake:
         settings = self.runtime.settings.jira
         tokens = parse_qs(environ.get("QUERY_STRING", "")).get(jira_signature.TOKEN_QUERY_PARAMETER)
         jira_signature.verify(
-            _reveal(settings.webhook_secret),
+            revealed(settings.webhook_secret),
             _header(environ, jira_signature.SIGNATURE_HEADER),
             body,
             url_token=tokens[0] if tokens else None,
-            expected_url_token=_reveal(settings.webhook_url_token))
+            expected_url_token=revealed(settings.webhook_url_token))
 
     def _identify_jira(self, payload: dict, body: bytes, environ: dict) -> _Identity:
         jira_signature.check_fresh(payload_timestamp(payload, "timestamp", required=True),
@@ -192,7 +193,3 @@ def _json_object(body: bytes) -> tuple[str, dict[str, Any]]:
     if not isinstance(payload, dict):
         raise Rejected(400, "not_object", "body must be a JSON object")
     return text, payload
-
-
-def _reveal(secret) -> str | None:
-    return secret.get_secret_value() if secret is not None else None

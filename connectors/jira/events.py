@@ -56,6 +56,11 @@ JIRA_EVENT_PARSERS: dict[str, Callable[[dict, str], Any]] = {
     "jira:version_unreleased": _version_event("version_unreleased"),
     "jira:version_updated": _version_event("version_updated"),
 }
+# What an event is about, by the prefix of its webhookEvent.
+_SUBJECTS = {"jira:issue_": "issue", "jira:version_": "version"}
+# The events the bridge's Jira webhook subscribes to: those above that it reads (`bridge setup jira`
+# registers them, `bridge check` wants them, docs/connecting.md lists them).
+JIRA_WEBHOOK_EVENTS = tuple(kind for kind in JIRA_EVENT_PARSERS if kind.startswith(tuple(_SUBJECTS)))
 
 
 def event_type_of(payload: Any) -> str:
@@ -77,10 +82,6 @@ def subject_id_of(payload: Any) -> str | None:
             if kind.startswith(prefix):
                 return text(obj(payload, key, required=True), "id", required=True)
     return None
-
-
-# What an event is about, by the prefix of its webhookEvent.
-_SUBJECTS = {"jira:issue_": "issue", "jira:version_": "version"}
 
 
 def parse_jira_webhook(payload: Any, delivery_id: str) -> IssueEvent | VersionEvent | Ignored:

@@ -15,6 +15,7 @@ from connectors.signing import SignatureError
 SIGNATURE_HEADER = "X-Hub-Signature"
 IDENTIFIER_HEADER = "X-Atlassian-Webhook-Identifier"
 TOKEN_QUERY_PARAMETER = "token"
+FINGERPRINT_QUERY_PARAMETER = "secret_fingerprint"
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -58,3 +59,11 @@ def check_fresh(sent_at: datetime, now: datetime, max_age_seconds: float) -> Non
     if -age > max_age_seconds:
         raise SignatureError("stale_timestamp",
                              f"payload timestamp is more than {max_age_seconds:.0f} s in the future")
+
+
+def secret_fingerprint(secret: str) -> str:
+    """A short one-way name for a webhook secret, kept in the webhook's URL (query parameter
+    `FINGERPRINT_QUERY_PARAMETER`): Jira never shows a webhook's secret again, so `bridge check`
+    compares this to tell which secret Jira signs with. 64 bits of an HMAC keyed by the secret
+    itself: it reveals nothing of a random secret."""
+    return hmac.digest(secret.encode(), b"zendesk-jira-bridge webhook secret", "sha256").hex()[:16]
