@@ -17,6 +17,7 @@ from bridge.demo.scenario import PRODUCT_FIELD_ID
 from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
 from bridge.runtime import Runtime, build_runtime
 from bridge.serving.server import ServerThread
+from bridge.setup.jira import jira_wiring, open_client, set_up_webhook
 from bridge.storage.inbox import PENDING, PROCESSING
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator
@@ -46,6 +47,7 @@ class LoopbackEnvironment:
         self._api_token = secrets.token_urlsafe(24)
         self._stack = ExitStack()
         self._stop_worker = threading.Event()
+        self.setup_lines: list[str] = []  # what setting up the vendors' webhooks said
 
     # lifecycle ----------------------------------------------------------------------------
 
@@ -74,10 +76,15 @@ class LoopbackEnvironment:
         self._start_bridge()
         if self.connect_webhooks:
             self.zendesk.configure_webhook(self.webhook_url("zendesk"), self.zendesk_webhook_secret)
-            self.jira.configure_webhook(self.webhook_url("jira"), secret=self.jira_webhook_secret)
+            self.setup_lines = self._set_up_jira()
 
     def stop(self) -> None:
         self._stack.close()
+
+    def _set_up_jira(self) -> list[str]:
+        """Jira's webhook registered as an admin would, by `bridge setup jira` over HTTP."""
+        with open_client(self.settings) as client:
+            return set_up_webhook(client, jira_wiring(self.settings, self.bridge_url), dry_run=False)
 
     def _start_bridge(self) -> None:
         self.server = ServerThread(self.runtime).start()

@@ -32,6 +32,8 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
     with LoopbackEnvironment(options.rules_dir) as env:
         say(f"bridge on {env.bridge_url}, Zendesk simulator on {env.zendesk.url}, "
             f"Jira simulator on {env.jira.url}; rules from {env.rules_dir}")
+        for line in env.setup_lines:
+            say(f"bridge setup jira: {line}")
         run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout,
                       started_at=env.runtime.clock())
         for stage in STAGES:
