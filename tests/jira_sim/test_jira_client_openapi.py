@@ -14,6 +14,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest
 
 from connectors.jira.client import JiraClient
+from connectors.jira.custom_fields import create_number_field, screens
 from connectors.jira.simulator import JiraSimulator
 from connectors.jira.simulator.catalog import UI_USER
 from tests.jira_sim.conftest import API_TOKEN, EMAIL
@@ -47,6 +48,8 @@ def _exercise_every_client_call(client: JiraClient) -> None:
     client.release_version(version["id"])
     client.project_versions("ENG")
     client.issue_types("ENG")
+    create_number_field(client, "Affected requesters", "How many requesters")  # bridge setup jira --fields
+    screens(client)
 
 
 def test_client_requests_are_valid_for_the_cloud_spec(cloud_spec):
@@ -57,7 +60,7 @@ def test_client_requests_are_valid_for_the_cloud_spec(cloud_spec):
         recorded = [r for r in sim.requests if r.path.startswith("/rest/api/3/")]
 
     assert {r.path for r in recorded if r.method in ("POST", "PUT")} >= {
-        "/rest/api/3/issue", "/rest/api/3/issueLink", "/rest/api/3/version"}
+        "/rest/api/3/issue", "/rest/api/3/issueLink", "/rest/api/3/version", "/rest/api/3/field"}
     for sent in recorded:
         request = MockRequest(server_url, sent.method.lower(), sent.path, args=sent.query,
                               data=json.dumps(sent.json) if sent.json is not None else None,
