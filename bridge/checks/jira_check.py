@@ -1,24 +1,20 @@
 """`bridge check` against the live Jira: do the projects, issue types, components, priorities and
 custom fields that the config and the rules name exist there? Each problem names its config key
 (`teams.engineering.project`) or its rule (`rules/billing.yaml:24: rule billing-double-charge`).
-And is the webhook wired (`bridge/setup/jira_plan.py`)? Each wiring problem names the command
-that fixes it."""
+And is the webhook wired (`jira_wiring.py`)?"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bridge.checks.jira_wiring import AUTH_FAILED, wiring_problems
 from bridge.config.settings import Settings, TeamSettings
 from bridge.rules import RuleSet
 from bridge.rules.schema import JiraSpec
 from bridge.setup.jira import jira_wiring, open_client
-from bridge.setup.jira_plan import WEBHOOK_NAME, JiraWiring, bridge_webhooks
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
-from connectors.jira.webhooks import JiraWebhooks
-
-AUTH_FAILED = (401, 403)
 
 
 @dataclass(frozen=True)
@@ -49,27 +45,6 @@ def check_jira(settings: Settings, rules: RuleSet | None, public_url: str | None
     except JiraError as error:
         return [_unusable(settings, error)]
     return jira_problems(settings, rules or (), catalog) + wiring
-
-
-def wiring_problems(client: JiraClient, wiring: JiraWiring) -> list[str]:
-    fix = "run `bridge setup jira" + (f" --public-url {wiring.public_url}`" if wiring.public_url else "`")
-    try:
-        ours = bridge_webhooks(JiraWebhooks(client).list())
-    except JiraError as error:
-        if error.status not in AUTH_FAILED:
-            raise
-        return [f"jira.webhook: Jira does not let the bridge's user list webhooks (HTTP {error.status}), so "
-                "the wiring is unchecked: run `bridge check` once with a Jira administrator's token"]
-    if not ours:
-        return [f"jira.webhook: Jira has no webhook named {WEBHOOK_NAME!r}, so no Jira change reaches the "
-                f"bridge: {fix}"]
-    first, *others = ours
-    problems = [f"jira.webhook: Jira webhook {WEBHOOK_NAME!r} (id {first.id}): {problem}: {fix}"
-                for problem in wiring.problems(first)]
-    if others:
-        problems.append(f"jira.webhook: {len(ours)} Jira webhooks are named {WEBHOOK_NAME!r} (ids "
-                        f"{', '.join(w.id for w in ours)}): each delivers every event again: {fix}")
-    return problems
 
 
 def read_catalog(client: JiraClient, wanted_projects: Iterable[str]) -> JiraCatalog:

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bridge.cli import main
 from bridge.demo import LoopbackEnvironment
 from bridge.setup.jira_plan import WEBHOOK_NAME
+from bridge.storage.inbox import DONE, IGNORED, STATUSES
 from connectors.jira.client import JiraClient
 from connectors.jira.events import JIRA_WEBHOOK_EVENTS
 from connectors.jira.webhooks import JiraWebhook, JiraWebhooks, WebhookSpec
@@ -97,6 +98,8 @@ def test_setup_from_nothing_wires_jira_to_the_bridge(admin, settle):
     settle(admin.environment)
     (delivery,) = jira.deliveries  # none for MKT: the JQL filter keeps it out
     assert delivery.status == 200 and delivery.json()["issue"]["fields"]["project"]["key"] == "ENG"
+    # The issue event is done; check's own signed delivery (one per run after setup) is ignored.
+    assert admin.environment.runtime.inbox.counts() == {**dict.fromkeys(STATUSES, 0), DONE: 1, IGNORED: 1}
 
 
 def test_setup_twice_changes_nothing(admin):
@@ -145,14 +148,27 @@ def test_check_names_each_broken_piece_and_setup_mends_it(admin, change, finding
 def test_a_rotated_secret_is_named_and_setup_registers_the_new_one(admin):
     admin.setup()
     admin.configure(webhook_secret="the-rotated-secret")
+    refused = (f"jira.webhook: the bridge at {admin.public_url}/webhooks/jira refused a delivery signed with "
+               "jira.webhook_secret (HTTP 401): it runs with another secret than this config: restart it "
+               "with this config")
 
-    [error] = admin.jira_errors()
-    assert "it signs with another secret than jira.webhook_secret (or with none)" in error
+    stale, still_running = admin.jira_errors()
+    assert "it signs with another secret than jira.webhook_secret (or with none)" in stale
+    assert still_running == refused  # the running bridge has the old secret: the signed round trip says so
     result = admin.setup()
     assert "the-rotated-secret" not in result.output
-    assert admin.jira_errors() == []
+    assert admin.jira_errors() == [refused]
     (target,) = admin.environment.jira.webhooks.targets.values()
     assert target.secret == "the-rotated-secret"
+
+
+def test_a_public_url_that_is_not_the_bridge_is_named(admin):
+    admin.public_url = admin.environment.zendesk.url  # answers 401 too, but not as the bridge refuses
+    admin.setup()
+
+    assert admin.jira_errors() == [
+        f"jira.webhook: {admin.public_url}/webhooks/jira answered HTTP 401 to a delivery signed with "
+        f"jira.webhook_secret: is {admin.public_url} the bridge's public address?"]
 
 
 def test_a_deleted_webhook_is_named_and_a_duplicate_is_removed(admin):
@@ -188,9 +204,10 @@ def test_where_jira_cannot_sign_the_url_token_wires_it(tmp_path, settle):
         (delivery,) = environment.jira.deliveries
         assert delivery.status == 200 and "X-Hub-Signature" not in delivery.headers
         admin.configure(webhook_url_token="another-token")
-        [error] = admin.jira_errors()
-        assert "its URL carries another token than jira.webhook_url_token" in error
-        assert "another-token" not in error and token not in error
+        errors = admin.jira_errors()
+        assert "its URL carries another token than jira.webhook_url_token" in errors[0]
+        assert "refused a delivery carrying jira.webhook_url_token (HTTP 401)" in errors[1]
+        assert not any("another-token" in error or token in error for error in errors)
 
 
 def test_fields_are_created_once_and_their_screens_named(admin):
