@@ -38,7 +38,9 @@ def setup_jira(context: CliContext, public_url: str | None, dry_run: bool, field
             if fields:
                 lines += ["", *set_up_fields(client, settings, dry_run)]
     except JiraError as error:
-        click.echo(f"error: Jira at {settings.jira.url}: {error.message}", err=True)
+        refused = error.status in (401, 403)
+        hint = " (webhooks and fields need a Jira administrator's jira.api_token)" if refused else ""
+        click.echo(f"error: Jira at {settings.jira.url}: {error.message}{hint}", err=True)
         raise SystemExit(1) from None
     for line in lines:
         click.echo(line)

@@ -36,22 +36,21 @@ def open_client(settings: Settings) -> JiraClient:
 def set_up_webhook(client: JiraClient, wiring: JiraWiring, dry_run: bool) -> list[str]:
     webhooks = JiraWebhooks(client)
     plan = plan_webhook(webhooks.list(), wiring)
-    would = "would " if dry_run else ""
     lines = []
     if plan.create:
         created_id = "new" if dry_run else webhooks.create(wiring.spec()).id
-        lines.append(f"{would or 'done: '}register Jira webhook {WEBHOOK_NAME!r} (id {created_id}): "
+        lines.append(f"{_did('register', dry_run)} Jira webhook {WEBHOOK_NAME!r} (id {created_id}): "
                      f"{_describe(wiring)}")
     elif plan.reasons:
         assert plan.update_id is not None
         if not dry_run:
             webhooks.update(plan.update_id, wiring.spec())
-        lines.append(f"{would or 'done: '}update Jira webhook {WEBHOOK_NAME!r} (id {plan.update_id}): "
+        lines.append(f"{_did('update', dry_run)} Jira webhook {WEBHOOK_NAME!r} (id {plan.update_id}): "
                      f"{'; '.join(plan.reasons)}")
     for duplicate_id in plan.duplicate_ids:
         if not dry_run:
             webhooks.delete(duplicate_id)
-        lines.append(f"{would or 'done: '}delete Jira webhook {duplicate_id}, another named {WEBHOOK_NAME!r} "
+        lines.append(f"{_did('delete', dry_run)} Jira webhook {duplicate_id}, another named {WEBHOOK_NAME!r} "
                      "(it would deliver every event again)")
     return lines or [_up_to_date(plan, wiring)]
 
@@ -87,6 +86,10 @@ def _project_screens(every: list[Screen], projects: list[str]) -> list[Screen]:
 def _field_description(step: FieldStep) -> str:
     counted = step.config_key.split("_", 1)[1]
     return f"How many {counted} the problem affects (kept current by the Zendesk–Jira bridge)."
+
+
+def _did(verb: str, dry_run: bool) -> str:
+    return f"would {verb}" if dry_run else f"done: {verb.removesuffix('e')}ed"
 
 
 def _describe(wiring: JiraWiring) -> str:

@@ -84,7 +84,7 @@ def test_setup_from_nothing_wires_jira_to_the_bridge(admin, settle):
     result = admin.setup()
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"done: register Jira webhook {WEBHOOK_NAME!r} (id ")
+    assert result.stdout.startswith(f"done: registered Jira webhook {WEBHOOK_NAME!r} (id ")
     (webhook,) = admin.webhooks()
     assert webhook.enabled and set(webhook.events) == set(JIRA_WEBHOOK_EVENTS)
     assert webhook.jql_filter == 'project in ("ENG", "FIN", "SHIP")'
@@ -141,7 +141,7 @@ def test_check_names_each_broken_piece_and_setup_mends_it(admin, change, finding
     fix = f"run `bridge setup jira --public-url {admin.public_url}`"
     assert admin.jira_errors() == [
         f"jira.webhook: Jira webhook {WEBHOOK_NAME!r} (id 1): {finding.format(public_url=admin.public_url)}: {fix}"]
-    assert admin.setup().stdout.startswith(f"done: update Jira webhook {WEBHOOK_NAME!r} (id 1): ")
+    assert admin.setup().stdout.startswith(f"done: updated Jira webhook {WEBHOOK_NAME!r} (id 1): ")
     assert admin.jira_errors() == []
 
 
@@ -180,7 +180,7 @@ def test_a_deleted_webhook_is_named_and_a_duplicate_is_removed(admin):
     [error] = admin.jira_errors()
     assert error.startswith(f"jira.webhook: 2 Jira webhooks are named {WEBHOOK_NAME!r} (ids 1, 2)")
 
-    assert "done: delete Jira webhook 2" in admin.setup().stdout
+    assert "done: deleted Jira webhook 2" in admin.setup().stdout
     assert [w.id for w in admin.webhooks()] == ["1"] and admin.jira_errors() == []
     with admin.client() as client:
         JiraWebhooks(client).delete("1")
@@ -237,6 +237,13 @@ def test_fields_are_created_once_and_their_screens_named(admin):
 def test_a_missing_or_bad_public_url_is_a_usage_error(admin, arguments, message):
     result = admin.run(*arguments)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_refused_credentials_say_an_administrator_is_needed(admin):
+    admin.configure(api_token=SecretStr("not-an-admin-token"))
+    result = admin.setup()
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.rstrip().endswith("(webhooks and fields need a Jira administrator's jira.api_token)")
 
 
 def test_an_unreachable_jira_is_one_line(admin):

@@ -116,9 +116,10 @@ def test_a_created_number_field_can_be_set_on_issues(sim, client):
     assert refused.value.status == 400
 
 
-def test_a_field_of_an_unknown_type_is_refused(sim, deployment):
+@pytest.mark.parametrize("field_type", ["com.atlassian.jira.plugin.system.customfieldtypes:magic", ["float"]])
+def test_a_field_of_an_unknown_type_is_refused(sim, deployment, field_type):
     answer = raw(sim, "POST", f"/rest/api/{'3' if deployment == 'cloud' else '2'}/field", deployment,
-                 json={"name": "x", "type": "com.atlassian.jira.plugin.system.customfieldtypes:magic"})
+                 json={"name": "x", "type": field_type})
     assert answer.status_code == 400 and "type" in answer.json()["errors"]
 
 

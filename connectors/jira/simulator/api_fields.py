@@ -36,7 +36,7 @@ def create_custom_field():
     errors = {}
     if not isinstance(name, str) or not name.strip():
         errors["name"] = "The custom field name must not be empty."
-    if custom_type not in catalog.CUSTOM_FIELD_TYPES:
+    if not isinstance(custom_type, str) or custom_type not in catalog.CUSTOM_FIELD_TYPES:
         errors["type"] = f"Custom field type {custom_type!r} is not valid."
     elif searcher is not None and (not isinstance(searcher, str) or searcher.removeprefix(
             catalog.CUSTOM_FIELD_PREFIX) not in SEARCHERS[custom_type]):

@@ -202,4 +202,3 @@ class WebhookDispatcher:
             self.attempts.append(DeliveryAttempt(item.identifier, item.event, url, item.attempt, status, item.body,
                                                  headers))
         return status is not None and 200 <= status < 300
-
