@@ -46,5 +46,3 @@ def screens(client: JiraClient, page_size: int = SCREENS_PAGE_SIZE) -> list[Scre
 
 def _api(client: JiraClient, path: str) -> str:
     return f"rest/api/{client.deployment.api_version}/{path}"
-
-

@@ -160,4 +160,3 @@ def _page_token_offset(token: str, jql: str) -> int:
     except (ValueError, KeyError, TypeError):
         pass
     raise JiraApiError(400, ["The provided next page token is invalid or expired."])
-
