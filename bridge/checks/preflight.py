@@ -21,7 +21,7 @@ def run_checks(settings: Settings, offline: bool = False, public_url: str | None
     problems += _check_database(settings)
     if not offline:
         problems += check_jira(settings, rules, public_url)
-        problems += check_zendesk(settings)
+        problems += check_zendesk(settings, public_url)
     return problems
 
 

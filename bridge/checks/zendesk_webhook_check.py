@@ -1,8 +1,8 @@
 """`bridge check`, live: is Zendesk wired to send the bridge its events? The webhook exists, is
-active, points at server.public_url, subscribes every event type the bridge reads, signs with
-zendesk.webhook_secret, and its latest deliveries did not fail; a test delivery then proves that
-the bridge at that URL accepts the signature (skipped when Zendesk cannot reach it, e.g. before
-`bridge serve` runs). Every finding names the command that fixes it."""
+active, points at the public URL (--public-url, else server.public_url), subscribes every event
+type the bridge reads, signs with zendesk.webhook_secret, and its latest deliveries did not fail;
+a test delivery then proves that the bridge at that URL accepts the signature (skipped when
+Zendesk cannot reach it, e.g. before `bridge serve` runs). Every finding names the command that fixes it."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ NOT_FAILED = ("success", "accepted", "unknown")
 RECENT_INVOCATIONS = 20
 
 
-def webhook_problems(settings: Settings, webhooks: ZendeskWebhooks) -> list[str]:
-    public_url = settings.server.public_url
+def webhook_problems(settings: Settings, webhooks: ZendeskWebhooks, public_url: str | None) -> list[str]:
     fix = f"run `bridge setup zendesk --public-url {public_url or 'URL'}`"
     try:
         webhook = bridge_webhook(webhooks.listing(), webhook_endpoint(public_url) if public_url else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.cli.public_url import public_url_option
+from bridge.cli.public_url import public_url_option, resolved_public_url
 
 
 @click.command()
@@ -17,10 +17,9 @@ def check(context: CliContext, offline: bool, public_url: str | None) -> None:
     --offline) the Jira projects, issue types, components, priorities and fields it names, and the
     Zendesk credentials, and the webhooks' wiring. Exit non-zero on any problem."""
     from bridge.checks.preflight import run_checks
-    from bridge.setup.jira import configured_public_url
 
     settings = context.settings()
-    problems = run_checks(settings, offline, public_url or configured_public_url(settings))
+    problems = run_checks(settings, offline, resolved_public_url(public_url, settings))
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     if problems:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.cli.public_url import PUBLIC_URL_VARIABLE, public_url_option
+from bridge.cli.public_url import PUBLIC_URL_VARIABLE, public_url_option, resolved_public_url
 
 
 @click.command("jira")
@@ -19,7 +19,6 @@ def setup_jira(context: CliContext, public_url: str | None, dry_run: bool, field
     events it reads, only for the configured projects, signed with jira.webhook_secret (or carrying
     jira.webhook_url_token). Found again by name: running it twice changes nothing."""
     from bridge.setup.jira import (
-        configured_public_url,
         jira_wiring,
         open_client,
         set_up_fields,
@@ -28,7 +27,7 @@ def setup_jira(context: CliContext, public_url: str | None, dry_run: bool, field
     from connectors.jira.errors import JiraError
 
     settings = context.settings()
-    public_url = public_url or configured_public_url(settings)
+    public_url = resolved_public_url(public_url, settings)
     if public_url is None:
         raise click.UsageError(f"pass --public-url (or set ${PUBLIC_URL_VARIABLE}): the address Jira "
                                "reaches the bridge at, e.g. https://bridge.example.com")

@@ -9,12 +9,12 @@ import os
 import shlex
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from bridge.checks.zendesk_check import zendesk_failure
 from bridge.cli.context import CliContext, pass_context, reported_source_errors
+from bridge.cli.public_url import PUBLIC_URL_VARIABLE, public_url_option, resolved_public_url
 from bridge.config.settings import CONFIG_ENV_VARIABLE, Settings
 from bridge.setup.config import settings_for_setup
 from bridge.setup.zendesk import ZendeskPlan, apply_setup, plan_setup
@@ -25,18 +25,8 @@ from connectors.zendesk.webhooks import WEBHOOK_NAME, ZendeskWebhooks
 SECRET_VARIABLE = "ZENDESK_WEBHOOK_SECRET"
 
 
-def _public_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise click.BadParameter(f"{value!r} is not an http(s) URL such as https://bridge.example.com")
-    return value.rstrip("/")
-
-
 @click.command("zendesk")
-@click.option("--public-url", callback=lambda _ctx, _param, value: _public_url(value),
-              help="Where Zendesk reaches the bridge, e.g. https://bridge.example.com (default: server.public_url).")
+@public_url_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--fields", "with_fields", is_flag=True,
               help="Also create the optional ticket fields the bridge fills (zendesk.fields.*).")
@@ -50,9 +40,10 @@ def setup_zendesk(context: CliContext, public_url: str | None, dry_run: bool, wi
     signing secret as an export line (or write it to --secrets-file) and the API agent's user id.
     Running it again changes nothing that is already right."""
     settings = _settings(context)
-    public_url = public_url or settings.server.public_url
+    public_url = resolved_public_url(public_url, settings)
     if public_url is None:
-        raise click.UsageError("pass --public-url (where Zendesk reaches the bridge) or set server.public_url")
+        raise click.UsageError(f"pass --public-url (or set ${PUBLIC_URL_VARIABLE} or server.public_url): the "
+                               "address Zendesk reaches the bridge at")
     zendesk = settings.zendesk
     client = ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
     try:

@@ -188,7 +188,7 @@ class ServerSettings(_Strict):
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
-        return None if value is None else _check_url(value)
+        return None if value is None else check_http_url(value)
 
 
 class WorkerSettings(_Strict):

@@ -17,11 +17,6 @@ from connectors.jira.custom_fields import Screen, create_number_field, screens
 from connectors.jira.webhooks import JiraWebhooks
 
 
-def configured_public_url(settings: Settings) -> str | None:
-    """`server.public_url` where the config has that key."""
-    return getattr(settings.server, "public_url", None)
-
-
 def jira_wiring(settings: Settings, public_url: str | None) -> JiraWiring:
     jira = settings.jira
     return JiraWiring(public_url, tuple(sorted({team.project for team in settings.teams.values()})),

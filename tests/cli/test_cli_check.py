@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from bridge.checks.zendesk_check import WRITABLE_TYPES, account_problems
 from bridge.cli import main
 from bridge.config.settings import ZendeskFieldSettings
-from bridge.serving.server import free_port
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator
 from tests.support.settings import ZENDESK_SECRET, make_settings, write_config
@@ -44,7 +43,7 @@ def simulators(request):
         zendesk.define_custom_field(RETIRED_FIELD, "Old product", "tagger", active=False)
         zendesk.define_custom_field(DROPDOWN_FIELD, "Region", "tagger")
         # Wired as `bridge setup zendesk` would, to a bridge that is not running (no test delivery).
-        zendesk.configure_webhook(f"http://127.0.0.1:{free_port('127.0.0.1')}/webhooks/zendesk", ZENDESK_SECRET)
+        zendesk.configure_webhook(f"{PUBLIC_URL}/webhooks/zendesk", ZENDESK_SECRET)
         yield jira, zendesk
 
 

@@ -98,6 +98,9 @@ def deployment(tmp_path, zendesk, jira):
         "teams": {"engineering": {"project": "ENG"}},
     }))
     wired = Deployment(config, public_url, zendesk)
+    # Jira wired too, so that `bridge check` has nothing to say but of Zendesk.
+    jira_setup = wired.cli("setup", "jira", secret="unused")
+    assert jira_setup.exit_code == 0, jira_setup.output
     yield wired
     wired.stop_bridge()
 

@@ -16,6 +16,6 @@ class AgentsWebhooks:
 
 
 def test_an_agent_token_is_told_that_the_webhooks_need_an_admin(sqlite_url):
-    [problem] = webhook_problems(make_settings(sqlite_url), AgentsWebhooks())
+    [problem] = webhook_problems(make_settings(sqlite_url), AgentsWebhooks(), None)
     assert problem == ("zendesk.email: bot@acme.test may not read Zendesk's webhooks (HTTP 403): the wiring check "
                        "and `bridge setup zendesk` need an admin's API token")
