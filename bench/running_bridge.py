@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.zendesk.simulator.server import STANDALONE_PRODUCT_FIELD_ID
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 TEAMS = {
@@ -28,7 +30,7 @@ TEAMS = {
     "engineering": {"project": "ENG", "issue_type": "Bug", "due": "10 business days"},
     "shipping": {"project": "SHIP", "issue_type": "Task", "due": "2 business days"},
 }
-PRODUCT_FIELD_ID = 360000000001  # custom_fields.product in config.simulators.yaml
+PRODUCT_FIELD_ID = STANDALONE_PRODUCT_FIELD_ID  # custom_fields.product in config.simulators.yaml
 
 
 def bridge_config(database_url: str, *, worker: bool = True, zendesk_url: str = "https://acme.zendesk.com",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.actions import actions
-from bridge.cli.context import CliContext
+from bridge.cli.context import CONFIG_HELP, CONFIG_PATH, CliContext, accept_config_after
 from bridge.cli.demo import demo
 from bridge.cli.events import events
 from bridge.cli.problems import problems
@@ -18,8 +18,7 @@ from bridge.config.settings import CONFIG_ENV_VARIABLE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", envvar=CONFIG_ENV_VARIABLE, type=click.Path(dir_okay=False),
-              help=f"Config file (default: ${CONFIG_ENV_VARIABLE}).")
+@click.option("--config", "config_path", envvar=CONFIG_ENV_VARIABLE, type=CONFIG_PATH, help=CONFIG_HELP)
 @click.version_option(package_name="zendesk-jira-bridge")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
@@ -28,4 +27,4 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 for command in (check, setup, serve, worker, db, events, actions, problems, report, rules, demo, sim):
-    main.add_command(command)
+    main.add_command(accept_config_after(command))

@@ -34,10 +34,12 @@ class CliContext:
         with reported_source_errors():
             return load_settings(self.config_path)
 
-    def runtime(self, migrate: bool = True, wait_for_database: bool = False):
-        """The runtime; a database that cannot be reached is one line and exit 1. With
-        `wait_for_database` (long-running commands), wait for it first for up to
-        database.startup_wait_seconds."""
+    def runtime(self, migrate: bool = False, wait_for_database: bool = False):
+        """The runtime; a database that cannot be reached is one line and exit 1. With `migrate`
+        (serve, worker, db upgrade) the schema is brought up to date; other commands use it as it
+        is and ask for `bridge db upgrade` when it is missing or behind, so that they neither
+        create a database nor change one. With `wait_for_database` (long-running commands), wait
+        for it first for up to database.startup_wait_seconds."""
         from sqlalchemy.exc import InterfaceError, OperationalError
 
         from bridge.runtime import build_runtime
@@ -46,10 +48,15 @@ class CliContext:
 
         settings = self.settings()
         configure_logging(settings.logging.level, settings.logging.format)
-        engine = create_database_engine(resolve_database_url(settings), settings.database)
+        url = resolve_database_url(settings)
+        if not migrate:
+            _require_existing_database(url)
+        engine = create_database_engine(url, settings.database)
         try:
             if wait_for_database:
                 startup_wait.wait_for_database(engine, settings.database.startup_wait_seconds)
+            if not migrate:
+                _require_current_schema(engine)
             with reported_source_errors():  # invalid rule files
                 return build_runtime(settings, migrate=migrate, engine=engine)
         except startup_wait.DatabaseUnreachable as exc:
@@ -70,9 +77,48 @@ class CliContext:
             _fail(str(exc))
 
 
+_UPGRADE_HINT = "run `bridge db upgrade` (`bridge serve` and `bridge worker` also do it on start)"
+
+
+def _require_existing_database(url: str) -> None:
+    from bridge.storage.db import sqlite_file
+
+    database = sqlite_file(url)
+    if database is not None and not database.exists():
+        _fail(f"no database at {database} yet: {_UPGRADE_HINT}")
+
+
+def _require_current_schema(engine) -> None:
+    from bridge.storage.migrate import current_revision, head_revision
+
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        engine.dispose()
+        found = f"at revision {current}" if current else "empty"
+        _fail(f"the database is {found}, this bridge needs revision {head}: {_UPGRADE_HINT}")
+
+
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     raise SystemExit(1)
 
 
 pass_context = click.make_pass_decorator(CliContext)
+
+CONFIG_PATH = click.Path(dir_okay=False)
+CONFIG_HELP = f"Config file (default: ${CONFIG_ENV_VARIABLE})."
+
+
+def accept_config_after(command: click.Command) -> click.Command:
+    """Give `command` and every subcommand under it the `--config` option of `bridge` itself, so
+    that `bridge check --config config.yaml` works as well as `bridge --config config.yaml check`."""
+    command.params.append(click.Option(["--config"], type=CONFIG_PATH, expose_value=False,
+                                       callback=_use_config, help=CONFIG_HELP))
+    for subcommand in getattr(command, "commands", {}).values():
+        accept_config_after(subcommand)
+    return command
+
+
+def _use_config(ctx: click.Context, _param: click.Parameter, path: str | None) -> None:
+    if path is not None:
+        ctx.ensure_object(CliContext).config_path = path

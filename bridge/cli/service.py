@@ -16,9 +16,11 @@ def check(context: CliContext, offline: bool, public_url: str | None) -> None:
     """Validate the config and everything it points at: rule files, the database and (unless
     --offline) the Jira projects, issue types, components, priorities and fields it names, and the
     Zendesk credentials, and the webhooks' wiring. Exit non-zero on any problem."""
-    from bridge.checks.preflight import run_checks
+    from bridge.checks.preflight import config_warnings, run_checks
 
     settings = context.settings()
+    for warning in config_warnings(settings):
+        click.echo(f"warning: {warning}", err=True)
     problems = run_checks(settings, offline, resolved_public_url(public_url, settings))
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
@@ -39,7 +41,7 @@ def serve(context: CliContext, host: str | None, port: int | None) -> None:
     if configured.worker.embedded:
         context.claim_sqlite_database(configured)
     # Logging, migrations and the rule files are set up and checked here, before granian forks.
-    runtime = context.runtime(wait_for_database=True)
+    runtime = context.runtime(migrate=True, wait_for_database=True)
     runtime.engine.dispose()
     settings = runtime.settings
     serve_forever(settings, host or settings.server.host,
@@ -53,7 +55,7 @@ def worker(context: CliContext) -> None:
     from bridge.serving.worker_process import run_until_stopped
 
     context.claim_sqlite_database(context.settings())
-    run_until_stopped(context.runtime(wait_for_database=True))
+    run_until_stopped(context.runtime(migrate=True, wait_for_database=True))
 
 
 @click.group()

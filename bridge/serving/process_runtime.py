@@ -9,8 +9,7 @@ from pathlib import Path
 from bridge.config.settings import Settings, resolve_database_url
 from bridge.intake.load import IntakeLoad
 from bridge.runtime import Runtime, build_runtime
-from bridge.serving.single_process import sqlite_file
-from bridge.storage.db import create_database_engine
+from bridge.storage.db import create_database_engine, sqlite_file
 from bridge.storage.write_turns import WriteTurns
 
 # The worker waits this long for intake to finish writing before it writes anyway (a flood of

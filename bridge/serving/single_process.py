@@ -17,9 +17,8 @@ import time
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy.engine import make_url
-
 from bridge.serving.parent_death import STOP_GRACE_SECONDS
+from bridge.storage.db import sqlite_file
 
 # A holder whose recorded pid has died is the leftover HTTP process of a killed `bridge serve`,
 # stopping within STOP_GRACE_SECONDS: wait for it rather than refuse a quick restart.
@@ -30,14 +29,6 @@ _RETRY_SECONDS = 0.1
 class CannotClaimDatabase(Exception):
     """Another process runs the worker on this SQLite database (or the lock file cannot be opened);
     str() is one line for the operator."""
-
-
-def sqlite_file(database_url: str) -> Path | None:
-    """The database file of a SQLite URL; None for PostgreSQL and in-memory SQLite."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
 
 
 def claim_sqlite_database(database_url: str) -> IO | None:

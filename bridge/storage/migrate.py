@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -17,8 +18,7 @@ MIGRATION_LOCK_ID = 72_640_001
 
 
 def alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config = alembic_config_without_engine()
     config.attributes["engine"] = engine
     return config
 
@@ -43,8 +43,27 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.commit()
 
 
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config_without_engine()).get_current_head()
+
+
+def alembic_config_without_engine() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with reading(engine) as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    # Alembic announces its dialect at info level each time; reading the revision says nothing.
+    migration_log = logging.getLogger("alembic.runtime.migration")
+    level = migration_log.level
+    migration_log.setLevel(logging.WARNING)
+    try:
+        with reading(engine) as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        migration_log.setLevel(level)

@@ -8,6 +8,7 @@ import socket
 import time
 from pathlib import Path
 
+import requests
 import yaml
 from click.testing import CliRunner
 
@@ -51,7 +52,7 @@ def test_bridge_check_accepts_the_simulator_config(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_standalone_simulators_and_bridge_talk_to_each_other(tmp_path):
+def test_standalone_simulators_pass_bridge_check_and_talk_to_the_bridge(tmp_path):
     zendesk_port, jira_port, bridge_port = free_ports(3)
     bridge_url = f"http://127.0.0.1:{bridge_port}"
     config = write_config(tmp_path, zendesk_port, jira_port)
@@ -64,6 +65,8 @@ def test_standalone_simulators_and_bridge_talk_to_each_other(tmp_path):
         with JiraClient(f"http://127.0.0.1:{jira_port}", "cloud", SIMULATOR_API_EMAIL, SIMULATOR_API_TOKEN,
                         timeout=2) as jira:
             wait_until_answering(jira)
+            checked = CliRunner().invoke(main, ["--config", str(config), "check"], env={})
+            assert (checked.exit_code, checked.stderr) == (0, ""), checked.output
             key = jira.create_issue("ENG", "Bug", "App crashes on launch")["key"]
         zendesk = ZendeskClient(f"http://127.0.0.1:{zendesk_port}", SIMULATOR_API_EMAIL, SIMULATOR_API_TOKEN)
         ticket = zendesk.create_ticket("Where is my order?", "Order 5521 is late.",
@@ -77,6 +80,10 @@ def test_standalone_simulators_and_bridge_talk_to_each_other(tmp_path):
         assert runtime.tickets.get(ticket["id"]).subject == "Where is my order?"
         assert runtime.issue_snapshots.get_by_key(key).summary == "App crashes on launch"
         runtime.engine.dispose()
+        token = load_settings(config, environ={}).api.token
+        assert token is not None
+        dashboard = requests.get(f"{bridge_url}/dashboard", params={"token": token.get_secret_value()}, timeout=5)
+        assert dashboard.status_code == 200, dashboard.text
     finally:
         for process in processes:
             process.stop()

@@ -20,6 +20,8 @@ from connectors.zendesk.webhooks import WEBHOOK_NAME
 
 DEFAULT_API_EMAIL = "bridge@example.com"
 DEFAULT_API_TOKEN = "simulator-token"
+# The ticket field `bridge sim zendesk` has from the start: custom_fields.product in config.simulators.yaml.
+STANDALONE_PRODUCT_FIELD_ID = 360000000001
 ZENDESK_SYSTEM_USER_ID = -1  # the actor of automations and triggers
 
 
@@ -192,6 +194,7 @@ def build_standalone(host: str = "127.0.0.1", port: int = 8090, bridge_url: str 
     if bridge_url and webhook_secret:
         simulator.configure_webhook(bridge_url, webhook_secret)
     simulator.set_rate_limit(requests_per_minute)
+    simulator.define_custom_field(STANDALONE_PRODUCT_FIELD_ID, "Product", "tagger")
     return simulator
 
 
