@@ -38,6 +38,7 @@ def check_rules(context: CliContext) -> None:
 
 
 @rules.command("test")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--ticket", "ticket_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A JSON file with one Zendesk ticket (as the API returns it), or a list of them.")
 @click.option("--tickets", "ticket_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -45,11 +46,14 @@ def check_rules(context: CliContext) -> None:
 @click.option("--since", help="Use the tickets the bridge stored in this period, e.g. 7d or 24h.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_context
-def test_rules(context: CliContext, ticket_files: tuple[str, ...], since: str | None, as_json: bool) -> None:
-    """Dry run: which tickets match, which groups form, what would cross the threshold and what
-    would be created. Nothing is sent to Zendesk or Jira."""
+def test_rules(context: CliContext, files: tuple[str, ...], ticket_files: tuple[str, ...], since: str | None,
+               as_json: bool) -> None:
+    """Dry run of the rules on the Zendesk tickets in FILES (JSON or JSONL, as --tickets reads
+    them): which tickets match, which groups form, what would cross the threshold and what would
+    be created. Nothing is sent to Zendesk or Jira."""
+    ticket_files = files + ticket_files
     if not ticket_files and not since:
-        raise click.UsageError("give --ticket FILE, --tickets FILE or --since PERIOD")
+        raise click.UsageError("give ticket files (FILE..., --ticket FILE, --tickets FILE) or --since PERIOD")
     _, ruleset = _ruleset(context)
     snapshots = []
     with reported_source_errors():

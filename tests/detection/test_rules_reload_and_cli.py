@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import time
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -13,6 +14,7 @@ from bridge.cli import main
 from bridge.http.app import create_app
 from tests.detection.conftest import write_rules
 from tests.detection.test_detection import DOUBLE_CHARGE
+from tests.support.processes import ROOT
 from tests.test_worker_crash import write_config
 
 
@@ -97,7 +99,7 @@ def test_rules_check_warns_when_a_rules_own_fix_reply_or_note_matches_it(tmp_pat
 
 
 def test_the_shipped_rules_own_words_match_none_of_them():
-    config = Path(__file__).resolve().parents[2] / "config.simulators.yaml"
+    config = ROOT / "config.simulators.yaml"
     result = CliRunner().invoke(main, ["--config", str(config), "rules", "check"])
     assert result.exit_code == 0, result.output
     assert "warning:" not in result.stderr, result.stderr
@@ -121,9 +123,25 @@ def test_rules_test_dry_runs_tickets_from_a_file_and_from_storage(tmp_path, sqli
     [rule] = [r for r in report["rules"] if r["rule"] == "double-charge"]
     assert rule["rule"] == "double-charge" and rule["matched_ticket_ids"] == [9]
     assert rule["groups"][0]["crosses_threshold"] is False
+    assert CliRunner().invoke(main, ["--config", str(config), "db", "upgrade"]).exit_code == 0
     stored = CliRunner().invoke(main, ["--config", str(config), "rules", "test", "--since", "7d"])
     assert stored.exit_code == 0 and "0 tickets checked" in stored.output
     bad_since = CliRunner().invoke(main, ["--config", str(config), "rules", "test", "--since", "soon"])
     assert bad_since.exit_code == 2 and "bad duration" in bad_since.output
     nothing = CliRunner().invoke(main, ["--config", str(config), "rules", "test"])
     assert nothing.exit_code == 2
+
+
+def test_the_command_the_shipped_rule_file_shows_works_as_shown(tmp_path, monkeypatch):
+    [command] = re.findall(r"`(bridge rules test [^`]*)`", (ROOT / "rules" / "billing.yaml").read_text())
+    [ticket_file] = [word for word in shlex.split(command) if word.endswith(".json")]
+    (tmp_path / ticket_file).write_text(json.dumps([
+        {"id": i, "subject": "I was charged twice", "description": "Charged twice for order 5521.",
+         "status": "open", "requester_id": 100 + i, "created_at": "2026-11-23T10:00:00Z",
+         "updated_at": "2026-11-23T10:00:00Z"} for i in (1, 2, 3)]))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, shlex.split(command)[1:],
+                                env={"BRIDGE_CONFIG": str(ROOT / "config.simulators.yaml")})
+    assert result.exit_code == 0, result.output
+    assert "3 tickets checked" in result.output
+    assert "billing-double-charge (team finance" in result.output
