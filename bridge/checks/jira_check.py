@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bridge.checks.jira_wiring import AUTH_FAILED, wiring_problems
+from bridge.checks.reachability import unreachable
 from bridge.config.settings import Settings, TeamSettings
 from bridge.rules import RuleSet
 from bridge.rules.schema import JiraSpec
@@ -129,7 +130,7 @@ def _unusable(settings: Settings, error: JiraError) -> str:
         credentials = "jira.email and jira.api_token" if jira.email else "jira.api_token"
         return f"jira: Jira at {jira.url} refused the credentials (HTTP {error.status}): check {credentials}"
     if error.status is None:
-        return f"jira.url: cannot reach Jira at {jira.url}: {error.message}"
+        return f"jira.url: {unreachable(jira.url, error)}"
     return f"jira: Jira at {jira.url} answered HTTP {error.status}: {error.message}"
 
 

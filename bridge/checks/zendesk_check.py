@@ -8,6 +8,7 @@ id would only show as a field that never fills."""
 
 from __future__ import annotations
 
+from bridge.checks.reachability import unreachable
 from bridge.checks.zendesk_webhook_check import webhook_problems
 from bridge.config.settings import Settings
 from connectors.zendesk.client import ZendeskClient
@@ -84,5 +85,5 @@ def zendesk_failure(settings: Settings, error: ZendeskError) -> str:
         return (f"zendesk: Zendesk at {url} refused the credentials (HTTP {error.status}): "
                 "check zendesk.email and zendesk.api_token")
     if error.status is None:
-        return f"zendesk.url: cannot reach Zendesk at {url}: {error.message}"
+        return f"zendesk.url: {unreachable(url, error)}"
     return f"zendesk: Zendesk at {url} answered HTTP {error.status}: {error.message}"

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 
 import pytest
+import requests
 import yaml
 from click.testing import CliRunner
 
+from bridge.checks.reachability import unreachable
 from bridge.checks.zendesk_check import WRITABLE_TYPES, account_problems
 from bridge.cli import main
 from bridge.config.settings import ZendeskFieldSettings
 from connectors.jira.simulator import JiraSimulator
+from connectors.zendesk.errors import ZendeskError
 from connectors.zendesk.simulator import ZendeskSimulator
 from tests.support.settings import ZENDESK_SECRET, make_settings, write_config
 
@@ -179,11 +183,38 @@ def test_unreachable_jira_and_zendesk_are_one_line_each_and_offline_skips_them(c
     closed = f"http://127.0.0.1:{unused_port()}"
     result = check(jira={"url": closed}, zendesk={"url": closed})
     assert result.exit_code == 1
-    jira_error, zendesk_error = errors_of(result)
-    assert jira_error.startswith(f"jira.url: cannot reach Jira at {closed}: ")
-    assert zendesk_error.startswith(f"zendesk.url: cannot reach Zendesk at {closed}: ")
+    refused = "the connection was refused (nothing listens on that port)"
+    assert errors_of(result) == [f"jira.url: cannot reach {closed.removeprefix('http://')}: {refused}",
+                                 f"zendesk.url: cannot reach {closed.removeprefix('http://')}: {refused}"]
     offline = check("--offline", jira={"url": closed}, zendesk={"url": closed})
     assert offline.exit_code == 0, offline.output
+
+
+def test_names_that_do_not_resolve_and_servers_without_tls_are_said_in_plain_words(check, simulators):
+    zendesk = simulators[1]
+    result = check(jira={"url": "https://acme.atlassian.invalid"},
+                   zendesk={"url": zendesk.url.replace("http://", "https://")})
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "jira.url: cannot reach acme.atlassian.invalid: the name does not resolve",
+        f"zendesk.url: cannot reach {zendesk.url.removeprefix('http://')}: the TLS handshake failed "
+        "(is it an https:// address of a server that speaks TLS?)"]
+
+
+@pytest.mark.parametrize("failure, reason", [
+    (requests.ReadTimeout("HTTPSConnectionPool(host='acme.zendesk.com', port=443): Read timed out."),
+     "it did not answer in time"),
+    (ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED]"), "its TLS certificate is not trusted"),
+    (ConnectionResetError(104, "Connection reset by peer"), "the connection was closed before it answered"),
+])
+def test_other_network_failures_are_said_in_plain_words(failure, reason):
+    try:
+        try:
+            raise failure
+        except OSError as cause:
+            raise ZendeskError("current_user: failed") from cause
+    except ZendeskError as error:
+        assert unreachable("https://acme.zendesk.com", error) == f"cannot reach acme.zendesk.com: {reason}"
 
 
 def unused_port() -> int:
