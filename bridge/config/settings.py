@@ -381,7 +381,7 @@ def load_settings(path: str | os.PathLike, environ: dict[str, str] | None = None
     except ValidationError as exc:
         # An unset variable already explains why its value is empty: say it once.
         reported = {error.key for error in errors}
-        located = [e for e in pydantic_errors(document, exc) if e.key not in reported]
+        located = [e for e in pydantic_errors(document, exc, model=Settings) if e.key not in reported]
         raise SourceErrors(errors + located) from None
     if errors:
         raise SourceErrors(errors)

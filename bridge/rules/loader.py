@@ -51,7 +51,7 @@ def _rules_of(document: LocatedDocument, context: ValidationContext) -> tuple[li
     try:
         spec = RuleFileSpec.model_validate(document.data, context=context)
     except ValidationError as exc:
-        return [], pydantic_errors(document, exc)
+        return [], pydantic_errors(document, exc, model=RuleFileSpec)
     rules = [Rule.from_spec(rule, document.file, document.line_of(("rules", i, "name")))
              for i, rule in enumerate(spec.rules)]
     return rules, []

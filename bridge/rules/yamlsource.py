@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
+
+from bridge.rules.plain_messages import plain_message, suggested_key
 
 KeyPath = tuple[str | int, ...]
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -149,18 +152,17 @@ def substitute_environment(document: LocatedDocument, environ: dict[str, str]) -
     return errors
 
 
-def pydantic_errors(document: LocatedDocument, exc: Any, prefix: KeyPath = ()) -> list[SourceError]:
-    """Turn a pydantic ValidationError into located SourceErrors (one per problem)."""
-    located = []
-    for problem in exc.errors(include_url=False):
-        path = (*prefix, *(p for p in problem["loc"] if not _is_pydantic_tag(p)))
-        message = problem["msg"]
-        if problem["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling)"
-        elif problem["type"] == "missing":
-            message = "required value is missing"
-        located.append(document.error(path, message))
-    return located
+def pydantic_errors(document: LocatedDocument, exc: Any, prefix: KeyPath = (),
+                    model: type[BaseModel] | None = None) -> list[SourceError]:
+    """Turn a pydantic ValidationError of `model` into located SourceErrors (one per problem), said
+    in the bridge's words. A missing key that a misspelt one next to it meant is not reported
+    twice: `zendesk.emial: unknown key; did you mean 'email'?` says it all."""
+    problems = [(problem, tuple(p for p in problem["loc"] if not _is_pydantic_tag(p)))
+                for problem in exc.errors(include_url=False)]
+    meant = {(*path[:-1], key) for problem, path in problems
+             if (key := suggested_key(problem, model, path)) is not None}
+    return [document.error((*prefix, *path), plain_message(problem, model, path))
+            for problem, path in problems if not (problem["type"] == "missing" and path in meant)]
 
 
 def _is_pydantic_tag(part: Any) -> bool:
