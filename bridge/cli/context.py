@@ -89,13 +89,16 @@ def _require_existing_database(url: str) -> None:
 
 
 def _require_current_schema(engine) -> None:
-    from bridge.storage.migrate import current_revision, head_revision
+    from bridge.storage.migrate import current_revision, head_revision, known_revisions
 
     current, head = current_revision(engine), head_revision()
-    if current != head:
-        engine.dispose()
-        found = f"at revision {current}" if current else "empty"
-        _fail(f"the database is {found}, this bridge needs revision {head}: {_UPGRADE_HINT}")
+    if current == head:
+        return
+    engine.dispose()
+    if current is not None and current not in known_revisions():
+        _fail(f"the database is at revision {current}, which a newer bridge made; this one knows up to {head}")
+    found = f"at revision {current}" if current else "empty"
+    _fail(f"the database is {found}, this bridge needs revision {head}: {_UPGRADE_HINT}")
 
 
 def _fail(message: str) -> None:

@@ -49,6 +49,14 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config_without_engine()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """The revisions this version's migrations know (a newer bridge's are not among them)."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config_without_engine())
+    return {script.revision for script in scripts.walk_revisions()}
+
+
 def alembic_config_without_engine() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

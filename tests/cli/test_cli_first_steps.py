@@ -4,6 +4,7 @@ lines."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
@@ -102,3 +103,13 @@ def test_a_read_only_command_on_a_database_behind_the_code_asks_for_an_upgrade(c
     assert result.exit_code == 1
     assert "error: the database is empty, this bridge needs revision" in result.stderr
     assert "run `bridge db upgrade`" in result.stderr
+
+
+def test_a_database_a_newer_bridge_migrated_is_named_as_such(config, tmp_path):
+    assert CliRunner().invoke(main, ["--config", str(config), "db", "upgrade"]).exit_code == 0
+    with sqlite3.connect(tmp_path / "bridge.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = CliRunner().invoke(main, ["--config", str(config), "problems", "list"])
+    assert result.exit_code == 1
+    assert "error: the database is at revision 9999, which a newer bridge made; this one knows up to" \
+        in result.stderr
