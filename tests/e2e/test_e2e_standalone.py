@@ -65,6 +65,10 @@ def test_standalone_simulators_pass_bridge_check_and_talk_to_the_bridge(tmp_path
         with JiraClient(f"http://127.0.0.1:{jira_port}", "cloud", SIMULATOR_API_EMAIL, SIMULATOR_API_TOKEN,
                         timeout=2) as jira:
             wait_until_answering(jira)
+            # As the config's comment says: Jira's webhook registered by setup, then check.
+            wired = CliRunner().invoke(main, ["--config", str(config), "setup", "jira", "--public-url", bridge_url],
+                                       env={})
+            assert wired.exit_code == 0, wired.output
             checked = CliRunner().invoke(main, ["--config", str(config), "check"], env={})
             assert (checked.exit_code, checked.stderr) == (0, ""), checked.output
             key = jira.create_issue("ENG", "Bug", "App crashes on launch")["key"]
