@@ -16,14 +16,15 @@ from bridge.logs import log_event
 from bridge.storage.cursors import Cursors
 from bridge.storage.inbox import Delivery, Inbox, ticket_subject
 from bridge.storage.snapshots import TicketSnapshots
+from connectors.zendesk.client import EXPORT_REQUESTS_PER_MINUTE
 from connectors.zendesk.events import TRIGGER_EVENT_TYPE
 from connectors.zendesk.synthetic import exported_ticket_update
 
 log = logging.getLogger("bridge.scheduler")
 
 CURSOR = "zendesk.export"  # Zendesk's after_cursor of the last page read
-# Zendesk allows 10 incremental export requests a minute; what is left waits for the next run.
-MAX_PAGES_PER_RUN = 5
+# Half the export's own rate limit (the rest for a `bridge backfill`); what is left waits for the next run.
+MAX_PAGES_PER_RUN = EXPORT_REQUESTS_PER_MINUTE // 2
 
 
 class ZendeskReconciler:

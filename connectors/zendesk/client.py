@@ -21,6 +21,9 @@ from connectors.zendesk.errors import ZendeskError, error_code
 from connectors.zendesk.transport import build_session
 
 SHOW_MANY_LIMIT = 100
+# The incremental exports' own limit (10 requests a minute; 30 with the High Volume API add-on),
+# separate from the account's: a 429 with Retry-After beyond it.
+EXPORT_REQUESTS_PER_MINUTE = 10
 # Host that zenpy puts in its URLs when the configured address is not a Zendesk-style https host;
 # the transport adapter never resolves it.
 PLACEHOLDER_SUBDOMAIN = "simulator"

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from connectors.zendesk.client import EXPORT_REQUESTS_PER_MINUTE
 from connectors.zendesk.simulator.errors import ApiError
 
 FAULT_KINDS = ("500", "timeout", "429")
@@ -60,6 +61,7 @@ class FrontDoor:
         self.api_token = api_token
         self.timeout_fault_seconds = timeout_fault_seconds
         self.rate_limiter = RateLimiter()
+        self.export_rate_limiter = RateLimiter(EXPORT_REQUESTS_PER_MINUTE)  # on top of the account's
         self.requests: list[RecordedRequest] = []
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
@@ -73,6 +75,11 @@ class FrontDoor:
     def record(self, entry: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(entry)
+
+    def admit_export(self) -> None:
+        """Raise ApiError (429 with Retry-After) beyond the incremental exports' own rate limit."""
+        with self._lock:
+            self.export_rate_limiter.check(time.monotonic())
 
     def admit(self, authorization: str | None) -> None:
         """Raise ApiError for a request that must not reach a route (401, injected fault, 429)."""

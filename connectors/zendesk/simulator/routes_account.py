@@ -105,6 +105,7 @@ def _encode_cursor(position: int) -> str:
 
 @api_route(account_routes, "/incremental/tickets/cursor", ["GET"])
 def incremental_tickets():
+    simulator().front_door.admit_export()
     per_page = _int_arg("per_page", INCREMENTAL_PAGE_SIZE, 1, INCREMENTAL_PAGE_SIZE)
     if "cursor" in request.args:
         after = _decode_cursor(request.args["cursor"])

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import fields, replace
+from datetime import datetime
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -16,6 +17,7 @@ from connectors.zendesk.simulator.account import SimulatedAccount
 from connectors.zendesk.simulator.app import create_app
 from connectors.zendesk.simulator.delivery import Delivery
 from connectors.zendesk.simulator.front_door import RecordedRequest
+from connectors.zendesk.simulator.store import iso
 from connectors.zendesk.webhooks import WEBHOOK_NAME
 
 DEFAULT_API_EMAIL = "bridge@example.com"
@@ -102,6 +104,11 @@ class ZendeskSimulator:
         self.account.front_door.rate_limiter.max_requests = max_requests
         self.account.front_door.rate_limiter.window_seconds = window_seconds
 
+    def set_export_rate_limit(self, max_requests: int | None, window_seconds: float = 60.0) -> None:
+        """The incremental export's own limit (Zendesk's 10 a minute by default); None: unlimited."""
+        self.account.front_door.export_rate_limiter.max_requests = max_requests
+        self.account.front_door.export_rate_limiter.window_seconds = window_seconds
+
     def set_job_limits(self, delay_seconds: float | None = None, max_in_flight: int | None = None) -> None:
         if delay_seconds is not None:
             self.account.jobs.delay_seconds = delay_seconds
@@ -152,6 +159,18 @@ class ZendeskSimulator:
             if priority:
                 data["priority"] = priority
             return self.account.create_ticket_as(data, requester_id, channel="web")
+
+    def customer_created_ticket_at(self, at: datetime, subject: str, body: str,
+                                   email: str = "customer@example.com", tags: Iterable[str] = ()) -> dict:
+        """A ticket as history holds it: created (and last updated) at `at`, as Zendesk's ticket
+        import sets them. Call in time order: the export lists changes in the order they happen."""
+        with self.account.lock:
+            ticket = self.customer_creates_ticket(subject, body, email=email, tags=tags)
+            stored = self.account.store.tickets[ticket["id"]]
+            stored["created_at"] = stored["updated_at"] = iso(at)
+            for comment in self.account.store.comments[ticket["id"]]:
+                comment["created_at"] = iso(at)
+            return self.account.store.ticket_fields(stored)
 
     def customer_comments(self, ticket_id: int, body: str) -> dict:
         requester_id = self.ticket(ticket_id)["requester_id"]
