@@ -102,6 +102,7 @@ class _Evaluation:
     now: datetime
     result: DetectionResult
     batch: DetectionBatch
+    judged_at: datetime  # the time windows are judged at: now, or a historical event's own time
 
 
 class Detector:
@@ -141,16 +142,19 @@ class Detector:
         batch.tickets_changed.clear()
 
     def evaluate(self, connection: Connection, ticket: TicketSnapshot, event_time: datetime,
-                 now: datetime, gone: bool = False, batch: DetectionBatch | None = None) -> DetectionResult:
+                 now: datetime, gone: bool = False, batch: DetectionBatch | None = None,
+                 judged_at: datetime | None = None) -> DetectionResult:
         """`gone`: the ticket was deleted, merged or marked as spam; it leaves every problem.
         `batch`: one of several evaluations in this transaction (`start_batch`); without it, this
-        evaluation is a batch of its own.
+        evaluation is a batch of its own. `judged_at`: the time windows are judged at (what
+        counting may forget), `now` unless the event is history replayed (`bridge backfill`).
 
         The steps keep this order (leave, then count per matching rule, then agents' links): it is
         the order in which they lock rows that `start_batch` did not lock already, and concurrent
         workers rely on it to take turns."""
         alone = batch is None
-        evaluation = _Evaluation(connection, ticket, now, DetectionResult(), batch or DetectionBatch())
+        evaluation = _Evaluation(connection, ticket, now, DetectionResult(), batch or DetectionBatch(),
+                                 judged_at or now)
         expected = evaluation.batch.matches.pop(ticket.id, None)
         if gone:
             matches = []
@@ -181,7 +185,7 @@ class Detector:
         problem = self._rule_problem(evaluation, rule_match)
         occurrence = Occurrence(evaluation.ticket.id, rule_match.counted_key, event_time)
         effects = counting(self._counting_problem(evaluation, problem), occurrence, threshold.count,
-                           threshold.window, evaluation.now, self.regression_window)
+                           threshold.window, evaluation.judged_at, self.regression_window)
         for effect in effects:
             problem = self._apply_count(evaluation, rule_match, problem, effect)
 

@@ -66,6 +66,9 @@ class TicketEvent:
     occurred_at: datetime
     actor_id: int | None = None  # SYSTEM_USER_ID for automations and triggers
     changes: dict[str, Any] = field(default_factory=dict)
+    # Read from history (`bridge backfill`), not happening now: detection judges windows at
+    # `occurred_at`, as it would have when the ticket arrived.
+    historical: bool = False
 
     @property
     def by_system(self) -> bool:

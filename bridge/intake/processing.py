@@ -155,5 +155,6 @@ class EventProcessor:
         elif event.by_system:
             return f"{prefix}: Zendesk system change, not a customer report"
         else:
-            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, batch=detection)
+            result = self.detector.evaluate(connection, snapshot, event.occurred_at, now, batch=detection,
+                                            judged_at=event.occurred_at if event.historical else None)
         return f"{prefix}: {result.summary()}"
