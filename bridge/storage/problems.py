@@ -348,11 +348,21 @@ class ProblemStore:
         return _problem(row) if row else None
 
     def linked_ticket_ids(self, problem_id: int, limit: int | None = None) -> builtins.list[int]:
-        c = problem_tickets.c
         with reading(self.engine) as connection:
-            return list(connection.execute(
-                select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None))
-                .order_by(c.ticket_id).limit(limit)).scalars())
+            return self.linked_ticket_ids_in(connection, problem_id, limit)
+
+    @staticmethod
+    def linked_ticket_ids_in(connection: Connection, problem_id: int, limit: int | None = None) -> builtins.list[int]:
+        c = problem_tickets.c
+        return list(connection.execute(
+            select(c.ticket_id).where(c.problem_id == problem_id, c.left_at.is_(None))
+            .order_by(c.ticket_id).limit(limit)).scalars())
+
+    @staticmethod
+    def opened_since(connection: Connection, since: datetime) -> builtins.list[Problem]:
+        """The problems that opened at `since` or later, as this transaction sees them."""
+        query = select(problems).where(problems.c.opened_at >= since).order_by(problems.c.id)
+        return [_problem(row) for row in connection.execute(query)]
 
     def counted_ticket_ids(self, problem_id: int) -> builtins.list[int]:
         c = occurrences.c

@@ -88,6 +88,20 @@ cursors = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Tickets read from Zendesk's incremental export by `bridge backfill`, waiting to be evaluated in
+# the order they happened (the export lists them by last change); evaluated_at once detection saw
+# this state of the ticket.
+backfill_tickets = Table(
+    "backfill_tickets",
+    metadata,
+    Column("ticket_id", BigId, primary_key=True, autoincrement=False),
+    Column("occurred_at", UtcDateTime, nullable=False),  # when the customer reported it
+    Column("snapshot", JSON, nullable=False),
+    Column("staged_at", UtcDateTime, nullable=False),
+    Column("evaluated_at", UtcDateTime),
+)
+Index("ix_backfill_tickets_order", backfill_tickets.c.occurred_at, backfill_tickets.c.ticket_id)
+
 # What the bridge did and why, for people.
 audit_log = Table(
     "audit_log",
