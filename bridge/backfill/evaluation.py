@@ -1,0 +1,96 @@
+"""Step 2 of a backfill: the staged tickets, in the order the customers reported them, through
+the worker's processing and detection as historical events (windows judged at each ticket's own
+time; the bridge's own tickets are never reports, as in the worker).
+
+`--apply` commits chunk by chunk, each with its tickets marked evaluated, so a stopped run goes on
+from the first ticket not evaluated. The dry run takes the same tickets in the same chunks through
+the same calls inside one transaction and rolls it back: it writes no problem, and says what
+`--apply` would open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from bridge.backfill.outcome import BackfillOutcome, OpenedProblem
+from bridge.domain.bridge_tickets import created_by_bridge
+from bridge.domain.events import TicketEvent, TicketSnapshot
+from bridge.intake.processing import EventProcessor
+from bridge.storage.backfill import BackfillStore, Position, occurred_at
+from bridge.storage.db import reading
+from bridge.storage.problems import ProblemStore
+
+CHUNK_SIZE = 500  # tickets per transaction: as the worker's batches, short enough to share the database
+SAMPLE_SIZE = 5
+
+Transaction = Callable[[], AbstractContextManager[Connection]]
+
+
+def historical_event(ticket: TicketSnapshot) -> TicketEvent:
+    """The ticket as a report made when the customer made it."""
+    return TicketEvent(event_id=f"backfill:{ticket.id}", kind="backfill", ticket=ticket,
+                       occurred_at=occurred_at(ticket), historical=True)
+
+
+class StagedEvaluation:
+    def __init__(self, engine: Engine, store: BackfillStore, processor: EventProcessor, problems: ProblemStore,
+                 clock: Callable[[], datetime], chunk_size: int = CHUNK_SIZE):
+        self.engine, self.store, self.processor, self.problems = engine, store, processor, problems
+        self.clock, self.chunk_size = clock, chunk_size
+
+    def run(self, apply: bool, on_chunk: Callable[[int], None] = lambda evaluated: None) -> BackfillOutcome:
+        started = self.clock()
+        outcome = BackfillOutcome(applied=apply)
+        with self._transactions(apply) as transaction:
+            after: Position | None = None
+            while staged := self._waiting(after):
+                after = staged[-1][0]
+                tickets = [ticket for _, ticket in staged]
+                self._evaluate(transaction, tickets)
+                outcome.evaluated += len(tickets)
+                outcome.bridge_tickets += sum(1 for ticket in tickets if created_by_bridge(ticket))
+                on_chunk(len(tickets))
+            with transaction() as connection:
+                outcome.opened = self._opened(connection, started)
+        return outcome
+
+    def _waiting(self, after: Position | None) -> list[tuple[Position, TicketSnapshot]]:
+        with reading(self.engine) as connection:
+            return self.store.waiting(connection, after, self.chunk_size)
+
+    def _evaluate(self, transaction: Transaction, tickets: list[TicketSnapshot]) -> None:
+        events = [historical_event(ticket) for ticket in tickets]
+        lookups = self.processor.prepare(events)  # what the export lacks and the rules read, before locking
+        with transaction() as connection:
+            now = self.clock()
+            self.processor.apply_many(connection, events, now, lookups)
+            self.store.mark_evaluated(connection, (ticket.id for ticket in tickets), now)
+
+    @contextmanager
+    def _transactions(self, apply: bool) -> Iterator[Transaction]:
+        """With `apply`, a transaction per call that commits; else every call shares one
+        transaction, rolled back at the end."""
+        if apply:
+            yield self.engine.begin
+            return
+        with self.engine.connect() as connection:
+            dry = connection.begin()
+            try:
+                @contextmanager
+                def shared() -> Iterator[Connection]:
+                    yield connection
+
+                yield shared
+            finally:
+                dry.rollback()
+
+    def _opened(self, connection: Connection, started: datetime) -> list[OpenedProblem]:
+        opened = []
+        for problem in self.problems.opened_since(connection, started):
+            sample = self.problems.linked_ticket_ids_in(connection, problem.id, SAMPLE_SIZE)
+            opened.append(OpenedProblem(problem.id, problem.rule, problem.group_key, problem.team,
+                                        problem.ticket_count, problem.requester_count, sample))
+        return opened

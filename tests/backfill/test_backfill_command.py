@@ -1,0 +1,76 @@
+"""`bridge backfill` against the simulated Zendesk over real HTTP: a dry run by default that says
+which problems the month holds, judged on the tickets' own times; --apply opens the same ones."""
+
+from __future__ import annotations
+
+from bridge.config.settings import load_settings
+from bridge.runtime import build_runtime
+from tests.backfill.conftest import FAST, make_history, opened, outcome_of
+
+
+def stored_problems(config_path):
+    """The problems past detection in the bridge's database."""
+    runtime = build_runtime(load_settings(str(config_path)))
+    try:
+        return [problem for problem in runtime.problems.list() if problem.past_detection]
+    finally:
+        runtime.engine.dispose()
+
+
+def test_dry_run_says_what_apply_opens_judged_on_the_tickets_own_times(zendesk, bridge_cli, config_path):
+    history = make_history(zendesk, noise=20)
+
+    dry = outcome_of(bridge_cli("backfill", "--since", "30d", "--json", *FAST))
+    assert dry["applied"] is False and dry["read"] == 29 and dry["evaluated"] == 29
+    assert dry["bridge_tickets"] == 3
+    # The three double charges within two hours, twenty days ago, are a problem; the late parcels,
+    # two days apart, are not (they would be, judged all at once now); the bridge's own follow-ups
+    # never count.
+    assert opened(dry) == [("double-charge", "", 3, 3, tuple(history.double_charge))]
+    assert stored_problems(config_path) == []
+
+    applied = outcome_of(bridge_cli("backfill", "--since", "30d", "--apply", "--json", *FAST))
+    assert applied["applied"] is True and applied["read"] == 0 and applied["evaluated"] == 29
+    assert opened(applied) == opened(dry)
+    [problem] = stored_problems(config_path)
+    assert (problem.rule, problem.state, problem.ticket_count) == ("double-charge", "open", 3)
+
+
+def test_text_output_names_counts_and_sample_tickets(zendesk, bridge_cli):
+    history = make_history(zendesk)
+    result = bridge_cli("backfill", *FAST)
+    assert result.exit_code == 0, result.output
+    assert "would open 1 problem:" in result.stdout
+    sample = ", ".join(f"#{ticket_id}" for ticket_id in history.double_charge)
+    assert f"double-charge (team finance): 3 tickets, 3 requesters; tickets {sample}" in result.stdout
+    assert "(3 created by the bridge itself, not reports)" in result.stdout
+    assert "dry run: no problem was written" in result.stdout
+    assert "reading Zendesk's export" in result.stderr and "evaluating tickets" in result.stderr
+
+
+def test_a_stored_backfill_that_starts_later_is_not_silently_continued(zendesk, bridge_cli):
+    make_history(zendesk)
+    assert bridge_cli("backfill", "--since", "7d", *FAST).exit_code == 0
+
+    refused = bridge_cli("backfill", "--since", "30d", *FAST)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "the stored backfill reads from" in refused.output and "add --restart" in refused.output
+
+    restarted = outcome_of(bridge_cli("backfill", "--since", "30d", "--restart", "--json", *FAST))
+    assert restarted["read"] == 9 and restarted["evaluated"] == 9
+
+
+def test_zendesk_refusing_is_one_line_and_the_next_run_goes_on(zendesk, bridge_cli):
+    make_history(zendesk)
+    zendesk.inject_faults(1, "500")
+    failed = bridge_cli("backfill", *FAST)
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    assert failed.stderr.strip().splitlines()[-1].startswith("error: Zendesk:")
+    assert "run the same command again to go on" in failed.stderr
+
+    assert outcome_of(bridge_cli("backfill", "--json", *FAST))["read"] == 9
+
+
+def test_a_bad_period_is_a_usage_error(bridge_cli):
+    result = bridge_cli("backfill", "--since", "last month")
+    assert result.exit_code == 2 and "expected a period such as 30d" in result.output
