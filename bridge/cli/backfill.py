@@ -42,7 +42,7 @@ def backfill(context: CliContext, period: timedelta, apply: bool, restart: bool,
     stderr = sys.stderr
     try:
         start = reader.start(runtime.clock() - period, restart)
-        read = _read(reader, start, runtime.clock(), stderr)
+        read = read_export(reader, start, runtime.clock(), stderr)
         with click.progressbar(length=store.counts()[1], label="evaluating tickets", file=stderr,
                                show_eta=True, show_pos=True) as bar:
             outcome = evaluation.run(apply, bar.update)
@@ -57,7 +57,7 @@ def backfill(context: CliContext, period: timedelta, apply: bool, restart: bool,
     click.echo(outcome.to_json() if as_json else outcome.format_text())
 
 
-def _read(reader: ExportReader, start: datetime, now: datetime, stderr: TextIO) -> int:
+def read_export(reader: ExportReader, start: datetime, now: datetime, stderr: TextIO) -> int:
     """Every page of the export, with a bar over the time span it covers; tickets listed."""
     span = max(1, int((now - start).total_seconds()))
     listed = 0

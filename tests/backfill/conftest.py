@@ -51,11 +51,17 @@ def zendesk():
 
 
 @pytest.fixture
-def config_path(tmp_path, sqlite_url, zendesk) -> Path:
+def backfill_database_url(sqlite_url) -> str:
+    """SQLite; a module overrides it with `database_url` to run on PostgreSQL too."""
+    return sqlite_url
+
+
+@pytest.fixture
+def config_path(tmp_path, backfill_database_url, zendesk) -> Path:
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
     (rules_dir / "rules.yaml").write_text(textwrap.dedent(RULES))
-    settings = make_settings(sqlite_url, teams=TEAMS, rules=[str(rules_dir / "*.yaml")], zendesk={
+    settings = make_settings(backfill_database_url, teams=TEAMS, rules=[str(rules_dir / "*.yaml")], zendesk={
         "url": zendesk.url, "email": DEFAULT_API_EMAIL, "api_token": DEFAULT_API_TOKEN})
     return write_config(tmp_path, settings)
 

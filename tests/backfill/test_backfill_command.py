@@ -3,9 +3,23 @@ which problems the month holds, judged on the tickets' own times; --apply opens 
 
 from __future__ import annotations
 
+import io
+import re
+
+import pytest
+
+from bridge.backfill.pacing import ExportPacer
+from bridge.backfill.reading import ExportReader
+from bridge.cli.backfill import read_export
 from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
-from tests.backfill.conftest import FAST, make_history, opened, outcome_of
+from bridge.storage.backfill import BackfillStore
+from tests.backfill.conftest import FAST, days_ago, make_history, opened, outcome_of
+
+
+@pytest.fixture
+def backfill_database_url(database_url) -> str:
+    return database_url
 
 
 def stored_problems(config_path):
@@ -74,3 +88,24 @@ def test_zendesk_refusing_is_one_line_and_the_next_run_goes_on(zendesk, bridge_c
 def test_a_bad_period_is_a_usage_error(bridge_cli):
     result = bridge_cli("backfill", "--since", "last month")
     assert result.exit_code == 2 and "expected a period such as 30d" in result.output
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_read_shows_a_bar_with_its_eta(zendesk, config_path):
+    """Pages stand for the time span they reach; the bar ends full when the stream does."""
+    make_history(zendesk, noise=2000)
+    runtime = build_runtime(load_settings(str(config_path)))
+    reader = ExportReader(runtime.engine, BackfillStore(runtime.engine), runtime.ticket_system, ExportPacer(1000),
+                          runtime.clock)
+    terminal = Terminal()
+    try:
+        assert read_export(reader, reader.start(days_ago(30)), runtime.clock(), terminal) == 2009
+    finally:
+        runtime.engine.dispose()
+    shown = terminal.getvalue()
+    assert "reading Zendesk's export" in shown and "100%" in shown
+    assert re.search(r"\d+%\s+\d\d:\d\d:\d\d", shown)  # a percentage and the time left
