@@ -1,6 +1,7 @@
 """Step 2 of a backfill: the staged tickets, in the order the customers reported them, through
 the worker's processing and detection as historical events (windows judged at each ticket's own
-time; the bridge's own tickets are never reports, as in the worker).
+time). The bridge's own tickets are never reports, as in the worker: those it marks as its own,
+and those its API user (`zendesk.bridge_user_id`) submitted.
 
 `--apply` commits chunk by chunk, each with its tickets marked evaluated, so a stopped run goes on
 from the first ticket not evaluated. The dry run takes the same tickets in the same chunks through
@@ -17,9 +18,9 @@ from sqlalchemy import Connection, Engine
 
 from bridge.backfill.outcome import BackfillOutcome, OpenedProblem
 from bridge.domain.bridge_tickets import created_by_bridge
-from bridge.domain.events import TicketEvent, TicketSnapshot
+from bridge.domain.events import TicketEvent
 from bridge.intake.processing import EventProcessor
-from bridge.storage.backfill import BackfillStore, Position, occurred_at
+from bridge.storage.backfill import BackfillStore, Position, Staged, occurred_at
 from bridge.storage.db import reading
 from bridge.storage.problems import ProblemStore
 
@@ -29,10 +30,11 @@ SAMPLE_SIZE = 5
 Transaction = Callable[[], AbstractContextManager[Connection]]
 
 
-def historical_event(ticket: TicketSnapshot) -> TicketEvent:
-    """The ticket as a report made when the customer made it."""
+def historical_event(staged: Staged) -> TicketEvent:
+    """The ticket as a report made when, and by whom, it was created."""
+    ticket = staged.ticket
     return TicketEvent(event_id=f"backfill:{ticket.id}", kind="backfill", ticket=ticket,
-                       occurred_at=occurred_at(ticket), historical=True)
+                       occurred_at=occurred_at(ticket), actor_id=staged.submitter_id, historical=True)
 
 
 class StagedEvaluation:
@@ -47,27 +49,29 @@ class StagedEvaluation:
         with self._transactions(apply) as transaction:
             after: Position | None = None
             while staged := self._waiting(after):
-                after = staged[-1][0]
-                tickets = [ticket for _, ticket in staged]
-                self._evaluate(transaction, tickets)
-                outcome.evaluated += len(tickets)
-                outcome.bridge_tickets += sum(1 for ticket in tickets if created_by_bridge(ticket))
-                on_chunk(len(tickets))
+                after = staged[-1].position
+                events = [historical_event(item) for item in staged]
+                self._evaluate(transaction, events)
+                outcome.evaluated += len(events)
+                outcome.bridge_tickets += sum(1 for event in events if self._by_bridge(event))
+                on_chunk(len(events))
             with transaction() as connection:
                 outcome.opened = self._opened(connection, started)
         return outcome
 
-    def _waiting(self, after: Position | None) -> list[tuple[Position, TicketSnapshot]]:
+    def _waiting(self, after: Position | None) -> list[Staged]:
         with reading(self.engine) as connection:
             return self.store.waiting(connection, after, self.chunk_size)
 
-    def _evaluate(self, transaction: Transaction, tickets: list[TicketSnapshot]) -> None:
-        events = [historical_event(ticket) for ticket in tickets]
+    def _by_bridge(self, event: TicketEvent) -> bool:
+        return created_by_bridge(event.ticket) or self.processor.is_own_change(event)
+
+    def _evaluate(self, transaction: Transaction, events: list[TicketEvent]) -> None:
         lookups = self.processor.prepare(events)  # what the export lacks and the rules read, before locking
         with transaction() as connection:
             now = self.clock()
             self.processor.apply_many(connection, events, now, lookups)
-            self.store.mark_evaluated(connection, (ticket.id for ticket in tickets), now)
+            self.store.mark_evaluated(connection, (event.ticket.id for event in events), now)
 
     @contextmanager
     def _transactions(self, apply: bool) -> Iterator[Transaction]:

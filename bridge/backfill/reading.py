@@ -68,7 +68,7 @@ class ExportReader:
             page = self.pacer.call(partial(self.ticket_system.changed_tickets, position))
             now = self.clock()
             with self.engine.begin() as connection:
-                kept = self.store.stage(connection, page.tickets, now)
+                kept = self.store.stage(connection, page.tickets, now, page.submitters)
                 if page.cursor:
                     Cursors.set_in(connection, EXPORT_CURSOR, page.cursor, now)
             changed += kept

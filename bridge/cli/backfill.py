@@ -73,7 +73,7 @@ def read_export(reader: ExportReader, start: datetime, now: datetime, stderr: Te
                 reached = page.reached
 
         reader.read(start, on_page)
-        bar.update(span)  # the end of the stream is now
+        bar.update(span - bar.pos)  # the end of the stream is now
     return listed
 
 

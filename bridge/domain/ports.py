@@ -59,6 +59,9 @@ class ChangedTicketsPage:
     tickets: list[TicketSnapshot]
     cursor: str | None
     end_of_stream: bool
+    # Who created each ticket (ticket id -> user id), where the export says: tickets the bridge's
+    # own API user submitted are never a customer's report.
+    submitters: dict[int, int] = field(default_factory=dict)
 
 
 class TicketSystem(Protocol):

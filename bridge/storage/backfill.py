@@ -3,7 +3,8 @@ the order they happened. SQL only: bridge/backfill decides what is read and when
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
@@ -19,6 +20,13 @@ _UNDATED = datetime(1970, 1, 1, tzinfo=UTC)  # a ticket without times is evaluat
 Position = tuple[datetime, int]
 
 
+@dataclass(frozen=True)
+class Staged:
+    position: Position
+    ticket: TicketSnapshot
+    submitter_id: int | None
+
+
 def occurred_at(ticket: TicketSnapshot) -> datetime:
     """When the customer reported it: created_at (updated_at when the export lacks it)."""
     return ticket.created_at or ticket.updated_at or _UNDATED
@@ -28,9 +36,12 @@ class BackfillStore:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def stage(self, connection: Connection, page: Sequence[TicketSnapshot], now: datetime) -> int:
-        """Keep the page's tickets for evaluation; a ticket staged before in another state is to be
-        evaluated again, in the same state it is not. How many are new or changed."""
+    def stage(self, connection: Connection, page: Sequence[TicketSnapshot], now: datetime,
+              submitters: Mapping[int, int] | None = None) -> int:
+        """Keep the page's tickets (and who created them) for evaluation; a ticket staged before in
+        another state is to be evaluated again, in the same state it is not. How many are new or
+        changed."""
+        submitters = submitters or {}
         c = backfill_tickets.c
         latest = {ticket.id: ticket for ticket in page}  # a ticket listed twice: its last state
         held = dict(connection.execute(select(c.ticket_id, c.snapshot).where(c.ticket_id.in_(list(latest)))).all())
@@ -39,24 +50,26 @@ class BackfillStore:
             snapshot = ticket_to_json(ticket)
             if ticket_id not in held:
                 new.append({"ticket_id": ticket_id, "occurred_at": occurred_at(ticket), "snapshot": snapshot,
-                            "staged_at": now})
+                            "submitter_id": submitters.get(ticket_id), "staged_at": now})
             elif held[ticket_id] != snapshot:
                 connection.execute(update(backfill_tickets).where(c.ticket_id == ticket_id).values(
-                    occurred_at=occurred_at(ticket), snapshot=snapshot, staged_at=now, evaluated_at=None))
+                    occurred_at=occurred_at(ticket), snapshot=snapshot, submitter_id=submitters.get(ticket_id),
+                    staged_at=now, evaluated_at=None))
                 changed += 1
         if new:
             connection.execute(backfill_tickets.insert(), new)
         return len(new) + changed
 
     @staticmethod
-    def waiting(connection: Connection, after: Position | None, limit: int) -> list[tuple[Position, TicketSnapshot]]:
+    def waiting(connection: Connection, after: Position | None, limit: int) -> list[Staged]:
         """The next tickets not evaluated yet, in the order they happened, after `after`."""
         c = backfill_tickets.c
-        query = select(c.ticket_id, c.occurred_at, c.snapshot).where(c.evaluated_at.is_(None))
+        query = select(c.ticket_id, c.occurred_at, c.snapshot, c.submitter_id).where(c.evaluated_at.is_(None))
         if after is not None:
             query = query.where(or_(c.occurred_at > after[0], and_(c.occurred_at == after[0], c.ticket_id > after[1])))
         rows = connection.execute(query.order_by(c.occurred_at, c.ticket_id).limit(limit))
-        return [((row.occurred_at, row.ticket_id), ticket_from_json(row.snapshot)) for row in rows]
+        return [Staged((row.occurred_at, row.ticket_id), ticket_from_json(row.snapshot), row.submitter_id)
+                for row in rows]
 
     @staticmethod
     def mark_evaluated(connection: Connection, ticket_ids: Iterable[int], now: datetime) -> None:

@@ -97,6 +97,7 @@ backfill_tickets = Table(
     Column("ticket_id", BigId, primary_key=True, autoincrement=False),
     Column("occurred_at", UtcDateTime, nullable=False),  # when the customer reported it
     Column("snapshot", JSON, nullable=False),
+    Column("submitter_id", BigId),  # who created the ticket, where the export says
     Column("staged_at", UtcDateTime, nullable=False),
     Column("evaluated_at", UtcDateTime),
 )

@@ -83,6 +83,17 @@ def _readable(tickets: Iterable[dict]) -> list[TicketSnapshot]:
     return snapshots
 
 
+def _submitters(tickets: Iterable[dict]) -> dict[int, int]:
+    """Ticket id -> the user who created it (`submitter_id`), for the tickets that say."""
+    found = {}
+    for data in tickets:
+        if isinstance(data, dict):
+            ticket_id, submitter_id = _number(data.get("id")), _number(data.get("submitter_id"))
+            if ticket_id is not None and submitter_id is not None:
+                found[ticket_id] = submitter_id
+    return found
+
+
 class ZendeskTicketSystem:
     def __init__(self, client: ZendeskClient):
         self.client = client
@@ -118,7 +129,8 @@ class ZendeskTicketSystem:
                 page = self.client.incremental_tickets(start_time=int(since.timestamp()))
             else:
                 page = self.client.incremental_tickets(cursor=since)
-        return ChangedTicketsPage(_readable(page.tickets), page.next_cursor, page.end_of_stream)
+        return ChangedTicketsPage(_readable(page.tickets), page.next_cursor, page.end_of_stream,
+                                  _submitters(page.tickets))
 
     def start_bulk_update(self, ticket_ids: list[int], changes: dict) -> str:
         with remote_errors("Zendesk", ZendeskError):

@@ -62,7 +62,8 @@ def config_path(tmp_path, backfill_database_url, zendesk) -> Path:
     rules_dir.mkdir()
     (rules_dir / "rules.yaml").write_text(textwrap.dedent(RULES))
     settings = make_settings(backfill_database_url, teams=TEAMS, rules=[str(rules_dir / "*.yaml")], zendesk={
-        "url": zendesk.url, "email": DEFAULT_API_EMAIL, "api_token": DEFAULT_API_TOKEN})
+        "url": zendesk.url, "email": DEFAULT_API_EMAIL, "api_token": DEFAULT_API_TOKEN,
+        "bridge_user_id": zendesk.account.api_user_id})
     return write_config(tmp_path, settings)
 
 
@@ -85,13 +86,17 @@ def opened(outcome: dict) -> list[tuple]:
                   for p in outcome["opened"])
 
 
+HISTORY_TICKETS = 12  # make_history's tickets besides the noise
+
+
 @dataclass(frozen=True)
 class History:
     """A month of tickets: one burst per rule that makes a problem on its own times, and near-misses."""
 
     double_charge: list[int]  # 3 within 2 hours, 20 days ago: a problem
     late_parcel: list[int]  # 3, two days apart: never 3 within 24h
-    bridge_followups: list[int]  # 3 "app crashes" within an hour, all the bridge's own follow-ups
+    bridge_followups: list[int]  # 3 "app crashes" within an hour: the bridge's marked follow-ups
+    bridge_submitted: list[int]  # 3 "app crashes" within an hour: submitted by the bridge's API user
 
 
 def make_history(zendesk: ZendeskSimulator, noise: int = 0) -> History:
@@ -105,14 +110,16 @@ def make_history(zendesk: ZendeskSimulator, noise: int = 0) -> History:
     for minutes in (0, 20, 40):
         planned.append((days_ago(5) + timedelta(minutes=minutes), "Re: your ticket",
                         "The app crashes: a fix has shipped", (FOLLOWUP_TAG,)))
+        planned.append((days_ago(3) + timedelta(minutes=minutes), "About your ticket",
+                        "The app crashes: we are on it", ("by_api",)))
     for index in range(noise):
         planned.append((days_ago(29) + timedelta(seconds=index * (28 * 86400 // max(noise, 1))),
                         f"Question {index}", "How do I change my address?", ()))
-    created: dict[str, list[int]] = {"charged": [], "parcel": [], "crash": []}
+    created: dict[str, list[int]] = {"charged": [], "parcel": [], "shipped": [], "on it": []}
     for number, (at, subject, body, tags) in enumerate(sorted(planned)):
-        ticket = zendesk.customer_created_ticket_at(at, subject, body, email=f"customer{number}@example.com",
-                                                    tags=tags)
+        ticket = zendesk.created_ticket_at(at, subject, body, email=f"customer{number}@example.com",
+                                           tags=tags, by_api_user="by_api" in tags)
         for key in created:
             if key in body.lower():
                 created[key].append(ticket["id"])
-    return History(created["charged"], created["parcel"], created["crash"])
+    return History(created["charged"], created["parcel"], created["shipped"], created["on it"])

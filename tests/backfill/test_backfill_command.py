@@ -14,7 +14,7 @@ from bridge.cli.backfill import read_export
 from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
 from bridge.storage.backfill import BackfillStore
-from tests.backfill.conftest import FAST, days_ago, make_history, opened, outcome_of
+from tests.backfill.conftest import FAST, HISTORY_TICKETS, days_ago, make_history, opened, outcome_of
 
 
 @pytest.fixture
@@ -35,16 +35,16 @@ def test_dry_run_says_what_apply_opens_judged_on_the_tickets_own_times(zendesk, 
     history = make_history(zendesk, noise=20)
 
     dry = outcome_of(bridge_cli("backfill", "--since", "30d", "--json", *FAST))
-    assert dry["applied"] is False and dry["read"] == 29 and dry["evaluated"] == 29
-    assert dry["bridge_tickets"] == 3
+    assert dry["applied"] is False and dry["read"] == 32 and dry["evaluated"] == 32
+    assert dry["bridge_tickets"] == 6
     # The three double charges within two hours, twenty days ago, are a problem; the late parcels,
-    # two days apart, are not (they would be, judged all at once now); the bridge's own follow-ups
-    # never count.
+    # two days apart, are not (they would be, judged all at once now); the bridge's own tickets
+    # (marked follow-ups, or submitted by its API user) never count.
     assert opened(dry) == [("double-charge", "", 3, 3, tuple(history.double_charge))]
     assert stored_problems(config_path) == []
 
     applied = outcome_of(bridge_cli("backfill", "--since", "30d", "--apply", "--json", *FAST))
-    assert applied["applied"] is True and applied["read"] == 0 and applied["evaluated"] == 29
+    assert applied["applied"] is True and applied["read"] == 0 and applied["evaluated"] == 32
     assert opened(applied) == opened(dry)
     [problem] = stored_problems(config_path)
     assert (problem.rule, problem.state, problem.ticket_count) == ("double-charge", "open", 3)
@@ -57,7 +57,7 @@ def test_text_output_names_counts_and_sample_tickets(zendesk, bridge_cli):
     assert "would open 1 problem:" in result.stdout
     sample = ", ".join(f"#{ticket_id}" for ticket_id in history.double_charge)
     assert f"double-charge (team finance): 3 tickets, 3 requesters; tickets {sample}" in result.stdout
-    assert "(3 created by the bridge itself, not reports)" in result.stdout
+    assert "(6 created by the bridge itself, not reports)" in result.stdout
     assert "dry run: no problem was written" in result.stdout
     assert "reading Zendesk's export" in result.stderr and "evaluating tickets" in result.stderr
 
@@ -71,7 +71,7 @@ def test_a_stored_backfill_that_starts_later_is_not_silently_continued(zendesk, 
     assert "the stored backfill reads from" in refused.output and "add --restart" in refused.output
 
     restarted = outcome_of(bridge_cli("backfill", "--since", "30d", "--restart", "--json", *FAST))
-    assert restarted["read"] == 9 and restarted["evaluated"] == 9
+    assert restarted["read"] == restarted["evaluated"] == HISTORY_TICKETS
 
 
 def test_zendesk_refusing_is_one_line_and_the_next_run_goes_on(zendesk, bridge_cli):
@@ -82,7 +82,7 @@ def test_zendesk_refusing_is_one_line_and_the_next_run_goes_on(zendesk, bridge_c
     assert failed.stderr.strip().splitlines()[-1].startswith("error: Zendesk:")
     assert "run the same command again to go on" in failed.stderr
 
-    assert outcome_of(bridge_cli("backfill", "--json", *FAST))["read"] == 9
+    assert outcome_of(bridge_cli("backfill", "--json", *FAST))["read"] == HISTORY_TICKETS
 
 
 def test_a_bad_period_is_a_usage_error(bridge_cli):
@@ -103,7 +103,7 @@ def test_on_a_terminal_the_read_shows_a_bar_with_its_eta(zendesk, config_path):
                           runtime.clock)
     terminal = Terminal()
     try:
-        assert read_export(reader, reader.start(days_ago(30)), runtime.clock(), terminal) == 2009
+        assert read_export(reader, reader.start(days_ago(30)), runtime.clock(), terminal) == 2000 + HISTORY_TICKETS
     finally:
         runtime.engine.dispose()
     shown = terminal.getvalue()

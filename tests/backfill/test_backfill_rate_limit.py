@@ -8,7 +8,7 @@ import requests
 
 from bridge.backfill.pacing import MINUTE, RETRY_AFTER_UNKNOWN, ExportPacer
 from bridge.domain.ports import RemoteError
-from tests.backfill.conftest import FAST, make_history, opened, outcome_of
+from tests.backfill.conftest import FAST, HISTORY_TICKETS, make_history, opened, outcome_of
 
 
 class FakeTime:
@@ -92,7 +92,7 @@ def test_a_backfill_waits_out_the_exports_429(zendesk, bridge_cli):
     assert requests.get(export_url(zendesk), auth=api_auth(zendesk), timeout=5).status_code == 200
 
     outcome = outcome_of(bridge_cli("backfill", "--json", *FAST))
-    assert outcome["rate_limited"] == 1 and outcome["read"] == 9
+    assert outcome["rate_limited"] == 1 and outcome["read"] == HISTORY_TICKETS
     assert opened(outcome) == [("double-charge", "", 3, 3, tuple(history.double_charge))]
     statuses = [request.status for request in zendesk.requests if "incremental" in request.path]
     assert statuses == [200, 429, 200]

@@ -15,7 +15,7 @@ from bridge.backfill.reading import ExportReader
 from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
 from bridge.storage.backfill import BackfillStore
-from tests.backfill.conftest import FAST, days_ago, make_history, opened, outcome_of
+from tests.backfill.conftest import FAST, HISTORY_TICKETS, days_ago, make_history, opened, outcome_of
 
 TICKETS = 10_000
 PAGE = 1000  # the export's page size
@@ -56,7 +56,7 @@ def export_requests(zendesk) -> list[dict]:
 
 
 def test_ten_thousand_tickets_stopped_twice_and_resumed_without_repeats(zendesk, bridge_cli, runtime):
-    history = make_history(zendesk, noise=TICKETS - 9)
+    history = make_history(zendesk, noise=TICKETS - HISTORY_TICKETS)
     store = BackfillStore(runtime.engine)
     reader = ExportReader(runtime.engine, store, CtrlCAfter(runtime.ticket_system, pages=4), ExportPacer(1000),
                           runtime.clock)

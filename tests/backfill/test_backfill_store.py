@@ -34,17 +34,19 @@ def waiting_ids(store: BackfillStore, chunk: int = 100) -> list[int]:
     ids, after = [], None
     with reading(store.engine) as connection:
         while staged := store.waiting(connection, after, chunk):
-            ids += [snapshot.id for _, snapshot in staged]
-            after = staged[-1][0]
+            ids += [item.ticket.id for item in staged]
+            after = staged[-1].position
     return ids
 
 
 def test_staged_tickets_wait_in_the_order_they_were_reported(store):
     with store.engine.begin() as connection:
         # The export lists by last change: ticket 3 was reported first, 1 and 2 in the same second.
-        assert store.stage(connection, [ticket(1, 5), ticket(2, 5), ticket(3, 1), ticket(4, 9)], T0) == 4
+        assert store.stage(connection, [ticket(1, 5), ticket(2, 5), ticket(3, 1), ticket(4, 9)], T0, {4: 77}) == 4
     assert waiting_ids(store, chunk=1) == [3, 1, 2, 4]  # walked one at a time, none skipped or repeated
     assert store.counts() == (4, 4)
+    with reading(store.engine) as connection:
+        assert [item.submitter_id for item in store.waiting(connection, None, 10)] == [None, None, None, 77]
 
 
 def test_a_ticket_is_staged_again_only_in_a_new_state(store):
@@ -58,5 +60,5 @@ def test_a_ticket_is_staged_again_only_in_a_new_state(store):
         assert store.stage(connection, [ticket(1, 0), changed], T0) == 1
     assert waiting_ids(store) == [2] and store.counts() == (2, 1)
     with reading(store.engine) as connection:
-        [(_, staged)] = store.waiting(connection, None, 10)
-    assert staged == changed
+        [staged] = store.waiting(connection, None, 10)
+    assert staged.ticket == changed

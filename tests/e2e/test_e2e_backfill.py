@@ -20,7 +20,7 @@ def test_an_applied_backfill_opens_the_problem_and_the_bridge_carries_it_out(unc
     zendesk = environment.zendesk
     zendesk.set_export_rate_limit(None)  # one page; the limit has its own tests (tests/backfill)
     three_weeks_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(days=21)
-    charged = [zendesk.customer_created_ticket_at(three_weeks_ago + timedelta(minutes=30 * n), "Invoice",
+    charged = [zendesk.created_ticket_at(three_weeks_ago + timedelta(minutes=30 * n), "Invoice",
                                                   "My card was charged twice", email=f"payer{n}@example.com")["id"]
                for n in range(3)]
     config = write_config(tmp_path, environment.settings)

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("ticket_id", BigId, primary_key=True, autoincrement=False),
         sa.Column("occurred_at", UtcDateTime, nullable=False),
         sa.Column("snapshot", sa.JSON, nullable=False),
+        sa.Column("submitter_id", BigId),
         sa.Column("staged_at", UtcDateTime, nullable=False),
         sa.Column("evaluated_at", UtcDateTime),
     )

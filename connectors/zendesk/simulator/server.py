@@ -160,12 +160,19 @@ class ZendeskSimulator:
                 data["priority"] = priority
             return self.account.create_ticket_as(data, requester_id, channel="web")
 
-    def customer_created_ticket_at(self, at: datetime, subject: str, body: str,
-                                   email: str = "customer@example.com", tags: Iterable[str] = ()) -> dict:
+    def created_ticket_at(self, at: datetime, subject: str, body: str, email: str = "customer@example.com",
+                          tags: Iterable[str] = (), by_api_user: bool = False) -> dict:
         """A ticket as history holds it: created (and last updated) at `at`, as Zendesk's ticket
-        import sets them. Call in time order: the export lists changes in the order they happen."""
+        import sets them, by its requester (`email`) or, `by_api_user`, by the API user for them.
+        Call in time order: the export lists changes in the order they happen."""
         with self.account.lock:
-            ticket = self.customer_creates_ticket(subject, body, email=email, tags=tags)
+            if by_api_user:
+                requester_id = self.account.store.ensure_user(email)["id"]
+                ticket = self.account.create_ticket_as({"subject": subject, "comment": {"body": body},
+                                                        "requester_id": requester_id, "tags": list(tags)},
+                                                       self.account.api_user_id, channel="api")
+            else:
+                ticket = self.customer_creates_ticket(subject, body, email=email, tags=tags)
             stored = self.account.store.tickets[ticket["id"]]
             stored["created_at"] = stored["updated_at"] = iso(at)
             for comment in self.account.store.comments[ticket["id"]]:
