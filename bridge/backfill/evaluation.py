@@ -11,7 +11,7 @@ the same calls inside one transaction and rolls it back: it writes no problem, a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
@@ -21,7 +21,7 @@ from bridge.domain.bridge_tickets import created_by_bridge
 from bridge.domain.events import TicketEvent
 from bridge.intake.processing import EventProcessor
 from bridge.storage.backfill import BackfillStore, Position, Staged, occurred_at
-from bridge.storage.db import reading
+from bridge.storage.db import is_postgresql, reading, scratch_copy
 from bridge.storage.problems import ProblemStore
 
 CHUNK_SIZE = 500  # tickets per transaction: as the worker's batches, short enough to share the database
@@ -76,11 +76,15 @@ class StagedEvaluation:
     @contextmanager
     def _transactions(self, apply: bool) -> Iterator[Transaction]:
         """With `apply`, a transaction per call that commits; else every call shares one
-        transaction, rolled back at the end."""
+        transaction, rolled back at the end: on PostgreSQL in the database itself (it locks only
+        the problems' rows it touches); on SQLite in a scratch copy, whose write lock holds up no
+        webhook (the reads around it, of tickets staged before, see the same in both)."""
         if apply:
             yield self.engine.begin
             return
-        with self.engine.connect() as connection:
+        with ExitStack() as stack:
+            target = self.engine if is_postgresql(self.engine) else stack.enter_context(scratch_copy(self.engine))
+            connection = stack.enter_context(target.connect())
             dry = connection.begin()
             try:
                 @contextmanager

@@ -3,6 +3,8 @@ bounds on how long a database that does not answer can hold a thread."""
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -149,6 +151,28 @@ def sqlite_file(database_url: str) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
+
+
+@contextmanager
+def scratch_copy(engine: Engine) -> Iterator[Engine]:
+    """A throwaway copy of a SQLite database, for work whose writes must neither reach it nor hold
+    its write lock (a dry run). The backup API copies one consistent snapshot as a reader: in WAL
+    mode, writers go on meanwhile."""
+    with tempfile.TemporaryDirectory(prefix="bridge-scratch-") as directory:
+        path = Path(directory) / "scratch.db"
+        with reading(engine) as connection:
+            source = connection.connection.driver_connection
+            assert isinstance(source, sqlite3.Connection), "a scratch copy is of a SQLite database"
+            target = sqlite3.connect(path)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        copy = create_database_engine(f"sqlite:///{path}")
+        try:
+            yield copy
+        finally:
+            copy.dispose()
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -7,14 +7,19 @@ minute); test_backfill_rate_limit.py keeps it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bridge.backfill.evaluation import CHUNK_SIZE, StagedEvaluation
 from bridge.backfill.pacing import ExportPacer
 from bridge.backfill.reading import ExportReader
-from bridge.config.settings import load_settings
+from bridge.config.settings import DatabaseSettings, load_settings
 from bridge.runtime import build_runtime
 from bridge.storage.backfill import BackfillStore
+from bridge.storage.db import create_database_engine
+from bridge.storage.inbox import Delivery, Inbox
+from bridge.storage.schema import backfill_tickets
 from tests.backfill.conftest import FAST, HISTORY_TICKETS, days_ago, make_history, opened, outcome_of
 
 TICKETS = 10_000
@@ -88,3 +93,30 @@ def test_ten_thousand_tickets_stopped_twice_and_resumed_without_repeats(zendesk,
     problems = [p for p in runtime.problems.list() if p.past_detection]
     assert sorted((p.rule, p.group_key, p.ticket_count, p.requester_count,
                    tuple(runtime.problems.linked_ticket_ids(p.id, 5))) for p in problems) == opened(dry)
+
+
+def test_a_dry_run_on_sqlite_holds_up_no_writer(zendesk, bridge_cli, runtime):
+    """Webhooks keep being stored while a dry run evaluates: it writes to a scratch copy."""
+    make_history(zendesk, noise=2 * CHUNK_SIZE)
+    assert outcome_of(bridge_cli("backfill", "--apply", "--json", *FAST))["evaluated"] == 2 * CHUNK_SIZE + 12
+    with runtime.engine.begin() as connection:  # as if staged and not evaluated yet
+        connection.execute(backfill_tickets.update().values(evaluated_at=None))
+    impatient = create_database_engine(runtime.settings.database.url,
+                                       DatabaseSettings(sqlite_busy_timeout_seconds=0.2))
+    stored = []
+
+    def a_webhook_arrives(_evaluated: int) -> None:  # between two chunks of the dry run's transaction
+        stored.append(impatient_store(impatient, len(stored)))
+
+    store = BackfillStore(runtime.engine)
+    evaluation = StagedEvaluation(runtime.engine, store, runtime.processor, runtime.problems, runtime.clock)
+    outcome = evaluation.run(apply=False, on_chunk=a_webhook_arrives)
+    impatient.dispose()
+    assert len(stored) == 3 and all(stored)
+    assert outcome.evaluated == 2 * CHUNK_SIZE + 12 and store.counts()[1] == 2 * CHUNK_SIZE + 12
+
+
+def impatient_store(engine, number: int) -> bool:
+    """A webhook delivery stored within 0.2 s, as intake would."""
+    delivery = Delivery("zendesk", f"test-{number}", "trigger", "{}", datetime.now(UTC))
+    return Inbox(engine).store_many([delivery]) == [True]
