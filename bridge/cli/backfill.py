@@ -15,10 +15,11 @@ from bridge.backfill.reading import ExportReader, PageRead, StartMismatch
 from bridge.cli.context import CliContext, pass_context
 from bridge.cli.report import since_option
 from bridge.domain.ports import RemoteError
+from bridge.intake.processing import LookupUnavailable
 from bridge.storage.backfill import BackfillStore
 from connectors.zendesk.client import EXPORT_REQUESTS_PER_MINUTE
 
-RESUME_HINT = "what was read and evaluated is kept: run the same command again to go on"
+RESUME_HINT = "what was read (and, with --apply, evaluated) is kept: run the same command again to go on"
 
 
 @click.command("backfill")
@@ -47,8 +48,10 @@ def backfill(context: CliContext, period: timedelta, apply: bool, restart: bool,
                                show_eta=True, show_pos=True) as bar:
             outcome = evaluation.run(apply, bar.update)
     except StartMismatch as error:
-        raise click.UsageError(f"{error}, later than --since asks; add --restart to read again from there "
+        raise click.UsageError(f"{error}, later than --since asks; add --restart to read again from --since "
                                f"(tickets already evaluated are evaluated again, which changes nothing)") from None
+    except LookupUnavailable as error:  # the rules read fields the export lacks, and Zendesk did not answer
+        _fail(f"reading tickets from Zendesk: {' '.join(str(error).split())}; {RESUME_HINT}")
     except RemoteError as error:
         _fail(f"{' '.join(str(error).split())}; {RESUME_HINT}")  # the vendor's text on one line
     except KeyboardInterrupt:

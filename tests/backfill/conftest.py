@@ -32,6 +32,11 @@ rules:
     team: engineering
     match: {text: {any: ["app crashes"]}}
     threshold: {count: 3, of: tickets, window: 24h}
+  - name: refund-missing
+    team: finance
+    match: {text: {any: ["refund is missing"]}}
+    group_by: requester_domain
+    threshold: {count: 2, of: tickets, window: 24h}
 """
 TEAMS = {"finance": {"project": "FIN"}, "shipping": {"project": "SHIP"}, "engineering": {"project": "ENG"}}
 # The simulator's export lets a test through as fast as it asks (the real limit is 10 a minute;

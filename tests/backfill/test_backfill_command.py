@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -48,6 +49,18 @@ def test_dry_run_says_what_apply_opens_judged_on_the_tickets_own_times(zendesk, 
     assert opened(applied) == opened(dry)
     [problem] = stored_problems(config_path)
     assert (problem.rule, problem.state, problem.ticket_count) == ("double-charge", "open", 3)
+
+
+def test_what_the_export_lacks_and_the_rules_read_is_looked_up(zendesk, bridge_cli):
+    """The export has no requester email; grouping by the requester's domain reads it from Zendesk
+    (show_many for tickets and users), as the worker does for a webhook that lacks it."""
+    at = days_ago(10)
+    for minutes, email in ((0, "ann@acme.test"), (10, "bob@acme.test"), (20, "cy@other.test")):
+        zendesk.created_ticket_at(at + timedelta(minutes=minutes), "Refund", "My refund is missing", email=email)
+    outcome = outcome_of(bridge_cli("backfill", "--json", *FAST))
+    assert [(p["rule"], p["group_key"], p["tickets"]) for p in outcome["opened"]] == [
+        ("refund-missing", "acme.test", 2)]
+    assert any("users/show_many" in request.path for request in zendesk.requests)
 
 
 def test_text_output_names_counts_and_sample_tickets(zendesk, bridge_cli):
