@@ -76,9 +76,10 @@ class StagedEvaluation:
     @contextmanager
     def _transactions(self, apply: bool) -> Iterator[Transaction]:
         """With `apply`, a transaction per call that commits; else every call shares one
-        transaction, rolled back at the end: on PostgreSQL in the database itself (it locks only
-        the problems' rows it touches); on SQLite in a scratch copy, whose write lock holds up no
-        webhook (the reads around it, of tickets staged before, see the same in both)."""
+        transaction, rolled back at the end: on PostgreSQL in the database itself (it locks the
+        rows of the problems it counts into, not the inbox); on SQLite in a scratch copy, whose
+        write lock holds up no webhook (the reads around it, of tickets staged before, see the
+        same in both)."""
         if apply:
             yield self.engine.begin
             return
