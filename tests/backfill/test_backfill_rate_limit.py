@@ -85,14 +85,13 @@ def test_the_simulated_export_answers_429_with_retry_after_beyond_its_own_limit(
 
 
 def test_a_backfill_waits_out_the_exports_429(zendesk, bridge_cli):
-    """One export request a second at the simulator, and one just made: the backfill's first is
-    refused with Retry-After: 1, waited out and sent again."""
+    """The backfill's first request (its first call to Zendesk) is refused with Retry-After: 1,
+    waited out and sent again."""
     history = make_history(zendesk)
-    zendesk.set_export_rate_limit(1, window_seconds=1)
-    assert requests.get(export_url(zendesk), auth=api_auth(zendesk), timeout=5).status_code == 200
+    zendesk.inject_faults(1, "429", retry_after=1)
 
     outcome = outcome_of(bridge_cli("backfill", "--json", *FAST))
     assert outcome["rate_limited"] == 1 and outcome["read"] == HISTORY_TICKETS
     assert opened(outcome) == [("double-charge", "", 3, 3, tuple(history.double_charge))]
     statuses = [request.status for request in zendesk.requests if "incremental" in request.path]
-    assert statuses == [200, 429, 200]
+    assert statuses == [429, 200]

@@ -63,14 +63,14 @@ class FrontDoor:
         self.rate_limiter = RateLimiter()
         self.export_rate_limiter = RateLimiter(EXPORT_REQUESTS_PER_MINUTE)  # on top of the account's
         self.requests: list[RecordedRequest] = []
-        self._faults: deque[str] = deque()
+        self._faults: deque[tuple[str, int]] = deque()  # kind, and a 429's Retry-After
         self._lock = threading.Lock()
 
-    def inject_faults(self, count: int, kind: str) -> None:
+    def inject_faults(self, count: int, kind: str, retry_after: int = 7) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"fault kind must be one of {FAULT_KINDS}")
         with self._lock:
-            self._faults.extend([kind] * count)
+            self._faults.extend([(kind, retry_after)] * count)
 
     def record(self, entry: RecordedRequest) -> None:
         with self._lock:
@@ -86,7 +86,7 @@ class FrontDoor:
         if basic_auth_user(authorization) != (f"{self.api_email}/token", self.api_token):
             raise ApiError(401, "Couldn't authenticate you", "Couldn't authenticate you")
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
+            fault, retry_after = self._faults.popleft() if self._faults else (None, 0)
             if fault is None:
                 self.rate_limiter.check(time.monotonic())
         if fault == "timeout":
@@ -96,5 +96,5 @@ class FrontDoor:
             raise ApiError(500, "InternalServerError", "Injected server error")
         if fault == "429":
             error = ApiError(429, "APIRateLimitExceeded", "Injected rate limit")
-            error.headers["Retry-After"] = "7"
+            error.headers["Retry-After"] = str(retry_after)
             raise error

@@ -115,9 +115,9 @@ class ZendeskSimulator:
         if max_in_flight is not None:
             self.account.jobs.max_in_flight = max_in_flight
 
-    def inject_faults(self, count: int, kind: str) -> None:
-        """The next `count` API calls fail: kind "500", "429" (Retry-After: 7) or "timeout"."""
-        self.account.front_door.inject_faults(count, kind)
+    def inject_faults(self, count: int, kind: str, retry_after: int = 7) -> None:
+        """The next `count` API calls fail: kind "500", "429" (with `retry_after` seconds) or "timeout"."""
+        self.account.front_door.inject_faults(count, kind, retry_after)
 
     def define_custom_field(self, field_id: int, title: str, field_type: str = "text", active: bool = True) -> None:
         with self.account.lock:
