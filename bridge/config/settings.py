@@ -34,6 +34,9 @@ from bridge.rules.yamlsource import (
 )
 
 CONFIG_ENV_VARIABLE = "BRIDGE_CONFIG"
+# A directory for relative SQLite paths other than the config file's (the image mounts its config
+# read-only at /config and sets this to its volume /data).
+DATA_DIR_ENV_VARIABLE = "BRIDGE_DATA_DIR"
 # Atlassian: "the majority of modifications are shown within seconds", some take minutes
 # (developer.atlassian.com/cloud/jira/platform/search-and-reconcile).
 CLOUD_SEARCH_LAG_SECONDS = 60
@@ -349,6 +352,8 @@ class Settings(_Strict):
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
+    # BRIDGE_DATA_DIR: where a relative SQLite path goes instead, if set.
+    data_dir: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _replays_outlive_no_inbox_row(self) -> Settings:
@@ -376,7 +381,7 @@ def load_settings(path: str | os.PathLike, environ: dict[str, str] | None = None
     errors = substitute_environment(document, environ)
     try:
         settings = Settings.model_validate(
-            {**document.data, "base_dir": Path(path).resolve().parent}
+            {**document.data, "base_dir": Path(path).resolve().parent, "data_dir": _data_dir(environ)}
         )
     except ValidationError as exc:
         # An unset variable already explains why its value is empty: say it once.
@@ -388,10 +393,16 @@ def load_settings(path: str | os.PathLike, environ: dict[str, str] | None = None
     return settings
 
 
+def _data_dir(environ: dict[str, str]) -> Path | None:
+    value = environ.get(DATA_DIR_ENV_VARIABLE, "")
+    return Path(value).resolve() if value else None
+
+
 def resolve_database_url(settings: Settings) -> str:
-    """SQLite paths in the config are relative to the config file, not to the working directory."""
+    """SQLite paths in the config are relative to BRIDGE_DATA_DIR if set, else to the config file,
+    never to the working directory."""
     url = settings.database.url
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str((settings.base_dir / url[len(prefix):]).resolve())
+        return prefix + str(((settings.data_dir or settings.base_dir) / url[len(prefix):]).resolve())
     return url

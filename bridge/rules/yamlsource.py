@@ -127,7 +127,8 @@ def _convert(node: yaml.Node, path: KeyPath, document: LocatedDocument, errors: 
 
 
 def substitute_environment(document: LocatedDocument, environ: dict[str, str]) -> list[SourceError]:
-    """Replace `${VAR}` / `${VAR:-default}` in every string value, in place; unset VAR is an error."""
+    """Replace `${VAR}` / `${VAR:-default}` in every string value, in place; unset VAR is an error.
+    `VAR_FILE` naming a file stands for VAR (see environment_value)."""
     errors: list[SourceError] = []
 
     def visit(value: Any, path: KeyPath) -> Any:
@@ -141,8 +142,13 @@ def substitute_environment(document: LocatedDocument, environ: dict[str, str]) -
 
     def lookup(match: re.Match, path: KeyPath) -> str:
         name, default = match.group(1), match.group(2)
-        if name in environ and environ[name] != "":
-            return environ[name]
+        try:
+            value = environment_value(name, environ)
+        except ValueError as exc:
+            errors.append(document.error(path, str(exc)))
+            return ""
+        if value is not None:
+            return value
         if default is not None:
             return default
         errors.append(document.error(path, f"environment variable {name} is not set"))
@@ -150,6 +156,30 @@ def substitute_environment(document: LocatedDocument, environ: dict[str, str]) -
 
     document.data = visit(document.data, ())
     return errors
+
+
+def environment_value(name: str, environ: dict[str, str]) -> str | None:
+    """The variable's value or, with `<name>_FILE` set instead, the contents of the file it names
+    (the way Docker and Kubernetes mount secrets) less one trailing newline; None if neither is set.
+    Errors name the variable and the file, never the contents."""
+    value = environ.get(name, "")
+    file_variable = f"{name}_FILE"
+    path = environ.get(file_variable, "")
+    if not path:
+        return value or None
+    if value:
+        raise ValueError(f"both {name} and {file_variable} are set: set one of them")
+    try:
+        contents = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{file_variable} names {path}, which cannot be read: "
+                         f"{exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{file_variable} names {path}, which is not UTF-8 text") from None
+    contents = contents.removesuffix("\n").removesuffix("\r")
+    if not contents:
+        raise ValueError(f"{file_variable} names {path}, which is empty")
+    return contents
 
 
 def pydantic_errors(document: LocatedDocument, exc: Any, prefix: KeyPath = (),
