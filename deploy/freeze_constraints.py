@@ -42,7 +42,8 @@ def image_python() -> str:
 def image_environment() -> dict[str, str]:
     """Marker variables as the image sees them."""
     python = image_python()
-    return {**default_environment(), "sys_platform": "linux", "platform_system": "Linux",
+    environment = {key: str(value) for key, value in default_environment().items()}
+    return {**environment, "sys_platform": "linux", "platform_system": "Linux",
             "os_name": "posix", "python_version": python, "python_full_version": f"{python}.0"}
 
 
@@ -92,7 +93,7 @@ def constraints_text(versions: dict[str, str]) -> str:
 
 def read_constraints(path: Path = CONSTRAINTS) -> dict[str, str]:
     """{canonical name: pinned version} of a constraints file."""
-    pins = {}
+    pins: dict[str, str] = {}
     for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
