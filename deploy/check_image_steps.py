@@ -35,6 +35,7 @@ if __package__ in (None, ""):  # run as a script: make `deploy` importable
 from deploy.freeze_constraints import ROOT, read_constraints
 
 UNPRIVILEGED = "nobody"
+DATA_VOLUME = "/data"  # where the image's docs say the SQLite database lives
 # Installed by the venv itself or the project being installed: not pinned by constraints.txt.
 UNPINNED = {"pip", "setuptools", "wheel", "zendesk-jira-bridge"}
 SECRETS = {"ZENDESK_API_TOKEN": "image-check-zendesk-token", "ZENDESK_WEBHOOK_SECRET": "image-check-zs",
@@ -232,8 +233,10 @@ def check_pins(replay: Replay) -> list[str]:
 
 def start_as_the_image(replay: Replay) -> None:
     """The image's user with the image's environment, a read-only /config and secrets both ways."""
+    if "BRIDGE_CONFIG" not in replay.environment:
+        raise ReplayError("the image sets no BRIDGE_CONFIG")
     config = Path(replay.environment["BRIDGE_CONFIG"])
-    data = Path(replay.environment["BRIDGE_DATA_DIR"])
+    data = replay.in_image(DATA_VOLUME)
     config.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(replay.in_image("/app/config.example.yaml"), config)
     shutil.copytree(replay.in_image("/app/rules"), config.parent / "rules", dirs_exist_ok=True)
