@@ -19,7 +19,7 @@ from bridge.closure import Closure, ClosureActions
 from bridge.config.settings import Settings, resolve_database_url
 from bridge.detection.detector import Detector
 from bridge.detection.live_rules import LiveRules
-from bridge.domain.ports import IssueTracker, TicketSystem
+from bridge.domain.ports import ImpactSource, IssueTracker, TicketSystem
 from bridge.intake.group_commit import GroupCommitter
 from bridge.intake.inbox_worker import Worker
 from bridge.intake.load import IntakeFirst, IntakeLoad
@@ -30,6 +30,7 @@ from bridge.metrics import BridgeMetrics
 from bridge.overdue.actions import OverdueActions
 from bridge.planning.agent_tags import read_agent_tags
 from bridge.problems.actions import ProblemActions
+from bridge.problems.impact_actions import ImpactActions
 from bridge.queue_worker import QueueWorker
 from bridge.storage.accountability import AccountabilityStore
 from bridge.storage.audit import AuditLog
@@ -47,6 +48,7 @@ from connectors.jira.issue_tracker import JiraIssueTracker
 from connectors.payload import PayloadError
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import parse_zendesk_webhook
+from connectors.zendesk.impact_reads import ZendeskImpactSource
 from connectors.zendesk.ticket_system import ZendeskTicketSystem
 
 Clock = Callable[[], datetime]
@@ -66,6 +68,7 @@ class Runtime:
 
     ticket_system: TicketSystem = field(kw_only=True)
     issue_tracker: IssueTracker = field(kw_only=True)
+    impact_source: ImpactSource | None = field(default=None, kw_only=True)  # default: Zendesk, per the settings
     # Shared by the processes of `bridge serve` (bridge/intake/load.py); private to this process
     # otherwise. `yield_to_intake`: this process's workers step aside while intake is busy.
     shared_intake_load: IntakeLoad | None = field(default=None, kw_only=True)
@@ -104,16 +107,21 @@ class Runtime:
         settings, zendesk = self.settings, self.ticket_system
         context = ProblemContext(self.rules.current, self.problems)
         batches = BatchSender(zendesk, settings.closure.unknown_outcome, settings.closure.ticket_attempts)
+        self.impact_actions = ImpactActions(
+            settings, context, self.outbox, self.audit, self.impact_source or zendesk_impact_source(settings),
+            on_read=lambda connection, problem, now: self.actions.impact_changed(connection, problem, now))
         self.actions = ProblemActions(
             settings, context, self.tickets, self.outbox, self.audit, self.issue_tracker, zendesk, batches,
-            on_fix=lambda connection, problem, now: self.closure.start(connection, problem, now, problem.fix_version))
+            on_fix=lambda connection, problem, now: self.closure.start(connection, problem, now, problem.fix_version),
+            read_impact=self.impact_actions.queue_read)
         self.status_actions = StatusActions(settings, context, self.tickets, self.issue_snapshots, self.issue_tracker,
                                             zendesk, batches)
         self.closure_actions = ClosureActions(settings, self.rules.current, self.problems, self.closures,
                                               self.audit, zendesk)
         self.overdue_actions = OverdueActions(settings, self.problems, self.accountability, self.issue_snapshots,
                                               self.audit, self.issue_tracker, zendesk, batches)
-        return ActionRegistry([self.actions, self.status_actions, self.closure_actions, self.overdue_actions])
+        return ActionRegistry([self.actions, self.impact_actions, self.status_actions, self.closure_actions,
+                               self.overdue_actions])
 
     def new_worker(self, owner: str | None = None) -> Worker:
         return self._paced(Worker(
@@ -150,9 +158,17 @@ class Runtime:
         return watcher
 
 
-def zendesk_ticket_system(settings: Settings) -> TicketSystem:
+def zendesk_client(settings: Settings) -> ZendeskClient:
     zendesk = settings.zendesk
-    return ZendeskTicketSystem(ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value()))
+    return ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
+
+
+def zendesk_ticket_system(settings: Settings) -> TicketSystem:
+    return ZendeskTicketSystem(zendesk_client(settings))
+
+
+def zendesk_impact_source(settings: Settings) -> ImpactSource:
+    return ZendeskImpactSource(zendesk_client(settings))
 
 
 def jira_issue_tracker(settings: Settings) -> IssueTracker:

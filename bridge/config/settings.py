@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bridge.config.impact_settings import ImpactSettings
 from bridge.config.sync_settings import RegressionSettings, StatusSyncSettings
 from bridge.config.tag_formats import TagFormat, parse_tag_format
 from bridge.rules.durations import DuePolicy, parse_due_policy
@@ -96,6 +97,7 @@ class JiraFieldSettings(_Strict):
     affected_tickets: JiraFieldId | None = None
     affected_requesters: JiraFieldId | None = None
     affected_organizations: JiraFieldId | None = None
+    impact_score: JiraFieldId | None = None  # the weighted impact score (a number field)
 
 
 class JiraSettings(_Strict):
@@ -348,6 +350,7 @@ class Settings(_Strict):
     status_sync: StatusSyncSettings = StatusSyncSettings()
     regression: RegressionSettings = RegressionSettings()
     accountability: AccountabilitySettings = AccountabilitySettings()
+    impact: ImpactSettings | None = None  # the weighted impact score; left out: counts only
     rules: tuple[str, ...] = ()
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.

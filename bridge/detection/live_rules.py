@@ -22,7 +22,8 @@ def load_configured_rules(settings: Settings) -> RuleSet:
     implied = agent_rules(settings)
     if not settings.rules:
         return RuleSet(implied)
-    loaded = load_rules(list(settings.rules), settings.base_dir, settings.teams.keys(), settings.custom_fields)
+    loaded = load_rules(list(settings.rules), settings.base_dir, settings.teams.keys(), settings.custom_fields,
+                        impact_configured=settings.impact is not None)
     taken = {rule.name: rule for rule in reversed(loaded.rules)}  # the first rule of a name wins
     clashes = [taken[rule.name] for rule in implied if rule.name in taken]
     if clashes:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bridge.domain.events import IssueSnapshot, TicketSnapshot
+from bridge.domain.impact import ImpactReading
 
 
 class RemoteError(Exception):
@@ -102,6 +103,14 @@ class TicketSystem(Protocol):
         ...
 
 
+class ImpactSource(Protocol):
+    def read_impact(self, ticket_ids: Sequence[int], organization_field: str | None) -> ImpactReading:
+        """The tickets' organizations, satisfaction ratings and metrics (show_many with the metric
+        sets side-loaded, 1 call per 100 tickets), and `organization_field` of each organization
+        (organizations show_many, 1 call per 100)."""
+        ...
+
+
 class NewIssue(Protocol):
     """What creating an issue takes (bridge.planning's IssuePlan is one)."""
 
@@ -124,7 +133,7 @@ class NewIssue(Protocol):
     @property
     def due_date(self) -> date: ...
     @property
-    def custom_fields(self) -> Mapping[str, int]: ...  # Jira field id -> value
+    def custom_fields(self) -> Mapping[str, float]: ...  # Jira field id -> value
 
 
 class IssueTracker(Protocol):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from bridge.domain.impact import ImpactScore
 from bridge.domain.lifecycle import (
     ACTIVE_STATES,
     CLOSED,
@@ -90,6 +91,7 @@ class Problem:
     accountability_due: date | None = None  # the due date `accountability` was computed for
     at_risk_at: datetime | None = None
     overdue_at: datetime | None = None
+    impact: ImpactScore | None = None  # the weighted impact, as last read from Zendesk
 
     @property
     def counts(self) -> dict[str, int]:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from bridge.config.settings import CalendarSettings
 from bridge.planning.due import DueSetting, choose_due_policy, policy_due_date
-from bridge.planning.facts import counted
+from bridge.planning.facts import measured
 from bridge.rules.schema import Escalation
 
 # Jira's default priority schemes (Cloud, and the older Data Center one), most urgent last. A
@@ -23,7 +23,7 @@ _PRIORITY_RANK = {name: rank for scheme in (("lowest", "low", "medium", "high", 
 class CrossedStep:
     index: int  # position in the rule's `jira.escalation` list
     step: Escalation
-    count: int  # the count of `step.of` that reached `step.at`
+    count: float  # the count (or score) of `step.of` that reached `step.at`
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class EscalationResult:
         return bool(self.crossed)
 
 
-def escalate(steps: Sequence[Escalation], counts: Mapping[str, int], applied: Collection[int], *,
+def escalate(steps: Sequence[Escalation], counts: Mapping[str, float], applied: Collection[int], *,
              priority: str, due_date: date | None, due_settings: Sequence[DueSetting | None],
              calendar: CalendarSettings, now: datetime) -> EscalationResult:
     """Apply the steps not yet in `applied` whose count is reached (several at once if need be).
@@ -69,7 +69,8 @@ def escalation_comment(result: EscalationResult) -> str:
     """The Jira comment recording an escalation, e.g. `Escalated to Highest: 15 tickets affected
     (threshold 15 tickets). Due date moved up to 2025-03-10 (was 2025-03-14).` Of several steps
     crossed on the same count, the highest threshold is named."""
-    reasons = "; ".join(f"{counted(item.count, item.step.of)} affected {_threshold(item)}"
+    reasons = "; ".join(f"{measured(item.count, item.step.of)}{'' if item.step.of == 'score' else ' affected'} "
+                        f"{_threshold(item)}"
                         for item in _highest_crossed(result))
     if result.priority != result.previous_priority:
         text = f"Escalated to {result.priority}: {reasons}."
@@ -99,7 +100,7 @@ def _highest_crossed(result: EscalationResult) -> list[CrossedStep]:
 
 
 def _threshold(item: CrossedStep) -> str:
-    return f"(threshold {counted(item.step.at, item.step.of)})"
+    return f"(threshold {measured(item.step.at, item.step.of)})"
 
 
 def _is_lower(candidate: str, current: str) -> bool:

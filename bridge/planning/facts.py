@@ -25,6 +25,12 @@ class ProblemFacts:
                 "organizations": problem.organization_count}
 
     @property
+    def measures(self) -> dict[str, float]:
+        """What escalation steps measure: the counts, and the impact score once it was read."""
+        impact = self.problem.impact
+        return {**self.counts, **({"score": impact.score} if impact else {})}
+
+    @property
     def since(self) -> datetime:
         return self.first_ticket_at or self.problem.detected_at
 
@@ -32,6 +38,11 @@ class ProblemFacts:
 def counted(amount: int, of: str) -> str:
     """`1 ticket`, `12 requesters` (`of` is a plural noun such as a rule's `of`)."""
     return f"{amount} {of[:-1] if amount == 1 else of}"
+
+
+def measured(amount: float, of: str) -> str:
+    """`12 tickets`, or `impact score 42.5` (`of` is an escalation step's measure)."""
+    return f"impact score {amount:g}" if of == "score" else counted(int(amount), of)
 
 
 def format_moment(moment: datetime, zone: tzinfo) -> str:

@@ -11,6 +11,7 @@ from bridge.config.settings import JiraFieldSettings
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import Problem
 from bridge.planning.facts import COUNTED, ProblemFacts, counted, format_moment, one_line
+from bridge.planning.impact_score import impact_summary
 from bridge.planning.links import zendesk_tag_search_url, zendesk_ticket_url
 
 IMPACT_START = "=== Customer impact (kept up to date by the support bridge; edits in here are replaced) ==="
@@ -36,6 +37,8 @@ def render_impact_section(facts: ProblemFacts, tickets: Sequence[TicketSnapshot]
     lines = [IMPACT_START,
              "Affected: " + ", ".join(counted(counts[of], of) for of in COUNTED),
              f"Since: {format_moment(facts.since, zone)}"]
+    if facts.problem.impact is not None:
+        lines.append(f"Impact score: {impact_summary(facts.problem.impact)}")
     if facts.last_ticket_at is not None:
         lines.append(f"Latest ticket: {format_moment(facts.last_ticket_at, zone)}")
     examples = sorted(tickets, key=lambda ticket: ticket.id)[:EXAMPLE_TICKETS]
@@ -60,9 +63,12 @@ def replace_impact_section(description: str | None, section: str) -> str:
     return text[:starts[-1].start()] + section + text[end.end():]
 
 
-def impact_field_values(problem: Problem, fields: JiraFieldSettings) -> dict[str, int]:
-    """{Jira custom field id: count} for the count fields the config names."""
-    pairs = ((fields.affected_tickets, problem.ticket_count),
-             (fields.affected_requesters, problem.requester_count),
-             (fields.affected_organizations, problem.organization_count))
+def impact_field_values(problem: Problem, fields: JiraFieldSettings) -> dict[str, float]:
+    """{Jira custom field id: value} for the count fields and the impact score field the config
+    names (the score once it was read)."""
+    pairs: tuple[tuple[str | None, float], ...] = (
+        (fields.affected_tickets, problem.ticket_count), (fields.affected_requesters, problem.requester_count),
+        (fields.affected_organizations, problem.organization_count))
+    if problem.impact is not None:
+        pairs += ((fields.impact_score, problem.impact.score),)
     return {field: value for field, value in pairs if field}

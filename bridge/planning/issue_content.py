@@ -33,7 +33,7 @@ class IssuePlan:
     components: tuple[str, ...]
     assignee: str | None
     due_date: date  # Jira's `duedate`: due_date.isoformat()
-    custom_fields: dict[str, int]  # the configured count fields
+    custom_fields: dict[str, float]  # the configured count and impact score fields
     escalation: EscalationResult  # steps the counts already reach; comment on the issue if any
     template_errors: tuple[str, ...] = ()  # rule templates that failed; defaults were used
 
@@ -55,7 +55,7 @@ def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Seq
     start = problem.opened_at or now
     priority = jira.priority or team.priority
     due = policy_due_date(choose_due_policy(priority, jira.due, team.due), start, calendar)
-    escalation = escalate(jira.escalation, facts.counts, (), priority=priority, due_date=due,
+    escalation = escalate(jira.escalation, facts.measures, (), priority=priority, due_date=due,
                           due_settings=(jira.due, team.due), calendar=calendar, now=start)
     due_date = escalation.due_date
     assert due_date is not None, "escalation keeps the due date it is given or moves it up"

@@ -47,19 +47,27 @@ EXAMPLE_TICKETS = 5
 
 # What a shipped fix starts (the closure notifying every affected customer), in its transaction.
 FixShipped = Callable[[Connection, Problem, datetime], object]
+# Queues a read of the problem's weighted impact (bridge/problems/impact_actions.py).
+ReadImpact = Callable[[Connection, Problem, datetime], None]
 
 
 def counts_text(problem: Problem) -> str:
-    return f"{problem.ticket_count}/{problem.requester_count}/{problem.organization_count}"
+    """What the Jira issue shows: counts, and the impact score once read (`12/9/4` or `12/9/4/42.5`)."""
+    score = f"/{problem.impact.score:g}" if problem.impact else ""
+    return f"{problem.ticket_count}/{problem.requester_count}/{problem.organization_count}{score}"
+
+
+def _no_impact_reads(connection: Connection, problem: Problem, now: datetime) -> None:
+    pass
 
 
 class ProblemActions:
     def __init__(self, settings: Settings, context: ProblemContext, tickets: TicketSnapshots, outbox: Outbox,
                  audit: AuditLog, issues: IssueTracker, zendesk: TicketSystem, batches: BatchSender,
-                 on_fix: FixShipped):
+                 on_fix: FixShipped, read_impact: ReadImpact = _no_impact_reads):
         self.settings, self.context, self.problems, self.tickets = settings, context, context.problems, tickets
         self.outbox, self.audit, self.issues, self.zendesk = outbox, audit, issues, zendesk
-        self.batches, self.on_fix = batches, on_fix
+        self.batches, self.on_fix, self.read_impact = batches, on_fix, read_impact
 
     def handlers(self) -> dict:
         return {CREATE_ISSUE: self.create_issue, SYNC_LINKS: self.sync_links, UPDATE_ISSUE: self.update_issue,
@@ -90,6 +98,11 @@ class ProblemActions:
         if problem.jira_key is None:
             return  # the issue's creation links the tickets there are by then
         self.outbox.enqueue(connection, SYNC_LINKS, now, problem.id, dedupe_key=f"links:{problem.id}")
+        self._counts_changed(connection, problem.id, now, problem.counts_written_at)
+        self.read_impact(connection, problem, now)
+
+    def impact_changed(self, connection: Connection, problem: Problem, now: datetime) -> None:
+        """A new impact score: onto the Jira issue (debounced like the counts), escalating if it reaches a step."""
         self._counts_changed(connection, problem.id, now, problem.counts_written_at)
 
     def _counts_changed(self, connection: Connection, problem_id: int, now: datetime,
@@ -138,6 +151,7 @@ class ProblemActions:
                                   "key": issue.key, "project": plan.project, "priority": plan.priority,
                                   "due_date": plan.due_date.isoformat(), "issue_type": plan.issue_type})
             self.outbox.enqueue(connection, SYNC_LINKS, when, problem.id, dedupe_key=f"links:{problem.id}")
+            self.read_impact(connection, problem, when)
 
         return Done(f"{'found' if found else 'created'} {issue.key}", record)
 
@@ -199,7 +213,7 @@ class ProblemActions:
             return Done("no issue yet")
         rule = self._rule(problem)
         facts = self._facts(problem)
-        result = escalate(rule.spec.jira.escalation, problem.counts, problem.escalation_applied,
+        result = escalate(rule.spec.jira.escalation, facts.measures, problem.escalation_applied,
                           priority=problem.priority or self.settings.teams[problem.team].priority,
                           due_date=problem.due_date,
                           due_settings=(rule.spec.jira.due, self.settings.teams[problem.team].due),

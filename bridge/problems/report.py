@@ -1,6 +1,7 @@
 """Figures for leaders over a period (`bridge report --since 30d`), read from the database:
-top root causes by affected customers, detection-to-fix time per team, fixes on time vs late,
-tickets that arrived after detection, regressions. Queries, then pure arithmetic and rendering."""
+top root causes by affected customers, the highest weighted impact, detection-to-fix time per
+team, fixes on time vs late, tickets that arrived after detection, regressions. Queries, then
+pure arithmetic and rendering."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import json
 import math
 import re
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import Engine, func, select
 
+from bridge.domain.impact import ImpactScore
 from bridge.planning.due import local_date
+from bridge.planning.impact_score import impact_summary
 from bridge.storage.db import reading
 from bridge.storage.schema import audit_log, problem_tickets, problems
 
@@ -47,6 +50,16 @@ class RootCause:
 
 
 @dataclass(frozen=True)
+class HighImpact:
+    problem: int
+    rule: str
+    group: str
+    team: str
+    score: float
+    parts: str  # impact_summary: the score and what it adds up from
+
+
+@dataclass(frozen=True)
 class TeamFixTime:
     team: str
     fixes: int
@@ -67,6 +80,7 @@ class Report:
     tickets_after_detection_by_team: dict[str, int]
     regressions: int
     regressed_problems: list[int]
+    top_impact: list[HighImpact] = field(default_factory=list)  # problems with tickets in the period
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +111,9 @@ def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo)
             .select_from(problem_tickets.join(problems, p.id == t.problem_id))
             .where(t.joined_at >= since, t.joined_at < until, p.opened_at.is_not(None), t.joined_at > p.opened_at)
             .group_by(p.team)))
+        joined_in_period = select(t.problem_id).where(t.joined_at >= since, t.joined_at < until)
+        weighted = list(connection.execute(select(p.id, p.rule, p.group_key, p.team, p.impact).where(
+            p.impact.is_not(None), p.id.in_(joined_in_period))))
         fixed_ids = {_problem_id(row.subject) for row in fixes} - {None}
         fixed_problems = {row.id: row for row in connection.execute(
             select(p.id, p.team, p.detected_at, p.due_date).where(p.id.in_(fixed_ids)))} if fixed_ids else {}
@@ -120,11 +137,15 @@ def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo)
                  for team, hours in sorted(hours_by_team.items())]
     by_team = {row.team: row.tickets for row in sorted(waiting, key=lambda row: row.team)}
     regressed = [_problem_id(row.subject) for row in regressions]
+    impacts = [(row, ImpactScore.from_json(row.impact)) for row in weighted]
+    top_impact = sorted((HighImpact(row.id, row.rule, row.group_key, row.team, impact.score, impact_summary(impact))
+                         for row, impact in impacts if impact is not None),
+                        key=lambda item: (-item.score, item.problem))[:TOP_CAUSES]
     return Report(since=since.isoformat(), until=until.isoformat(), top_root_causes=top,
                   fix_time_by_team=fix_times, fixed_on_time=on_time, fixed_late=late,
                   fixed_without_due_date=no_due, tickets_after_detection=sum(by_team.values()),
                   tickets_after_detection_by_team=by_team, regressions=len(regressions),
-                  regressed_problems=sorted({i for i in regressed if i is not None}))
+                  regressed_problems=sorted({i for i in regressed if i is not None}), top_impact=top_impact)
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -136,8 +157,10 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
     times = [[row.team, str(row.fixes), f"{row.median_hours:g}", f"{row.p90_hours:g}"]
              for row in report.fix_time_by_team]
     waiting = [[team, str(count)] for team, count in report.tickets_after_detection_by_team.items()]
+    impact = [[str(item.problem), item.rule, item.group or "-", item.team, item.parts] for item in report.top_impact]
     return [
         ("Top root causes by affected customers", ["rule", "group", "team", "customers", "tickets"], causes),
+        ("Highest weighted impact (score and its parts)", ["problem", "rule", "group", "team", "impact"], impact),
         ("Detection to fix per team (hours; 90th percentile by nearest rank)",
          ["team", "fixes", "median", "p90"], times),
         ("Fixes against their due dates", ["on time", "late", "no due date"],

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from bridge.config.settings import Settings
 from bridge.domain.problems import Problem
+from bridge.planning.impact_score import impact_summary
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
 from bridge.storage.leased_queue import FAILED, PENDING, PROCESSING
@@ -52,11 +53,14 @@ def problem_summary(problem: Problem, settings: Settings) -> dict[str, Any]:
         "detected_at": iso(problem.detected_at), "opened_at": iso(problem.opened_at),
         "updated_at": iso(problem.updated_at), "accountability": problem.accountability,
         "at_risk_at": iso(problem.at_risk_at), "overdue_at": iso(problem.overdue_at),
+        "impact": problem.impact.to_json() if problem.impact else None,
+        "impact_text": impact_summary(problem.impact) if problem.impact else None,
     }
 
 
 CSV_COLUMNS = ("id", "rule", "group", "team", "state", "accountability", "jira_key", "jira_url", "priority",
-               "due_date", "tickets", "requesters", "organizations", "detected_at", "opened_at", "fixed_at")
+               "due_date", "tickets", "requesters", "organizations", "detected_at", "opened_at", "fixed_at",
+               "impact_score")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such cells
 # get a leading single quote, which makes them text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +78,8 @@ def problems_csv(found: Iterable[Problem], settings: Settings) -> str:
     writer.writerow(CSV_COLUMNS)
     for problem in found:
         view = problem_summary(problem, settings)
-        values = {**view, **view["counts"], "fixed_at": iso(problem.fixed_at)}
+        values = {**view, **view["counts"], "fixed_at": iso(problem.fixed_at),
+                  "impact_score": problem.impact.score if problem.impact else None}
         writer.writerow([csv_cell(values[column]) for column in CSV_COLUMNS])
     return out.getvalue()
 

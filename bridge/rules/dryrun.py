@@ -139,7 +139,7 @@ def _planned_issue(rule: Rule, key: str, tickets: list[TicketSnapshot], counts: 
     jira = rule.spec.jira
     priority, due = jira.priority, jira.due
     for step in jira.escalation:
-        if counts[step.of] >= step.at:
+        if counts.get(step.of, 0) >= step.at:  # the score is read from Zendesk: not judged here
             priority, due = step.priority or priority, step.due or due
     summary = TEAM_DEFAULT
     if jira.summary is not None:

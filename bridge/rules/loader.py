@@ -16,10 +16,10 @@ from bridge.rules.yamlsource import LocatedDocument, SourceError, SourceErrors, 
 
 
 def load_rules(patterns: Sequence[str | Path], base_dir: Path, teams: Collection[str],
-               custom_fields: Mapping[str, int]) -> RuleSet:
+               custom_fields: Mapping[str, int], impact_configured: bool = False) -> RuleSet:
     """Every rule of every file the patterns match; SourceErrors listing all problems found."""
     files = RuleFiles(tuple(str(p) for p in patterns), Path(base_dir))
-    context = ValidationContext(frozenset(teams), dict(custom_fields))
+    context = ValidationContext(frozenset(teams), dict(custom_fields), impact_configured)
     errors: list[SourceError] = []
     rules: list[Rule] = []
     names: list[_NameDeclaration] = []

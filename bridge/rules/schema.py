@@ -4,7 +4,7 @@ and the Jira and Zendesk side of what happens when tickets add up to a problem."
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -21,6 +21,9 @@ from bridge.rules.validated import (
 )
 
 CountedThing = Literal["tickets", "requesters", "organizations"]
+# What an escalation step can measure: the counts, or the weighted impact score (docs/impact.md).
+Measure = Literal["tickets", "requesters", "organizations", "score"]
+MEASURES = ("tickets", "requesters", "organizations", "score")
 
 
 class Threshold(StrictModel):
@@ -32,12 +35,34 @@ class Threshold(StrictModel):
 
 
 class Escalation(StrictModel):
-    """From `at` distinct `of` on, the Jira issue gets this priority and/or due policy."""
+    """From `at` distinct `of` on (or from an impact score of `at`), the Jira issue gets this
+    priority and/or due policy. `at: {score: 40}` is short for `at: 40, of: score`."""
 
     at: int = Field(ge=1)
-    of: CountedThing = "tickets"
+    of: Measure = "tickets"
     priority: str | None = None
     due: Due | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _measure_named_in_at(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("at"), dict):
+            return data
+        named = data["at"]
+        if len(named) != 1 or "of" in data:
+            raise rule_error("'at' names one measure and its threshold, e.g. {score: 40} or {tickets: 15}, "
+                             "and then 'of' is left out")
+        [(measure, threshold)] = named.items()
+        if measure not in MEASURES:
+            raise rule_error(f"'at' measures one of {', '.join(MEASURES)}, not {measure!r}")
+        return {**data, "at": threshold, "of": measure}
+
+    @field_validator("of")
+    @classmethod
+    def _score_needs_impact(cls, of: str, info: ValidationInfo) -> str:
+        if of == "score" and not context_of(info).impact_configured:
+            raise rule_error("an escalation at a score needs the config's 'impact' section (docs/impact.md)")
+        return of
 
 
 class JiraSpec(StrictModel):

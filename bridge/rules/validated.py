@@ -42,6 +42,7 @@ class ValidationContext:
 
     teams: frozenset[str] = frozenset()
     custom_fields: Mapping[str, int] = field(default_factory=dict)
+    impact_configured: bool = False  # the config has an `impact` section: escalations may use the score
 
 
 def context_of(info: ValidationInfo) -> ValidationContext:

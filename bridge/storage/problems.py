@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, or_, select, true, update
 
 from bridge.domain.events import TicketSnapshot
+from bridge.domain.impact import ImpactScore
 from bridge.domain.lifecycle import ProblemState, Transition, start_columns
 from bridge.domain.problems import (
     DETECTING,
@@ -52,7 +53,8 @@ def _problem(row) -> Problem:
         escalation_applied=tuple(row.escalation_applied or ()), counts_written=row.counts_written,
         counts_written_at=row.counts_written_at, fixed_at=row.fixed_at, fix_version=row.fix_version,
         closed_at=row.closed_at, accountability=Accountability(row.accountability),
-        accountability_due=row.accountability_due, at_risk_at=row.at_risk_at, overdue_at=row.overdue_at)
+        accountability_due=row.accountability_due, at_risk_at=row.at_risk_at, overdue_at=row.overdue_at,
+        impact=ImpactScore.from_json(row.impact))
 
 
 class ProblemStore:
@@ -404,6 +406,9 @@ class ProblemStore:
             jira_key=jira_key, jira_id=jira_id, priority=priority, due_date=due_date,
             escalation_applied=sorted(escalation_applied), counts_written=counts_written,
             counts_written_at=now, updated_at=now))
+
+    def record_impact(self, connection: Connection, problem_id: int, impact: ImpactScore) -> None:
+        connection.execute(update(problems).where(problems.c.id == problem_id).values(impact=impact.to_json()))
 
     def record_counts_written(self, connection: Connection, problem_id: int, counts_written: str,
                               now: datetime, priority: str | None = None, due_date=None,

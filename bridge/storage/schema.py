@@ -152,6 +152,7 @@ problems = Table(
     Column("accountability_due", Date),
     Column("at_risk_at", UtcDateTime),
     Column("overdue_at", UtcDateTime),
+    Column("impact", JSON),  # the weighted impact score and its parts, as last read (ImpactScore)
 )
 Index("ix_problems_rule_state", problems.c.rule, problems.c.state)
 

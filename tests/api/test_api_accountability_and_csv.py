@@ -101,7 +101,7 @@ def test_the_csv_export_has_a_header_and_one_row_per_problem(api, finance_overdu
         "state": "fixed", "accountability": "overdue", "jira_key": "FIN-7",
         "jira_url": "https://acme.atlassian.net/browse/FIN-7", "priority": "High", "due_date": "2026-11-25",
         "tickets": "2", "requesters": "2", "organizations": "0", "detected_at": "2026-11-23T12:01:00+00:00",
-        "opened_at": "2026-11-23T12:01:00+00:00", "fixed_at": "2026-11-23T12:03:00+00:00"}
+        "opened_at": "2026-11-23T12:01:00+00:00", "fixed_at": "2026-11-23T12:03:00+00:00", "impact_score": ""}
     assert (engineering["id"], engineering["state"], engineering["jira_key"], engineering["opened_at"],
             engineering["fixed_at"]) == (str(finance_overdue.engineering), "detecting", "", "", "")
     assert "charged twice" not in text.lower()

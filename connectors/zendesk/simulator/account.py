@@ -12,6 +12,7 @@ from connectors.zendesk.simulator.delivery import Delivery, DeliveryOptions, Web
 from connectors.zendesk.simulator.errors import ApiError
 from connectors.zendesk.simulator.events import build_envelopes
 from connectors.zendesk.simulator.front_door import FrontDoor
+from connectors.zendesk.simulator.impact_data import ImpactData
 from connectors.zendesk.simulator.jobs import JobQueue
 from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
 from connectors.zendesk.simulator.store import Change, TicketStore, iso
@@ -34,6 +35,7 @@ class SimulatedAccount:
         self.account_id = account_id
         self.clock = clock
         self.store = TicketStore(clock)
+        self.impact = ImpactData(self.store, clock)  # organizations, ratings, metrics: read under `lock`
         self.jobs = JobQueue(self.lock, clock, job_delay)
         self.front_door = FrontDoor(api_email, api_token, timeout_fault_seconds)
         self.deliverer = WebhookDeliverer(DeliveryOptions())

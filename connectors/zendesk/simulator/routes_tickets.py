@@ -49,8 +49,14 @@ def update_ticket(ticket_id: int):
 
 @api_route(ticket_routes, "/tickets/show_many", ["GET"])
 def show_many_tickets():
-    tickets = simulator().tickets_by_ids(id_list(limit=BULK_LIMIT))
-    return jsonify({"tickets": tickets, "next_page": None, "previous_page": None, "count": len(tickets)})
+    """With `include=metric_sets`, each ticket's metrics are side-loaded as `metric_sets`."""
+    sim = simulator()
+    tickets = sim.tickets_by_ids(id_list(limit=BULK_LIMIT))
+    body = {"tickets": tickets, "next_page": None, "previous_page": None, "count": len(tickets)}
+    if "metric_sets" in request.args.get("include", "").split(","):
+        with sim.lock:
+            body["metric_sets"] = [sim.impact.metric_set(ticket["id"]) for ticket in tickets]
+    return jsonify(body)
 
 
 @api_route(ticket_routes, "/tickets/update_many", ["PUT"])

@@ -194,6 +194,21 @@ class ZendeskSimulator:
         user is the actor, `actor_id: "-1"` in the event webhooks."""
         return self.account.update_ticket_as(ticket_id, changes, ZENDESK_SYSTEM_USER_ID)
 
+    def create_organization(self, name: str, fields: dict[str, Any] | None = None,
+                            members: Iterable[str] = ()) -> dict:
+        """An organization with `organization_fields`; `members` (emails) get it as their default,
+        so their later tickets are filed under it."""
+        with self.account.lock:
+            organization = self.account.impact.create_organization(name, fields)
+            for email in members:
+                self.account.impact.join_organization(self.account.store.ensure_user(email)["id"], organization["id"])
+            return dict(organization)
+
+    def customer_rates(self, ticket_id: int, score: str, comment: str | None = None) -> dict:
+        """The requester answers the satisfaction survey of a solved ticket (`good` or `bad`)."""
+        with self.account.lock:
+            return dict(self.account.impact.rate(ticket_id, score, comment))
+
     def ticket(self, ticket_id: int) -> dict:
         return self.account.ticket(ticket_id)
 

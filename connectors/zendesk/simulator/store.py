@@ -49,6 +49,7 @@ class TicketStore:
         self.comments: dict[int, list[dict]] = {}
         self.change_position: dict[int, int] = {}
         self.custom_field_definitions: dict[int, dict] = {}
+        self.status_moves: dict[int, list[tuple[str, datetime]]] = {}  # per ticket, for its metrics
 
     # users ---------------------------------------------------------------------------------
 
@@ -59,7 +60,7 @@ class TicketStore:
         user_id = next(self._ids)
         now = iso(self._clock())
         user = {"id": user_id, "url": f"/api/v2/users/{user_id}.json", "name": name or email.split("@")[0],
-                "email": email, "role": role, "active": True, "verified": True,
+                "email": email, "role": role, "active": True, "verified": True, "organization_id": None,
                 "created_at": now, "updated_at": now}
         self.users[user_id] = user
         self._user_ids_by_email[email] = user_id
@@ -94,7 +95,9 @@ class TicketStore:
             "created_at": now, "updated_at": now, "type": None, "subject": data.get("subject") or "",
             "raw_subject": data.get("subject") or "", "description": "", "priority": None, "status": "new",
             "recipient": None, "requester_id": requester_id, "submitter_id": actor_id,
-            "assignee_id": data.get("assignee_id"), "organization_id": None, "group_id": None,
+            "assignee_id": data.get("assignee_id"), "group_id": None,
+            # Zendesk files a ticket under its requester's (default) organization.
+            "organization_id": self.users.get(requester_id, {}).get("organization_id"),
             "collaborator_ids": [], "follower_ids": [], "email_cc_ids": [], "forum_topic_id": None,
             "problem_id": None, "has_incidents": False, "is_public": True, "due_at": None,
             "tags": normalise_tags(data.get("tags")), "custom_fields": [], "satisfaction_rating": None,
@@ -106,6 +109,7 @@ class TicketStore:
             source["followup_ids"].append(ticket_id)
         self.tickets[ticket_id] = ticket
         self.comments[ticket_id] = []
+        self.status_moves[ticket_id] = []
         fields = {key: data[key] for key in ("status", "priority", "type", "custom_fields") if key in data}
         fields.setdefault("status", "open" if ticket["assignee_id"] else "new")
         self._apply(ticket, fields, actor_id)
@@ -167,6 +171,8 @@ class TicketStore:
                 changes.append(Change(f"ticket.{key}_changed", {"current": _upper(data[key]),
                                                                  "previous": _upper(ticket[key])}))
                 ticket[key] = data[key]
+                if key == "status":
+                    self.status_moves[ticket["id"]].append((data[key], self._clock()))
         for key in ("subject", "description"):
             if key in data and data[key] != ticket[key]:
                 changes.append(Change(f"ticket.{key}_changed", {"current": data[key], "previous": ticket[key]}))
