@@ -20,6 +20,8 @@ class ImpactSettings(BaseModel):
     bad_rating_weight: Points = Field(default=5, ge=0)  # per affected ticket rated bad
     reply_weight: Points = Field(default=0.5, ge=0)  # per public agent reply on the affected tickets
     resolution_hour_weight: Points = Field(default=0.1, ge=0)  # per hour to full resolution
+    # Read again this often while the problem is open (ratings and replies come after the tickets).
+    refresh_seconds: float = Field(default=3600, ge=1)
 
     @field_validator("organization_values")
     @classmethod

@@ -41,6 +41,10 @@ def impact_summary(impact: ImpactScore) -> str:
     """One line for the Jira issue, the dashboard and `bridge report`, e.g. `42.5 (organizations
     30 from 3; 2 bad ratings 10; 9 replies 4.5; 12.5 h to resolution 1.2)`."""
     return (f"{impact.score:g} (organizations {impact.organization_points:g} from {impact.organizations}; "
-            f"{impact.bad_ratings} bad ratings {impact.bad_rating_points:g}; "
-            f"{impact.replies} replies {impact.reply_points:g}; "
+            f"{_amount(impact.bad_ratings, 'bad rating', 'bad ratings')} {impact.bad_rating_points:g}; "
+            f"{_amount(impact.replies, 'reply', 'replies')} {impact.reply_points:g}; "
             f"{impact.resolution_hours:g} h to resolution {impact.resolution_points:g})")
+
+
+def _amount(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"

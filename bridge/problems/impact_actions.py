@@ -1,7 +1,8 @@
 """Reading a problem's weighted impact from Zendesk: an outbox action, so that the reads (batched,
-retried like every action) never hold up intake. It runs once the problem has its Jira issue and
-again, at most once per `jira.counts_update_interval_seconds`, as tickets join or leave; the
-score it stores is what the Jira issue, escalations, the dashboard and `bridge report` use."""
+retried like every action) never hold up intake. It runs once the problem has its Jira issue;
+again, at most once per `jira.counts_update_interval_seconds`, as tickets join or leave; and every
+`impact.refresh_seconds` while the problem is being worked on (ratings and replies come later).
+The score it stores is what the Jira issue, escalations, the dashboard and `bridge report` use."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bridge.actions.problem_context import ProblemContext
 from bridge.actions.results import Done
 from bridge.config.settings import Settings
 from bridge.domain.ports import ImpactSource
-from bridge.domain.problems import Problem
+from bridge.domain.problems import CHECKED_STATES, Problem
 from bridge.planning.impact_score import impact_score
 from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action, Outbox
@@ -60,5 +61,9 @@ class ImpactActions:
                 self.on_read(connection, current, when)
             if current.ticket_count != len(ticket_ids):  # tickets joined or left while this read
                 self.queue_read(connection, current, when)
+            if current.state in CHECKED_STATES:  # a key of its own: joins are not held up until then
+                self.outbox.enqueue(connection, READ_IMPACT, when, problem.id,
+                                    dedupe_key=f"impact-refresh:{problem.id}",
+                                    not_before=when + timedelta(seconds=settings.refresh_seconds))
 
         return Done(f"impact score {score.score:g} from {score.tickets_read} tickets", record)

@@ -72,6 +72,8 @@ CUSTOM_FIELDS = {
                     "com.atlassian.jira.plugin.system.customfieldtypes:float"),
         CustomField("customfield_10051", "Customer impact", "string",
                     "com.atlassian.jira.plugin.system.customfieldtypes:textfield"),
+        CustomField("customfield_10053", "Impact score", "number",
+                    "com.atlassian.jira.plugin.system.customfieldtypes:float"),
     )
 }
 SYSTEM_FIELDS = {

@@ -1,6 +1,7 @@
 """What a problem's weighted impact reads: organizations (show_many), satisfaction ratings and
 ticket metrics, with the Support API's cursor pagination on the lists (`page[size]` up to 100,
-`page[after]`; `meta.has_more`, `meta.after_cursor`, `links.next`)."""
+`page[after]`; `meta.has_more`, `meta.after_cursor`, `links.next`). The spec's Show answers
+(SatisfactionRatingResponse, TicketMetricsByTicketMetricIdResponse) hold a list of one."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def show_satisfaction_rating(rating_id: int):
         rating = copy.deepcopy(sim.impact.ratings.get(rating_id))
     if rating is None:
         raise ApiError(404, "RecordNotFound", "SatisfactionRating not found")
-    return jsonify({"satisfaction_rating": rating})
+    return jsonify({"satisfaction_rating": [rating]})
 
 
 @api_route(impact_routes, "/ticket_metrics", ["GET"])
@@ -56,14 +57,14 @@ def list_ticket_metrics():
 def show_ticket_metrics(metric_id: int):
     sim = simulator()
     with sim.lock:
-        return jsonify({"ticket_metric": sim.impact.metric_set_by_id(metric_id)})
+        return jsonify({"ticket_metric": [sim.impact.metric_set_by_id(metric_id)]})
 
 
 @api_route(impact_routes, "/tickets/<int:ticket_id>/metrics", ["GET"])
 def show_metrics_of_ticket(ticket_id: int):
     sim = simulator()
     with sim.lock:
-        return jsonify({"ticket_metric": sim.impact.metric_set(ticket_id)})
+        return jsonify({"ticket_metric": [sim.impact.metric_set(ticket_id)]})
 
 
 def _cursor_page(key: str, items: list[dict], path: str):

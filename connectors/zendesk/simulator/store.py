@@ -19,6 +19,7 @@ from connectors.zendesk.simulator.errors import not_found, record_invalid
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 TYPES = ("problem", "incident", "question", "task")
+DEFAULT_GROUP_ID = 360000000001  # the account's default group ("Support")
 
 
 @dataclass
@@ -172,7 +173,7 @@ class TicketStore:
                                                                  "previous": _upper(ticket[key])}))
                 ticket[key] = data[key]
                 if key == "status":
-                    self.status_moves[ticket["id"]].append((data[key], self._clock()))
+                    self._status_moved(ticket, data[key], actor_id)
         for key in ("subject", "description"):
             if key in data and data[key] != ticket[key]:
                 changes.append(Change(f"ticket.{key}_changed", {"current": data[key], "previous": ticket[key]}))
@@ -184,6 +185,12 @@ class TicketStore:
         if "assignee_id" in data:
             ticket["assignee_id"] = data["assignee_id"]
         return changes
+
+    def _status_moved(self, ticket: dict, status: str, actor_id: int) -> None:
+        self.status_moves[ticket["id"]].append((status, self._clock()))
+        if status == "solved" and ticket["assignee_id"] is None and self.is_staff(actor_id):
+            # Zendesk assigns an unassigned ticket to the agent who solves it, in their default group.
+            ticket["assignee_id"], ticket["group_id"] = actor_id, ticket["group_id"] or DEFAULT_GROUP_ID
 
     def _apply_tags(self, ticket: dict, data: dict) -> list[Change]:
         before = list(ticket["tags"])
