@@ -113,7 +113,8 @@ def test_a_correct_config_passes(check):
      f"teams.finance.due.P1: Jira has no priority 'P1' {PRIORITIES}"),
     ({"jira": {"fields": {"affected_requesters": "customfield_99999"}}},
      ("jira.fields.affected_requesters: Jira has no field 'customfield_99999' "
-      "(custom fields: customfield_10050 Affected tickets, customfield_10051 Customer impact)")),
+      "(custom fields: customfield_10050 Affected tickets, customfield_10051 Customer impact, "
+      "customfield_10053 Impact score)")),
     ({"zendesk": {"bridge_user_id": 424242}}, "zendesk.bridge_user_id: 424242, but the API credentials act as user"),
     ({"zendesk": {"fields": {"jira_status": 999}}},
      f"zendesk.fields.jira_status: Zendesk has no ticket field 999 {ZENDESK_FIELDS}"),

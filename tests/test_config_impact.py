@@ -1,0 +1,34 @@
+"""The `impact` section of the config: defaults, and mistakes named by file, line and key."""
+
+import pytest
+
+from bridge.config.settings import load_settings
+from tests.test_config import ENV, VALID, errors_of
+
+
+def test_an_empty_section_turns_the_score_on_with_the_defaults(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(VALID + "impact: {}\n")
+    impact = load_settings(path, ENV).impact
+    assert impact is not None
+    assert (impact.organization_default, impact.bad_rating_weight, impact.reply_weight,
+            impact.resolution_hour_weight, impact.refresh_seconds) == (1, 5, 0.5, 0.1, 3600)
+    path.write_text(VALID)
+    assert load_settings(path, ENV).impact is None
+
+
+@pytest.mark.parametrize("addition, expected", [
+    ("impact:\n  organization_values: {enterprise: 20}\n",
+     ["config.yaml:16: impact: Value error, organization_values and organization_multiplier need "
+      "organization_field"]),
+    ("impact:\n  organization_field: plan\n  organization_values: {enterprise: -2}\n",
+     ["config.yaml:18: impact.organization_values: Value error, enterprise: points must be 0 or more"]),
+    ("impact:\n  reply_weight: lots\n",
+     ["config.yaml:17: impact.reply_weight: Input should be a valid number, unable to parse string as a number"]),
+    ("impact:\n  refresh_seconds: 0\n",
+     ["config.yaml:17: impact.refresh_seconds: Input should be greater than or equal to 1"]),
+    ("impact:\n  bad_ratings_weight: 3\n",
+     ["config.yaml:17: impact.bad_ratings_weight: unknown key (check the spelling)"]),
+])
+def test_mistakes_are_located(tmp_path, addition, expected):
+    assert errors_of(tmp_path, VALID + addition) == expected
