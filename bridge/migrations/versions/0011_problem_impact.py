@@ -1,14 +1,14 @@
 """Problems keep their weighted impact score and its parts, as last read from Zendesk.
 
 Revision ID: 0011
-Revises: 0009 (0010 once the backfill's migration is in: its down_revision then becomes "0010")
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
