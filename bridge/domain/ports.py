@@ -109,6 +109,32 @@ class ImpactSource(Protocol):
         sets side-loaded, 1 call per 100 tickets), and `organization_field` of each organization
         (organizations show_many, 1 call per 100)."""
         ...
+@dataclass(frozen=True)
+class Article:
+    """A knowledge-base article the bridge wrote: its id and where customers read it."""
+
+    id: int
+    url: str
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    title: str
+    body: str  # HTML
+    label: str  # finds the article again after a crash: the knowledge base has no idempotency key
+    draft: bool
+
+
+class KnowledgeBase(Protocol):
+    def find_article(self, label: str) -> Article | None:
+        """The article carrying `label`, if one was created."""
+
+    def create_article(self, article: NewArticle) -> Article:
+        """Publish (or save as a draft) `article` where the admin configured."""
+
+    def rewrite_article(self, article_id: int, title: str, body: str) -> None:
+        """Replace an article's title and body (its draft state stays)."""
 
 
 class NewIssue(Protocol):

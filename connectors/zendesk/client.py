@@ -275,6 +275,24 @@ class ZendeskClient:
             return self._zenpy.triggers.create(trigger).to_dict()
 
     # plain JSON requests through zenpy's session (its transport, auth and 429 hook) ------------------
+    # Help Center articles (not in the Support OpenAPI file: see simulator/help_center.py) ---------------
+
+    def create_article(self, section_id: int, article: dict) -> dict:
+        """POST /help_center/sections/{id}/articles: title, body, locale, draft, label_names,
+        permission_group_id and user_segment_id (null: everyone)."""
+        return self.call("POST", f"help_center/sections/{int(section_id)}/articles.json",
+                         json={"article": article, "notify_subscribers": False})["article"]
+
+    def articles_labelled(self, label: str) -> list[dict]:
+        """Articles carrying `label` (List Articles' label_names filter, first page: a label names one article)."""
+        return self.call("GET", "help_center/articles.json", params={"label_names": label}).get("articles") or []
+
+    def update_article_translation(self, article_id: int, locale: str, translation: dict) -> dict:
+        """PUT /help_center/articles/{id}/translations/{locale}: an article's title, body and draft."""
+        path = f"help_center/articles/{int(article_id)}/translations/{quote(locale, safe='')}.json"
+        return self.call("PUT", path, json={"translation": translation})["translation"]
+
+    # raw requests through zenpy's session ------------------------------------------------------
 
     def call(self, method: str, path: str, params: dict | None = None, json: dict | None = None) -> dict:
         with translate_errors(f"{method} {path}"):

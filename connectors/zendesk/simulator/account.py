@@ -12,6 +12,7 @@ from connectors.zendesk.simulator.delivery import Delivery, DeliveryOptions, Web
 from connectors.zendesk.simulator.errors import ApiError
 from connectors.zendesk.simulator.events import build_envelopes
 from connectors.zendesk.simulator.front_door import FrontDoor
+from connectors.zendesk.simulator.help_center import HelpCenter
 from connectors.zendesk.simulator.impact_data import ImpactData
 from connectors.zendesk.simulator.jobs import JobQueue
 from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
@@ -43,6 +44,7 @@ class SimulatedAccount:
         self._audit_ids = itertools.count(1)
         self.api_user_id = self.store.ensure_user(api_email, "Bridge API", role="admin")["id"]
         self.webhooks = WebhookRegistry(clock, self.api_user_id)
+        self.help_center = HelpCenter(self.lock, clock, self.api_user_id)
 
     def next_audit_id(self) -> int:
         return next(self._audit_ids)

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from connectors.zendesk.simulator.errors import ApiError
 from connectors.zendesk.simulator.front_door import RecordedRequest
 from connectors.zendesk.simulator.routes_account import account_routes
+from connectors.zendesk.simulator.routes_help_center import help_center_routes
 from connectors.zendesk.simulator.routes_impact import impact_routes
 from connectors.zendesk.simulator.routes_tickets import ticket_routes
 from connectors.zendesk.simulator.routes_webhooks import webhook_routes
@@ -26,6 +27,7 @@ def create_app(sim: SimulatedAccount) -> Flask:
     app.register_blueprint(account_routes)
     app.register_blueprint(webhook_routes)
     app.register_blueprint(impact_routes)
+    app.register_blueprint(help_center_routes)
 
     @app.before_request
     def front_door():
