@@ -19,7 +19,7 @@ from bridge.closure import Closure, ClosureActions
 from bridge.config.settings import Settings, resolve_database_url
 from bridge.detection.detector import Detector
 from bridge.detection.live_rules import LiveRules
-from bridge.domain.ports import ImpactSource, IssueTracker, TicketSystem
+from bridge.domain.ports import ImpactSource, IssueTracker, KnowledgeBase, TicketSystem
 from bridge.intake.group_commit import GroupCommitter
 from bridge.intake.inbox_worker import Worker
 from bridge.intake.load import IntakeFirst, IntakeLoad
@@ -42,12 +42,16 @@ from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
 from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
+from bridge.storage.workarounds import WorkaroundStore
+from bridge.workaround.actions import WorkaroundActions
+from bridge.workaround.start import Workarounds
 from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
 from connectors.jira.issue_tracker import JiraIssueTracker
 from connectors.payload import PayloadError
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import parse_zendesk_webhook
+from connectors.zendesk.help_center import ZendeskHelpCenter
 from connectors.zendesk.impact_reads import ZendeskImpactSource
 from connectors.zendesk.ticket_system import ZendeskTicketSystem
 
@@ -69,6 +73,7 @@ class Runtime:
     ticket_system: TicketSystem = field(kw_only=True)
     issue_tracker: IssueTracker = field(kw_only=True)
     impact_source: ImpactSource | None = field(default=None, kw_only=True)  # default: Zendesk, per the settings
+    knowledge_base: KnowledgeBase | None = field(default=None, kw_only=True)  # Help Center, if configured
     # Shared by the processes of `bridge serve` (bridge/intake/load.py); private to this process
     # otherwise. `yield_to_intake`: this process's workers step aside while intake is busy.
     shared_intake_load: IntakeLoad | None = field(default=None, kw_only=True)
@@ -90,6 +95,9 @@ class Runtime:
         self.closures = ClosureStore(self.engine)
         self.closure = Closure(self.closures, self.outbox, self.audit)
         self.accountability = AccountabilityStore(self.engine)
+        self.workaround_store = WorkaroundStore(self.engine)
+        self.workarounds = Workarounds(self.rules.current, self.problems, self.workaround_store, self.outbox,
+                                       self.audit, writes_articles=self.knowledge_base is not None)
         self.action_kinds = self._action_registry()
         self.status_sync = StatusSync(self.settings, self.problems, self.issue_snapshots, self.audit, self.actions)
         settings = self.settings
@@ -110,18 +118,27 @@ class Runtime:
         self.impact_actions = ImpactActions(
             settings, context, self.outbox, self.audit, self.impact_source or zendesk_impact_source(settings),
             on_read=lambda connection, problem, now: self.actions.impact_changed(connection, problem, now))
+
+        def fix_shipped(connection, problem, now) -> None:
+            self.closure.start(connection, problem, now, problem.fix_version)
+            self.workarounds.fix_shipped(connection, problem, now)
+
         self.actions = ProblemActions(
             settings, context, self.tickets, self.outbox, self.audit, self.issue_tracker, zendesk, batches,
-            on_fix=lambda connection, problem, now: self.closure.start(connection, problem, now, problem.fix_version),
-            read_impact=self.impact_actions.queue_read)
+            on_fix=fix_shipped, read_impact=self.impact_actions.queue_read,
+            on_tickets_changed=self.workarounds.tickets_changed)
         self.status_actions = StatusActions(settings, context, self.tickets, self.issue_snapshots, self.issue_tracker,
                                             zendesk, batches)
         self.closure_actions = ClosureActions(settings, self.rules.current, self.problems, self.closures,
                                               self.audit, zendesk)
         self.overdue_actions = OverdueActions(settings, self.problems, self.accountability, self.issue_snapshots,
                                               self.audit, self.issue_tracker, zendesk, batches)
+        help_center = settings.zendesk.help_center
+        self.workaround_actions = WorkaroundActions(context, self.workaround_store, self.tickets, self.outbox,
+                                                    self.audit, zendesk, batches, self.knowledge_base,
+                                                    draft=bool(help_center and help_center.draft))
         return ActionRegistry([self.actions, self.impact_actions, self.status_actions, self.closure_actions,
-                               self.overdue_actions])
+                               self.overdue_actions, self.workaround_actions])
 
     def new_worker(self, owner: str | None = None) -> Worker:
         return self._paced(Worker(
@@ -171,6 +188,15 @@ def zendesk_impact_source(settings: Settings) -> ImpactSource:
     return ZendeskImpactSource(zendesk_client(settings))
 
 
+def zendesk_knowledge_base(settings: Settings) -> KnowledgeBase | None:
+    zendesk, help_center = settings.zendesk, settings.zendesk.help_center
+    if help_center is None:
+        return None
+    client = ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
+    return ZendeskHelpCenter(client, help_center.section_id, help_center.permission_group_id,
+                             help_center.user_segment_id, help_center.locale)
+
+
 def jira_issue_tracker(settings: Settings) -> IssueTracker:
     jira = settings.jira
     client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value())
@@ -189,4 +215,5 @@ def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = Tr
     return Runtime(settings=settings, engine=engine, clock=clock,
                    ticket_system=ticket_system or zendesk_ticket_system(settings),
                    issue_tracker=issue_tracker or jira_issue_tracker(settings),
+                   knowledge_base=zendesk_knowledge_base(settings),
                    shared_intake_load=intake_load, yield_to_intake=yield_to_intake)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bridge.domain.problems import FIXED, IN_PROGRESS, OPEN, Problem
+from bridge.domain.problems import FIXED, IN_PROGRESS, OPEN, WORKED_AROUND, Problem
 from bridge.jira_progress.issue_sync import decide
 from connectors.jira.events import parse_jira_webhook
 from tests.support.fixtures import load_fixture
@@ -48,3 +48,14 @@ def test_fixes_shipped_by_release_wait_for_the_version():
     resolved = parse_jira_webhook(load_fixture("jira", "issue_updated__resolved"), "d").issue
     change = decide(problem(IN_PROGRESS), None, resolved, FIXED_RESOLUTIONS, "release")
     assert change.state is None  # merged, in progress until the version is released
+
+
+@pytest.mark.parametrize("fixture, expected_state", [
+    ("issue_updated__started_working", None),        # work on the issue does not reopen it
+    ("issue_updated__reopened", None),
+    ("issue_updated__resolved", FIXED),              # a fix still ships
+])
+def test_a_problem_that_ended_with_its_workaround_moves_only_when_the_fix_ships(fixture, expected_state):
+    event = parse_jira_webhook(load_fixture("jira", fixture), "d")
+    change = decide(problem(WORKED_AROUND, event.issue.key), None, event.issue, FIXED_RESOLUTIONS, "resolution")
+    assert change.state == expected_state

@@ -9,6 +9,7 @@ import click
 from bridge.cli.close import close_command
 from bridge.cli.context import CliContext, pass_context
 from bridge.cli.tables import cell, print_table
+from bridge.cli.workaround import workaround_command
 from bridge.domain.problems import Accountability, ProblemState
 from bridge.problems.views import problem_detail, problem_summary
 
@@ -112,3 +113,4 @@ def _zendesk_told(ticket: dict) -> str:
 
 
 problems.add_command(close_command)
+problems.add_command(workaround_command)

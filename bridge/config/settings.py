@@ -75,6 +75,17 @@ class ZendeskFieldSettings(_Strict):
     expected_fix_date: ZendeskFieldId | None = None
 
 
+class HelpCenterSettings(_Strict):
+    """Where workaround articles go (Zendesk Help Center); without it a workaround is linked by
+    URL (`bridge problems workaround --article-url`) or told as text."""
+
+    section_id: ZendeskFieldId
+    permission_group_id: ZendeskFieldId  # who may edit and publish the article (Help Center requires one)
+    user_segment_id: ZendeskFieldId | None = None  # who may read it; none: everyone
+    locale: str = Field(default="en-us", pattern=r"^[a-z]{2}(-[a-z0-9]{2,4})?$")
+    draft: bool = False  # save the article as a draft for a person to publish, rather than publish it
+
+
 class ZendeskSettings(_Strict):
     url: str
     email: str
@@ -87,6 +98,7 @@ class ZendeskSettings(_Strict):
     # is 100 requests a minute on most plans. A 429 and its Retry-After are honoured either way.
     requests_per_minute: int = Field(default=100, ge=1)
     max_jobs_in_flight: int = Field(default=30, ge=1, le=30)  # Zendesk queues at most 30 jobs
+    help_center: HelpCenterSettings | None = None
 
     _url = field_validator("url")(check_http_url)
 

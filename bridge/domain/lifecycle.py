@@ -1,7 +1,8 @@
 """The problem lifecycle: its states, the moves between them (one table), and what a move writes.
 
     detecting ──threshold──▶ open ◀─▶ in_progress ◀─▶ wont_fix     (Jira's status moves them)
-                              │ fix shipped (from any of the three, or regressed)
+                              │ ╲ a workaround, below the rule's impact bar ──▶ worked_around
+                              │ fix shipped (from any of the three, worked_around or regressed)
                               ▼
     closed ◀──window over── fixed ──same cause within the window──▶ regressed ──new issue──▶ open
     and from any state past detecting: issue deleted ──▶ open, merged into a duplicate ──▶ closed
@@ -28,14 +29,15 @@ class ProblemState(StrEnum):
     CLOSED = "closed"            # done with: its (rule, group key) is free for a new problem
     WONT_FIX = "wont_fix"        # its Jira issue was resolved without a fix
     REGRESSED = "regressed"      # the same cause came back after the fix
+    WORKED_AROUND = "worked_around"  # ends with a workaround article (small impact): not escalated, tickets still join
 
 
-DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED, WONT_FIX, REGRESSED = (
+DETECTING, OPEN, IN_PROGRESS, FIXED, CLOSED, WONT_FIX, REGRESSED, WORKED_AROUND = (
     ProblemState.DETECTING, ProblemState.OPEN, ProblemState.IN_PROGRESS, ProblemState.FIXED,
-    ProblemState.CLOSED, ProblemState.WONT_FIX, ProblemState.REGRESSED)
+    ProblemState.CLOSED, ProblemState.WONT_FIX, ProblemState.REGRESSED, ProblemState.WORKED_AROUND)
 
 # States in which a problem still claims its (rule, group key): new matching tickets join it.
-ACTIVE_STATES = frozenset({DETECTING, OPEN, IN_PROGRESS, FIXED, REGRESSED, WONT_FIX})
+ACTIVE_STATES = frozenset({DETECTING, OPEN, IN_PROGRESS, FIXED, REGRESSED, WONT_FIX, WORKED_AROUND})
 # Active and past detection: it has (or is getting) a Jira issue and linked tickets.
 FOLLOWING_ISSUE = ACTIVE_STATES - {DETECTING}
 
@@ -51,6 +53,7 @@ class Cause(StrEnum):
     ISSUE_DELETED = "issue_deleted"                # its Jira issue is gone: it gets a new one
     REGRESSION_WINDOW_OVER = "regression_window_over"  # long after the fix: a new ticket starts a new problem
     MERGED_INTO_DUPLICATE = "merged_into_duplicate"    # its issue was a duplicate: tickets moved to the other
+    WORKED_AROUND = "worked_around"                # a workaround, and the rule ends problems this small with it
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,13 @@ def _move(cause: Cause, sources, targets, audit_action: str) -> Move:
 MOVES: Mapping[Cause, Move] = MappingProxyType({move.cause: move for move in (
     _move(Cause.THRESHOLD_REACHED, {DETECTING}, {OPEN}, "problem.opened"),
     _move(Cause.JIRA_STATUS_MOVED, FOLLOWING_ISSUE, {OPEN, IN_PROGRESS, WONT_FIX}, "problem.synced_from_jira"),
-    _move(Cause.FIX_SHIPPED, {OPEN, IN_PROGRESS, WONT_FIX, REGRESSED}, {FIXED}, "problem.fixed"),
+    _move(Cause.FIX_SHIPPED, {OPEN, IN_PROGRESS, WONT_FIX, REGRESSED, WORKED_AROUND}, {FIXED}, "problem.fixed"),
     _move(Cause.REGRESSION, {FIXED}, {REGRESSED}, "problem.regressed"),
     _move(Cause.NEW_ISSUE, FOLLOWING_ISSUE, {OPEN}, "jira.regression_issue_created"),
     _move(Cause.ISSUE_DELETED, FOLLOWING_ISSUE, {OPEN}, "jira.issue_deleted"),
     _move(Cause.REGRESSION_WINDOW_OVER, {FIXED}, {CLOSED}, "problem.closed"),
     _move(Cause.MERGED_INTO_DUPLICATE, FOLLOWING_ISSUE, {CLOSED}, "problem.merged_into_duplicate"),
+    _move(Cause.WORKED_AROUND, {OPEN, IN_PROGRESS, REGRESSED}, {WORKED_AROUND}, "problem.worked_around"),
 )})
 
 

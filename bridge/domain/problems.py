@@ -17,6 +17,7 @@ from bridge.domain.lifecycle import (
     OPEN,
     REGRESSED,
     WONT_FIX,
+    WORKED_AROUND,
     ProblemState,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "REGRESSED",
     "RULE",
     "WONT_FIX",
+    "WORKED_AROUND",
     "Accountability",
     "Membership",
     "Problem",

@@ -8,7 +8,7 @@ from datetime import date
 
 from bridge.domain.events import IssueSnapshot
 from bridge.domain.lifecycle import ProblemState
-from bridge.domain.problems import CLOSED, FIXED, IN_PROGRESS, OPEN, WONT_FIX, Problem
+from bridge.domain.problems import CLOSED, FIXED, IN_PROGRESS, OPEN, WONT_FIX, WORKED_AROUND, Problem
 
 # Jira's status category keys.
 TO_DO, IN_PROGRESS_CATEGORY, DONE = "new", "indeterminate", "done"
@@ -40,6 +40,8 @@ def decide(problem: Problem, before: IssueSnapshot | None, after: IssueSnapshot,
     changed = before is None or (before.status, before.status_category, before.resolution) != (
         after.status, after.status_category, after.resolution)
     state = _state_for(after, fixed_resolutions, fix_on, problem.state) if changed else None
+    if problem.state == WORKED_AROUND and state in (OPEN, IN_PROGRESS):
+        state = None  # it ended with its workaround: only a fix (or won't fix) moves it on
     # At first sight (e.g. the webhook of the issue the bridge just created) only a state that
     # differs from the problem's is news to the tickets.
     moved = changed and (before is not None or (state is not None and state != problem.state))

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bridge.actions.open_tickets import not_closed
 from bridge.actions.problem_context import ProblemContext
 from bridge.actions.results import Done, Later
-from bridge.actions.zendesk_batches import (
-    BULK_LIMIT,
-    BatchSender,
-    BatchState,
-    Finished,
-    chunks,
-    state_of,
-    with_state,
-)
+from bridge.actions.zendesk_batches import BatchSender, BatchState, Finished, state_of, with_state
 from bridge.config.settings import Settings
 from bridge.config.sync_settings import TicketUpdate
 from bridge.domain.events import IssueSnapshot
@@ -102,17 +95,9 @@ class StatusActions:
         return Done(f"{len(step.state.done)} tickets told{given_up}: {issue.status}")
 
     def _remaining(self, problem: Problem, excluded: set[int], limit: int) -> list[int]:
-        """The next (up to) `limit` linked tickets not yet told, leaving out closed ones (Zendesk
-        cannot update them); snapshots are read only as far as needed to fill the batch."""
+        """The next (up to) `limit` linked tickets not yet told, leaving out closed ones."""
         linked = [t for t in self.problems.linked_ticket_ids(problem.id) if t not in excluded]
-        batch: list[int] = []
-        for chunk in chunks(linked, BULK_LIMIT):
-            closed = {t.id for t in self.tickets.get_many(chunk) if t.status == "closed"}
-            batch += [t for t in chunk if t not in closed]
-            if len(batch) >= limit:
-                break
-        return batch[:limit]
-
+        return not_closed(linked, self.tickets, limit)
 
 def _context(rule: Rule, facts: ProblemFacts, issue: IssueSnapshot, url: str) -> dict:
     context = template_context(rule, facts, (), jira_key=issue.key, jira_url=url)

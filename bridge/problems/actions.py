@@ -49,6 +49,8 @@ EXAMPLE_TICKETS = 5
 FixShipped = Callable[[Connection, Problem, datetime], object]
 # Queues a read of the problem's weighted impact (bridge/problems/impact_actions.py).
 ReadImpact = Callable[[Connection, Problem, datetime], None]
+# What else tickets joining or leaving a problem queue (a workaround's answer), in their transaction.
+TicketsChanged = Callable[[Connection, Problem, datetime], object]
 
 
 def counts_text(problem: Problem) -> str:
@@ -64,10 +66,12 @@ def _no_impact_reads(connection: Connection, problem: Problem, now: datetime) ->
 class ProblemActions:
     def __init__(self, settings: Settings, context: ProblemContext, tickets: TicketSnapshots, outbox: Outbox,
                  audit: AuditLog, issues: IssueTracker, zendesk: TicketSystem, batches: BatchSender,
-                 on_fix: FixShipped, read_impact: ReadImpact = _no_impact_reads):
+                 on_fix: FixShipped, read_impact: ReadImpact = _no_impact_reads,
+                 on_tickets_changed: TicketsChanged | None = None):
         self.settings, self.context, self.problems, self.tickets = settings, context, context.problems, tickets
         self.outbox, self.audit, self.issues, self.zendesk = outbox, audit, issues, zendesk
         self.batches, self.on_fix, self.read_impact = batches, on_fix, read_impact
+        self.on_tickets_changed = on_tickets_changed
 
     def handlers(self) -> dict:
         return {CREATE_ISSUE: self.create_issue, SYNC_LINKS: self.sync_links, UPDATE_ISSUE: self.update_issue,
@@ -95,6 +99,8 @@ class ProblemActions:
 
     def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None:
         """Tickets joined or left: tell Zendesk, and (debounced) update the counts on Jira."""
+        if self.on_tickets_changed is not None:
+            self.on_tickets_changed(connection, problem, now)
         if problem.jira_key is None:
             return  # the issue's creation links the tickets there are by then
         self.outbox.enqueue(connection, SYNC_LINKS, now, problem.id, dedupe_key=f"links:{problem.id}")

@@ -16,6 +16,7 @@ from bridge.rules.validated import (
     StrictModel,
     Template,
     Window,
+    WorkaroundTemplate,
     context_of,
     rule_error,
 )
@@ -95,10 +96,37 @@ class OnFix(StrictModel):
     tags: list[str] = []
 
 
+class WorkaroundEnds(StrictModel):
+    """The impact bar: below `below` distinct `of`, a workaround ends the problem (no escalation,
+    no due-date chase); at or above it, the Jira issue stays on course for a fix."""
+
+    below: int = Field(ge=1)
+    of: CountedThing = "requesters"
+
+
+class OnWorkaround(StrictModel):
+    """What a workaround does: the Help Center article written from `article_title` and
+    `article_body` (HTML; rewritten with `fix_version` once the fix ships), and what every linked
+    ticket gets: an internal note, or, when `public_reply` is given, that reply to the customer."""
+
+    article_title: WorkaroundTemplate | None = None
+    article_body: WorkaroundTemplate | None = None
+    internal_note: WorkaroundTemplate | None = None
+    public_reply: WorkaroundTemplate | None = None
+    ends_problem: WorkaroundEnds | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_answer(self) -> OnWorkaround:
+        if self.internal_note is not None and self.public_reply is not None:
+            raise rule_error("give internal_note or public_reply, not both: tickets get one answer")
+        return self
+
+
 class ZendeskSpec(StrictModel):
     link_tag: Template | None = None
     internal_note: Template | None = None
     on_fix: OnFix | None = None
+    on_workaround: OnWorkaround | None = None
 
 
 class RuleSpec(StrictModel):

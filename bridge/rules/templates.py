@@ -13,6 +13,9 @@ PROBLEM_VARIABLES = frozenset({"problem", "rule", "tickets", "count"})
 # What a customer reply when the fix ships (`zendesk.on_fix.public_reply`) may use besides: the
 # ticket's requester (name, first_name), the ticket (id) and the fix version.
 REPLY_VARIABLES = PROBLEM_VARIABLES | {"requester", "ticket", "fix_version"}
+# What the templates of a workaround (`zendesk.on_workaround`) may use besides: `workaround` (text,
+# article_url) and `fix_version` (set once the fix shipped: the article is rewritten then).
+WORKAROUND_VARIABLES = PROBLEM_VARIABLES | {"workaround", "fix_version"}
 # What a group_by template may use.
 TICKET_VARIABLES = frozenset({"ticket"})
 

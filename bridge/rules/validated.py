@@ -14,7 +14,13 @@ from pydantic_core import PydanticCustomError
 from bridge.rules.durations import DuePolicy, parse_due_policy, parse_window
 from bridge.rules.fields import FieldRef, parse_field_ref, resolve_custom_field
 from bridge.rules.linear_regex import LinearRegex, compile_linear
-from bridge.rules.templates import REPLY_VARIABLES, TICKET_VARIABLES, RuleTemplate, compile_template
+from bridge.rules.templates import (
+    REPLY_VARIABLES,
+    TICKET_VARIABLES,
+    WORKAROUND_VARIABLES,
+    RuleTemplate,
+    compile_template,
+)
 from bridge.rules.text import keyword_needle
 
 
@@ -113,6 +119,10 @@ def _reply_template(value: Any) -> RuleTemplate:
     return compile_template(_string(value, "a template string"), REPLY_VARIABLES)
 
 
+def _workaround_template(value: Any) -> RuleTemplate:
+    return compile_template(_string(value, "a template string"), WORKAROUND_VARIABLES)
+
+
 def _group_part(text: str, info: ValidationInfo) -> FieldRef | RuleTemplate:
     if "{{" in text or "{%" in text:
         return compile_template(text, TICKET_VARIABLES)
@@ -140,5 +150,6 @@ Window = Annotated[timedelta, PlainValidator(_reported(lambda v: parse_window(_s
 Due = Annotated[DuePolicy | dict[str, DuePolicy], PlainValidator(_reported(_due))]
 Template = Annotated[RuleTemplate, PlainValidator(_reported(_template))]
 ReplyTemplate = Annotated[RuleTemplate, PlainValidator(_reported(_reply_template))]
+WorkaroundTemplate = Annotated[RuleTemplate, PlainValidator(_reported(_workaround_template))]
 GroupBy = Annotated[tuple[FieldRef | RuleTemplate, ...], PlainValidator(_group_by)]
 CustomFieldKey = Annotated[str, AfterValidator(_custom_field_key)]

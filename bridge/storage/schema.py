@@ -247,3 +247,30 @@ closure_tickets = Table(
     Column("last_error", Text),
 )
 Index("ix_closure_tickets_state", closure_tickets.c.closure_id, closure_tickets.c.state)
+
+# A problem's workaround (at most one; a newer one replaces the text): where it came from, the
+# Help Center article written for it (or the URL an admin gave), and what the rule's impact bar
+# decided (`ended`: the problem ends with the article; `fix`: it stays on course for a fix).
+problem_workarounds = Table(
+    "problem_workarounds",
+    metadata,
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True),
+    Column("text", Text),
+    Column("article_url", String(2000)),
+    Column("article_id", BigId),  # the Help Center article the bridge wrote, if it did
+    Column("source", String(32), nullable=False),  # cli | jira_comment
+    Column("outcome", String(16), nullable=False),  # ended | fix
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("article_written_at", UtcDateTime),
+    Column("article_fix_version", String(200)),  # set when the article says the fix shipped
+)
+
+# Every linked ticket told of its problem's workaround, once.
+workaround_answers = Table(
+    "workaround_answers",
+    metadata,
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True),
+    Column("ticket_id", BigId, primary_key=True, autoincrement=False),
+    Column("public", Boolean, nullable=False),  # a public reply to the customer, or an internal note
+    Column("answered_at", UtcDateTime, nullable=False),
+)

@@ -15,6 +15,7 @@ from bridge.domain.lifecycle import (
     OPEN,
     REGRESSED,
     WONT_FIX,
+    WORKED_AROUND,
     Cause,
     IllegalTransition,
     ProblemState,
@@ -23,26 +24,29 @@ from bridge.domain.lifecycle import (
 )
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-PAST_DETECTION = (OPEN, IN_PROGRESS, FIXED, WONT_FIX, REGRESSED)
+PAST_DETECTION = (OPEN, IN_PROGRESS, FIXED, WONT_FIX, REGRESSED, WORKED_AROUND)
 
 # (cause, from, to, audit action): every move the bridge may make, spelled out once more by hand.
 ALLOWED = {
     *((Cause.THRESHOLD_REACHED, DETECTING, OPEN, "problem.opened"),),
     *((Cause.JIRA_STATUS_MOVED, source, target, "problem.synced_from_jira")
       for source in PAST_DETECTION for target in (OPEN, IN_PROGRESS, WONT_FIX)),
-    *((Cause.FIX_SHIPPED, source, FIXED, "problem.fixed") for source in (OPEN, IN_PROGRESS, WONT_FIX, REGRESSED)),
+    *((Cause.FIX_SHIPPED, source, FIXED, "problem.fixed")
+      for source in (OPEN, IN_PROGRESS, WONT_FIX, REGRESSED, WORKED_AROUND)),
     *((Cause.REGRESSION, FIXED, REGRESSED, "problem.regressed"),),
     *((Cause.NEW_ISSUE, source, OPEN, "jira.regression_issue_created") for source in PAST_DETECTION),
     *((Cause.ISSUE_DELETED, source, OPEN, "jira.issue_deleted") for source in PAST_DETECTION),
     *((Cause.REGRESSION_WINDOW_OVER, FIXED, CLOSED, "problem.closed"),),
     *((Cause.MERGED_INTO_DUPLICATE, source, CLOSED, "problem.merged_into_duplicate") for source in PAST_DETECTION),
+    *((Cause.WORKED_AROUND, source, WORKED_AROUND, "problem.worked_around")
+      for source in (OPEN, IN_PROGRESS, REGRESSED)),
 }
 ALLOWED_MOVES = {(cause, source, target): action for cause, source, target, action in ALLOWED}
 
 
 def test_the_states_keep_the_strings_stored_in_the_database():
     assert [state.value for state in ProblemState] == [
-        "detecting", "open", "in_progress", "fixed", "closed", "wont_fix", "regressed"]
+        "detecting", "open", "in_progress", "fixed", "closed", "wont_fix", "regressed", "worked_around"]
 
 
 @pytest.mark.parametrize("cause, source, target", sorted(product(Cause, ProblemState, ProblemState)))

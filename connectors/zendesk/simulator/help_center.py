@@ -37,15 +37,16 @@ class HelpCenter:
         if not self.enabled:
             raise ApiError(404, "RecordNotFound", "Help Center not enabled for this account")
 
-    def add_permission_group(self) -> int:
+    def add_permission_group(self, group_id: int | None = None) -> int:
         with self.lock:
-            group_id = next(self._ids)
+            group_id = group_id or next(self._ids)
             self.permission_groups.add(group_id)
             return group_id
 
-    def create_section(self, name: str, category_id: int = 1, locale: str | None = None) -> dict:
+    def create_section(self, name: str, section_id: int | None = None, category_id: int = 1,
+                       locale: str | None = None) -> dict:
         with self.lock:
-            section_id = next(self._ids)
+            section_id = section_id or next(self._ids)
             now = iso(self.clock())
             self.sections[section_id] = {"id": section_id, "name": name, "category_id": category_id,
                                          "locale": locale or self.default_locale, "source_locale": self.default_locale,

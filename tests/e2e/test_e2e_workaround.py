@@ -1,0 +1,176 @@
+"""A workaround, end to end through the simulators: `bridge problems workaround` -> the Help Center
+article -> every linked ticket told once -> a ticket joining later answered at once -> the fix
+ships -> the article says so. The bridge's own notes never count as customer reports."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli.context import CliContext
+from bridge.cli.workaround import workaround_command
+from bridge.domain.problems import FIXED, OPEN, WORKED_AROUND
+from bridge.planning import problem_label
+from tests.e2e.problems_support import (
+    CRASH_RULE,
+    CRASH_THRESHOLD,
+    JIRA_KEY_FIELD,
+    RULES,
+    action_rows,
+    assert_nothing_parked,
+    open_crash_problem,
+    problem_environment,
+    report_crash,
+    settle_all,
+    the_problem,
+)
+from tests.support.settings import write_config
+
+SECTION, PERMISSION_GROUP = 360_100, 360_200
+WORKAROUND = "Pay with a saved card: the crash only hits cards typed in at checkout.\nOr use PayPal <for now>."
+
+
+def rules_with(on_workaround: str) -> str:
+    return RULES.replace("    jira:\n      priority: High", f"    zendesk:\n      on_workaround: {on_workaround}\n"
+                         "    jira:\n      priority: High", 1)
+
+
+@pytest.fixture
+def make_bridge(tmp_path):
+    environments = []
+
+    def make(on_workaround: str, help_center: bool = True, **extra):
+        zendesk = {"fields": {"jira_key": JIRA_KEY_FIELD}}
+        if help_center:
+            zendesk["help_center"] = {"section_id": SECTION, "permission_group_id": PERMISSION_GROUP, **extra}
+        environment = problem_environment(tmp_path / f"rules{len(environments)}", rules=rules_with(on_workaround),
+                                          zendesk=zendesk)
+        environments.append(environment)
+        environment.zendesk.account.help_center.create_section("Known issues", SECTION)
+        environment.zendesk.account.help_center.add_permission_group(PERMISSION_GROUP)
+        return environment
+
+    yield make
+    for environment in environments:
+        environment.stop()
+
+
+def workaround(environment, tmp_path, *arguments: str):
+    config = write_config(tmp_path, environment.settings)
+    return CliRunner().invoke(workaround_command, list(arguments), obj=CliContext(str(config)))
+
+
+def bridge_comments(environment, ticket_id: int) -> list[dict]:
+    return [c for c in environment.zendesk.comments(ticket_id)
+            if c["author_id"] == environment.zendesk.account.api_user_id]
+
+
+def answers(environment, ticket_id: int, url: str) -> list[dict]:
+    return [c for c in bridge_comments(environment, ticket_id) if url in c["body"]]
+
+
+def the_article(environment, problem_id: int) -> dict:
+    articles = environment.zendesk.account.help_center.articles_with_labels([problem_label(problem_id)])
+    assert len(articles) == 1, articles
+    return articles[0]
+
+
+def test_workaround_article_every_ticket_once_a_late_ticket_at_once_then_the_fix(make_bridge, tmp_path):
+    bridge = make_bridge("{ends_problem: {below: 5, of: requesters}}")
+    problem, tickets = open_crash_problem(bridge)
+
+    result = workaround(bridge, tmp_path, str(problem.id), "--text", WORKAROUND)
+    settle_all(bridge)
+
+    assert result.exit_code == 0, result.output
+    assert "ends with it" in result.output
+    article = the_article(bridge, problem.id)
+    assert article["section_id"] == SECTION and article["draft"] is False
+    assert article["title"] == "Known issue: The checkout crashes when customers pay."
+    assert "Or use PayPal &lt;for now&gt;." in article["body"]  # the text is escaped into the HTML
+    for ticket_id in tickets:
+        told = answers(bridge, ticket_id, article["html_url"])
+        assert len(told) == 1 and told[0]["public"] is False, bridge_comments(bridge, ticket_id)
+        assert WORKAROUND in told[0]["body"]
+    problem = the_problem(bridge.runtime, CRASH_RULE)
+    assert problem.state == WORKED_AROUND  # 3 requesters, below the bar of 5
+
+    late = report_crash(bridge)
+    settle_all(bridge)
+
+    assert len(answers(bridge, late, article["html_url"])) == 1
+    for ticket_id in tickets:  # nobody twice
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
+    problem = the_problem(bridge.runtime, CRASH_RULE)
+    # The bridge's notes came back as webhooks: none counted as a customer report.
+    assert (problem.ticket_count, problem.requester_count) == (CRASH_THRESHOLD + 1, CRASH_THRESHOLD + 1)
+    assert bridge.runtime.workaround_store.answer_counts([problem.id]) == {problem.id: CRASH_THRESHOLD + 1}
+
+    bridge.jira.user_transitions(problem.jira_key, "Done", resolution="Fixed")
+    settle_all(bridge)
+
+    assert the_problem_by_id(bridge, problem.id).state == FIXED
+    fixed = the_article(bridge, problem.id)
+    assert fixed["id"] == article["id"] and fixed["title"].startswith("Fixed in ")
+    assert "<strong>Fixed in" in fixed["body"] and "Or use PayPal &lt;for now&gt;." in fixed["body"]
+    assert [a.outcome for a in action_rows(bridge.runtime, "zendesk.workaround_article", problem.id)] == [
+        f"created article {article['id']}", f"rewrote article {article['id']} (fixed in this release)"]
+    assert_nothing_parked(bridge.runtime)
+
+
+def the_problem_by_id(environment, problem_id: int):
+    return environment.runtime.problems.get(problem_id)
+
+
+def test_above_the_bar_a_public_reply_links_the_given_article_and_the_problem_stays_open(make_bridge, tmp_path):
+    bridge = make_bridge("{ends_problem: {below: 2, of: requesters}, public_reply: 'We found a way around it: "
+                         "{{ workaround.article_url }}'}", help_center=False)
+    problem, tickets = open_crash_problem(bridge)
+    url = "https://help.example.com/hc/en-us/articles/42-checkout-crash"
+
+    result = workaround(bridge, tmp_path, str(problem.id), "--article-url", url)
+    settle_all(bridge)
+
+    assert result.exit_code == 0 and "stays on course for a fix" in result.output, result.output
+    assert the_problem(bridge.runtime, CRASH_RULE).state == OPEN
+    for ticket_id in tickets:
+        told = answers(bridge, ticket_id, url)
+        assert [(c["public"], c["body"]) for c in told] == [(True, f"We found a way around it: {url}")]
+    assert bridge.zendesk.account.help_center.articles == {}  # a given article is linked, not written
+    assert the_problem(bridge.runtime, CRASH_RULE).ticket_count == CRASH_THRESHOLD  # replies are not reports
+
+
+def test_a_draft_article_is_found_again_after_a_crash_instead_of_written_twice(make_bridge, tmp_path, monkeypatch):
+    bridge = make_bridge("{}", draft=True)
+    problem, _ = open_crash_problem(bridge)
+    knowledge_base = bridge.runtime.knowledge_base
+    create = knowledge_base.create_article
+
+    def created_then_died(article):
+        monkeypatch.setattr(knowledge_base, "create_article", create)
+        create(article)
+        raise RuntimeError("the worker died before recording the article")
+
+    monkeypatch.setattr(knowledge_base, "create_article", created_then_died)
+    assert workaround(bridge, tmp_path, str(problem.id), "--text", "Use the saved card.").exit_code == 0
+    settle_all(bridge)
+
+    article = the_article(bridge, problem.id)
+    assert article["draft"] is True
+    assert bridge.runtime.workaround_store.get(problem.id).article_id == article["id"]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ([], "give --text, --article-url or both"),
+    (["--article-url", "ftp://x"], "must be an http(s) URL"),
+])
+def test_bad_arguments_are_refused_in_plain_words(make_bridge, tmp_path, arguments, message):
+    bridge = make_bridge("{}")
+    result = workaround(bridge, tmp_path, "1", *arguments)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_a_problem_that_cannot_take_a_workaround_is_named(make_bridge, tmp_path):
+    bridge = make_bridge("{}")
+    result = workaround(bridge, tmp_path, "999", "--text", "x")
+    assert result.exit_code == 1 and "problem 999 cannot take a workaround: no problem 999" in result.output
