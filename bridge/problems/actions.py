@@ -17,7 +17,7 @@ from bridge.actions.zendesk_batches.state import upgraded
 from bridge.config.settings import Settings
 from bridge.domain.lifecycle import Cause, transition
 from bridge.domain.ports import IssueTracker, TicketSystem
-from bridge.domain.problems import CLOSED, Problem
+from bridge.domain.problems import CLOSED, WORKED_AROUND, Problem
 from bridge.jira_progress.status_actions import STATUS_UPDATE
 from bridge.logs import log_event
 from bridge.planning import (
@@ -219,7 +219,9 @@ class ProblemActions:
             return Done("no issue yet")
         rule = self._rule(problem)
         facts = self._facts(problem)
-        result = escalate(rule.spec.jira.escalation, facts.measures, problem.escalation_applied,
+        # A problem that ended with its workaround is not escalated (its rule's impact bar said so).
+        steps = rule.spec.jira.escalation if problem.state != WORKED_AROUND else []
+        result = escalate(steps, facts.measures, problem.escalation_applied,
                           priority=problem.priority or self.settings.teams[problem.team].priority,
                           due_date=problem.due_date,
                           due_settings=(rule.spec.jira.due, self.settings.teams[problem.team].due),

@@ -12,6 +12,7 @@ from bridge.cli.workaround import workaround_command
 from bridge.domain.problems import FIXED, OPEN, WORKED_AROUND
 from bridge.planning import problem_label
 from tests.e2e.problems_support import (
+    CRASH_ESCALATION_AT,
     CRASH_RULE,
     CRASH_THRESHOLD,
     JIRA_KEY_FIELD,
@@ -95,16 +96,19 @@ def test_workaround_article_every_ticket_once_a_late_ticket_at_once_then_the_fix
     problem = the_problem(bridge.runtime, CRASH_RULE)
     assert problem.state == WORKED_AROUND  # 3 requesters, below the bar of 5
 
-    late = report_crash(bridge)
+    late = [report_crash(bridge) for _ in range(CRASH_ESCALATION_AT - CRASH_THRESHOLD)]
     settle_all(bridge)
 
-    assert len(answers(bridge, late, article["html_url"])) == 1
+    for ticket_id in late:
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
     for ticket_id in tickets:  # nobody twice
         assert len(answers(bridge, ticket_id, article["html_url"])) == 1
     problem = the_problem(bridge.runtime, CRASH_RULE)
     # The bridge's notes came back as webhooks: none counted as a customer report.
-    assert (problem.ticket_count, problem.requester_count) == (CRASH_THRESHOLD + 1, CRASH_THRESHOLD + 1)
-    assert bridge.runtime.workaround_store.answer_counts([problem.id]) == {problem.id: CRASH_THRESHOLD + 1}
+    assert (problem.ticket_count, problem.requester_count) == (CRASH_ESCALATION_AT, CRASH_ESCALATION_AT)
+    assert bridge.runtime.workaround_store.answer_counts([problem.id]) == {problem.id: CRASH_ESCALATION_AT}
+    # The rule escalates at CRASH_ESCALATION_AT tickets; a problem that ended with its workaround is not.
+    assert bridge.jira.issue(problem.jira_key)["fields"]["priority"]["name"] == "High"
 
     bridge.jira.user_transitions(problem.jira_key, "Done", resolution="Fixed")
     settle_all(bridge)
