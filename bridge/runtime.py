@@ -44,6 +44,7 @@ from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.storage.workarounds import WorkaroundStore
 from bridge.workaround.actions import WorkaroundActions
+from bridge.workaround.from_jira import WorkaroundFromJira
 from bridge.workaround.start import Workarounds
 from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
@@ -107,7 +108,9 @@ class Runtime:
             regression_window=timedelta(days=settings.regression.window_days))
         self.processor = EventProcessor(
             self.tickets, self.issue_snapshots, self.detector, self.status_sync, self.rules.current, self.ticket_system,
-            self.settings.zendesk.bridge_user_id)
+            self.settings.zendesk.bridge_user_id,
+            apply_comment=WorkaroundFromJira(settings.jira.workaround_marker, self.problems,
+                                             self.workarounds).apply_comment)
         # The inbox gauges' read is bounded like the readiness ping: both only look.
         self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, server.readiness_timeout_seconds)
 

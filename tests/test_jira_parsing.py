@@ -2,7 +2,7 @@
 
 import pytest
 
-from bridge.domain.events import Ignored, IssueEvent, VersionEvent
+from bridge.domain.events import Ignored, IssueComment, IssueEvent, VersionEvent
 from connectors.jira.events import JIRA_EVENT_PARSERS, parse_jira_webhook
 from connectors.payload import PayloadError
 from tests.support.fixtures import fixture_names, fixtures_named_in, load_fixture
@@ -70,9 +70,26 @@ def test_version_released():
         "version_released", "10000", "1.0", "10002", True)
 
 
-@pytest.mark.parametrize("name", ["comment_created__cloud", "comment_created__server", "comment_deleted__cloud"])
-def test_comments_are_known_and_ignored(name):
-    assert parse(name) == Ignored("Jira comments stay in Jira")
+@pytest.mark.parametrize("name, issue_id, issue_key, body, author", [
+    ("comment_created__cloud", "10040", "TES-41", "Added a comment", "5c5f880629be9642ba529340"),
+    ("comment_created__server", "10013", None, "unik", "levbrouk"),  # Data Center: the issue by id only
+])
+def test_comments_are_read_for_workarounds(name, issue_id, issue_key, body, author):
+    event = parse(name)
+    assert isinstance(event, IssueComment)
+    assert (event.kind, event.issue_id, event.issue_key, event.body, event.author) == (
+        "comment_created", issue_id, issue_key, body, author)
+
+
+def test_a_comment_in_atlassian_document_format_is_read_as_text():
+    payload = {"webhookEvent": "comment_updated", "issue": {"id": "7", "key": "A-7"},
+               "comment": {"body": {"type": "doc", "version": 1, "content": [
+                   {"type": "paragraph", "content": [{"type": "text", "text": "Workaround: restart"}]}]}}}
+    assert parse_jira_webhook(payload, "d").body == "Workaround: restart"
+
+
+def test_deleted_comments_are_known_and_ignored():
+    assert parse("comment_deleted__cloud") == Ignored("Jira comments stay in Jira")
 
 
 def test_unknown_event_is_ignored():
@@ -88,6 +105,8 @@ def test_unknown_event_is_ignored():
     ({"webhookEvent": "jira:issue_updated", "issue": {"id": "1", "key": "A-1"}, "changelog": {"items": "x"}},
      "changelog"),
     ({"webhookEvent": "jira:version_released", "version": {}}, "missing 'id'"),
+    ({"webhookEvent": "comment_created", "comment": {"body": "x"}}, "names no issue"),
+    ({"webhookEvent": "comment_created", "issue": {"id": "1"}, "comment": {"body": 3}}, "comment.body"),
 ])
 def test_malformed_payloads(payload, message):
     with pytest.raises(PayloadError, match=message):

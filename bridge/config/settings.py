@@ -132,6 +132,9 @@ class JiraSettings(_Strict):
     # replayed for ever. Longer than Jira's retries (over an hour); a replay within it is known by
     # the digest of its body, kept as long as the inbox keeps rows (see Settings).
     webhook_max_age_seconds: int = Field(default=12 * 3600, ge=2 * 3600)
+    # A comment on a problem's issue starting with this (e.g. "Workaround:") gives the problem its
+    # workaround: the rest of the comment. None: comments are not read.
+    workaround_marker: str | None = Field(default=None, min_length=1, max_length=100)
 
     @property
     def search_lag(self) -> timedelta:

@@ -131,10 +131,24 @@ class VersionEvent:
 
 
 @dataclass(frozen=True)
+class IssueComment:
+    """A comment written or edited on a Jira issue (`kind` is comment_created or comment_updated);
+    `body` is its plain text. Data Center's webhooks name only the issue's id, not its key."""
+
+    event_id: str
+    kind: str
+    issue_id: str
+    issue_key: str | None
+    body: str
+    occurred_at: datetime
+    author: str | None = None
+
+
+@dataclass(frozen=True)
 class Ignored:
     """A well-formed event this bridge knows about and deliberately does nothing with."""
 
     reason: str
 
 
-DomainEvent = TicketEvent | IssueEvent | VersionEvent
+DomainEvent = TicketEvent | IssueEvent | VersionEvent | IssueComment

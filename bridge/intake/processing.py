@@ -12,7 +12,14 @@ from sqlalchemy import Connection
 
 from bridge.detection.detector import DetectionBatch, Detector
 from bridge.domain.bridge_tickets import created_by_bridge
-from bridge.domain.events import DomainEvent, IssueEvent, TicketEvent, TicketSnapshot, VersionEvent
+from bridge.domain.events import (
+    DomainEvent,
+    IssueComment,
+    IssueEvent,
+    TicketEvent,
+    TicketSnapshot,
+    VersionEvent,
+)
 from bridge.domain.ports import TicketSystem
 from bridge.jira_progress.status_sync import StatusSync
 from bridge.logs import log_event
@@ -38,6 +45,10 @@ class Lookups:
     error: Exception | None = None
 
 
+# What a Jira comment does (a workaround it may carry: bridge/workaround/from_jira.py); the outcome.
+ApplyComment = Callable[[Connection, IssueComment, datetime], str]
+
+
 @dataclass
 class ProcessingBatch:
     """Several events applied in one transaction: their tickets' snapshots, recorded first (by
@@ -50,8 +61,9 @@ class ProcessingBatch:
 class EventProcessor:
     def __init__(self, tickets: TicketSnapshots, issue_snapshots: IssueSnapshots, detector: Detector,
                  status_sync: StatusSync, rules: Callable[[], RuleSet], ticket_system: TicketSystem | None,
-                 bridge_user_id: int | None):
+                 bridge_user_id: int | None, apply_comment: ApplyComment | None = None):
         self.tickets, self.issue_snapshots, self.detector = tickets, issue_snapshots, detector
+        self.apply_comment = apply_comment
         self.status_sync = status_sync
         self.rules, self.ticket_system = rules, ticket_system
         self.bridge_user_id = bridge_user_id
@@ -98,6 +110,8 @@ class EventProcessor:
             return self.status_sync.apply_issue_event(connection, event, now)
         if isinstance(event, VersionEvent):
             return self.status_sync.apply_version_event(connection, event, now)
+        if isinstance(event, IssueComment):
+            return self.apply_comment(connection, event, now) if self.apply_comment else "comment not read"
         raise TypeError(f"no processing for {type(event).__name__}")
 
     def apply_many(self, connection: Connection, events: Sequence[DomainEvent], now: datetime,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bridge.domain.events import FieldChange, Ignored, IssueEvent, IssueSnapshot, VersionEvent
+from bridge.domain.events import FieldChange, Ignored, IssueComment, IssueEvent, IssueSnapshot, VersionEvent
+from connectors.jira.adf import adf_to_text, is_adf_document
 from connectors.payload import PayloadError, obj, string_list, text, timestamp
 
 
@@ -40,6 +42,31 @@ def _version_event(kind: str) -> Callable[[dict, str], VersionEvent]:
     return parse
 
 
+# Data Center's comment webhooks carry no `issue`: the comment's own address names it.
+_COMMENT_ISSUE_ID = re.compile(r"/issue/([0-9]+)/comment/")
+
+
+def _comment_event(kind: str) -> Callable[[dict, str], IssueComment]:
+    def parse(payload: dict, delivery_id: str) -> IssueComment:
+        comment = obj(payload, "comment", required=True)
+        issue = obj(payload, "issue")
+        issue_id = text(issue, "id")
+        if issue_id is None:
+            found = _COMMENT_ISSUE_ID.search(text(comment, "self") or "")
+            if found is None:
+                raise PayloadError("comment event names no issue (neither 'issue.id' nor 'comment.self')")
+            issue_id = found.group(1)
+        body = comment.get("body")
+        if is_adf_document(body):
+            body = adf_to_text(body)
+        elif not isinstance(body, str):
+            raise PayloadError("'comment.body' must be text or an Atlassian document")
+        return IssueComment(event_id=delivery_id, kind=kind, issue_id=issue_id, issue_key=text(issue, "key"),
+                            body=body, occurred_at=_occurred_at(payload), author=_user(obj(comment, "author")))
+
+    return parse
+
+
 def _known_and_ignored(reason: str) -> Callable[[dict, str], Ignored]:
     return lambda payload, delivery_id: Ignored(reason)
 
@@ -49,8 +76,8 @@ JIRA_EVENT_PARSERS: dict[str, Callable[[dict, str], Any]] = {
     "jira:issue_created": _issue_event("created"),
     "jira:issue_updated": _issue_event("updated"),
     "jira:issue_deleted": _issue_event("deleted"),
-    "comment_created": _known_and_ignored("Jira comments stay in Jira"),
-    "comment_updated": _known_and_ignored("Jira comments stay in Jira"),
+    "comment_created": _comment_event("comment_created"),  # may carry a workaround (jira.workaround_marker)
+    "comment_updated": _comment_event("comment_updated"),
     "comment_deleted": _known_and_ignored("Jira comments stay in Jira"),
     "jira:version_released": _version_event("version_released"),
     "jira:version_unreleased": _version_event("version_unreleased"),
@@ -58,9 +85,11 @@ JIRA_EVENT_PARSERS: dict[str, Callable[[dict, str], Any]] = {
 }
 # What an event is about, by the prefix of its webhookEvent.
 _SUBJECTS = {"jira:issue_": "issue", "jira:version_": "version"}
-# The events the bridge's Jira webhook subscribes to: those above that it reads (`bridge setup jira`
-# registers them, `bridge check` wants them, docs/connecting.md lists them).
-JIRA_WEBHOOK_EVENTS = tuple(kind for kind in JIRA_EVENT_PARSERS if kind.startswith(tuple(_SUBJECTS)))
+# The events the bridge's Jira webhook subscribes to: those above that it reads, comments included
+# (a workaround comes as one: jira.workaround_marker). `bridge setup jira` registers them, `bridge
+# check` wants them, docs/connecting.md lists them.
+JIRA_WEBHOOK_EVENTS = tuple(kind for kind in JIRA_EVENT_PARSERS
+                            if kind.startswith(tuple(_SUBJECTS)) or kind in ("comment_created", "comment_updated"))
 
 
 def event_type_of(payload: Any) -> str:
@@ -84,7 +113,7 @@ def subject_id_of(payload: Any) -> str | None:
     return None
 
 
-def parse_jira_webhook(payload: Any, delivery_id: str) -> IssueEvent | VersionEvent | Ignored:
+def parse_jira_webhook(payload: Any, delivery_id: str) -> IssueEvent | VersionEvent | IssueComment | Ignored:
     kind = event_type_of(payload)
     parser = JIRA_EVENT_PARSERS.get(kind)
     if parser is None:

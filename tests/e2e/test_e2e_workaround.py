@@ -17,6 +17,7 @@ from tests.e2e.problems_support import (
     CRASH_THRESHOLD,
     JIRA_KEY_FIELD,
     RULES,
+    SETTINGS,
     action_rows,
     assert_nothing_parked,
     open_crash_problem,
@@ -44,8 +45,9 @@ def make_bridge(tmp_path):
         zendesk = {"fields": {"jira_key": JIRA_KEY_FIELD}}
         if help_center:
             zendesk["help_center"] = {"section_id": SECTION, "permission_group_id": PERMISSION_GROUP, **extra}
+        jira = {**SETTINGS["jira"], "workaround_marker": "Workaround:"}
         environment = problem_environment(tmp_path / f"rules{len(environments)}", rules=rules_with(on_workaround),
-                                          zendesk=zendesk)
+                                          zendesk=zendesk, jira=jira)
         environments.append(environment)
         environment.zendesk.account.help_center.create_section("Known issues", SECTION)
         environment.zendesk.account.help_center.add_permission_group(PERMISSION_GROUP)
@@ -178,3 +180,23 @@ def test_a_problem_that_cannot_take_a_workaround_is_named(make_bridge, tmp_path)
     bridge = make_bridge("{}")
     result = workaround(bridge, tmp_path, "999", "--text", "x")
     assert result.exit_code == 1 and "problem 999 cannot take a workaround: no problem 999" in result.output
+
+
+def test_a_jira_comment_with_the_marker_gives_the_workaround(make_bridge):
+    bridge = make_bridge("{}")
+    problem, tickets = open_crash_problem(bridge)
+
+    bridge.jira.user_comments(problem.jira_key, "Looking into the card form now.")
+    settle_all(bridge)
+    assert bridge.runtime.workaround_store.get(problem.id) is None  # no marker: an ordinary comment
+
+    bridge.jira.user_comments(problem.jira_key, "workaround: Pay with a saved card until 4.2 ships.")
+    settle_all(bridge)
+
+    workaround = bridge.runtime.workaround_store.get(problem.id)
+    assert (workaround.source, workaround.text, workaround.outcome) == (
+        "jira_comment", "Pay with a saved card until 4.2 ships.", "fix")  # no impact bar: a fix still comes
+    article = the_article(bridge, problem.id)
+    for ticket_id in tickets:
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
+    assert the_problem(bridge.runtime, CRASH_RULE).state == OPEN
