@@ -20,7 +20,16 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response as BaseResponse
 
-from bridge.domain.problems import AT_RISK, CHECKED_STATES, CLOSED, FIXED, OVERDUE, WONT_FIX, Problem
+from bridge.domain.problems import (
+    AT_RISK,
+    CHECKED_STATES,
+    CLOSED,
+    FIXED,
+    OVERDUE,
+    WONT_FIX,
+    WORKED_AROUND,
+    Problem,
+)
 from bridge.http.auth import configured_token, derived_key, token_matches
 from bridge.overdue.accountability import compute_trend, days_overdue
 from bridge.problems.report import build_report, render_html
@@ -184,10 +193,11 @@ def _cards(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
                                            card["id"]))
 
 
-def _totals(cards: list[dict[str, Any]]) -> dict[str, int]:
+def _totals(cards: list[dict[str, Any]], answered_by_article: int) -> dict[str, int]:
     return {"problems": len(cards), "at_risk": sum(1 for card in cards if card["accountability"] == AT_RISK),
             "overdue": sum(1 for card in cards if card["accountability"] == OVERDUE),
-            "tickets": sum(card["counts"]["tickets"] for card in cards)}
+            "tickets": sum(card["counts"]["tickets"] for card in cards),
+            "answered_by_article": answered_by_article}
 
 
 @dashboard.get("")
@@ -199,7 +209,8 @@ def index():
     teams: dict[str, list[dict[str, Any]]] = {}
     for card in cards:
         teams.setdefault(card["team"], []).append(card)
-    return render_template("dashboard_index.html", teams=sorted(teams.items()), totals=_totals(cards),
+    return render_template("dashboard_index.html", teams=sorted(teams.items()),
+                           totals=_totals(cards, runtime.workaround_store.answered_total()),
                            now=runtime.clock())
 
 
@@ -207,11 +218,13 @@ def index():
 def team_page(team: str):
     runtime = _runtime()
     found, _ = runtime.problems.search(teams=[team], states=CHECKED_STATES)
-    done, done_total = runtime.problems.search(teams=[team], states=(FIXED, CLOSED, WONT_FIX), limit=RECENT_LIMIT)
+    done, done_total = runtime.problems.search(teams=[team], states=(FIXED, CLOSED, WONT_FIX, WORKED_AROUND),
+                                               limit=RECENT_LIMIT)
     if not found and not done and team not in runtime.settings.teams:
         abort(404)
     cards = _cards(runtime, found)
-    return render_template("dashboard_team.html", team=team, cards=cards, totals=_totals(cards),
+    return render_template("dashboard_team.html", team=team, cards=cards,
+                           totals=_totals(cards, runtime.workaround_store.answered_total(team)),
                            done=[problem_summary(problem, runtime.settings) for problem in done],
                            done_total=done_total, now=runtime.clock())
 
@@ -265,10 +278,14 @@ TIMELINE = {
     "problem.received_duplicate": ("Received a duplicate", "status"),
     "jira.issue_deleted": ("Jira issue deleted", "late"),
     "problem.closed": ("Closed", "status"),
+    "problem.workaround_added": ("Workaround", "good"),
+    "problem.worked_around": ("Ended with its workaround", "good"),
+    "zendesk.workaround_article": ("Knowledge article written", "good"),
+    "zendesk.workaround_answered": ("Tickets answered by the article", "good"),
 }
 # Detail keys worth a word on the timeline (ids, keys, states, dates; never free text from tickets).
 NOTE_KEYS = ("key", "jira_key", "status", "priority", "due_date", "fix_version", "days_overdue", "done",
-             "total", "failed", "reason")
+             "total", "failed", "reason", "source", "outcome", "answered")
 
 
 def timeline(detail: dict[str, Any]) -> list[dict[str, Any]]:

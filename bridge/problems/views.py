@@ -17,6 +17,7 @@ from bridge.storage.closures import ClosureStore
 from bridge.storage.leased_queue import FAILED, PENDING, PROCESSING
 from bridge.storage.outbox import Outbox
 from bridge.storage.problems import ProblemStore
+from bridge.storage.workarounds import WorkaroundStore
 
 
 class ProblemSources(Protocol):
@@ -27,6 +28,7 @@ class ProblemSources(Protocol):
     outbox: Outbox
     audit: AuditLog
     closures: ClosureStore
+    workaround_store: WorkaroundStore
 
 # Outbox actions still owed for a problem: waiting, being carried out, or parked after failing.
 UNFINISHED_ACTIONS = (PENDING, PROCESSING, FAILED)
@@ -104,6 +106,12 @@ def problem_detail(runtime: ProblemSources, problem_id: int) -> dict[str, Any] |
         "state": progress.state, "fix_version": progress.fix_version, "total": progress.total,
         "done": progress.done, "failed": progress.failed, "started_at": iso(progress.created_at),
         "finished_at": iso(progress.finished_at)}
+    workaround = runtime.workaround_store.get(problem_id)
+    answered = runtime.workaround_store.answer_counts([problem_id]).get(problem_id, 0)
+    worked_around = None if workaround is None else {
+        "source": workaround.source, "outcome": workaround.outcome, "article_url": workaround.article_url,
+        "article_id": workaround.article_id, "recorded_at": iso(workaround.recorded_at),
+        "tickets_answered": answered}
     return {**problem_summary(problem, settings), "fix_version": problem.fix_version,
-            "fixed_at": iso(problem.fixed_at), "customers_notified": closure,
+            "fixed_at": iso(problem.fixed_at), "customers_notified": closure, "workaround": worked_around,
             "tickets": tickets, "actions": actions, "audit": audit}

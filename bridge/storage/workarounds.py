@@ -103,8 +103,11 @@ class WorkaroundStore:
         with reading(self.engine) as connection:
             return {problem_id: count for problem_id, count in connection.execute(query)}
 
-    def team_answer_count(self, team: str) -> int:
+    def answered_total(self, team: str | None = None) -> int:
+        """Tickets answered by a workaround, of one team's problems or of all."""
+        query = select(func.count()).select_from(workaround_answers)
+        if team is not None:
+            query = (query.join(problems, problems.c.id == workaround_answers.c.problem_id)
+                     .where(problems.c.team == team))
         with reading(self.engine) as connection:
-            return connection.execute(select(func.count()).select_from(workaround_answers).join(
-                problems, problems.c.id == workaround_answers.c.problem_id).where(problems.c.team == team)
-            ).scalar_one()
+            return connection.execute(query).scalar_one()

@@ -108,7 +108,7 @@ class WorkaroundActions:
             self.store.answered(connection, problem.id, state.done, public, when)
             if state.done:
                 self.audit.record(connection, when, "zendesk.workaround_answered", f"problem:{problem.id}",
-                                  {"tickets": sorted(state.done), "public": public,
+                                  {"tickets": sorted(state.done), "answered": len(state.done), "public": public,
                                    "article_url": workaround.article_url})
             # Tickets that joined while this ran found this action's key taken: they come next
             # (closed ones cannot be updated, given-up ones stay given up).

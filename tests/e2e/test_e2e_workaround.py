@@ -5,6 +5,7 @@ ships -> the article says so. The bridge's own notes never count as customer rep
 from __future__ import annotations
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from bridge.cli.context import CliContext
@@ -111,6 +112,15 @@ def test_workaround_article_every_ticket_once_a_late_ticket_at_once_then_the_fix
     assert bridge.runtime.workaround_store.answer_counts([problem.id]) == {problem.id: CRASH_ESCALATION_AT}
     # The rule escalates at CRASH_ESCALATION_AT tickets; a problem that ended with its workaround is not.
     assert bridge.jira.issue(problem.jira_key)["fields"]["priority"]["name"] == "High"
+    # The dashboard and the API count the answers.
+    auth = {"Authorization": f"Bearer {bridge.api_token}"}
+    page = requests.get(f"{bridge.bridge_url}/dashboard/problems/{problem.id}", headers=auth, timeout=5).text
+    assert f"{CRASH_ESCALATION_AT} tickets answered by it" in page and "Ended with its workaround" in page
+    team = requests.get(f"{bridge.bridge_url}/dashboard/teams/engineering", headers=auth, timeout=5).text
+    assert f"<b>{CRASH_ESCALATION_AT}</b>answered by article" in team
+    shown = requests.get(f"{bridge.bridge_url}/api/problems/{problem.id}", headers=auth, timeout=5).json()
+    assert shown["workaround"]["tickets_answered"] == CRASH_ESCALATION_AT
+    assert shown["workaround"]["article_url"] == article["html_url"]
 
     bridge.jira.user_transitions(problem.jira_key, "Done", resolution="Fixed")
     settle_all(bridge)
