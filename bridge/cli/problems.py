@@ -94,6 +94,11 @@ def _print_detail(view: dict) -> None:
     if closure:
         click.echo(f"notified: {closure['done']}/{closure['total']} customers ({closure['state']}"
                    + (f", {closure['failed']} failed" if closure["failed"] else "") + ")")
+    workaround = view["workaround"]
+    if workaround:
+        click.echo(f"workaround: from {workaround['source']}, "
+                   + ("ended the problem" if workaround["outcome"] == "ended" else "a fix still due")
+                   + f"; article {cell(workaround['article_url'])}; {workaround['tickets_answered']} tickets answered")
     click.echo(f"\ntickets ({len(view['tickets'])}):")
     print_table(("ticket", "joined", "left", "zendesk", "url"), [
         (t["id"], t["joined_at"], t["left_at"], _zendesk_told(t), t["url"]) for t in view["tickets"]], "  none")

@@ -7,11 +7,14 @@ from __future__ import annotations
 import pytest
 import requests
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from bridge.cli.context import CliContext
+from bridge.cli.problems import show_problem
 from bridge.cli.workaround import workaround_command
 from bridge.domain.problems import FIXED, OPEN, WORKED_AROUND
 from bridge.planning import problem_label
+from bridge.storage.schema import inbox_events
 from tests.e2e.problems_support import (
     CRASH_ESCALATION_AT,
     CRASH_RULE,
@@ -144,6 +147,7 @@ def test_above_the_bar_a_public_reply_links_the_given_article_and_the_problem_st
     problem, tickets = open_crash_problem(bridge)
     url = "https://help.example.com/hc/en-us/articles/42-checkout-crash"
 
+    own_before = own_changes(bridge, tickets)
     result = workaround(bridge, tmp_path, str(problem.id), "--article-url", url)
     settle_all(bridge)
 
@@ -153,7 +157,19 @@ def test_above_the_bar_a_public_reply_links_the_given_article_and_the_problem_st
         told = answers(bridge, ticket_id, url)
         assert [(c["public"], c["body"]) for c in told] == [(True, f"We found a way around it: {url}")]
     assert bridge.zendesk.account.help_center.articles == {}  # a given article is linked, not written
-    assert the_problem(bridge.runtime, CRASH_RULE).ticket_count == CRASH_THRESHOLD  # replies are not reports
+    # The replies (which name the checkout crash in their URL) came back as webhooks of the
+    # bridge's own changes: none was evaluated as a report.
+    assert own_changes(bridge, tickets) >= own_before + len(tickets)
+    assert the_problem(bridge.runtime, CRASH_RULE).ticket_count == CRASH_THRESHOLD
+
+
+def own_changes(environment, tickets: list[int]) -> int:
+    """Webhook events about these tickets that the bridge recognised as its own changes."""
+    rows = environment.runtime.engine.connect()
+    with rows:
+        outcomes = rows.execute(select(inbox_events.c.outcome).where(
+            inbox_events.c.subject_key.in_([f"ticket:{t}" for t in tickets]))).scalars().all()
+    return sum(1 for outcome in outcomes if outcome and "own change, not evaluated" in outcome)
 
 
 def test_a_draft_article_is_found_again_after_a_crash_instead_of_written_twice(make_bridge, tmp_path, monkeypatch):
@@ -192,7 +208,7 @@ def test_a_problem_that_cannot_take_a_workaround_is_named(make_bridge, tmp_path)
     assert result.exit_code == 1 and "problem 999 cannot take a workaround: no problem 999" in result.output
 
 
-def test_a_jira_comment_with_the_marker_gives_the_workaround(make_bridge):
+def test_a_jira_comment_with_the_marker_gives_the_workaround(make_bridge, tmp_path):
     bridge = make_bridge("{}")
     problem, tickets = open_crash_problem(bridge)
 
@@ -210,3 +226,7 @@ def test_a_jira_comment_with_the_marker_gives_the_workaround(make_bridge):
     for ticket_id in tickets:
         assert len(answers(bridge, ticket_id, article["html_url"])) == 1
     assert the_problem(bridge.runtime, CRASH_RULE).state == OPEN
+    shown = CliRunner().invoke(show_problem, [str(problem.id)],
+                               obj=CliContext(str(write_config(tmp_path, bridge.settings))))
+    assert (f"workaround: from jira_comment, a fix still due; article {article['html_url']}; "
+            f"{CRASH_THRESHOLD} tickets answered") in shown.output, shown.output
