@@ -13,7 +13,7 @@ from bridge.actions.open_tickets import not_closed
 from bridge.actions.problem_context import ProblemContext
 from bridge.actions.results import Done, Later
 from bridge.actions.zendesk_batches import BatchSender, BatchState, Finished, state_of, with_state
-from bridge.domain.ports import KnowledgeBase, NewArticle, TicketSystem
+from bridge.domain.ports import KnowledgeBase, NewArticle, RemoteError, TicketSystem
 from bridge.domain.problems import CLOSED, FIXED, Problem
 from bridge.logs import log_event
 from bridge.planning import problem_label
@@ -54,13 +54,19 @@ class WorkaroundActions:
         article_id, url, outcome = workaround.article_id, workaround.article_url, "rewrote"
         if article_id is None:
             label = problem_label(problem.id)
-            found = self.knowledge_base.find_article(label)
-            if found is not None:  # created by an earlier attempt: rewritten below with what is known now
-                article_id, url = found.id, found.url
-            else:
-                created = self.knowledge_base.create_article(NewArticle(written.title, written.body, label,
-                                                                        self.draft))
-                article_id, url, outcome = created.id, created.url, "created"
+            try:
+                found = self.knowledge_base.find_article(label)
+                created = None if found else self.knowledge_base.create_article(
+                    NewArticle(written.title, written.body, label, self.draft))
+            except RemoteError as error:
+                if error.temporary:
+                    raise
+                return self._without_article(problem, fix_version, error)
+            article = found or created
+            assert article is not None
+            article_id, url = article.id, article.url
+            # One an earlier attempt created is rewritten with what is known now.
+            outcome = "rewrote" if found else "created"
         if outcome != "created":
             self.knowledge_base.rewrite_article(article_id, written.title, written.body)
 
@@ -74,6 +80,21 @@ class WorkaroundActions:
 
         return Done(f"{outcome} article {article_id}" + (f" (fixed in {fix_version})" if fix_version else ""),
                     record)
+
+    def _without_article(self, problem: Problem, fix_version: str | None, error: RemoteError) -> Done:
+        """Help Center refused the article for good (not enabled, no permission): the tickets
+        get the workaround's text instead."""
+        log_event(log, logging.WARNING, "workaround.article_refused", problem_id=problem.id, status=error.status,
+                  code=error.code)
+
+        def record(connection: Connection, when: datetime) -> None:
+            self.audit.record(connection, when, "zendesk.workaround_article_refused", f"problem:{problem.id}",
+                              {"status": error.status, "code": error.code})
+            if fix_version is None:
+                self.outbox.enqueue(connection, ANSWER_TICKETS, when, problem.id,
+                                    dedupe_key=f"workaround:{problem.id}")
+
+        return Done(f"Help Center refused the article ({error.status}): tickets get the text", record)
 
     def answer_tickets(self, action: Action, now: datetime) -> Done | Later:
         problem = self.context.problem(action)

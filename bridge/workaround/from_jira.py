@@ -19,7 +19,7 @@ log = logging.getLogger("bridge.workaround")
 def workaround_text(body: str, marker: str) -> str | None:
     """The text after the marker, if the comment starts with it (case and surrounding space aside)."""
     stripped = body.strip()
-    if not marker or not stripped.casefold().startswith(marker.casefold()):
+    if not marker or stripped[:len(marker)].casefold() != marker.casefold():
         return None
     return stripped[len(marker):].strip() or None
 

@@ -192,6 +192,22 @@ def test_a_draft_article_is_found_again_after_a_crash_instead_of_written_twice(m
     assert bridge.runtime.workaround_store.get(problem.id).article_id == article["id"]
 
 
+def test_when_help_center_refuses_the_article_the_tickets_get_the_text(make_bridge, tmp_path):
+    bridge = make_bridge("{}")
+    bridge.zendesk.account.help_center.enabled = False  # configured, but the account has none
+    problem, tickets = open_crash_problem(bridge)
+
+    assert workaround(bridge, tmp_path, str(problem.id), "--text", "Use the saved card.").exit_code == 0
+    settle_all(bridge)
+
+    for ticket_id in tickets:
+        told = [c for c in bridge_comments(bridge, ticket_id) if "Use the saved card." in c["body"]]
+        assert len(told) == 1 and told[0]["public"] is False
+    assert [a.outcome for a in action_rows(bridge.runtime, "zendesk.workaround_article", problem.id)] == [
+        "Help Center refused the article (404): tickets get the text"]
+    assert_nothing_parked(bridge.runtime)
+
+
 @pytest.mark.parametrize("arguments, message", [
     ([], "give --text, --article-url or both"),
     (["--article-url", "ftp://x"], "must be an http(s) URL"),
