@@ -1,7 +1,7 @@
 """A problem's workaround and its knowledge article (issue 17), and the linked tickets told of it.
 
 Revision ID: 0012
-Revises: 0009 (on integration: the newest revision then, 0011)
+Revises: 0011
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from bridge.storage.types import BigId, UtcDateTime
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
