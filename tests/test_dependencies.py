@@ -14,9 +14,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-FIRST_PARTY = {"bridge", "connectors", "tests", "bench"}
+FIRST_PARTY = {"bridge", "connectors", "tests", "bench", "deploy"}
 # Programs a README reader has before installing anything.
-BASE_PROGRAMS = {"python3", "pip"}
+# Programs the README names that the bridge does not install: Python itself, and Docker for the
+# compose deployment (docs/deploy.md says to install it).
+BASE_PROGRAMS = {"python3", "pip", "docker"}
 
 
 def distribution_name(requirement: str) -> str:

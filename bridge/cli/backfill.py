@@ -35,7 +35,7 @@ def backfill(context: CliContext, period: timedelta, apply: bool, restart: bool,
     """Read history through Zendesk's incremental ticket export and say which problems it holds
     (counts and sample tickets); --apply opens them. Windows are judged on the tickets' own
     times. Stopped at any point, the next run goes on where it stopped."""
-    runtime = context.runtime()
+    runtime = context.runtime(migrate=True)  # it writes, and may run before the first `bridge serve`
     store = BackfillStore(runtime.engine)
     pacer = ExportPacer(export_rate)
     reader = ExportReader(runtime.engine, store, runtime.ticket_system, pacer, runtime.clock)

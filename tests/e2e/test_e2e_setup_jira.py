@@ -125,7 +125,8 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing(admin):
 
 @pytest.mark.parametrize("change, finding", [
     ({"events": ["jira:issue_created", "jira:issue_updated"]},
-     "it does not send jira:issue_deleted, jira:version_released, jira:version_unreleased, jira:version_updated"),
+     "it does not send jira:issue_deleted, comment_created, comment_updated, jira:version_released, "
+     "jira:version_unreleased, jira:version_updated"),
     ({"url": "https://old-host.example.com/webhooks/jira"},
      "it points at https://old-host.example.com/webhooks/jira, not {public_url}/webhooks/jira"),
     ({"enabled": False}, "it is disabled"),
@@ -218,7 +219,7 @@ def test_fields_are_created_once_and_their_screens_named(admin):
     assert "ok: Jira field 'Affected tickets' is customfield_10050" in lines
     created = [line for line in lines if line.startswith("done: created Jira number field")]
     assert [line.split("'")[1] for line in created] == ["Affected requesters", "Affected organizations"]
-    assert "      affected_requesters: customfield_10052" in lines
+    assert "      affected_requesters: customfield_10054" in lines  # after the simulator's own fields
     assert "  ENG: Default Issue Screen (id" in result.stdout
     with admin.client() as client:
         names = {field["name"]: field for field in client.fields()}
@@ -226,7 +227,7 @@ def test_fields_are_created_once_and_their_screens_named(admin):
 
     again = admin.setup("--fields")
     assert "done: created" not in again.stdout
-    assert "ok: Jira field 'Affected organizations' is customfield_10053" in again.stdout
+    assert "ok: Jira field 'Affected organizations' is customfield_10055" in again.stdout
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -49,7 +49,8 @@ class JiraStore(WorkflowMixin, LinksMixin):
 
     def add_custom_field(self, name: str, custom_type: str) -> catalog.CustomField:
         with self.lock:
-            field_id = f"customfield_{10050 + len(self.custom_fields)}"
+            # After the highest id in use: the catalog's ids are not contiguous.
+            field_id = f"customfield_{max(int(i.removeprefix('customfield_')) for i in self.custom_fields) + 1}"
             custom = catalog.CustomField(field_id, name, catalog.CUSTOM_FIELD_TYPES[custom_type], custom_type)
             self.custom_fields[field_id] = custom
             return custom
