@@ -304,3 +304,30 @@ def test_two_workers_on_postgresql_take_turns_on_a_ticket_and_apply_each_event_o
             assert claimed["w1"] > 0 and claimed["w2"] > 0
         finally:
             runtime.engine.dispose()
+
+
+def test_a_claim_on_sqlite_reads_only_the_claimed_tickets_earlier_events(tmp_path, clock):
+    """The in-turn check looks each claimed ticket up in the partial index over unfinished rows;
+    SQLite's planner, left alone, scanned every waiting row for each claim (a claim then cost in
+    proportion to the backlog)."""
+    from sqlalchemy import event
+
+    from bridge.storage.inbox import Delivery, ticket_subject
+
+    runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'bridge.db'}"), clock=clock)
+    runtime.inbox.store_many([Delivery("zendesk", f"e{n}", None, "{}", clock(), subject_key=ticket_subject(n % 90))
+                              for n in range(300)])
+    statements = []
+
+    def keep(connection, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(runtime.engine, "before_cursor_execute", keep)
+    claimed = runtime.inbox.claim("w", 50, clock(), LEASE)
+    event.remove(runtime.engine, "before_cursor_execute", keep)
+    assert len(claimed) == 50
+    [(in_turn, parameters)] = [(s, p) for s, p in statements if "min(" in s]
+    with runtime.engine.connect() as connection:
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {in_turn}", parameters))
+    runtime.engine.dispose()
+    assert "USING INDEX ix_inbox_subject_unfinished (subject_key=?)" in plan, plan
