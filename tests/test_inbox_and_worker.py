@@ -209,6 +209,30 @@ def test_events_of_one_ticket_in_one_batch_build_on_each_other(store):
     assert store.tickets.event_counts() == {1: 3}
 
 
+def test_a_batch_writes_each_ticket_once_with_all_its_events(store):
+    """The batch's snapshots are merged in memory and written together: one row write per
+    ticket, not one per event, and the rows say what all the events said."""
+    from sqlalchemy import event
+
+    put(store, zendesk_event(1, "e0", "2025-01-08T09:00:00Z", subject="known"), "e0")
+    assert store.new_worker().run_once() == 1
+    for n, (ticket, minute) in enumerate([(1, 10), (2, 11), (1, 12), (3, 13), (2, 14), (1, 15)]):
+        put(store, zendesk_event(ticket, f"e{n + 1}", f"2025-01-08T10:{minute}:00Z", subject=f"at {minute}"),
+            f"e{n + 1}")
+    ticket_writes = []
+
+    def count(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith(("INSERT INTO tickets", "UPDATE tickets")):
+            ticket_writes.append(len(parameters) if executemany else 1)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    assert store.new_worker().run_once() == 6
+    event.remove(store.engine, "before_cursor_execute", count)
+    assert sorted(ticket_writes) == [1, 2]  # ticket 1 updated; 2 and 3 inserted, in one statement
+    assert store.tickets.event_counts() == {1: 4, 2: 2, 3: 1}
+    assert [t.subject for t in store.tickets.get_many([1, 2, 3])] == ["at 15", "at 14", "at 13"]
+
+
 def test_two_workers_never_process_the_same_event(store):
     for i in range(40):
         put(store, zendesk_event(i + 1, f"e{i}"), f"e{i}")
@@ -273,13 +297,17 @@ def test_two_workers_on_postgresql_take_turns_on_a_ticket_and_apply_each_event_o
             for n in range(events)])
         original, out_of_turn, lock = runtime.tickets.record, [], threading.Lock()
 
-        def record_checking_turn(connection, incoming, *args):
-            applied = connection.execute(select(tickets.c.event_count).where(
-                tickets.c.id == incoming.id)).scalar() or 0
+        def record_checking_turn(connection, incoming, now, event_time=None, held=None):
+            # The batch's rows, read under lock, hold what this transaction has applied so far.
+            if held is not None and incoming.id in held.rows:
+                applied = held.rows[incoming.id].event_count if held.rows[incoming.id] else 0
+            else:
+                applied = connection.execute(select(tickets.c.event_count).where(
+                    tickets.c.id == incoming.id)).scalar() or 0
             if incoming.subject != f"number {applied + 1}":
                 with lock:
                     out_of_turn.append((incoming.id, incoming.subject, applied))
-            return original(connection, incoming, *args)
+            return original(connection, incoming, now, event_time, held)
 
         runtime.tickets.record = record_checking_turn
         claimed = {"w1": 0, "w2": 0}

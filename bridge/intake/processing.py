@@ -119,11 +119,13 @@ class EventProcessor:
         """Apply events in order inside one transaction; their outcomes. What they need from the
         store is read once: the tickets' rows and, for the events that may be reports, their
         memberships; each problem they change is recounted once, at the end. The snapshots are
-        recorded first (detection reads none but its own ticket's, which it is given), so that
+        recorded first and written together, one statement for new tickets and one for known ones
+        (detection reads none but its own ticket's, which it is given), so that
         the problems' locks are taken once that is done, and held for less time."""
         ticket_events = [event for event in events if isinstance(event, TicketEvent)]
         held = self.tickets.lock_many(connection, (event.ticket.id for event in ticket_events))
         recorded = {event.event_id: self._record(connection, event, now, lookups, held) for event in ticket_events}
+        self.tickets.write_held(connection, held)
         evaluated = [event for event in ticket_events if event.kind in TICKET_GONE or self.is_customer_report(event)]
         batch = ProcessingBatch(recorded, self.detector.start_batch(
             connection, {event.ticket.id for event in evaluated},

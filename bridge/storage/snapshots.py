@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from bridge.domain.events import IssueSnapshot, TicketSnapshot
 from bridge.storage.db import reading
 from bridge.storage.schema import issues, tickets
 
-_TICKET_ATTRIBUTES = tuple(field.name for field in dataclasses.fields(TicketSnapshot))
+
+def _fields(snapshot) -> dict:
+    """A snapshot's fields, one level deep: dataclasses.asdict deep-copies every value, and a
+    ticket is converted once per batch it is in."""
+    return {name: getattr(snapshot, name) for name in snapshot.__dataclass_fields__}
 
 
 def ticket_to_json(snapshot: TicketSnapshot) -> dict:
-    # Field by field, not dataclasses.asdict: its deep copy was most of the time bulk work spent here.
-    data = {name: getattr(snapshot, name) for name in _TICKET_ATTRIBUTES}
-    data["custom_fields"] = dict(snapshot.custom_fields)
+    data = _fields(snapshot)
     data["tags"] = list(snapshot.tags)
+    data["custom_fields"] = dict(snapshot.custom_fields)
     data["known_fields"] = sorted(snapshot.known_fields)
     for name in ("created_at", "updated_at"):
         data[name] = data[name].isoformat() if data[name] else None
@@ -37,7 +39,7 @@ def ticket_from_json(data: dict) -> TicketSnapshot:
 
 
 def issue_to_json(snapshot: IssueSnapshot) -> dict:
-    data = dataclasses.asdict(snapshot)
+    data = _fields(snapshot)
     data["fix_versions"] = list(snapshot.fix_versions)
     data["labels"] = list(snapshot.labels)
     data["duplicates"] = list(snapshot.duplicates)
@@ -71,8 +73,19 @@ def _stored(row) -> StoredTicket:
     return StoredTicket(ticket_from_json(row.snapshot), row.event_count, row.last_event_at)
 
 
-# Tickets read ahead for a batch of events, locked: ticket id -> its row, None when it has none yet.
-HeldTickets = dict[int, "StoredTicket | None"]
+@dataclass
+class HeldTickets:
+    """Tickets read ahead and locked for a batch of events (`lock_many`): each ticket's row as
+    the batch's events leave it (None: it has none yet), and which of them `write_held` has yet
+    to write (ticket id -> when it was seen)."""
+
+    rows: dict[int, StoredTicket | None]
+    in_table: set[int]
+    unwritten: dict[int, datetime] = field(default_factory=dict)
+
+
+_INSERT_TICKET = tickets.insert()
+_UPDATE_TICKET = tickets.update().where(tickets.c.id == bindparam("ticket_id"))
 
 
 class TicketSnapshots:
@@ -83,30 +96,30 @@ class TicketSnapshots:
         """The rows of several tickets in one query, locked in id order for the rest of the
         transaction, for `record` to start from instead of reading each."""
         ids = sorted(set(ticket_ids))
-        held: HeldTickets = dict.fromkeys(ids)
+        held = HeldTickets(dict.fromkeys(ids), set())
         if ids:
             rows = connection.execute(
                 select(tickets.c.id, tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
                 .where(tickets.c.id.in_(ids)).order_by(tickets.c.id).with_for_update())
             for row in rows:
-                held[row.id] = _stored(row)
+                held.rows[row.id] = _stored(row)
+                held.in_table.add(row.id)
         return held
 
     def record(self, connection: Connection, incoming: TicketSnapshot, now: datetime,
                event_time: datetime | None = None, held: HeldTickets | None = None) -> TicketSnapshot:
         """Merge a (possibly partial, possibly late) snapshot into the stored one; return the result.
-        `held`: rows read ahead by `lock_many` in this transaction, kept up to date here.
+        `held`: rows read ahead by `lock_many` in this transaction: the result is kept there, and
+        written by `write_held` (once per ticket, however many events it had).
 
         Newest wins by the ticket's updated_at, which has whole seconds; within one second, by the
         sub-second time of the event that carried the snapshot."""
-        if held is not None and incoming.id in held:
-            row = held[incoming.id]
-        else:
-            found = connection.execute(
-                select(tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
-                .where(tickets.c.id == incoming.id).with_for_update()
-            ).first()
-            row = _stored(found) if found else None
+        if held is None or incoming.id not in held.rows:
+            alone = self.lock_many(connection, [incoming.id])
+            merged = self.record(connection, incoming, now, event_time, alone)
+            self.write_held(connection, alone)
+            return merged
+        row = held.rows[incoming.id]
         stored = row.snapshot if row else None
         if row is not None and stored is not None and (
                 _is_older(incoming.updated_at, stored.updated_at)
@@ -116,17 +129,29 @@ class TicketSnapshots:
         else:
             merged = incoming.merged_onto(stored)
             newest_event = event_time or (row.last_event_at if row else None)
-        values = {"snapshot": ticket_to_json(merged), "ticket_updated_at": merged.updated_at,
-                  "seen_at": now, "last_event_at": newest_event}
-        event_count = row.event_count + 1 if row else 1
-        if row:
-            connection.execute(tickets.update().where(tickets.c.id == incoming.id)
-                               .values(event_count=event_count, **values))
-        else:
-            connection.execute(tickets.insert().values(id=incoming.id, event_count=event_count, **values))
-        if held is not None:
-            held[incoming.id] = StoredTicket(merged, event_count, newest_event)
+        held.rows[incoming.id] = StoredTicket(merged, row.event_count + 1 if row else 1, newest_event)
+        held.unwritten[incoming.id] = now
         return merged
+
+    def write_held(self, connection: Connection, held: HeldTickets) -> None:
+        """Write the rows `record` left in `held`: one executemany for the new tickets, one for
+        the known ones."""
+        inserts, updates = [], []
+        for ticket_id, seen_at in sorted(held.unwritten.items()):
+            row = held.rows[ticket_id]
+            assert row is not None, "record leaves a row for every ticket it marks unwritten"
+            values = {"snapshot": ticket_to_json(row.snapshot), "ticket_updated_at": row.snapshot.updated_at,
+                      "seen_at": seen_at, "last_event_at": row.last_event_at, "event_count": row.event_count}
+            if ticket_id in held.in_table:
+                updates.append({"ticket_id": ticket_id, **values})
+            else:
+                inserts.append({"id": ticket_id, **values})
+        if inserts:
+            connection.execute(_INSERT_TICKET, inserts)
+        if updates:
+            connection.execute(_UPDATE_TICKET, updates)
+        held.in_table.update(held.unwritten)
+        held.unwritten.clear()
 
     def get(self, ticket_id: int) -> TicketSnapshot | None:
         with reading(self.engine) as connection:
