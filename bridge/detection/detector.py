@@ -88,8 +88,12 @@ class DetectionBatch:
     stale_counts: set[int] = field(default_factory=set)
     tickets_changed: set[int] = field(default_factory=set)
 
+    # Whether memberships were dropped because problems changed (see Detector._memberships).
+    memberships_stale: bool = False
+
     def problems_changed(self) -> None:
         self.memberships.clear()
+        self.memberships_stale = True
         self.locked.clear()
 
 
@@ -163,9 +167,7 @@ class Detector:
         else:
             matches = [RuleMatch.of(rule, ticket) for rule in self.rules().matching(ticket)]
         links = () if gone else tuple(self.issue_links(ticket))
-        memberships = evaluation.batch.memberships.pop(ticket.id, None)
-        if memberships is None:
-            memberships = self.problems.memberships_of(connection, ticket.id)
+        memberships = self._memberships(evaluation)
         for leave in leaving(memberships, matches, (link.key for link in links)):
             self._leave(evaluation, leave)
         for rule_match in matches:
@@ -209,6 +211,20 @@ class Detector:
             occurrences = self.problems.occurrences(evaluation.connection, problem.id)
             return CountingProblem(problem.state, occurrences=tuple(occurrences))
         return CountingProblem(problem.state)
+
+    def _memberships(self, evaluation: _Evaluation) -> list[Membership]:
+        """The ticket's memberships as read ahead (each once). Once problems changed under the
+        batch, the first ticket to need its memberships reads them again for every ticket the
+        batch has yet to evaluate, in one query."""
+        batch, ticket_id = evaluation.batch, evaluation.ticket.id
+        memberships = batch.memberships.pop(ticket_id, None)
+        if memberships is not None:
+            return memberships
+        if batch.memberships_stale and batch.matches:
+            batch.memberships = self.problems.memberships_of_many(evaluation.connection, {ticket_id, *batch.matches})
+            batch.memberships_stale = False
+            return batch.memberships.pop(ticket_id)
+        return self.problems.memberships_of(evaluation.connection, ticket_id)
 
     def _has_ticket(self, evaluation: _Evaluation, problem_id: int) -> bool:
         memberships = self.problems.memberships_of(evaluation.connection, evaluation.ticket.id)

@@ -8,7 +8,20 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, or_, select, true, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.impact import ImpactScore
@@ -57,6 +70,26 @@ def _problem(row) -> Problem:
         impact=ImpactScore.from_json(row.impact))
 
 
+def _memberships_statement():
+    """The active problems that tickets (`ticket_ids`) are counted in or linked to, built once:
+    detection asks for every ticket event, and building it cost more than running it."""
+    ticket_ids: BindParameter[int] = bindparam("ticket_ids", expanding=True)
+    counted = select(occurrences.c.ticket_id.label("ticket_id"), occurrences.c.problem_id.label("problem_id")
+                     ).where(occurrences.c.ticket_id.in_(ticket_ids))
+    linked = (select(problem_tickets.c.ticket_id.label("ticket_id"),
+                     problem_tickets.c.problem_id.label("problem_id"))
+              .where(problem_tickets.c.ticket_id.in_(ticket_ids), problem_tickets.c.left_at.is_(None)))
+    pairs = counted.union(linked).subquery()
+    return (select(pairs.c.ticket_id, problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state,
+                   problems.c.jira_key)
+            .join(problems, problems.c.id == pairs.c.problem_id)
+            .where(problems.c.active_key.is_not(None))
+            .order_by(pairs.c.ticket_id, problems.c.id))
+
+
+_MEMBERSHIPS = _memberships_statement()
+
+
 class ProblemStore:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -84,18 +117,7 @@ class ProblemStore:
 
     def memberships_of(self, connection: Connection, ticket_id: int) -> list[Membership]:
         """Every active problem the ticket is counted in or linked to."""
-        counted = (select(occurrences.c.problem_id.label("problem_id"))
-                   .where(occurrences.c.ticket_id == ticket_id))
-        linked = (select(problem_tickets.c.problem_id.label("problem_id"))
-                  .where(problem_tickets.c.ticket_id == ticket_id, problem_tickets.c.left_at.is_(None)))
-        ids = counted.union(linked).subquery()
-        rows = connection.execute(
-            select(problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state,
-                   problems.c.jira_key)
-            .where(problems.c.id.in_(select(ids.c.problem_id)), problems.c.active_key.is_not(None))
-            .order_by(problems.c.id)
-        )
-        return [Membership(row.id, row.rule, row.group_key, ProblemState(row.state), row.jira_key) for row in rows]
+        return self.memberships_of_many(connection, [ticket_id])[ticket_id]
 
     def lock_active(self, connection: Connection, active_keys: Collection[str],
                     problem_ids: Collection[int]) -> builtins.list[Problem]:
@@ -113,19 +135,7 @@ class ProblemStore:
     def memberships_of_many(self, connection: Connection,
                             ticket_ids: Collection[int]) -> dict[int, builtins.list[Membership]]:
         """`memberships_of` for several tickets in one query; every ticket asked about is a key."""
-        counted = select(occurrences.c.ticket_id.label("ticket_id"), occurrences.c.problem_id.label("problem_id")
-                         ).where(occurrences.c.ticket_id.in_(list(ticket_ids)))
-        linked = (select(problem_tickets.c.ticket_id.label("ticket_id"),
-                         problem_tickets.c.problem_id.label("problem_id"))
-                  .where(problem_tickets.c.ticket_id.in_(list(ticket_ids)), problem_tickets.c.left_at.is_(None)))
-        pairs = counted.union(linked).subquery()
-        rows = connection.execute(
-            select(pairs.c.ticket_id, problems.c.id, problems.c.rule, problems.c.group_key, problems.c.state,
-                   problems.c.jira_key)
-            .join(problems, problems.c.id == pairs.c.problem_id)
-            .where(problems.c.active_key.is_not(None))
-            .order_by(pairs.c.ticket_id, problems.c.id)
-        )
+        rows = connection.execute(_MEMBERSHIPS, {"ticket_ids": list(ticket_ids)})
         found: dict[int, builtins.list[Membership]] = {ticket_id: [] for ticket_id in ticket_ids}
         for row in rows:
             found[row.ticket_id].append(

@@ -252,3 +252,26 @@ def test_two_workers_racing_on_one_group_open_one_problem_once(make_scenario):
     assert (problem.state, problem.ticket_count) == (OPEN, 40)
     opened = [e for e in scenario.runtime.audit.entries() if e.action == "problem.opened"]
     assert len(opened) == 1
+
+
+def test_after_a_problem_opens_mid_batch_the_rest_of_the_batch_reads_memberships_once(make_scenario):
+    """Opening a problem changes what tickets belong to; the batch's later tickets then have their
+    memberships read again, together, in one query (not one query per ticket), and still join."""
+    from sqlalchemy import event
+
+    scenario = make_scenario(DOUBLE_CHARGE)
+    for ticket_id in range(1, 9):
+        scenario.ticket_event(ticket_id, subject="I was charged twice!")
+    membership_reads = []
+
+    def count(connection, cursor, statement, parameters, context, executemany):
+        if "UNION" in statement and "occurrences.ticket_id" in statement:
+            membership_reads.append(statement)
+
+    event.listen(scenario.runtime.engine, "before_cursor_execute", count)
+    assert scenario.process() == 8
+    event.remove(scenario.runtime.engine, "before_cursor_execute", count)
+    [problem] = scenario.problems()
+    assert (problem.state, problem.ticket_count) == (OPEN, 8)
+    assert scenario.runtime.problems.linked_ticket_ids(problem.id) == list(range(1, 9))
+    assert len(membership_reads) == 2  # the batch's tickets, then those after the 3rd opened it
