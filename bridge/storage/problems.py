@@ -88,6 +88,11 @@ def _memberships_statement():
 
 
 _MEMBERSHIPS = _memberships_statement()
+# One ticket's occurrence in one problem; built once, as detection counts every report.
+_THIS_OCCURRENCE = and_(occurrences.c.problem_id == bindparam("occurrence_problem"),
+                        occurrences.c.ticket_id == bindparam("occurrence_ticket"))
+_OCCURRENCE_TIME = select(occurrences.c.event_time).where(_THIS_OCCURRENCE)
+_UPDATE_OCCURRENCE = update(occurrences).where(_THIS_OCCURRENCE)
 
 
 class ProblemStore:
@@ -231,19 +236,16 @@ class ProblemStore:
     def record_occurrence(self, connection: Connection, problem_id: int, ticket: TicketSnapshot,
                           counted_key: str, event_time: datetime) -> None:
         """Count the ticket; it keeps the earliest event time at which it was seen matching."""
-        c = occurrences.c
-        existing = connection.execute(
-            select(c.event_time).where(c.problem_id == problem_id, c.ticket_id == ticket.id)
-        ).first()
+        key = {"occurrence_problem": problem_id, "occurrence_ticket": ticket.id}
+        existing = connection.execute(_OCCURRENCE_TIME, key).first()
         values = {"counted_key": counted_key, "requester_id": ticket.requester_id,
                   "organization_id": ticket.organization_id}
         if existing is None:
-            connection.execute(occurrences.insert().values(
-                problem_id=problem_id, ticket_id=ticket.id, event_time=event_time, **values))
+            connection.execute(occurrences.insert(), {
+                "problem_id": problem_id, "ticket_id": ticket.id, "event_time": event_time, **values})
         else:
-            connection.execute(update(occurrences).where(
-                c.problem_id == problem_id, c.ticket_id == ticket.id
-            ).values(event_time=min(existing.event_time, event_time), **values))
+            connection.execute(_UPDATE_OCCURRENCE, {
+                **key, "event_time": min(existing.event_time, event_time), **values})
 
     def occurrences(self, connection: Connection, problem_id: int) -> list[Occurrence]:
         c = occurrences.c
