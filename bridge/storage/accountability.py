@@ -27,7 +27,8 @@ class AccountabilityStore:
                 c.active_key.is_not(None), c.state.in_(CHECKED_STATES)).order_by(c.id)).scalars())
 
     def locked(self, connection: Connection, problem_id: int) -> Problem | None:
-        row = connection.execute(select(problems).where(problems.c.id == problem_id).with_for_update()).first()
+        row = connection.execute(
+            select(problems).where(problems.c.id == problem_id).with_for_update(key_share=True)).first()
         return _problem(row) if row else None
 
     def issue(self, connection: Connection, problem: Problem) -> IssueSnapshot | None:

@@ -1,5 +1,11 @@
 """Problems, their occurrences and their tickets. SQL only: detection decides (bridge/detection/detector.py),
-the lifecycle says which state changes are allowed and what they write (bridge/domain/lifecycle.py)."""
+the lifecycle says which state changes are allowed and what they write (bridge/domain/lifecycle.py).
+
+Rows are locked FOR NO KEY UPDATE (`key_share=True`), not FOR UPDATE: workers still take turns on a
+problem, but inserting a row that references it (an outbox action, a ticket link), whose foreign key
+check takes FOR KEY SHARE, does not wait for them. With FOR UPDATE, two PostgreSQL workers that each
+held one problem and queued an action for the other's deadlocked, and each deadlock cost a second
+(deadlock_timeout) and a retried batch: two workers processed about what one did."""
 
 from __future__ import annotations
 
@@ -116,7 +122,7 @@ class ProblemStore:
             ).on_conflict_do_nothing(index_elements=["active_key"])
         )
         row = connection.execute(
-            select(problems).where(problems.c.active_key == key).with_for_update()
+            select(problems).where(problems.c.active_key == key).with_for_update(key_share=True)
         ).one()
         return _problem(row)
 
@@ -134,7 +140,7 @@ class ProblemStore:
         rows = connection.execute(
             select(problems).where(problems.c.active_key.is_not(None), or_(
                 problems.c.active_key.in_(sorted(active_keys)), problems.c.id.in_(sorted(problem_ids))))
-            .order_by(problems.c.id).with_for_update())
+            .order_by(problems.c.id).with_for_update(key_share=True))
         return [_problem(row) for row in rows]
 
     def memberships_of_many(self, connection: Connection,
@@ -154,7 +160,7 @@ class ProblemStore:
         if jira_id:
             match = or_(problems.c.jira_id == jira_id, match)
         row = connection.execute(select(problems).where(match, problems.c.active_key.is_not(None))
-                                 .order_by(problems.c.id).limit(1).with_for_update()).first()
+                                 .order_by(problems.c.id).limit(1).with_for_update(key_share=True)).first()
         return _problem(row) if row else None
 
     def change_state(self, connection: Connection, problem_id: int, change: Transition, now: datetime) -> Problem:
@@ -221,7 +227,8 @@ class ProblemStore:
     def lock(self, connection: Connection, problem_id: int) -> Problem:
         """The problem, locked for the rest of the transaction (its state is what a transition
         starts from)."""
-        return _problem(connection.execute(select(problems).where(problems.c.id == problem_id).with_for_update()).one())
+        return _problem(connection.execute(
+            select(problems).where(problems.c.id == problem_id).with_for_update(key_share=True)).one())
 
     def forget_links(self, connection: Connection, problem_id: int) -> None:
         """Zendesk must be told again (e.g. the tickets now belong to a new Jira issue)."""

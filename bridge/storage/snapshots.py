@@ -100,7 +100,7 @@ class TicketSnapshots:
         if ids:
             rows = connection.execute(
                 select(tickets.c.id, tickets.c.snapshot, tickets.c.event_count, tickets.c.last_event_at)
-                .where(tickets.c.id.in_(ids)).order_by(tickets.c.id).with_for_update())
+                .where(tickets.c.id.in_(ids)).order_by(tickets.c.id).with_for_update(key_share=True))
             for row in rows:
                 held.rows[row.id] = _stored(row)
                 held.in_table.add(row.id)
@@ -183,7 +183,7 @@ class IssueSnapshots:
 
     def record(self, connection: Connection, incoming: IssueSnapshot, now: datetime) -> IssueSnapshot:
         row = connection.execute(
-            select(issues.c.snapshot).where(issues.c.id == incoming.id).with_for_update()
+            select(issues.c.snapshot).where(issues.c.id == incoming.id).with_for_update(key_share=True)
         ).first()
         if row:
             stored = issue_from_json(row.snapshot)
