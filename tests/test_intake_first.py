@@ -69,11 +69,14 @@ def test_the_worker_takes_a_full_batch_as_soon_as_the_flood_ends_and_stops_waiti
     pacing.batch_size(50, threading.Event())  # the first may go at once: nothing ran before
     assert pacing.batch_size(50, threading.Event()) == 50
 
+    # A clock that never moves: only the stop can end the wait.
     stop = threading.Event()
+    waiting = threading.Thread(target=IntakeFirst(FakeLoad(busy_until=time.monotonic() + 60),
+                                                  clock=lambda: 0.0).batch_size, args=(50, stop))
+    waiting.start()
     stop.set()
-    started = time.monotonic()
-    IntakeFirst(FakeLoad(busy_until=time.monotonic() + 60)).batch_size(50, stop)
-    assert time.monotonic() - started < TRICKLE_SECONDS
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
 
 
 class CountingPacing:

@@ -40,7 +40,8 @@ def test_the_worker_processes_a_hostile_regex_on_a_1_mb_description_at_once(make
     elapsed = time.perf_counter() - started
     assert [p.rule for p in scenario.problems()] == ["invoices"]
     assert [row.status for row in scenario.runtime.inbox.list()] == [DONE]
-    assert elapsed < 1.0, f"the worker took {elapsed:.3f} s"
+    # Far from both a loaded machine's worst (well under a second) and backtracking (8 s and more).
+    assert elapsed < 4.0, f"the worker took {elapsed:.3f} s"
 
 
 def test_rules_check_names_file_line_and_key_of_a_pattern_re2_cannot_run(tmp_path, sqlite_url):

@@ -29,14 +29,16 @@ ONE_MEGABYTE = ISSUE_CASE + " INV-2024 invoice " + "log line 42, all fine " * 47
 
 
 @pytest.mark.parametrize("description", [ISSUE_CASE, ONE_MEGABYTE], ids=["28-characters", "1-MB"])
-def test_a_catastrophic_regex_is_evaluated_in_well_under_100_ms(rules_from, description):
+def test_a_catastrophic_regex_is_evaluated_without_backtracking(rules_from, description):
     ruleset = rules_from(HOSTILE_RULES)
     snapshot = ticket(subject="Invoice INV-2024", description=description)
     started = time.perf_counter()
     matched = [rule.name for rule in ruleset.matching(snapshot)]
     elapsed = time.perf_counter() - started
     assert matched == ["invoices"]
-    assert elapsed < 0.1, f"rules took {elapsed:.3f} s"
+    # About 10 ms here; backtracking takes 8.4 s. The bound is far from both, so that a loaded
+    # machine does not fail it and a backtracking engine still does.
+    assert elapsed < 2.0, f"rules took {elapsed:.3f} s"
 
 
 def test_regexes_still_match_as_before(match_rule):
