@@ -9,14 +9,13 @@ from typing import TextIO
 
 import click
 
-from bridge.backfill.evaluation import StagedEvaluation
 from bridge.backfill.pacing import ExportPacer
-from bridge.backfill.reading import ExportReader, PageRead, StartMismatch
+from bridge.backfill.reading import PageRead, StartMismatch
+from bridge.backfill.run import Backfill
 from bridge.cli.context import CliContext, pass_context
 from bridge.cli.report import since_option
 from bridge.domain.ports import RemoteError
 from bridge.intake.processing import LookupUnavailable
-from bridge.storage.backfill import BackfillStore
 from connectors.zendesk.client import EXPORT_REQUESTS_PER_MINUTE
 
 RESUME_HINT = "what was read (and, with --apply, evaluated) is kept: run the same command again to go on"
@@ -36,17 +35,14 @@ def backfill(context: CliContext, period: timedelta, apply: bool, restart: bool,
     (counts and sample tickets); --apply opens them. Windows are judged on the tickets' own
     times. Stopped at any point, the next run goes on where it stopped."""
     runtime = context.runtime(migrate=True)  # it writes, and may run before the first `bridge serve`
-    store = BackfillStore(runtime.engine)
-    pacer = ExportPacer(export_rate)
-    reader = ExportReader(runtime.engine, store, runtime.ticket_system, pacer, runtime.clock)
-    evaluation = StagedEvaluation(runtime.engine, store, runtime.processor, runtime.problems, runtime.clock)
+    run = Backfill(runtime, ExportPacer(export_rate))
     stderr = sys.stderr
     try:
-        start = reader.start(runtime.clock() - period, restart)
-        read = read_export(reader, start, runtime.clock(), stderr)
-        with click.progressbar(length=store.counts()[1], label="evaluating tickets", file=stderr,
+        start = run.start(period, restart)
+        read = read_export(run, start, runtime.clock(), stderr)
+        with click.progressbar(length=run.waiting(), label="evaluating tickets", file=stderr,
                                show_eta=True, show_pos=True) as bar:
-            outcome = evaluation.run(apply, bar.update)
+            outcome = run.evaluate(apply, read, bar.update)
     except StartMismatch as error:
         raise click.UsageError(f"{error}, later than --since asks; add --restart to read again from --since "
                                f"(tickets already evaluated are evaluated again, which changes nothing)") from None
@@ -56,26 +52,23 @@ def backfill(context: CliContext, period: timedelta, apply: bool, restart: bool,
         _fail(f"{' '.join(str(error).split())}; {RESUME_HINT}")  # the vendor's text on one line
     except KeyboardInterrupt:
         _fail(f"interrupted; {RESUME_HINT}")
-    outcome.read, outcome.rate_limited = read, pacer.rate_limited
     click.echo(outcome.to_json() if as_json else outcome.format_text())
 
 
-def read_export(reader: ExportReader, start: datetime, now: datetime, stderr: TextIO) -> int:
+def read_export(run: Backfill, start: datetime, now: datetime, stderr: TextIO) -> int:
     """Every page of the export, with a bar over the time span it covers; tickets listed."""
     span = max(1, int((now - start).total_seconds()))
-    listed = 0
     with click.progressbar(length=span, label="reading Zendesk's export", file=stderr, show_eta=True,
                            show_percent=True) as bar:
         reached = start
 
         def on_page(page: PageRead) -> None:
-            nonlocal listed, reached
-            listed += page.tickets
+            nonlocal reached
             if page.reached is not None and page.reached > reached:
                 bar.update(int((page.reached - reached).total_seconds()))
                 reached = page.reached
 
-        reader.read(start, on_page)
+        listed = run.read(start, on_page)
         bar.update(span - bar.pos)  # the end of the stream is now
     return listed
 

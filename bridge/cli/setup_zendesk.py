@@ -17,10 +17,9 @@ from bridge.cli.context import CliContext, pass_context, reported_source_errors
 from bridge.cli.public_url import PUBLIC_URL_VARIABLE, public_url_option, resolved_public_url
 from bridge.config.settings import CONFIG_ENV_VARIABLE, Settings
 from bridge.setup.config import settings_for_setup
-from bridge.setup.zendesk import ZendeskPlan, apply_setup, plan_setup
+from bridge.setup.zendesk import ZendeskSetup, config_keys, set_up_zendesk
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.errors import ZendeskError
-from connectors.zendesk.webhooks import WEBHOOK_NAME, ZendeskWebhooks
 
 SECRET_VARIABLE = "ZENDESK_WEBHOOK_SECRET"
 
@@ -47,24 +46,18 @@ def setup_zendesk(context: CliContext, public_url: str | None, dry_run: bool, wi
     zendesk = settings.zendesk
     client = ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
     try:
-        user = client.current_user()
-        ticket_fields = client.ticket_fields() if with_fields else None
-        plan = plan_setup(ZendeskWebhooks(client).listing(), public_url, ticket_fields,
-                          settings.zendesk.fields.model_dump())
-        for line in describe_plan(plan, dry_run):
-            click.echo(f"# {line}")
-        if dry_run:
-            click.echo("# dry run: nothing was changed")
-            result = None
-        else:
-            result = apply_setup(plan, client)
+        setup = set_up_zendesk(client, public_url, dry_run, with_fields, settings.zendesk.fields.model_dump())
     except ZendeskError as error:
         raise click.ClickException(zendesk_failure(settings, error)) from None
     finally:
         client.session.close()
-    _print_config(settings, public_url, user.get("id"), result.field_ids if result else {})
-    if result is not None:
-        _hand_over(result.signing_secret, secrets_file)
+    for line in setup.lines:
+        click.echo(f"# {line}")
+    if dry_run:
+        click.echo("# dry run: nothing was changed")
+    _print_config(public_url, setup)
+    if setup.result is not None:
+        _hand_over(setup.result.signing_secret, secrets_file)
 
 
 def _settings(context: CliContext) -> Settings:
@@ -74,31 +67,9 @@ def _settings(context: CliContext) -> Settings:
         return settings_for_setup(context.config_path)
 
 
-def describe_plan(plan: ZendeskPlan, dry_run: bool) -> list[str]:
-    step = plan.webhook
-    endpoint = step.wanted["endpoint"]
-    would = "would " if dry_run else ""
-    if step.action == "create":
-        lines = [f'webhook "{WEBHOOK_NAME}": {would}create it, sending {len(step.wanted["subscriptions"])} '
-                 f"ticket event types to {endpoint}"]
-    elif step.action == "update":
-        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): {would}update {", ".join(step.changes)}']
-    else:
-        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): up to date, sending to {endpoint}']
-    for field_step in plan.fields:
-        field = field_step.field
-        if field_step.existing_id is None:
-            lines.append(f'ticket field "{field.title}" ({field.type}): {would}create it')
-        else:
-            lines.append(f'ticket field "{field.title}": exists ({field_step.existing_id})')
-    return lines
-
-
-def _print_config(settings: Settings, public_url: str, user_id: int | None, field_ids: dict[str, int]) -> None:
-    keys: list[tuple[str, object]] = [("server.public_url", public_url), ("zendesk.bridge_user_id", user_id)]
-    keys += [(f"zendesk.fields.{key}", field_id) for key, field_id in field_ids.items()]
+def _print_config(public_url: str, setup: ZendeskSetup) -> None:
     click.echo("# the config keys this sets up:")
-    for key, value in keys:
+    for key, value in config_keys(public_url, setup.user_id, setup.result.field_ids if setup.result else {}):
         click.echo(f"#   {key}: {value}")
 
 

@@ -130,3 +130,49 @@ def apply_setup(plan: ZendeskPlan, client: ZendeskClient) -> SetupResult:
                  else client.create_ticket_field(field_step.field.title, field_step.field.type)["id"]
                  for field_step in plan.fields}
     return SetupResult(webhook_id, webhooks.signing_secret(webhook_id), field_ids)
+
+
+@dataclass(frozen=True)
+class ZendeskSetup:
+    """What `bridge setup zendesk` did, or would do: a line per step, the API agent's user id, and
+    (unless a dry run) the webhook's id, signing secret and the fields' ids."""
+
+    lines: list[str]
+    user_id: int | None
+    result: SetupResult | None
+
+
+def set_up_zendesk(client: ZendeskClient, public_url: str, dry_run: bool, with_fields: bool = False,
+                   configured_fields: Mapping[str, int | None] | None = None) -> ZendeskSetup:
+    """Read what Zendesk has, plan, describe, and act unless `dry_run`."""
+    user = client.current_user()
+    ticket_fields = client.ticket_fields() if with_fields else None
+    plan = plan_setup(ZendeskWebhooks(client).listing(), public_url, ticket_fields, configured_fields)
+    result = None if dry_run else apply_setup(plan, client)
+    return ZendeskSetup(describe_plan(plan, dry_run), user.get("id"), result)
+
+
+def describe_plan(plan: ZendeskPlan, dry_run: bool) -> list[str]:
+    step = plan.webhook
+    endpoint = step.wanted["endpoint"]
+    would = "would " if dry_run else ""
+    if step.action == "create":
+        lines = [f'webhook "{WEBHOOK_NAME}": {would}create it, sending {len(step.wanted["subscriptions"])} '
+                 f"ticket event types to {endpoint}"]
+    elif step.action == "update":
+        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): {would}update {", ".join(step.changes)}']
+    else:
+        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): up to date, sending to {endpoint}']
+    for field_step in plan.fields:
+        field = field_step.field
+        if field_step.existing_id is None:
+            lines.append(f'ticket field "{field.title}" ({field.type}): {would}create it')
+        else:
+            lines.append(f'ticket field "{field.title}": exists ({field_step.existing_id})')
+    return lines
+
+
+def config_keys(public_url: str, user_id: int | None, field_ids: Mapping[str, int]) -> list[tuple[str, object]]:
+    """The config keys setup found or made the values of."""
+    keys: list[tuple[str, object]] = [("server.public_url", public_url), ("zendesk.bridge_user_id", user_id)]
+    return keys + [(f"zendesk.fields.{key}", field_id) for key, field_id in field_ids.items()]

@@ -11,11 +11,10 @@ from datetime import timedelta
 import pytest
 
 from bridge.backfill.pacing import ExportPacer
-from bridge.backfill.reading import ExportReader
+from bridge.backfill.run import Backfill
 from bridge.cli.backfill import read_export
 from bridge.config.settings import load_settings
 from bridge.runtime import build_runtime
-from bridge.storage.backfill import BackfillStore
 from tests.backfill.conftest import FAST, HISTORY_TICKETS, days_ago, make_history, opened, outcome_of
 
 
@@ -122,11 +121,10 @@ def test_on_a_terminal_the_read_shows_a_bar_with_its_eta(zendesk, config_path):
     """Pages stand for the time span they reach; the bar ends full when the stream does."""
     make_history(zendesk, noise=2000)
     runtime = build_runtime(load_settings(str(config_path)))
-    reader = ExportReader(runtime.engine, BackfillStore(runtime.engine), runtime.ticket_system, SlowPages(1000),
-                          runtime.clock)
+    run = Backfill(runtime, SlowPages(1000))
     terminal = Terminal()
     try:
-        assert read_export(reader, reader.start(days_ago(30)), runtime.clock(), terminal) == 2000 + HISTORY_TICKETS
+        assert read_export(run, run.start(timedelta(days=30)), runtime.clock(), terminal) == 2000 + HISTORY_TICKETS
     finally:
         runtime.engine.dispose()
     shown = terminal.getvalue()
