@@ -1,6 +1,7 @@
 """`LoopbackEnvironment`: both simulators and a real bridge (waitress plus the embedded worker) on
-127.0.0.1, SQLite in a temporary directory, webhooks wired both ways. Used by `bridge demo` and by
-the end-to-end tests."""
+127.0.0.1, SQLite in a temporary directory, webhooks wired both ways as an admin wires them, by
+`bridge setup zendesk` and `bridge setup jira` over HTTP. Used by `bridge demo` and by the
+end-to-end tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import secrets
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,15 +18,18 @@ from bridge.config.settings import revealed
 from bridge.demo.scenario import PRODUCT_FIELD_ID
 from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
 from bridge.runtime import Runtime, build_runtime
-from bridge.serving.server import ServerThread
+from bridge.serving.server import ServerThread, free_port
 from bridge.setup.jira import jira_wiring, open_client, set_up_webhook
+from bridge.setup.zendesk import set_up_zendesk
 from bridge.storage.inbox import PENDING, PROCESSING
 from connectors.jira.simulator import JiraSimulator
+from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.simulator import ZendeskSimulator
 from connectors.zendesk.simulator.server import DEFAULT_API_EMAIL, DEFAULT_API_TOKEN
 
 JIRA_EMAIL = "bridge@example.com"
 PRODUCT_FIELD_TITLE = "Product"
+HOST = "127.0.0.1"
 
 
 class LoopbackEnvironment:
@@ -33,21 +38,26 @@ class LoopbackEnvironment:
     `connect_webhooks=False` leaves the simulators' webhooks unconfigured (a test then points them
     at `webhook_url(...)` itself, e.g. with a wrong secret). `settings_overrides`: config keys
     merged over the loopback settings, e.g. `{"jira": {"counts_update_interval_seconds": 1}}`.
+    `history`: called with the Zendesk simulator before anything is wired, to fill it with what
+    an account holds before the bridge arrives (tickets no webhook told the bridge about).
     """
 
     def __init__(self, rules_dir: Path | None = None, connect_webhooks: bool = True,
-                 settings_overrides: dict | None = None, jira_deployment: str = "cloud"):
+                 settings_overrides: dict | None = None, jira_deployment: str = "cloud",
+                 history: Callable[[ZendeskSimulator], None] | None = None):
         self.rules_dir = rules_dir or find_rules_dir()
         self.connect_webhooks = connect_webhooks
+        self.history = history
         self.jira_deployment = jira_deployment  # cloud, or server (Data Center)
         self.settings_overrides = settings_overrides or {}
         self.zendesk_webhook_secret = secrets.token_urlsafe(24)
         self.jira_webhook_secret = secrets.token_urlsafe(24)
         self.jira_api_token = secrets.token_urlsafe(16)
         self._api_token = secrets.token_urlsafe(24)
+        self.zendesk_bridge_user_id: int | None = None  # None: the simulator's API user
         self._stack = ExitStack()
         self._stop_worker = threading.Event()
-        self.setup_lines: list[str] = []  # what setting up the vendors' webhooks said
+        self.setup_lines: list[str] = []  # the setup commands run ("$ bridge setup ...") and what they said
 
     # lifecycle ----------------------------------------------------------------------------
 
@@ -68,26 +78,48 @@ class LoopbackEnvironment:
         self.zendesk.define_custom_field(PRODUCT_FIELD_ID, PRODUCT_FIELD_TITLE, "tagger")
         self.jira = self._stack.enter_context(JiraSimulator(
             deployment=self.jira_deployment, api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
+        if self.history is not None:
+            self.history(self.zendesk)
+        # As an admin does: the bridge's address first, then Zendesk's webhook, whose signing
+        # secret the bridge is started with.
+        port = free_port(HOST) if self.connect_webhooks else 0
+        if self.connect_webhooks:
+            self._set_up_zendesk(f"http://{HOST}:{port}")
         self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir,
                                           self.jira_deployment,
                                           self.settings_overrides, api_token=self._api_token)
         self.runtime: Runtime = build_runtime(self.settings)
         self._stack.callback(self.runtime.engine.dispose)
-        self._start_bridge()
+        self._start_bridge(port)
         if self.connect_webhooks:
-            self.zendesk.configure_webhook(self.webhook_url("zendesk"), self.zendesk_webhook_secret)
-            self.setup_lines = self._set_up_jira()
+            self._set_up_jira()
 
     def stop(self) -> None:
         self._stack.close()
 
-    def _set_up_jira(self) -> list[str]:
+    def _set_up_zendesk(self, public_url: str) -> None:
+        """Zendesk's webhook created as an admin would, by `bridge setup zendesk` over HTTP; the
+        bridge gets the signing secret Zendesk hands over, and the API agent's id setup found."""
+        client = ZendeskClient(self.zendesk.url, DEFAULT_API_EMAIL, DEFAULT_API_TOKEN)
+        try:
+            setup = set_up_zendesk(client, public_url, dry_run=False)
+        finally:
+            client.session.close()
+        assert setup.result is not None and setup.user_id is not None, "not a dry run; the API user has an id"
+        self.zendesk_webhook_secret = setup.result.signing_secret
+        self.zendesk_bridge_user_id = setup.user_id
+        self.setup_lines += [f"$ bridge setup zendesk --public-url {public_url}", *setup.lines,
+                             f"zendesk.bridge_user_id: {setup.user_id}",
+                             "zendesk.webhook_secret: the signing secret read back from Zendesk (not shown)"]
+
+    def _set_up_jira(self) -> None:
         """Jira's webhook registered as an admin would, by `bridge setup jira` over HTTP."""
         with open_client(self.settings) as client:
-            return set_up_webhook(client, jira_wiring(self.settings, self.bridge_url), dry_run=False)
+            lines = set_up_webhook(client, jira_wiring(self.settings, self.bridge_url), dry_run=False)
+        self.setup_lines += [f"$ bridge setup jira --public-url {self.bridge_url}", *lines]
 
-    def _start_bridge(self) -> None:
-        self.server = ServerThread(self.runtime).start()
+    def _start_bridge(self, port: int) -> None:
+        self.server = ServerThread(self.runtime, HOST, port).start()
         self._stack.callback(self.server.stop)
         worker_thread = self.runtime.start_worker_thread(self._stop_worker)
         self._stack.callback(worker_thread.join, 10)
@@ -97,7 +129,7 @@ class LoopbackEnvironment:
 
     @property
     def bridge_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}"
+        return f"http://{HOST}:{self.server.port}"
 
     @property
     def api_token(self) -> str | None:
@@ -119,7 +151,7 @@ class LoopbackEnvironment:
     def access(self) -> SimulatorAccess:
         return SimulatorAccess(
             zendesk_url=self.zendesk.url, zendesk_email=DEFAULT_API_EMAIL, zendesk_api_token=DEFAULT_API_TOKEN,
-            zendesk_bridge_user_id=self.zendesk.account.api_user_id,
+            zendesk_bridge_user_id=self.zendesk_bridge_user_id or self.zendesk.account.api_user_id,
             zendesk_webhook_secret=self.zendesk_webhook_secret,
             jira_url=self.jira.url, jira_email=JIRA_EMAIL, jira_api_token=self.jira_api_token,
             jira_webhook_secret=self.jira_webhook_secret)

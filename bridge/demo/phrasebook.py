@@ -62,6 +62,23 @@ LATE_OR_LOST = (
      "Could you check the status of my order? Nothing has happened since {day}."),
 )
 
+# The backfill's history: customers who could not manage their addresses, two weeks before the bridge
+# was wired. Worded so that only delivery-address-problems recognises them (no "deliver*", "track*").
+ADDRESS_PROBLEMS = (
+    ("Cannot change my address",
+     "I moved last month and my account will not let me change my address. It keeps the old street."),
+    ("New address not saved",
+     "Every time I save my new address in my account it jumps back to the old one."),
+    ("Wrong address on my account",
+     "My account shows an address I never entered. How do I correct it?"),
+    ("Postcode rejected",
+     "The address form rejects my postcode as invalid, so I cannot save my address."),
+    ("Apartment number cut off",
+     "The address field cuts off my apartment number. How do I get the whole address saved?"),
+    ("Second address will not save",
+     "I want to add my office as a second address, but the form never saves it."),
+)
+
 NOISE = (
     ("Password reset",
      "I forgot my password and the reset email never shows up in my inbox."),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from bridge.demo.environment import LoopbackEnvironment
+from bridge.demo.history import address_burst, create_history
 from bridge.demo.scenario import generate_scenario
 from bridge.demo.stages import STAGES, DemoRun
 from bridge.demo.summary import DemoSummary, collect_summary
@@ -29,12 +32,14 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
     """Run every stage, then call `present(summary, env)` while everything is still up."""
     started = time.monotonic()
     scenario = generate_scenario(options.tickets, options.seed)
-    with LoopbackEnvironment(options.rules_dir) as env:
+    history = address_burst(datetime.now(UTC), options.seed)
+    with LoopbackEnvironment(options.rules_dir, history=partial(create_history, history)) as env:
         say(f"bridge on {env.bridge_url}, Zendesk simulator on {env.zendesk.url}, "
             f"Jira simulator on {env.jira.url}; rules from {env.rules_dir}")
+        say("== setup")
         for line in env.setup_lines:
-            say(f"bridge setup jira: {line}")
-        run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout,
+            say(line if line.startswith("$ ") else f"  {line}")
+        run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout, history=history,
                       started_at=env.runtime.clock())
         for stage in STAGES:
             say(f"== {stage.name}")

@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bridge.backfill.outcome import BackfillOutcome
+from bridge.backfill.run import Backfill
+from bridge.checks.preflight import run_checks
 from bridge.demo.environment import LoopbackEnvironment
+from bridge.demo.history import BACKFILL_PERIOD, BACKFILL_SINCE, HistoryTicket
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
 from bridge.demo.scenario import Scenario
 from bridge.problems.report import Report, build_report, render_markdown
@@ -27,18 +31,65 @@ class DemoRun:
     say: Callable[[str], None]
     pace_seconds: float = 0.0
     process_timeout: float = 30.0
+    history: tuple[HistoryTicket, ...] = ()  # in Zendesk before the bridge was wired
     ticket_ids: list[int] = field(default_factory=list)  # Zendesk ids, in scenario order
     agent_updates: int = 0
     fixes_shipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     started_at: datetime | None = None  # the bridge's clock when the stages began: the report's period
     report: Report | None = None
+    wiring_problems: list[str] | None = None  # what `bridge check` found; None: not run
+    backfill_dry_run: BackfillOutcome | None = None
+    backfill_applied: BackfillOutcome | None = None
 
 
 @dataclass(frozen=True)
 class Stage:
     name: str
     run: Callable[[DemoRun], None]
+
+
+def check_wiring(run: DemoRun) -> None:
+    """`bridge check` with the bridge's public URL: config, rules, database, and both vendors'
+    wiring, live (the webhooks exist, point here, carry every event, share the secret)."""
+    env = run.env
+    run.say(f"$ bridge check --public-url {env.bridge_url}")
+    run.wiring_problems = run_checks(env.settings, public_url=env.bridge_url)
+    for problem in run.wiring_problems:
+        run.say(f"  error: {problem}")
+    if run.wiring_problems:
+        run.failures.append(f"bridge check found {len(run.wiring_problems)} problems after setup")
+    else:
+        run.say("  ok: the config is valid; Zendesk and Jira send their events to this bridge, signed with its secrets")
+
+
+def backfill_dry_run(run: DemoRun) -> None:
+    run.backfill_dry_run = _backfill(run, apply=False)
+
+
+def backfill_apply(run: DemoRun) -> None:
+    run.backfill_applied = _backfill(run, apply=True)
+    dry_run, applied = run.backfill_dry_run, run.backfill_applied
+    if dry_run is not None and _found(dry_run) != _found(applied):
+        run.failures.append("the backfill opened other problems than its dry run said it would")
+
+
+def _backfill(run: DemoRun, apply: bool) -> BackfillOutcome:
+    """`bridge backfill --since 30d [--apply]` over the tickets Zendesk held before the wiring."""
+    if not apply:
+        run.say(f"zendesk already held {len(run.history)} tickets from before the bridge was wired; "
+                "no webhook told the bridge about them")
+    run.say(f"$ bridge backfill --since {BACKFILL_SINCE}" + (" --apply" if apply else ""))
+    outcome = Backfill(run.env.runtime).run(BACKFILL_PERIOD, apply)
+    for line in outcome.format_text().splitlines():
+        run.say(f"  {line}")
+    return outcome
+
+
+def _found(outcome: BackfillOutcome) -> list[tuple]:
+    """What a dry run and `--apply` must agree on (not the ids a dry run's rollback gives back)."""
+    return [(problem.rule, problem.group_key, problem.team, problem.tickets, problem.requesters)
+            for problem in outcome.opened]
 
 
 def play_tickets(run: DemoRun) -> None:
@@ -143,6 +194,9 @@ def report_figures(run: DemoRun) -> None:
 
 
 STAGES = (
+    Stage("check_wiring", check_wiring),
+    Stage("backfill_dry_run", backfill_dry_run),
+    Stage("backfill_apply", backfill_apply),
     Stage("play_tickets", play_tickets),
     Stage("agent_activity", agent_activity),
     Stage("wait_for_processing", wait_for_processing),

@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from bridge.backfill.outcome import BackfillOutcome
 from bridge.demo.observations import (
     BridgeIntake,
     DeliveryReport,
@@ -40,6 +41,9 @@ class DemoSummary:
     api_calls: dict[str, dict[str, int]]
     failures: tuple[str, ...]
     report: dict | None = None  # `bridge report --format json`'s figures for the demo's period
+    setup_lines: tuple[str, ...] = ()  # the `bridge setup` commands run ("$ ...") and what they said
+    wiring_problems: tuple[str, ...] | None = None  # `bridge check` after setup; None: not run
+    backfill: dict | None = None  # see backfill_figures
 
     @property
     def ok(self) -> bool:
@@ -76,6 +80,11 @@ class DemoSummary:
                         "notified_tickets_solved": list(self.zendesk.solved_after_notification)},
             "api_calls": self.api_calls,
             "report": self.report,
+            "setup": {"commands": [line.removeprefix("$ ") for line in self.setup_lines if line.startswith("$ ")],
+                      "lines": list(self.setup_lines),
+                      "check": None if self.wiring_problems is None else {
+                          "ok": not self.wiring_problems, "problems": list(self.wiring_problems)}},
+            "backfill": self.backfill,
         }
 
     def to_json(self) -> str:
@@ -102,6 +111,8 @@ class DemoSummary:
             ("bridge api calls", "; ".join(f"{system} {calls['reads']} reads, {calls['writes']} writes"
                                            for system, calls in self.api_calls.items())),
             ("report", _report_text(self.report)),
+            ("setup", _setup_text(self.setup_lines, self.wiring_problems)),
+            ("backfill", _backfill_text(self.backfill)),
             ("duration", f"{self.duration_seconds:.1f} s"),
             ("result", "ok" if self.ok else "FAILED: " + "; ".join(self.failures)),
         ]
@@ -123,6 +134,39 @@ def _report_text(report: dict | None) -> str:
     return (f"{len(report['top_root_causes'])} root causes; {fixes} fixes ({report['fixed_on_time']} on time, "
             f"{report['fixed_late']} late); {report['tickets_after_detection']} tickets after detection; "
             f"{report['regressions']} regressions")
+
+
+def _setup_text(lines: tuple[str, ...], wiring_problems: tuple[str, ...] | None) -> str:
+    commands = ", ".join(line.removeprefix("$ ").split(" --", 1)[0] for line in lines if line.startswith("$ "))
+    check = ("not run" if wiring_problems is None else "ok" if not wiring_problems
+             else f"{len(wiring_problems)} problems")
+    return f"{commands or 'none'}; bridge check {check}"
+
+
+def _backfill_text(backfill: dict | None) -> str:
+    if backfill is None:
+        return "-"
+
+    def rules(key: str) -> str:
+        return ", ".join(problem["rule"] for problem in backfill[key]) or "none"
+
+    return (f"{backfill['tickets_read']} tickets from before the wiring; the dry run would open "
+            f"{rules('problems_found')}; --apply opened {rules('problems_opened')}")
+
+
+def backfill_figures(history_tickets: int, dry_run: BackfillOutcome | None,
+                     applied: BackfillOutcome | None) -> dict | None:
+    """What the demo's backfill read, what its dry run said it would open, and what --apply opened;
+    the problems without their ids (a dry run's are rolled back)."""
+    if dry_run is None or applied is None:
+        return None
+
+    def problems(outcome: BackfillOutcome) -> list[dict]:
+        return [{key: value for key, value in asdict(problem).items() if key != "id"} for problem in outcome.opened]
+
+    return {"history_tickets": history_tickets, "tickets_read": dry_run.read + applied.read,
+            "tickets_evaluated": applied.evaluated, "problems_found": problems(dry_run),
+            "problems_opened": problems(applied)}
 
 
 def _issues_text(issues: tuple[JiraIssueView, ...]) -> str:
@@ -158,4 +202,7 @@ def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
         api_calls={"zendesk": api_calls(env.zendesk), "jira": api_calls(env.jira)},
         failures=(*run.failures, *_undelivered(webhooks), *_parked_actions(env.runtime)),
         report=run.report.as_dict() if run.report is not None else None,
+        setup_lines=tuple(env.setup_lines),
+        wiring_problems=None if run.wiring_problems is None else tuple(run.wiring_problems),
+        backfill=backfill_figures(len(run.history), run.backfill_dry_run, run.backfill_applied),
     )

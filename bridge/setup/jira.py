@@ -12,6 +12,7 @@ from bridge.setup.jira_plan import (
     plan_fields,
     plan_webhook,
 )
+from bridge.setup.wording import did
 from connectors.jira.client import JiraClient
 from connectors.jira.custom_fields import Screen, create_number_field, screens
 from connectors.jira.webhooks import JiraWebhooks
@@ -84,7 +85,7 @@ def _field_description(step: FieldStep) -> str:
 
 
 def _did(verb: str, dry_run: bool) -> str:
-    return f"would {verb}" if dry_run else f"done: {verb.removesuffix('e')}ed"
+    return did(verb, dry_run) if dry_run else f"done: {did(verb, dry_run)}"
 
 
 def _describe(wiring: JiraWiring) -> str:

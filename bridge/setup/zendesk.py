@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bridge.setup.wording import did
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import SUBSCRIBED_EVENT_TYPES
 from connectors.zendesk.webhooks import WEBHOOK_NAME, ZendeskWebhooks, webhook_fields
@@ -155,18 +156,17 @@ def set_up_zendesk(client: ZendeskClient, public_url: str, dry_run: bool, with_f
 def describe_plan(plan: ZendeskPlan, dry_run: bool) -> list[str]:
     step = plan.webhook
     endpoint = step.wanted["endpoint"]
-    would = "would " if dry_run else ""
     if step.action == "create":
-        lines = [f'webhook "{WEBHOOK_NAME}": {would}create it, sending {len(step.wanted["subscriptions"])} '
+        lines = [f'webhook "{WEBHOOK_NAME}": {did("create", dry_run)} it, sending {len(step.wanted["subscriptions"])} '
                  f"ticket event types to {endpoint}"]
     elif step.action == "update":
-        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): {would}update {", ".join(step.changes)}']
+        lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): {did("update", dry_run)} {", ".join(step.changes)}']
     else:
         lines = [f'webhook "{WEBHOOK_NAME}" ({step.webhook_id}): up to date, sending to {endpoint}']
     for field_step in plan.fields:
         field = field_step.field
         if field_step.existing_id is None:
-            lines.append(f'ticket field "{field.title}" ({field.type}): {would}create it')
+            lines.append(f'ticket field "{field.title}" ({field.type}): {did("create", dry_run)} it')
         else:
             lines.append(f'ticket field "{field.title}": exists ({field_step.existing_id})')
     return lines

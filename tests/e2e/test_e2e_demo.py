@@ -8,11 +8,14 @@ import requests
 from click.testing import CliRunner
 
 from bridge.cli import main
+from connectors.zendesk.webhooks import WEBHOOK_NAME, ZendeskWebhooks
+from tests.e2e.conftest import zendesk_client_for
 from tests.support.processes import BridgeProcess
 
 SUMMARY_KEYS = {"ok", "failures", "seed", "duration_seconds", "tickets_played", "agent_updates", "webhooks",
                 "events", "tickets_known", "issues_known", "problems_supported", "problems", "jira_issues",
-                "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report"}
+                "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report", "setup", "backfill"}
+CHECK_TEST_DELIVERIES = 2  # `bridge check` proves each vendor's secret with one signed test delivery
 
 
 def test_demo_json_summary_reports_what_happened():
@@ -27,9 +30,9 @@ def test_demo_json_summary_reports_what_happened():
     events, zendesk_webhooks = summary["events"], summary["webhooks"]["zendesk"]
     assert zendesk_webhooks["delivered"] == zendesk_webhooks["sent"] >= 40 + summary["agent_updates"]
     delivered = zendesk_webhooks["delivered"] + summary["webhooks"]["jira"]["delivered"]
-    assert events["accepted"] == events["processed"] == delivered
+    assert events["accepted"] == events["processed"] == delivered + CHECK_TEST_DELIVERIES
     assert events["failed"] == events["waiting"] == events["rejected"] == 0
-    assert summary["tickets_known"] == 40
+    assert summary["tickets_known"] == 40 + summary["backfill"]["history_tickets"]
     assert summary["jira_issues"]["total"] == sum(len(v) for v in summary["jira_issues"]["by_project"].values())
     assert summary["duration_seconds"] < 30
     if summary["problems_supported"]:
@@ -46,7 +49,49 @@ def test_demo_json_summary_reports_what_happened():
     # Narration went to stderr, so stdout stays parseable.
     assert "== play_tickets" in result.stderr
     stages = [line for line in result.stderr.splitlines() if line.startswith("== ")]
+    assert stages[:4] == ["== setup", "== check_wiring", "== backfill_dry_run", "== backfill_apply"]
     assert stages[-1] == "== report" and "# Problem report" in result.stderr
+
+
+def test_demo_sets_itself_up_with_bridge_setup_and_bridge_check_is_green():
+    result = CliRunner().invoke(main, ["demo", "--json", "--tickets", "12"])
+
+    assert result.exit_code == 0, result.output
+    setup = json.loads(result.stdout)["setup"]
+    bridge_url = setup["commands"][0].rsplit(" ", 1)[1]
+    assert setup["commands"] == [f"bridge setup zendesk --public-url {bridge_url}",
+                                 f"bridge setup jira --public-url {bridge_url}"]
+    assert f'webhook "{WEBHOOK_NAME}": created it, sending 21 ticket event types to {bridge_url}/webhooks/zendesk' \
+        in setup["lines"]
+    assert any(line.startswith("done: registered Jira webhook") for line in setup["lines"])
+    assert setup["check"] == {"ok": True, "problems": []}
+    assert f"$ bridge check --public-url {bridge_url}" in result.stderr
+
+
+def test_demo_backfills_the_tickets_from_before_the_wiring_and_the_dry_run_and_apply_agree():
+    result = CliRunner().invoke(main, ["demo", "--json", "--tickets", "12"])
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    backfill = summary["backfill"]
+    history = backfill["history_tickets"]
+    assert history >= 5 and backfill["tickets_read"] == backfill["tickets_evaluated"] == history
+    assert backfill["problems_found"] == backfill["problems_opened"]
+    [opened] = backfill["problems_opened"]
+    assert (opened["rule"], opened["tickets"], opened["requesters"]) == ("delivery-address-problems", history, history)
+    # The problem the backfill opened is in the bridge like any other, with its Jira issue.
+    assert {p["rule"]: p["ticket_count"] for p in summary["problems"]["list"]}["delivery-address-problems"] == history
+    assert any("delivery addresses" in issue["summary"] for issue in summary["jira_issues"]["by_project"]["SHIP"])
+    assert "would open 1 problem:" in result.stderr and "\n  opened 1 problem:" in result.stderr
+
+
+def test_the_loopback_bridge_signs_with_the_secret_setup_read_back_from_zendesks_webhooks_api(loopback):
+    webhooks = ZendeskWebhooks(zendesk_client_for(loopback))
+    [webhook] = webhooks.listing()
+    assert (webhook["name"], webhook["endpoint"]) == (WEBHOOK_NAME, loopback.webhook_url("zendesk"))
+    assert loopback.settings.zendesk.webhook_secret.get_secret_value() == webhooks.signing_secret(webhook["id"])
+    calls = {(request.method, request.path) for request in loopback.zendesk.requests}
+    assert {("POST", "/api/v2/webhooks"), ("GET", f"/api/v2/webhooks/{webhook['id']}/signing_secret")} <= calls
 
 
 def test_demo_keep_running_serves_until_stopped():
