@@ -20,7 +20,7 @@ from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_setti
 from bridge.runtime import Runtime, build_runtime
 from bridge.serving.server import ServerThread, free_port
 from bridge.setup.jira import jira_wiring, open_client, set_up_webhook
-from bridge.setup.zendesk import set_up_zendesk
+from bridge.setup.zendesk import config_keys, set_up_zendesk
 from bridge.storage.inbox import PENDING, PROCESSING
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.client import ZendeskClient
@@ -108,8 +108,9 @@ class LoopbackEnvironment:
         assert setup.result is not None and setup.user_id is not None, "not a dry run; the API user has an id"
         self.zendesk_webhook_secret = setup.result.signing_secret
         self.zendesk_bridge_user_id = setup.user_id
+        keys = config_keys(public_url, setup.user_id, setup.result.field_ids)
         self.setup_lines += [f"$ bridge setup zendesk --public-url {public_url}", *setup.lines,
-                             f"zendesk.bridge_user_id: {setup.user_id}",
+                             *(f"{key}: {value}" for key, value in keys),
                              "zendesk.webhook_secret: the signing secret read back from Zendesk (not shown)"]
 
     def _set_up_jira(self) -> None:

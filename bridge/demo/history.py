@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bridge.demo import phrasebook
+from bridge.problems.report import parse_period
 from connectors.zendesk.simulator import ZendeskSimulator
 
 AGE = timedelta(days=14)
 SPACING = timedelta(minutes=40)
-BACKFILL_PERIOD = timedelta(days=30)  # `bridge backfill --since 30d`
-BACKFILL_SINCE = "30d"
+BACKFILL_SINCE = "30d"  # `bridge backfill --since 30d`
+BACKFILL_PERIOD = parse_period(BACKFILL_SINCE)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def _field_description(step: FieldStep) -> str:
 
 
 def _did(verb: str, dry_run: bool) -> str:
-    return did(verb, dry_run) if dry_run else f"done: {did(verb, dry_run)}"
+    return ("" if dry_run else "done: ") + did(verb, dry_run)
 
 
 def _describe(wiring: JiraWiring) -> str:
