@@ -22,7 +22,7 @@ WRITABLE_TYPES = {"jira_key": ("text", "textarea"), "jira_status": ("text", "tex
                   "expected_fix_date": ("date", "text")}
 
 
-def check_zendesk(settings: Settings, public_url: str | None = None) -> list[str]:
+def check_zendesk(settings: Settings, public_url: str | None) -> list[str]:
     zendesk = settings.zendesk
     client = ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
     try:
@@ -30,7 +30,7 @@ def check_zendesk(settings: Settings, public_url: str | None = None) -> list[str
         problems = account_problems(settings, user)
         if _authenticated_agent(user):
             problems += field_problems(settings, client.ticket_fields())
-            problems += webhook_problems(settings, ZendeskWebhooks(client), public_url or settings.server.public_url)
+            problems += webhook_problems(settings, ZendeskWebhooks(client), public_url)
     except ZendeskError as error:
         return [zendesk_failure(settings, error)]
     finally:
