@@ -203,7 +203,7 @@ def zendesk_knowledge_base(settings: Settings) -> KnowledgeBase | None:
 def jira_issue_tracker(settings: Settings) -> IssueTracker:
     jira = settings.jira
     client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value())
-    return JiraIssueTracker(client, jira.url)
+    return JiraIssueTracker(client, jira.browse_base)
 
 
 def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,

@@ -61,7 +61,7 @@ def test_valid_config_and_relative_sqlite_path(tmp_path):
     (("  email: bot@acme.com\n", "  emial: bot@acme.com\n"),
      ["config.yaml:3: zendesk.emial: unknown key; did you mean 'email'?"]),
     (("  email: bot@acme.com\n", "  email: bot@acme.com\n  colour: blue\n"),
-     ["config.yaml:4: zendesk.colour: unknown key (known keys: api_token, bridge_user_id, email, fields, "
+     ["config.yaml:4: zendesk.colour: unknown key (known keys: agent_url, api_token, bridge_user_id, email, fields, "
       "help_center, max_jobs_in_flight, requests_per_minute, url, webhook_secret)"]),
     (("teams:\n", "temas:\n"), ["config.yaml:13: temas: unknown key; did you mean 'teams'?"]),
     (("    project: ENG\n", "    project: ENG\n    isue_type: Bug\n"),

@@ -15,6 +15,7 @@ from bridge.config.settings import Settings
 from bridge.domain.events import TicketSnapshot
 from bridge.domain.problems import FIXED, Problem
 from bridge.planning.facts import ProblemFacts
+from bridge.planning.links import jira_issue_url
 from bridge.planning.ticket_link import link_changes
 from bridge.rules import RuleSet
 from bridge.rules.ruleset import Rule
@@ -47,7 +48,7 @@ def _own_words(rule: Rule, settings: Settings) -> list[tuple[str, TicketSnapshot
     followup = message.followup(SAMPLE_TICKET, None, reply)
     zendesk = rule.spec.zendesk
     reply_name = "zendesk.on_fix.public_reply" if message.on_fix.public_reply else "the default fix reply"
-    note = link_changes(rule, facts, SAMPLE_JIRA_KEY, f"{settings.jira.url.rstrip('/')}/browse/{SAMPLE_JIRA_KEY}",
+    note = link_changes(rule, facts, SAMPLE_JIRA_KEY, jira_issue_url(settings.jira.browse_base, SAMPLE_JIRA_KEY),
                         None, settings).changes["comment"]["body"]
     note_name = "zendesk.internal_note" if zendesk.internal_note else "the default internal note"
     return [

@@ -56,6 +56,10 @@ def revealed(secret: SecretStr | None) -> str | None:
     return secret.get_secret_value() if secret is not None else None
 
 
+def check_optional_http_url(value: str | None) -> str | None:
+    return None if value is None else check_http_url(value)
+
+
 def check_http_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -99,8 +103,17 @@ class ZendeskSettings(_Strict):
     requests_per_minute: int = Field(default=100, ge=1)
     max_jobs_in_flight: int = Field(default=30, ge=1, le=30)  # Zendesk queues at most 30 jobs
     help_center: HelpCenterSettings | None = None
+    # Where agents open tickets, when it is not `url` (an API gateway or proxy in front of Zendesk):
+    # the links the bridge writes into Jira issues, notes and the dashboard use it.
+    agent_url: str | None = None
 
     _url = field_validator("url")(check_http_url)
+    _agent_url = field_validator("agent_url")(check_optional_http_url)
+
+    @property
+    def agent_base(self) -> str:
+        """The agent interface's address: `agent_url`, else `url`."""
+        return self.agent_url or self.url
 
 
 class JiraFieldSettings(_Strict):
@@ -135,6 +148,9 @@ class JiraSettings(_Strict):
     # A comment on a problem's issue starting with this (e.g. "Workaround:") gives the problem its
     # workaround: the rest of the comment. None: comments are not read.
     workaround_marker: str | None = Field(default=None, min_length=1, max_length=100)
+    # Where people open issues (`/browse/KEY`), when it is not `url`: for example the site
+    # https://acme.atlassian.net when `url` is an API gateway such as https://api.atlassian.com/ex/jira/<cloud id>.
+    browse_url: str | None = None
 
     @property
     def search_lag(self) -> timedelta:
@@ -143,6 +159,12 @@ class JiraSettings(_Strict):
         return timedelta(seconds=CLOUD_SEARCH_LAG_SECONDS if self.deployment == "cloud" else 0)
 
     _url = field_validator("url")(check_http_url)
+    _browse_url = field_validator("browse_url")(check_optional_http_url)
+
+    @property
+    def browse_base(self) -> str:
+        """Where people open issues: `browse_url`, else `url`."""
+        return self.browse_url or self.url
 
     @model_validator(mode="after")
     def _can_authenticate_webhooks(self) -> JiraSettings:
@@ -205,10 +227,7 @@ class ServerSettings(_Strict):
     # /readyz waits this long for the database ping, then answers 503 "not answering".
     readiness_timeout_seconds: float = Field(default=1.5, gt=0, le=10)
 
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_http_url(value)
+    _public_url = field_validator("public_url")(check_optional_http_url)
 
 
 class WorkerSettings(_Strict):

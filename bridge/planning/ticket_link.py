@@ -52,7 +52,7 @@ def link_changes(rule: Rule, facts: ProblemFacts, jira_key: str, jira_url: str, 
     is the rule's `zendesk.internal_note`, whose `problem` also has jira_key, jira_url, due_date
     (YYYY-MM-DD or None), link_tag and tickets_url; else a default note with the same facts."""
     tag = link_tag(rule, facts)
-    search_url = zendesk_tag_search_url(config.zendesk.url, tag.text)
+    search_url = zendesk_tag_search_url(config.zendesk.agent_base, tag.text)
     due = due_date.isoformat() if due_date is not None else None
     context = template_context(rule, facts, tickets, jira_key=jira_key, jira_url=jira_url, due_date=due,
                                link_tag=tag.text, tickets_url=search_url)

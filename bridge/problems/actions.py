@@ -34,6 +34,7 @@ from bridge.planning import (
     replace_impact_section,
     unlink_changes,
 )
+from bridge.planning.links import zendesk_ticket_url
 from bridge.rules import Rule
 from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action, Outbox
@@ -132,7 +133,7 @@ class ProblemActions:
             return Later(now + self.settings.jira.search_lag, {**action.payload, "searched_late": action.attempts})
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem),
-                          self._examples(problem), zendesk_url=self.settings.zendesk.url,
+                          self._examples(problem), zendesk_url=self.settings.zendesk.agent_base,
                           calendar=self.settings.calendar, now=now, jira_fields=self.settings.jira.fields,
                           literal=self.issues.literal)
         for error in plan.template_errors:
@@ -230,7 +231,7 @@ class ProblemActions:
         if counts == problem.counts_written and not result.escalated:
             return Done("already current")
         fields: dict = dict(impact_field_values(problem, self.settings.jira.fields))
-        section = render_impact_section(facts, self._examples(problem), zendesk_url=self.settings.zendesk.url,
+        section = render_impact_section(facts, self._examples(problem), zendesk_url=self.settings.zendesk.agent_base,
                                         link_tag=link_tag(rule, facts).text, zone=self.settings.calendar.zone,
                                         literal=self.issues.literal)
         fields["description"] = replace_impact_section(self.issues.description(problem.jira_key), section)
@@ -267,9 +268,10 @@ class ProblemActions:
         old_key = problem.jira_key
         if not old_key:
             return Done("no issue to reopen")
-        why = (f"Regression: Zendesk ticket #{action.payload.get('ticket')} reports the same problem after the "
+        ticket = int(action.payload["ticket"])
+        why = (f"Regression: Zendesk ticket #{ticket} reports the same problem after the "
                f"fix{' in ' + problem.fix_version if problem.fix_version else ''} shipped "
-               f"({self.settings.zendesk.url}/agent/tickets/{action.payload.get('ticket')}).")
+               f"({zendesk_ticket_url(self.settings.zendesk.agent_base, ticket)}).")
         if self.settings.regression.action == "reopen":
             self.issues.move_to_status(old_key, self.settings.regression.reopen_status)
             self.issues.comment_once(old_key, why)
@@ -277,7 +279,7 @@ class ProblemActions:
                         self.audit.later(f"problem:{problem.id}", "jira.issue_reopened", {"key": old_key}))
         rule = self._rule(problem)
         plan = plan_issue(rule, self.settings.teams[problem.team], self._facts(problem), self._examples(problem),
-                          zendesk_url=self.settings.zendesk.url, calendar=self.settings.calendar, now=now,
+                          zendesk_url=self.settings.zendesk.agent_base, calendar=self.settings.calendar, now=now,
                           jira_fields=self.settings.jira.fields, literal=self.issues.literal)
         label = f"{problem_label(problem.id)}-regression-{action.id}"
         issue = self.issues.find_by_label(label) or self.issues.create(

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from bridge.config.settings import Settings
 from bridge.domain.problems import Problem
 from bridge.planning.impact_score import impact_summary
+from bridge.planning.links import jira_issue_url, zendesk_ticket_url
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
 from bridge.storage.leased_queue import FAILED, PENDING, PROCESSING
@@ -38,19 +39,12 @@ def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def jira_issue_url(settings: Settings, key: str | None) -> str | None:
-    return f"{settings.jira.url}/browse/{key}" if key else None
-
-
-def zendesk_ticket_url(settings: Settings, ticket_id: int) -> str:
-    return f"{settings.zendesk.url}/agent/tickets/{ticket_id}"
-
-
 def problem_summary(problem: Problem, settings: Settings) -> dict[str, Any]:
     return {
         "id": problem.id, "rule": problem.rule, "group": problem.group_key, "team": problem.team,
         "state": problem.state, "origin": problem.origin, "jira_key": problem.jira_key,
-        "jira_url": jira_issue_url(settings, problem.jira_key), "priority": problem.priority,
+        "jira_url": jira_issue_url(settings.jira.browse_base, problem.jira_key) if problem.jira_key else None,
+        "priority": problem.priority,
         "due_date": iso(problem.due_date), "counts": problem.counts,
         "detected_at": iso(problem.detected_at), "opened_at": iso(problem.opened_at),
         "updated_at": iso(problem.updated_at), "accountability": problem.accountability,
@@ -92,7 +86,7 @@ def problem_detail(runtime: ProblemSources, problem_id: int) -> dict[str, Any] |
     if problem is None:
         return None
     settings = runtime.settings
-    tickets = [{"id": link.ticket_id, "url": zendesk_ticket_url(settings, link.ticket_id),
+    tickets = [{"id": link.ticket_id, "url": zendesk_ticket_url(settings.zendesk.agent_base, link.ticket_id),
                 "joined_at": iso(link.joined_at), "left_at": iso(link.left_at),
                 "linked_at": iso(link.linked_at), "unlinked_at": iso(link.unlinked_at)}
                for link in runtime.problems.ticket_links(problem_id)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.problem_data import CUSTOMER_TEXT
+from bridge.http.app import create_app
+from bridge.runtime import build_runtime
+from tests.support.problem_data import API_TOKEN, CUSTOMER_TEXT, build_problems, problem_settings
 
 
 def test_the_list_shows_every_problem_newest_first(api, built):
@@ -109,3 +111,25 @@ def test_unknown_and_malformed_ids_are_404(api, built, path):
     response = api(path)
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
+
+
+def test_links_use_the_ui_addresses_where_they_differ_from_the_api(database_url, tmp_path, clock):
+    """Behind an API gateway the agent interface and the Jira site live elsewhere: links go there."""
+    settings = problem_settings(database_url, tmp_path / "rules",
+                                zendesk={"bridge_user_id": 999, "agent_url": "https://acme.zendesk.com/"},
+                                jira={"browse_url": "https://acme.atlassian.net"})
+    settings = settings.model_copy(update={
+        "zendesk": settings.zendesk.model_copy(update={"url": "https://zendesk-gateway.internal"}),
+        "jira": settings.jira.model_copy(update={"url": "https://api.atlassian.com/ex/jira/c10ud"})})
+    runtime = build_runtime(settings, clock=clock)
+    built = build_problems(runtime, clock)
+    client = create_app(runtime).test_client()
+    detail = client.get(f"/api/problems/{built.finance}", headers={"Authorization": f"Bearer {API_TOKEN}"}).json
+    runtime.engine.dispose()
+    assert detail["jira_url"] == "https://acme.atlassian.net/browse/FIN-7"
+    assert {t["url"] for t in detail["tickets"]} == {f"https://acme.zendesk.com/agent/tickets/{n}" for n in (1, 2, 3)}
+
+
+def test_a_ui_address_must_be_a_web_address(database_url, tmp_path):
+    with pytest.raises(ValueError, match="agent_url"):
+        problem_settings(database_url, tmp_path / "rules", zendesk={"bridge_user_id": 999, "agent_url": "acme"})
