@@ -17,7 +17,7 @@ from bridge.actions.zendesk_batches.state import upgraded
 from bridge.config.settings import Settings
 from bridge.domain.lifecycle import Cause, transition
 from bridge.domain.ports import IssueTracker, TicketSystem
-from bridge.domain.problems import CLOSED, WORKED_AROUND, Problem
+from bridge.domain.problems import CLOSED, FIXED, WORKED_AROUND, Problem
 from bridge.jira_progress.status_actions import STATUS_UPDATE
 from bridge.logs import log_event
 from bridge.planning import (
@@ -92,6 +92,8 @@ class ProblemActions:
 
     def fix_shipped(self, connection: Connection, problem: Problem, now: datetime) -> None:
         self.on_fix(connection, problem, now)
+        # The issue's counts are final now: a write deferred by the interval is not left waiting.
+        self.outbox.bring_forward(connection, f"update:{problem.id}", now)
 
     def issue_lost(self, connection: Connection, problem: Problem, now: datetime) -> None:
         """The issue was deleted in Jira: a new one is created, and tickets are linked to it."""
@@ -220,8 +222,9 @@ class ProblemActions:
             return Done("no issue yet")
         rule = self._rule(problem)
         facts = self._facts(problem)
-        # A problem that ended with its workaround is not escalated (its rule's impact bar said so).
-        steps = rule.spec.jira.escalation if problem.state != WORKED_AROUND else []
+        # A fixed problem is past escalating; one that ended with its workaround is not escalated
+        # (its rule's impact bar said so).
+        steps = rule.spec.jira.escalation if problem.state not in (FIXED, CLOSED, WORKED_AROUND) else []
         result = escalate(steps, facts.measures, problem.escalation_applied,
                           priority=problem.priority or self.settings.teams[problem.team].priority,
                           due_date=problem.due_date,

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from bridge.storage.db import reading, upsert_insert
 from bridge.storage.leased_queue import LeasedQueue
@@ -55,6 +55,12 @@ class Outbox(LeasedQueue):
         if dedupe_key is not None:
             statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
         return connection.execute(statement.returning(outbox_actions.c.id)).first() is not None
+
+    def bring_forward(self, connection: Connection, dedupe_key: str, now: datetime) -> None:
+        """A pending action with the key runs now rather than when it was deferred to."""
+        c = outbox_actions.c
+        connection.execute(update(outbox_actions).where(
+            c.dedupe_key == dedupe_key, c.status == "pending", c.available_at > now).values(available_at=now))
 
     def for_problem(self, problem_id: int, statuses: Collection[str] = ()) -> list[Action]:
         """The problem's actions, oldest first; only those in `statuses` unless it is empty."""

@@ -9,9 +9,13 @@ import pytest
 
 from tests.e2e.conftest import jira_client_for
 from tests.e2e.problems_support import (
+    AFFECTED_TICKETS_FIELD,
+    CRASH_ESCALATION_AT,
     CRASH_RULE,
     CRASH_THRESHOLD,
     JIRA_KEY_FIELD,
+    SETTINGS,
+    action_rows,
     assert_nothing_parked,
     die_once_zendesk_accepted_the_next_job,
     issues_with_label,
@@ -76,6 +80,31 @@ def test_a_regression_reopens_the_fixed_issue_with_a_comment(environment):
     assert problem.state == "open"  # the reopened issue's status came back through the webhook
     assert again in environment.runtime.problems.linked_ticket_ids(problem.id)
     assert_nothing_parked(environment.runtime)
+
+
+def test_counts_held_back_by_the_interval_reach_the_issue_when_the_fix_ships(tmp_path):
+    """Counts written a moment ago hold the next write back for the interval (an hour here); the
+    fix makes them final, so they are written then, and nothing is left waiting. A fixed problem
+    is past escalating: reaching the escalation count after the fix raises no priority."""
+    environment = problem_environment(tmp_path / "rules",
+                                      jira={**SETTINGS["jira"], "counts_update_interval_seconds": 3600})
+    try:
+        problem, key, ids = open_crash_problem(environment)
+        priority = environment.jira.issue(key)["fields"]["priority"]["name"]
+        ids += [report_crash(environment) for _ in range(CRASH_ESCALATION_AT - CRASH_THRESHOLD)]
+        assert environment.wait_until_idle()
+        held = action_rows(environment.runtime, "jira.update_issue", problem.id)
+        assert [row.status for row in held][-1] == "pending"  # the interval holds it back
+        environment.jira.user_transitions(key, "Done", resolution="Fixed")
+        settle_all(environment)
+        assert environment.runtime.problems.get(problem.id).state == "fixed"
+        fields = environment.jira.issue(key)["fields"]
+        assert fields[AFFECTED_TICKETS_FIELD] == len(ids) == CRASH_ESCALATION_AT
+        assert fields["priority"]["name"] == priority != "Highest"
+        assert environment.runtime.outbox.for_problem(problem.id, ("pending",)) == []
+        assert_nothing_parked(environment.runtime)
+    finally:
+        environment.stop()
 
 
 def test_a_regression_can_open_a_new_related_issue_instead(tmp_path):
