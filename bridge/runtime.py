@@ -49,6 +49,7 @@ from bridge.workaround.start import Workarounds
 from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
 from connectors.jira.issue_tracker import JiraIssueTracker
+from connectors.observed import RequestObserver
 from connectors.payload import PayloadError
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import parse_zendesk_webhook
@@ -111,15 +112,16 @@ class Runtime:
             self.settings.zendesk.bridge_user_id,
             apply_comment=WorkaroundFromJira(settings.jira.workaround_marker, self.problems,
                                              self.workarounds).apply_comment)
-        # The inbox gauges' read is bounded like the readiness ping: both only look.
-        self.inbox_metrics = self.metrics.watch_inbox(self.inbox, self.clock, server.readiness_timeout_seconds)
+        # The database gauges' read is bounded like the readiness ping: both only look.
+        self.database_metrics = self.metrics.watch_database(self.engine, self.clock, server.readiness_timeout_seconds)
 
     def _action_registry(self) -> ActionRegistry:
         settings, zendesk = self.settings, self.ticket_system
         context = ProblemContext(self.rules.current, self.problems)
         batches = BatchSender(zendesk, settings.closure.unknown_outcome, settings.closure.ticket_attempts)
+        impact_source = self.impact_source or zendesk_impact_source(settings, self.metrics.observe_vendor_request)
         self.impact_actions = ImpactActions(
-            settings, context, self.outbox, self.audit, self.impact_source or zendesk_impact_source(settings),
+            settings, context, self.outbox, self.audit, impact_source,
             on_read=lambda connection, problem, now: self.actions.impact_changed(connection, problem, now))
 
         def fix_shipped(connection, problem, now) -> None:
@@ -178,31 +180,30 @@ class Runtime:
         return watcher
 
 
-def zendesk_client(settings: Settings) -> ZendeskClient:
+def zendesk_client(settings: Settings, observer: RequestObserver | None) -> ZendeskClient:
     zendesk = settings.zendesk
-    return ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
+    return ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value(), observer=observer)
 
 
-def zendesk_ticket_system(settings: Settings) -> TicketSystem:
-    return ZendeskTicketSystem(zendesk_client(settings))
+def zendesk_ticket_system(settings: Settings, observer: RequestObserver | None) -> TicketSystem:
+    return ZendeskTicketSystem(zendesk_client(settings, observer))
 
 
-def zendesk_impact_source(settings: Settings) -> ImpactSource:
-    return ZendeskImpactSource(zendesk_client(settings))
+def zendesk_impact_source(settings: Settings, observer: RequestObserver | None) -> ImpactSource:
+    return ZendeskImpactSource(zendesk_client(settings, observer))
 
 
-def zendesk_knowledge_base(settings: Settings) -> KnowledgeBase | None:
-    zendesk, help_center = settings.zendesk, settings.zendesk.help_center
+def zendesk_knowledge_base(settings: Settings, observer: RequestObserver | None) -> KnowledgeBase | None:
+    help_center = settings.zendesk.help_center
     if help_center is None:
         return None
-    client = ZendeskClient(zendesk.url, zendesk.email, zendesk.api_token.get_secret_value())
-    return ZendeskHelpCenter(client, help_center.section_id, help_center.permission_group_id,
-                             help_center.user_segment_id, help_center.locale)
+    return ZendeskHelpCenter(zendesk_client(settings, observer), help_center.section_id,
+                             help_center.permission_group_id, help_center.user_segment_id, help_center.locale)
 
 
-def jira_issue_tracker(settings: Settings) -> IssueTracker:
+def jira_issue_tracker(settings: Settings, observer: RequestObserver | None) -> IssueTracker:
     jira = settings.jira
-    client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value())
+    client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value(), observer=observer)
     return JiraIssueTracker(client, jira.browse_base)
 
 
@@ -215,8 +216,10 @@ def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = Tr
     engine = engine or create_database_engine(resolve_database_url(settings), settings.database)
     if migrate:
         upgrade(engine)
-    return Runtime(settings=settings, engine=engine, clock=clock,
-                   ticket_system=ticket_system or zendesk_ticket_system(settings),
-                   issue_tracker=issue_tracker or jira_issue_tracker(settings),
-                   knowledge_base=zendesk_knowledge_base(settings),
+    metrics = BridgeMetrics()
+    observer = metrics.observe_vendor_request
+    return Runtime(settings=settings, engine=engine, clock=clock, metrics=metrics,
+                   ticket_system=ticket_system or zendesk_ticket_system(settings, observer),
+                   issue_tracker=issue_tracker or jira_issue_tracker(settings, observer),
+                   knowledge_base=zendesk_knowledge_base(settings, observer),
                    shared_intake_load=intake_load, yield_to_intake=yield_to_intake)

@@ -96,7 +96,7 @@ def bridge_behind(proxy, postgres_url, clock):
 def test_readiness_health_and_metrics_answer_in_time_while_the_database_hangs(bridge_behind, proxy):
     url = bridge_behind
     assert requests.get(f"{url}/readyz", timeout=5).status_code == 200
-    while inbox_read_age(url) > 1:  # the first scrape starts the first read of the inbox gauges
+    while gauges_read_age(url) > 1:  # the first scrape starts the first read of the inbox gauges
         time.sleep(0.05)
 
     proxy.hang()
@@ -111,7 +111,7 @@ def test_readiness_health_and_metrics_answer_in_time_while_the_database_hangs(br
             scrape, took = timed(lambda: requests.get(f"{url}/metrics", timeout=5))
             assert scrape.status_code == 200 and took < 1, f"/metrics after {took:.1f} s"
             assert 'bridge_inbox_events{status="pending"}' in scrape.text  # from the last good read
-            assert "bridge_inbox_read_age_seconds " in scrape.text
+            assert "bridge_database_gauges_read_age_seconds " in scrape.text
             pinging = [t for t in threading.enumerate() if t.name == "bridge-readyz"]
             assert len(pinging) <= 1, "more than one thread waits on the database for /readyz"
             time.sleep(0.5)
@@ -126,15 +126,15 @@ def test_readiness_health_and_metrics_answer_in_time_while_the_database_hangs(br
     while requests.get(f"{url}/readyz", timeout=5).status_code != 200:
         assert time.monotonic() < deadline, "/readyz did not recover"
         time.sleep(0.2)
-    assert inbox_read_age(url) > 2  # still the read from before the hang
-    while inbox_read_age(url) > 2:
+    assert gauges_read_age(url) > 2  # still the read from before the hang
+    while gauges_read_age(url) > 2:
         assert time.monotonic() < deadline, "the inbox gauges were not read again"
         time.sleep(0.2)
 
 
-def inbox_read_age(url: str) -> float:
+def gauges_read_age(url: str) -> float:
     scrape = requests.get(f"{url}/metrics", timeout=5).text
-    return float(re.search(r"^bridge_inbox_read_age_seconds (\S+)$", scrape, re.M).group(1))
+    return float(re.search(r"^bridge_database_gauges_read_age_seconds (\S+)$", scrape, re.M).group(1))
 
 
 def test_intake_answers_503_in_time_while_the_database_hangs_and_recovers(bridge_behind, proxy, clock):

@@ -1,10 +1,10 @@
 """Liveness, readiness and the Prometheus endpoint."""
 
-import time
 
 from bridge.http.app import create_app
 from bridge.runtime import build_runtime
 from tests.support.fixtures import load_fixture
+from tests.support.prometheus import scrape_after_a_new_read
 from tests.support.settings import make_settings
 from tests.support.signing import body_of, zendesk_headers
 
@@ -39,27 +39,18 @@ def test_intake_answers_503_not_500_when_the_database_is_gone(tmp_path, clock):
     assert response.json["error"] == "unavailable"
 
 
-def scrape_after_a_new_inbox_read(client, runtime) -> str:
-    """/metrics serves the inbox gauges from the last read; wait for one started after this call."""
-    asked, reads = time.monotonic(), runtime.inbox_metrics.reads
-    while (last := reads.refresh(wait=True).last_good) is None or last.started_at < asked:
-        assert time.monotonic() - asked < 5
-        time.sleep(0.01)
-    return client.get("/metrics").get_data(as_text=True)
-
-
 def test_metrics_count_received_deduplicated_processed_and_lag(client, clock, runtime):
     body = body_of(load_fixture("zendesk", "ticket.created__docs_example"))
     for _ in range(2):
         client.post("/webhooks/zendesk", data=body, headers=zendesk_headers(body, clock()))
     clock.advance(42)
-    text = scrape_after_a_new_inbox_read(client, runtime)
+    text = scrape_after_a_new_read(client, runtime)
     assert 'bridge_webhook_events_received_total{source="zendesk"} 1.0' in text
     assert 'bridge_webhook_events_deduplicated_total{source="zendesk"} 1.0' in text
     assert 'bridge_inbox_events{status="pending"} 1.0' in text
     assert "bridge_inbox_lag_seconds 42.0" in text
     runtime.new_worker().drain()
-    text = scrape_after_a_new_inbox_read(client, runtime)
+    text = scrape_after_a_new_read(client, runtime)
     assert 'bridge_events_processed_total{outcome="done",source="zendesk"} 1.0' in text
     assert "bridge_inbox_lag_seconds 0.0" in text
     assert "bridge_webhook_intake_seconds_count" in text

@@ -104,6 +104,7 @@ def test_webhooks_are_answered_while_the_worker_process_is_stopped_and_it_then_c
         assert re.search(r'bridge_events_processed_total\{outcome="done",source="zendesk"\} 3\.0', metrics), metrics
         assert re.search(r'bridge_webhook_events_received_total\{source="zendesk"\} 3\.0', metrics), metrics
         assert "bridge_rules_loaded 2.0" in metrics  # the agents' tag rules of the one team
+        assert "bridge_scheduler_leader 1.0" in metrics, metrics  # the worker process leads
     finally:
         runtime.engine.dispose()
         code = bridge.stop()

@@ -39,7 +39,7 @@ def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
 
 def build_scheduler(runtime: Runtime) -> BridgeScheduler:
     return BridgeScheduler(scheduled_jobs(runtime), leadership_for(runtime.engine),
-                           runtime.settings.scheduler.leader_check_seconds)
+                           runtime.settings.scheduler.leader_check_seconds, observer=runtime.metrics)
 
 
 def start_scheduler(runtime: Runtime, stop: threading.Event) -> threading.Thread:

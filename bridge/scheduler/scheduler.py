@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -25,6 +26,14 @@ from bridge.scheduler.leader import Leadership
 log = logging.getLogger("bridge.scheduler")
 
 LEADERSHIP_JOB_ID = "leadership"
+
+
+class SchedulerObserver(Protocol):
+    """What the scheduler reports (bridge/metrics.py)."""
+
+    def scheduler_leading(self, leading: bool) -> None: ...
+
+    def scheduler_job_ran(self, job: str, ok: bool) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -38,13 +47,15 @@ class JobSpec:
 
 
 class BridgeScheduler:
-    def __init__(self, jobs: list[JobSpec], leadership: Leadership, leader_check_seconds: float):
+    def __init__(self, jobs: list[JobSpec], leadership: Leadership, leader_check_seconds: float,
+                 observer: SchedulerObserver | None = None):
         ids = [job.id for job in jobs]
         if len(set(ids)) != len(ids) or LEADERSHIP_JOB_ID in ids:
             raise ValueError(f"job ids must be unique and not {LEADERSHIP_JOB_ID!r}: {ids}")
         self.jobs = {job.id: job for job in jobs}
         self.leadership = leadership
         self.leader_check_seconds = leader_check_seconds
+        self.observer = observer
         self.scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
             "coalesce": True,  # runs missed while busy or asleep collapse into one
             "max_instances": 1,  # a slow run is never overlapped by the next
@@ -52,7 +63,7 @@ class BridgeScheduler:
 
     def start(self) -> None:
         """Leadership is settled at once; each job first runs one interval after start."""
-        self._add(LEADERSHIP_JOB_ID, self.leader_check_seconds, self.leadership.check,
+        self._add(LEADERSHIP_JOB_ID, self.leader_check_seconds, self._check_leadership,
                   first_run=datetime.now(UTC))
         for job in self.jobs.values():
             self._add(job.id, job.every_seconds, self._runner(job))
@@ -68,16 +79,28 @@ class BridgeScheduler:
             misfire_grace_time=max(1, int(seconds)),
         )
 
+    def _check_leadership(self) -> bool:
+        leading = self.leadership.check()
+        if self.observer is not None:
+            self.observer.scheduler_leading(leading)
+        return leading
+
+    def _ran(self, job: JobSpec, ok: bool) -> None:
+        if self.observer is not None:
+            self.observer.scheduler_job_ran(job.id, ok)
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop scheduling, wait for running jobs, give leadership up."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
         self.leadership.release()
+        if self.observer is not None:
+            self.observer.scheduler_leading(False)
         log_event(log, logging.INFO, "scheduler.stopped")
 
     def _runner(self, job: JobSpec) -> Callable[[], bool]:
         def run() -> bool:
-            if not self.leadership.check():
+            if not self._check_leadership():
                 log_event(log, logging.DEBUG, "scheduler.job_skipped_not_leader", job=job.id)
                 return False
             started = time.monotonic()
@@ -85,7 +108,9 @@ class BridgeScheduler:
                 summary = job.run()
             except Exception:  # a bug or the database: log it, the next run tries again
                 log.exception(f"scheduler.{job.id}_failed")
+                self._ran(job, ok=False)
                 return False
+            self._ran(job, ok=True)
             log_event(log, logging.DEBUG, "scheduler.job_done", job=job.id, summary=summary,
                       seconds=round(time.monotonic() - started, 3))
             return True

@@ -25,6 +25,7 @@ from jira import JIRA, JIRAError
 from connectors.jira.adf import adf_to_text
 from connectors.jira.deployment import SEARCH_PAGE_SIZE, deployment_named
 from connectors.jira.errors import JiraError
+from connectors.observed import RequestObserver, observe_requests
 
 DEFAULT_SEARCH_FIELDS = ("summary", "status", "resolution", "labels", "updated", "duedate", "priority")
 
@@ -37,6 +38,7 @@ class JiraClient:
         user_or_email: str | None,
         api_token: str,
         timeout: float = 10,
+        observer: RequestObserver | None = None,
     ):
         self.deployment = deployment_named(deployment)
         self._jira = JIRA(
@@ -50,6 +52,7 @@ class JiraClient:
         # What get_server_info would have read from serverInfo; the library's Cloud-only methods
         # (enhanced_search_issues) check it.
         self._jira.deploymentType = self.deployment.deployment_type
+        observe_requests(self._jira._session, "jira", observer)
 
     def close(self) -> None:
         self._jira.close()

@@ -17,6 +17,7 @@ from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment, CustomField, Ticket, Trigger, User
 from zenpy.lib.exception import APIException, ZenpyException
 
+from connectors.observed import RequestObserver, observe_requests
 from connectors.zendesk.errors import ZendeskError, error_code
 from connectors.zendesk.transport import build_session
 
@@ -97,12 +98,14 @@ def ticket_payload(changes: dict) -> dict:
 
 
 class ZendeskClient:
-    def __init__(self, url: str, email: str, api_token: str, timeout: float = 10):
+    def __init__(self, url: str, email: str, api_token: str, timeout: float = 10,
+                 observer: RequestObserver | None = None):
         self.url = url.rstrip("/")
         self.timeout = timeout
         subdomain, domain = zenpy_host_for(self.url)
         self._api_base = f"https://{subdomain}.{domain}/api/v2"
         self.session = build_session(self.url, f"{subdomain}.{domain}")
+        observe_requests(self.session, "zendesk", observer)
         self._zenpy = Zenpy(
             subdomain=subdomain,
             domain=domain,
