@@ -165,7 +165,9 @@ class Runtime:
 
     def start_worker_thread(self, stop: threading.Event) -> threading.Thread:
         """The inbox worker and the action worker, each in its own thread (a slow Zendesk or Jira
-        never holds up webhook processing); the returned thread ends when both have."""
+        never holds up webhook processing); the returned thread ends when both have. Problems not
+        scored under the current `impact:` settings get their reads queued first (not waited for)."""
+        self.impact_actions.queue_unscored(self.clock())
         workers = [threading.Thread(target=worker.run, args=(stop,), name=f"bridge-{worker.name}", daemon=True)
                    for worker in (self.new_worker(), self.new_action_worker())]
         for thread in workers:

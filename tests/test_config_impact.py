@@ -2,6 +2,7 @@
 
 import pytest
 
+from bridge.config.impact_settings import ImpactSettings
 from bridge.config.settings import load_settings
 from tests.test_config import ENV, VALID, errors_of
 
@@ -31,3 +32,12 @@ def test_an_empty_section_turns_the_score_on_with_the_defaults(tmp_path):
 ])
 def test_mistakes_are_located(tmp_path, addition, expected):
     assert errors_of(tmp_path, VALID + addition) == expected
+
+
+def test_the_settings_digest_changes_with_the_weights_not_with_the_refresh_interval():
+    base = ImpactSettings(organization_field="plan", organization_values={"Enterprise": 20})
+    assert base.digest() == ImpactSettings(organization_field="plan", organization_values={"enterprise": 20},
+                                           refresh_seconds=60).digest()
+    assert base.digest() != ImpactSettings(organization_field="plan", organization_values={"enterprise": 25}).digest()
+    assert base.digest() != ImpactSettings(organization_field="plan", organization_values={"enterprise": 20},
+                                           bad_rating_weight=1).digest()

@@ -1,7 +1,8 @@
 """`bridge check` against the live Zendesk: do the API credentials work, as an agent, is
 `zendesk.bridge_user_id` the user they act as, are the ticket fields the config names
-(`zendesk.fields.*`, `custom_fields`) there, active, and of a type the bridge can write, and is
-the webhook wired (zendesk_webhook_check.py)?
+(`zendesk.fields.*`, `custom_fields`) there, active, and of a type the bridge can write, is the
+organization field the impact score weighs (`impact.organization_field`) there, and is the webhook
+wired (zendesk_webhook_check.py)?
 
 Zendesk ignores an unknown custom field id in a ticket update, so without this check a typo in an
 id would only show as a field that never fills."""
@@ -30,6 +31,9 @@ def check_zendesk(settings: Settings, public_url: str | None) -> list[str]:
         problems = account_problems(settings, user)
         if _authenticated_agent(user):
             problems += field_problems(settings, client.ticket_fields())
+            if settings.impact is not None and settings.impact.organization_field is not None:
+                problems += organization_field_problems(settings.impact.organization_field,
+                                                        client.organization_fields())
             problems += webhook_problems(settings, ZendeskWebhooks(client), public_url)
     except ZendeskError as error:
         return [zendesk_failure(settings, error)]
@@ -77,6 +81,20 @@ def field_problems(settings: Settings, fields: list[dict]) -> list[str]:
             problems.append(f"{key}: Zendesk ticket field {field_id} ({field.get('title')}) is a "
                             f"{field.get('type')} field; the bridge writes it as {' or '.join(writable)}")
     return problems
+
+
+def organization_field_problems(key: str, fields: list[dict]) -> list[str]:
+    """A line when Zendesk has no active organization field with this key: every organization
+    would then count `impact.organization_default` points, whatever its plan or revenue."""
+    field = next((field for field in fields if field.get("key") == key), None)
+    if field is not None and field.get("active", True):
+        return []
+    listing = ", ".join(f"{f.get('key')} ({f.get('title', '')})" for f in fields if f.get("active", True)) or "none"
+    state = f"is inactive ({field.get('title')})" if field is not None else "does not exist"
+    return [(f"impact.organization_field: the Zendesk organization field {key!r} {state}, so every organization "
+             f"would count impact.organization_default points; set it to the key of one of the account's "
+             f"organization fields (Admin Center > People > Configuration > Organization fields; active keys: "
+             f"{listing}), or leave it out")]
 
 
 def zendesk_failure(settings: Settings, error: ZendeskError) -> str:

@@ -3,6 +3,9 @@ and what a bad satisfaction rating, an agent's reply and an hour to resolution a
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Points = float
@@ -22,6 +25,12 @@ class ImpactSettings(BaseModel):
     resolution_hour_weight: Points = Field(default=0.1, ge=0)  # per hour to full resolution
     # Read again this often while the problem is open (ratings and replies come after the tickets).
     refresh_seconds: float = Field(default=3600, ge=1)
+
+    def digest(self) -> str:
+        """What a score computed under these settings remembers: a stored score with another
+        digest was weighed differently and is read again (`refresh_seconds` changes no score)."""
+        weights = self.model_dump(exclude={"refresh_seconds"})
+        return hashlib.sha256(json.dumps(weights, sort_keys=True).encode()).hexdigest()[:16]
 
     @field_validator("organization_values")
     @classmethod

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from bridge.config.settings import revealed
 from bridge.demo.scenario import PRODUCT_FIELD_ID
-from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings
+from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings, merged_settings
 from bridge.runtime import Runtime, build_runtime
 from bridge.serving.server import ServerThread, free_port
 from bridge.setup.jira import jira_wiring, open_client, set_up_webhook
@@ -56,7 +56,7 @@ class LoopbackEnvironment:
         self._api_token = secrets.token_urlsafe(24)
         self.zendesk_bridge_user_id: int | None = None  # None: the simulator's API user
         self._stack = ExitStack()
-        self._stop_worker = threading.Event()
+        self._bridge = ExitStack()  # the bridge's server and workers (`restart_bridge` closes them)
         self.setup_lines: list[str] = []  # the setup commands run ("$ bridge setup ...") and what they said
 
     # lifecycle ----------------------------------------------------------------------------
@@ -85,11 +85,10 @@ class LoopbackEnvironment:
         port = free_port(HOST) if self.connect_webhooks else 0
         if self.connect_webhooks:
             self._set_up_zendesk(f"http://{HOST}:{port}")
-        self.settings = loopback_settings(self.access, f"sqlite:///{scratch / 'bridge.db'}", self.rules_dir,
-                                          self.jira_deployment,
-                                          self.settings_overrides, api_token=self._api_token)
-        self.runtime: Runtime = build_runtime(self.settings)
-        self._stack.callback(self.runtime.engine.dispose)
+        self._database_url = f"sqlite:///{scratch / 'bridge.db'}"
+        self.runtime: Runtime = self._build_runtime()
+        self._stack.callback(lambda: self.runtime.engine.dispose())
+        self._stack.callback(lambda: self._bridge.close())
         self._start_bridge(port)
         if self.connect_webhooks:
             self._set_up_jira()
@@ -119,12 +118,29 @@ class LoopbackEnvironment:
             lines = set_up_webhook(client, jira_wiring(self.settings, self.bridge_url), dry_run=False)
         self.setup_lines += [f"$ bridge setup jira --public-url {self.bridge_url}", *lines]
 
+    def _build_runtime(self) -> Runtime:
+        self.settings = loopback_settings(self.access, self._database_url, self.rules_dir, self.jira_deployment,
+                                          self.settings_overrides, api_token=self._api_token)
+        return build_runtime(self.settings)
+
     def _start_bridge(self, port: int) -> None:
+        self._bridge = ExitStack()
         self.server = ServerThread(self.runtime, HOST, port).start()
-        self._stack.callback(self.server.stop)
-        worker_thread = self.runtime.start_worker_thread(self._stop_worker)
-        self._stack.callback(worker_thread.join, 10)
-        self._stack.callback(self._stop_worker.set)
+        self._bridge.callback(self.server.stop)
+        stop = threading.Event()
+        worker_thread = self.runtime.start_worker_thread(stop)
+        self._bridge.callback(worker_thread.join, 10)
+        self._bridge.callback(stop.set)
+
+    def restart_bridge(self, settings_overrides: dict) -> None:
+        """Stop the bridge and start it again on the same database and address with
+        `settings_overrides` merged over its config, as an admin edits config.yaml and restarts."""
+        port = self.server.port
+        self._bridge.close()
+        self.runtime.engine.dispose()
+        self.settings_overrides = merged_settings(self.settings_overrides, settings_overrides)
+        self.runtime = self._build_runtime()
+        self._start_bridge(port)
 
     # addresses ----------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Pat
                       api_token: str | None = None) -> Settings:
     """`overrides`: config keys merged over these (nested mappings key by key), e.g. for tests.
     `api_token`: the bearer token of `/api/*` and the dashboard (default: a new random one)."""
-    return Settings.model_validate(_merged({
+    return Settings.model_validate(merged_settings({
         "zendesk": {"url": access.zendesk_url, "email": access.zendesk_email,
                     "api_token": access.zendesk_api_token, "webhook_secret": access.zendesk_webhook_secret,
                     "bridge_user_id": access.zendesk_bridge_user_id},
@@ -80,9 +80,10 @@ def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Pat
     }, overrides or {}))
 
 
-def _merged(base: dict, overrides: dict) -> dict:
+def merged_settings(base: dict, overrides: dict) -> dict:
+    """`overrides` over `base`, nested mappings merged key by key."""
     merged = dict(base)
     for key, value in overrides.items():
         both_mappings = isinstance(value, dict) and isinstance(merged.get(key), dict)
-        merged[key] = _merged(merged[key], value) if both_mappings else value
+        merged[key] = merged_settings(merged[key], value) if both_mappings else value
     return merged

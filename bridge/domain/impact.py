@@ -43,6 +43,7 @@ class ImpactScore:
     resolution_points: float
     tickets_read: int
     read_at: datetime
+    settings_digest: str | None = None  # the `impact:` settings it was weighed under (None: before they were kept)
 
     def to_json(self) -> dict:
         return {**asdict(self), "read_at": self.read_at.isoformat()}

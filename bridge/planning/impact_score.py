@@ -26,7 +26,7 @@ def impact_score(reading: ImpactReading, settings: ImpactSettings, now: datetime
         score=round(sum(parts), 1), organization_points=parts[0],
         organizations=len(reading.organization_values), bad_ratings=bad_ratings, bad_rating_points=parts[1],
         replies=replies, reply_points=parts[2], resolution_hours=round(hours, 1), resolution_points=parts[3],
-        tickets_read=len(reading.tickets), read_at=now)
+        tickets_read=len(reading.tickets), read_at=now, settings_digest=settings.digest())
 
 
 def organization_worth(value: str | float | None, settings: ImpactSettings) -> float:

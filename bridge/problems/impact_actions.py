@@ -1,26 +1,33 @@
 """Reading a problem's weighted impact from Zendesk: an outbox action, so that the reads (batched,
 retried like every action) never hold up intake. It runs once the problem has its Jira issue;
 again, at most once per `jira.counts_update_interval_seconds`, as tickets join or leave; and every
-`impact.refresh_seconds` while the problem is being worked on (ratings and replies come later).
-The score it stores is what the Jira issue, escalations, the dashboard and `bridge report` use."""
+`impact.refresh_seconds` while the problem is being worked on (ratings and replies come later);
+and, queued when a worker starts, for every active problem not scored under the current `impact:`
+settings (switched on, or weighed differently, since its last read). The score it stores is what
+the Jira issue, escalations, the dashboard and `bridge report` use."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.actions.problem_context import ProblemContext
 from bridge.actions.results import Done
 from bridge.config.settings import Settings
 from bridge.domain.ports import ImpactSource
 from bridge.domain.problems import CHECKED_STATES, Problem
+from bridge.logs import log_event
 from bridge.planning.impact_score import impact_score
 from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action, Outbox
 
 READ_IMPACT = "zendesk.read_impact"
+
+log = logging.getLogger("bridge.actions")
 
 # What a new score sets off (the Jira issue's update, bridge/problems/actions.py), in its transaction.
 ImpactChanged = Callable[[Connection, Problem, datetime], None]
@@ -43,6 +50,26 @@ class ImpactActions:
         last = problem.impact.read_at if problem.impact else None
         self.outbox.enqueue(connection, READ_IMPACT, now, problem.id, dedupe_key=f"impact:{problem.id}",
                             not_before=last + interval if last else None)
+
+    def queue_unscored(self, now: datetime) -> int:
+        """Queue a read for every active problem with a Jira issue whose score is missing or was
+        weighed under other `impact:` settings (deduplicated like every read); how many. A failure
+        is logged, not raised: the scores then come with the problems' next changes."""
+        if self.settings.impact is None:
+            return 0
+        digest = self.settings.impact.digest()
+        try:
+            with self.problems.engine.begin() as connection:
+                unscored = [problem for problem in self.problems.active_with_issues(connection)
+                            if problem.impact is None or problem.impact.settings_digest != digest]
+                for problem in unscored:
+                    self.queue_read(connection, problem, now)
+        except SQLAlchemyError as error:
+            log_event(log, logging.WARNING, "impact.queue_unscored_failed", error_type=type(error).__name__)
+            return 0
+        if unscored:
+            log_event(log, logging.INFO, "impact.unscored_queued", problems=len(unscored))
+        return len(unscored)
 
     def read_impact(self, action: Action, now: datetime) -> Done:
         problem = self.context.problem(action)

@@ -131,6 +131,11 @@ class ZendeskClient:
         with translate_errors("list ticket fields"):
             return [field.to_dict() for field in self._zenpy.ticket_fields()]
 
+    def organization_fields(self) -> list[dict]:
+        """Every custom organization field of the account (zenpy follows the pages)."""
+        with translate_errors("list organization fields"):
+            return [field.to_dict() for field in self._zenpy.organization_fields()]
+
     def create_ticket_field(self, title: str, field_type: str) -> dict:
         """A custom ticket field (POST /ticket_fields)."""
         return self.call("POST", "ticket_fields.json",

@@ -46,6 +46,7 @@ def simulators(request):
         zendesk.define_custom_field(PRODUCT_FIELD, "Product", "tagger")
         zendesk.define_custom_field(RETIRED_FIELD, "Old product", "tagger", active=False)
         zendesk.define_custom_field(DROPDOWN_FIELD, "Region", "tagger")
+        zendesk.define_organization_field("plan", "Plan", "dropdown")
         # Wired as `bridge setup zendesk` would, to a bridge that is not running (no test delivery).
         zendesk.configure_webhook(f"{PUBLIC_URL}/webhooks/zendesk", ZENDESK_SECRET)
         yield jira, zendesk
@@ -72,7 +73,7 @@ def check(tmp_path, simulators):
             "rules": ["rules/*.yaml"],
         }
         for section, values in overrides.items():
-            sections[section] = _merged(sections[section], values)
+            sections[section] = _merged(sections.get(section) or {}, values)
         settings = make_settings(f"sqlite:///{tmp_path / 'bridge.db'}", **sections)
         path = write_config(tmp_path, settings)
         # Jira's webhook wired first (tests/e2e/test_e2e_setup_jira.py breaks it), so only the mistakes show.
@@ -152,6 +153,19 @@ def test_rule_mistakes_are_named_by_file_line_and_rule(check, jira, expected):
     assert result.exit_code == 1
     [error] = errors_of(result)
     assert re.fullmatch(r"rules/rules\.yaml:\d+: rule app-crash: (.*)", error).group(1) == expected
+
+
+def test_the_impact_organization_field_must_exist_in_zendesk(check):
+    assert check(impact={"organization_field": "plan"}).exit_code == 0
+
+    result = check(impact={"organization_field": "tier", "organization_values": {"gold": 10}})
+
+    assert result.exit_code == 1
+    [error] = errors_of(result)
+    assert error.startswith("impact.organization_field: the Zendesk organization field 'tier' does not exist, so "
+                            "every organization would count impact.organization_default points; set it to the key "
+                            "of one of the account's organization fields"), error
+    assert "active keys: plan (Plan)" in error
 
 
 def test_a_missing_project_is_reported_once_not_for_every_issue_type(check):

@@ -10,9 +10,11 @@ import pytest
 from bridge.planning import problem_label
 from bridge.problems.report import build_report
 from tests.e2e.problems_support import (
+    action_rows,
     issues_with_label,
     jira_comments,
     problem_environment,
+    settle_all,
     wait_for,
     zendesk_calls,
 )
@@ -104,3 +106,38 @@ def test_a_valuable_unhappy_customer_escalates_the_issue_by_its_impact_score(wei
     report = build_report(weighted.runtime.engine, export.detected_at.replace(year=2000), export.updated_at.replace(
         year=2100), weighted.runtime.settings.calendar.zone)
     assert [(item.rule, item.score) for item in report.top_impact] == [(EXPORT_RULE, 31), (FOOTER_RULE, 7)]
+
+
+def test_a_problem_open_before_impact_was_switched_on_is_scored_once_the_bridge_restarts_with_it(tmp_path):
+    environment = problem_environment(
+        tmp_path / "rules", rules=RULES.replace(f"      escalation:\n        - {{at: {{score: {ESCALATE_AT_SCORE}}}, "
+                                                "priority: Highest}\n", ""),
+        jira={"counts_update_interval_seconds": 1, "fields": {"impact_score": IMPACT_FIELD}})
+    try:
+        sim = environment.zendesk
+        sim.create_organization("Acme", {"plan": "enterprise"}, members=["eve@acme.example", "fay@acme.example"])
+        for email in ("eve@acme.example", "fay@acme.example"):
+            sim.customer_creates_ticket("Export fails", "The CSV export fails every time.", email=email)
+        settle_all(environment)
+        [problem] = environment.runtime.problems.list()
+        assert problem.jira_key and problem.impact is None  # impact is off: counts only
+        assert issue_of(environment, problem)["fields"][IMPACT_FIELD] is None
+
+        environment.restart_bridge({"impact": {**IMPACT, "refresh_seconds": 3600}})
+
+        scored = problem_of(environment, EXPORT_RULE, score=25)
+        assert scored.impact.settings_digest == environment.settings.impact.digest()
+        wait_for(lambda: issue_of(environment, scored)["fields"][IMPACT_FIELD] == 25, timeout=20,
+                 what="the score on the Jira issue")
+        reads = action_rows(environment.runtime, "zendesk.read_impact", problem.id)
+        # The read queued at start, and the hourly refresh it queued in turn.
+        assert [row.status for row in reads] == ["done", "pending"], [(r.status, r.outcome) for r in reads]
+
+        # Restarting with the same weights queues nothing; other weights read the score again.
+        environment.restart_bridge({})
+        assert len(action_rows(environment.runtime, "zendesk.read_impact", problem.id)) == 2
+        environment.restart_bridge({"impact": {"organization_values": {"Enterprise": 40}}})
+        wait_for(lambda: issue_of(environment, scored)["fields"][IMPACT_FIELD] == 40, timeout=20,
+                 what="the score under the new weights")
+    finally:
+        environment.stop()

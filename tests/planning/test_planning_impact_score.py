@@ -34,7 +34,8 @@ def test_every_part_adds_up_to_the_score():
     score = impact_score(reading, SETTINGS, NOW)
     assert score == ImpactScore(score=60.8, organization_points=45, organizations=2, bad_ratings=2,
                                 bad_rating_points=10, replies=9, reply_points=4.5, resolution_hours=12.5,
-                                resolution_points=1.25, tickets_read=4, read_at=NOW)
+                                resolution_points=1.25, tickets_read=4, read_at=NOW,
+                                settings_digest=SETTINGS.digest())
     assert impact_summary(score) == ("60.8 (organizations 45 from 2; 2 bad ratings 10; 9 replies 4.5; "
                                      "12.5 h to resolution 1.25)")
 

@@ -97,7 +97,8 @@ def test_client_requests_match_the_zendesk_spec(sim, client, receiver, finished_
 
 
 def test_webhook_and_field_setup_requests_match_the_zendesk_specs(sim, client, receiver, specs):
-    """What `bridge setup zendesk` and `bridge check` send: every ZendeskWebhooks call, and a new ticket field."""
+    """What `bridge setup zendesk` and `bridge check` send: every ZendeskWebhooks call, a new ticket
+    field, and the organization fields' listing (impact.organization_field's check)."""
     webhooks = ZendeskWebhooks(client)
     webhook_id = webhooks.create(webhook_fields("Bridge", receiver.url, ["zen:event-type:ticket.created"]))["id"]
     webhooks.listing("Bridge")
@@ -110,8 +111,10 @@ def test_webhook_and_field_setup_requests_match_the_zendesk_specs(sim, client, r
     webhooks.test(webhook_id, receiver.url)
     webhooks.delete(webhook_id)
     client.create_ticket_field("Jira issue", "text")
+    sim.define_organization_field("plan", "Plan", "dropdown")
+    assert [field["key"] for field in client.organization_fields()] == ["plan"]
 
-    assert len(sim.requests) == 11
+    assert len(sim.requests) == 12
     for recorded in sim.requests:
         spec, request = as_spec_request(recorded)
         specs[spec].validate_request(request)

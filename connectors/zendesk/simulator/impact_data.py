@@ -1,5 +1,6 @@
-"""Organizations (with `organization_fields`), satisfaction ratings and ticket metrics, shaped as
-the Support API's OrganizationObject, SatisfactionRatingObject and TicketMetricObject.
+"""Organizations (with `organization_fields`), the custom organization fields themselves,
+satisfaction ratings and ticket metrics, shaped as the Support API's OrganizationObject,
+OrganizationFieldObject, SatisfactionRatingObject and TicketMetricObject.
 
 Metrics are derived from what happened to the ticket, as Zendesk derives them: `replies` counts
 public comments by agents after the first one, resolution times run from creation to the first and
@@ -17,6 +18,9 @@ from connectors.zendesk.simulator.errors import not_found, record_invalid
 from connectors.zendesk.simulator.store import TicketStore, iso
 
 SCORES = ("offered", "unoffered", "good", "bad")
+# Create Organization Field's types (the spec's list).
+ORGANIZATION_FIELD_TYPES = ("text", "textarea", "checkbox", "date", "integer", "decimal", "regexp", "dropdown",
+                            "lookup", "multiselect")
 RATED_STATUSES = ("solved", "closed")
 
 
@@ -25,6 +29,7 @@ class ImpactData:
         self._store, self._clock = store, clock
         self._ids = itertools.count(9001)
         self.organizations: dict[int, dict] = {}
+        self.organization_fields: dict[int, dict] = {}  # id -> OrganizationFieldObject, in creation order
         self.ratings: dict[int, dict] = {}  # rating id -> SatisfactionRatingObject
         self._metric_ids: dict[int, int] = {}  # ticket id -> its metric set's id
 
@@ -41,6 +46,22 @@ class ImpactData:
         }
         self.organizations[organization_id] = organization
         return organization
+
+    def create_organization_field(self, key: str, title: str, field_type: str = "text") -> dict:
+        """A custom organization field, as Create Organization Field makes one; its `key` is where
+        organizations carry its value (`organization_fields[key]`)."""
+        if field_type not in ORGANIZATION_FIELD_TYPES:
+            raise record_invalid("type", f"Type: {field_type} is not a valid field type")
+        if any(field["key"] == key for field in self.organization_fields.values()):
+            raise record_invalid("key", f"Key: {key} has already been taken")
+        field_id = next(self._ids)
+        now = iso(self._clock())
+        field = {"id": field_id, "url": f"/api/v2/organization_fields/{field_id}.json", "key": key, "type": field_type,
+                 "title": title, "raw_title": title, "description": "", "raw_description": "",
+                 "position": len(self.organization_fields), "active": True, "system": False,
+                 "regexp_for_validation": None, "created_at": now, "updated_at": now}
+        self.organization_fields[field_id] = field
+        return field
 
     def join_organization(self, user_id: int, organization_id: int) -> None:
         if organization_id not in self.organizations:

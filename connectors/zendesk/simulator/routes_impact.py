@@ -1,17 +1,19 @@
-"""What a problem's weighted impact reads: organizations (show_many), satisfaction ratings and
-ticket metrics, with the Support API's cursor pagination on the lists (`page[size]` up to 100,
+"""What a problem's weighted impact reads: organizations (show_many) and their custom fields,
+satisfaction ratings and ticket metrics, with the Support API's cursor pagination on the lists (`page[size]` up to 100,
 `page[after]`; `meta.has_more`, `meta.after_cursor`, `links.next`). The spec's Show answers
 (SatisfactionRatingResponse, TicketMetricsByTicketMetricIdResponse) hold a list of one."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from connectors.zendesk.simulator.errors import ApiError
-from connectors.zendesk.simulator.routing import api_route, base_url, id_list, simulator
+from connectors.zendesk.simulator.errors import ApiError, record_invalid
+from connectors.zendesk.simulator.impact_data import ImpactData
+from connectors.zendesk.simulator.routing import api_route, base_url, id_list, json_body, simulator
 
 PAGE_LIMIT = 100
 impact_routes = Blueprint("zendesk_sim_impact", __name__)
@@ -27,6 +29,35 @@ def show_many_organizations():
     return jsonify({"organizations": found, "next_page": None, "previous_page": None, "count": len(found)})
 
 
+@api_route(impact_routes, "/organization_fields", ["GET"])
+def list_organization_fields():
+    """OrganizationFieldsResponse: every custom organization field (the simulator's fit one page)."""
+    sim = simulator()
+    with sim.lock:
+        fields = copy.deepcopy(list(sim.impact.organization_fields.values()))
+    return jsonify({"organization_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)})
+
+
+@api_route(impact_routes, "/organization_fields", ["POST"])
+def create_organization_field():
+    field = json_body().get("organization_field")
+    if not isinstance(field, dict):
+        raise record_invalid("organization_field", "Organization field: is missing")
+    for name in ("key", "title"):
+        if not isinstance(field.get(name), str) or not field[name].strip():
+            raise record_invalid(name, f"{name.title()}: cannot be blank")
+    sim = simulator()
+    with sim.lock:
+        created = sim.impact.create_organization_field(field["key"], field["title"], field.get("type", "text"))
+        return jsonify({"organization_field": copy.deepcopy(created)}), 201
+
+
+@api_route(impact_routes, "/organization_fields/<int:field_id>", ["GET"])
+def show_organization_field(field_id: int):
+    return jsonify({"organization_field": _found(lambda impact: impact.organization_fields.get(field_id),
+                                                 "OrganizationField")})
+
+
 @api_route(impact_routes, "/satisfaction_ratings", ["GET"])
 def list_satisfaction_ratings():
     sim = simulator()
@@ -37,12 +68,18 @@ def list_satisfaction_ratings():
 
 @api_route(impact_routes, "/satisfaction_ratings/<int:rating_id>", ["GET"])
 def show_satisfaction_rating(rating_id: int):
+    return jsonify({"satisfaction_rating": [_found(lambda impact: impact.ratings.get(rating_id),
+                                                   "SatisfactionRating")]})
+
+
+def _found(pick: Callable[[ImpactData], dict | None], what: str) -> dict:
+    """A copy of the record `pick` finds, or Zendesk's 404 naming `what`."""
     sim = simulator()
     with sim.lock:
-        rating = copy.deepcopy(sim.impact.ratings.get(rating_id))
-    if rating is None:
-        raise ApiError(404, "RecordNotFound", "SatisfactionRating not found")
-    return jsonify({"satisfaction_rating": [rating]})
+        record = copy.deepcopy(pick(sim.impact))
+    if record is None:
+        raise ApiError(404, "RecordNotFound", f"{what} not found")
+    return record
 
 
 @api_route(impact_routes, "/ticket_metrics", ["GET"])

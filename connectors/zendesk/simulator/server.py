@@ -197,12 +197,23 @@ class ZendeskSimulator:
     def create_organization(self, name: str, fields: dict[str, Any] | None = None,
                             members: Iterable[str] = ()) -> dict:
         """An organization with `organization_fields`; `members` (emails) get it as their default,
-        so their later tickets are filed under it."""
+        so their later tickets are filed under it. A field key not defined yet is defined first
+        (as the admin who filled it in had), `decimal` for a number, `text` otherwise."""
         with self.account.lock:
+            defined = {field["key"] for field in self.account.impact.organization_fields.values()}
+            for key, value in (fields or {}).items():
+                if key not in defined:
+                    number = isinstance(value, int | float) and not isinstance(value, bool)
+                    self.account.impact.create_organization_field(key, key.replace("_", " ").title(),
+                                                                  "decimal" if number else "text")
             organization = self.account.impact.create_organization(name, fields)
             for email in members:
                 self.account.impact.join_organization(self.account.store.ensure_user(email)["id"], organization["id"])
             return dict(organization)
+
+    def define_organization_field(self, key: str, title: str, field_type: str = "text") -> dict:
+        with self.account.lock:
+            return dict(self.account.impact.create_organization_field(key, title, field_type))
 
     def customer_rates(self, ticket_id: int, score: str, comment: str | None = None) -> dict:
         """The requester answers the satisfaction survey of a solved ticket (`good` or `bad`)."""
