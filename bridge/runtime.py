@@ -44,7 +44,7 @@ from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
 from bridge.storage.workarounds import WorkaroundStore
 from bridge.workaround.actions import WorkaroundActions
-from bridge.workaround.from_jira import WorkaroundFromJira
+from bridge.workaround.from_jira import OwnJiraAccount, WorkaroundFromJira
 from bridge.workaround.start import Workarounds
 from connectors.jira.client import JiraClient
 from connectors.jira.events import parse_jira_webhook
@@ -101,8 +101,12 @@ class Runtime:
         self.workarounds = Workarounds(self.rules.current, self.problems, self.workaround_store, self.outbox,
                                        self.audit, writes_articles=self.knowledge_base is not None)
         self.action_kinds = self._action_registry()
-        self.status_sync = StatusSync(self.settings, self.problems, self.issue_snapshots, self.audit, self.actions)
         settings = self.settings
+        own_account = OwnJiraAccount(self.issue_tracker)
+        from_jira = WorkaroundFromJira(settings.jira.workaround_marker, settings.jira.fields.workaround, self.problems,
+                                       self.workarounds, own_account)
+        self.status_sync = StatusSync(self.settings, self.problems, self.issue_snapshots, self.audit, self.actions,
+                                      on_fields=from_jira.apply_fields)
         self.detector = Detector(
             self.rules.current, self.problems, self.audit, self.actions,
             issue_links=lambda ticket: read_agent_tags(ticket.tags, settings.tags, settings.teams).issue_links,
@@ -110,8 +114,7 @@ class Runtime:
         self.processor = EventProcessor(
             self.tickets, self.issue_snapshots, self.detector, self.status_sync, self.rules.current, self.ticket_system,
             self.settings.zendesk.bridge_user_id,
-            apply_comment=WorkaroundFromJira(settings.jira.workaround_marker, self.problems,
-                                             self.workarounds).apply_comment)
+            apply_comment=from_jira.apply_comment, before_comments=own_account.learn)
         # The database gauges' read is bounded like the readiness ping: both only look.
         self.database_metrics = self.metrics.watch_database(self.engine, self.clock, server.readiness_timeout_seconds)
 
@@ -148,7 +151,8 @@ class Runtime:
     def new_worker(self, owner: str | None = None) -> Worker:
         return self._paced(Worker(
             self.engine, self.inbox, self.processor,
-            parsers={"zendesk": parse_zendesk_webhook, "jira": parse_jira_webhook},
+            parsers={"zendesk": parse_zendesk_webhook,
+                     "jira": partial(parse_jira_webhook, text_fields=self.settings.jira.text_fields)},
             permanent_errors=(PayloadError,),
             settings=self.settings.worker, metrics=self.metrics, clock=self.clock, owner=owner,
             housekeeping=self.rules.check,
@@ -205,8 +209,9 @@ def zendesk_knowledge_base(settings: Settings, observer: RequestObserver | None)
 
 def jira_issue_tracker(settings: Settings, observer: RequestObserver | None) -> IssueTracker:
     jira = settings.jira
-    client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value(), observer=observer)
-    return JiraIssueTracker(client, jira.browse_base)
+            apply_comment=from_jira.apply_comment, before_comments=own_account.learn)
+        # The database gauges' read is bounded like the readiness ping: both only look.
+        self.database_metrics = self.metrics.watch_database(self.engine, self.clock, server.readiness_timeout_seconds)
 
 
 def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,

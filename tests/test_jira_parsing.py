@@ -124,3 +124,18 @@ def test_every_supported_event_type_has_a_fixture():
 def test_every_fixture_is_used():
     unused = fixture_names("jira") - fixtures_named_in(__file__, "jira")
     assert not unused, f"fixtures no test here parses: {sorted(unused)}"
+
+
+def test_the_configured_text_fields_are_kept_on_the_issue_snapshot():
+    payload = load_fixture("jira", "issue_updated__custom_field")
+    event = parse_jira_webhook(payload, "d", text_fields=("customfield_10067", "customfield_10043",
+                                                           "customfield_10072", "customfield_404"))
+    # A text field's text; an empty one, a number field and a field the issue lacks are left out.
+    assert event.issue.text_fields == {"customfield_10067": "ffv"}
+    assert parse("issue_updated__custom_field").issue.text_fields == {}  # none configured, none kept
+
+    paragraph = {"type": "paragraph", "content": [{"type": "text", "text": "Use PayPal."}]}
+    # REST v3 answers a paragraph field as an Atlassian document.
+    payload["issue"]["fields"]["customfield_10067"] = {"type": "doc", "version": 1, "content": [paragraph]}
+    assert parse_jira_webhook(payload, "d", text_fields=("customfield_10067",)).issue.text_fields == {
+        "customfield_10067": "Use PayPal."}

@@ -117,12 +117,16 @@ class ZendeskSettings(_Strict):
 
 
 class JiraFieldSettings(_Strict):
-    """Jira custom fields (`customfield_<n>`) that hold a problem's affected counts, if any."""
+    """Jira custom fields (`customfield_<n>`) that hold a problem's affected counts and impact
+    score (the bridge writes them), and its workaround (the bridge reads it), if any."""
 
     affected_tickets: JiraFieldId | None = None
     affected_requesters: JiraFieldId | None = None
     affected_organizations: JiraFieldId | None = None
     impact_score: JiraFieldId | None = None  # the weighted impact score (a number field)
+    # A text field engineering fills in with how customers get by: set or changed, it is the
+    # problem's workaround (as a comment with jira.workaround_marker is).
+    workaround: JiraFieldId | None = None
 
 
 class JiraSettings(_Strict):
@@ -151,6 +155,11 @@ class JiraSettings(_Strict):
     # Where people open issues (`/browse/KEY`), when it is not `url`: for example the site
     # https://acme.atlassian.net when `url` is an API gateway such as https://api.atlassian.com/ex/jira/<cloud id>.
     browse_url: str | None = None
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        """The custom fields whose text the bridge reads off issues (webhooks and the poll)."""
+        return (self.fields.workaround,) if self.fields.workaround else ()
 
     @property
     def search_lag(self) -> timedelta:

@@ -100,6 +100,9 @@ class IssueSnapshot:
     labels: tuple[str, ...] = ()
     updated_at: datetime | None = None
     duplicates: tuple[str, ...] = ()  # keys of the issues this one duplicates ("Duplicate" links)
+    # The text of the custom fields the bridge reads (jira.fields.workaround), by field id; an empty
+    # field is left out.
+    text_fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,9 @@ class IssueComment:
     issue_key: str | None
     body: str
     occurred_at: datetime
-    author: str | None = None
+    author: str | None = None  # Cloud's accountId, Data Center's user name
+    comment_id: str | None = None
+    updated_at: datetime | None = None  # when it was written or last edited
 
 
 @dataclass(frozen=True)

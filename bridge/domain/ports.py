@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from bridge.domain.events import IssueSnapshot, TicketSnapshot
+from bridge.domain.events import IssueComment, IssueSnapshot, TicketSnapshot
 from bridge.domain.impact import ImpactReading
 
 
@@ -201,4 +201,12 @@ class IssueTracker(Protocol):
     def search_updated(self, keys: Iterable[str], since: datetime | None) -> list[IssueSnapshot]:
         """The issues among `keys` updated at or after `since` (all of them when None), oldest
         change first. Keys Jira no longer knows are skipped."""
+        ...
+
+    def newest_comments(self, issue: IssueSnapshot) -> list[IssueComment]:
+        """The issue's newest comments (a few dozen), newest first."""
+        ...
+
+    def own_account(self) -> str | None:
+        """The Jira account the bridge acts as (read once): its own comments are never a workaround."""
         ...

@@ -61,9 +61,11 @@ class ProcessingBatch:
 class EventProcessor:
     def __init__(self, tickets: TicketSnapshots, issue_snapshots: IssueSnapshots, detector: Detector,
                  status_sync: StatusSync, rules: Callable[[], RuleSet], ticket_system: TicketSystem | None,
-                 bridge_user_id: int | None, apply_comment: ApplyComment | None = None):
+                 bridge_user_id: int | None, apply_comment: ApplyComment | None = None,
+                 before_comments: Callable[[], None] | None = None):
         self.tickets, self.issue_snapshots, self.detector = tickets, issue_snapshots, detector
-        self.apply_comment = apply_comment
+        # `before_comments`: what applying comments needs from Jira, read outside the transaction.
+        self.apply_comment, self.before_comments = apply_comment, before_comments
         self.status_sync = status_sync
         self.rules, self.ticket_system = rules, ticket_system
         self.bridge_user_id = bridge_user_id
@@ -78,8 +80,11 @@ class EventProcessor:
         return not self.is_own_change(event) and not event.by_system
 
     def prepare(self, events: Sequence[DomainEvent]) -> Lookups:
-        """Read, in one batch, the tickets whose snapshot lacks fields the rules read."""
+        """Read, in one batch, the tickets whose snapshot lacks fields the rules read (and, for
+        Jira comments, what `before_comments` reads)."""
         lookups = Lookups()
+        if self.before_comments is not None and any(isinstance(event, IssueComment) for event in events):
+            self.before_comments()
         wanted = self.rules().fields_needing_lookup
         if not wanted or self.ticket_system is None:
             return lookups

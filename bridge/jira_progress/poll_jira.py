@@ -1,5 +1,7 @@
 """`poll_jira`: re-read the Jira issues of active problems and feed changes whose webhook never came
-into the inbox, as the webhook would have (the worker then applies them with the same logic)."""
+into the inbox, as the webhook would have (the worker then applies them with the same logic): the
+issues' states, and with `jira.workaround_marker`, the newest comment carrying it on each changed
+issue (the worker applies each comment once, however it came)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from sqlalchemy import Engine, select
 from bridge.domain.events import IssueSnapshot
 from bridge.domain.ports import IssueTracker, RemoteError
 from bridge.logs import log_event
+from bridge.planning.workaround import workaround_text
 from bridge.storage.cursors import Cursors
 from bridge.storage.db import reading
 from bridge.storage.inbox import Delivery, Inbox
 from bridge.storage.schema import issues, problems
-from connectors.jira.synthetic import ISSUE_UPDATED, polled_issue_update
+from connectors.jira.synthetic import COMMENT_CREATED, ISSUE_UPDATED, polled_comment, polled_issue_update
 
 log = logging.getLogger("bridge.scheduler")
 
@@ -27,9 +30,10 @@ KEYS_PER_SEARCH = 50  # keeps each JQL short
 
 class JiraPoller:
     def __init__(self, engine: Engine, inbox: Inbox, cursors: Cursors, issue_tracker: IssueTracker,
-                 overlap: timedelta, clock: Callable[[], datetime]):
+                 overlap: timedelta, clock: Callable[[], datetime], comment_marker: str | None = None):
         self.engine, self.inbox, self.cursors = engine, inbox, cursors
         self.issue_tracker, self.overlap, self.clock = issue_tracker, overlap, clock
+        self.comment_marker = comment_marker  # jira.workaround_marker: comments are read too
 
     def run(self) -> str:
         keys = active_issue_keys(self.engine)
@@ -47,6 +51,8 @@ class JiraPoller:
             for batch, batch_since in searches:
                 found = self.issue_tracker.search_updated(batch, batch_since)
                 stored += self._store(found)
+                if self.comment_marker:
+                    stored += self._store_comments(found, self.comment_marker)
                 seen += len(found)
                 newest = _latest(newest, [issue.updated_at for issue in found])
         except RemoteError as error:  # Jira down or refusing: keep the cursor, try next time
@@ -69,6 +75,20 @@ class JiraPoller:
                 continue
             key, body = polled_issue_update(issue)
             deliveries.append(Delivery("jira", key, ISSUE_UPDATED, json.dumps(body), now))
+        return sum(self.inbox.store_many(deliveries)) if deliveries else 0
+
+    def _store_comments(self, issues: list[IssueSnapshot], marker: str) -> int:
+        """Inbox deliveries for the newest comment carrying the marker on each of these (changed)
+        issues, the bridge's own comments aside; how many were new. Older ones were overtaken."""
+        own = self.issue_tracker.own_account()
+        now = self.clock()
+        deliveries = []
+        for issue in issues:
+            newest = next((comment for comment in self.issue_tracker.newest_comments(issue)
+                           if comment.author != own and workaround_text(comment.body, marker)), None)
+            if newest is not None:
+                key, body = polled_comment(newest)
+                deliveries.append(Delivery("jira", key, COMMENT_CREATED, json.dumps(body), now))
         return sum(self.inbox.store_many(deliveries)) if deliveries else 0
 
 

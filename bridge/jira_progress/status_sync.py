@@ -5,6 +5,7 @@ a fix starts the closure that notifies every affected customer."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -36,11 +37,16 @@ class SyncListener(Protocol):
     def tickets_changed(self, connection: Connection, problem: Problem, now: datetime) -> None: ...
 
 
+# What the issue's fields say beyond its state (a workaround: bridge/workaround/from_jira.py), given
+# the problem's id and the issue before and after; an outcome to add, or None.
+FieldsChanged = Callable[[Connection, int, IssueSnapshot | None, IssueSnapshot, datetime], str | None]
+
+
 class StatusSync:
     def __init__(self, settings: Settings, problems: ProblemStore, issue_snapshots: IssueSnapshots,
-                 audit: AuditLog, listener: SyncListener):
+                 audit: AuditLog, listener: SyncListener, on_fields: FieldsChanged | None = None):
         self.settings, self.problems, self.issue_snapshots = settings, problems, issue_snapshots
-        self.audit, self.listener = audit, listener
+        self.audit, self.listener, self.on_fields = audit, listener, on_fields
 
     def apply_issue_event(self, connection: Connection, event: IssueEvent, now: datetime) -> str:
         before = self.issue_snapshots.current(connection, event.issue.id)
@@ -50,7 +56,10 @@ class StatusSync:
             return f"issue {event.issue.key} {event.kind}: no problem linked"
         if event.kind == "deleted":
             return self._issue_deleted(connection, problem, now)
-        return self._apply(connection, problem, before, after, now, f"issue {after.key} {event.kind}")
+        outcome = self._apply(connection, problem, before, after, now, f"issue {after.key} {event.kind}")
+        # After the state: a fix that shipped in the same change wins over a workaround.
+        fields = self.on_fields(connection, problem.id, before, after, now) if self.on_fields else None
+        return f"{outcome}; {fields}" if fields else outcome
 
     def apply_version_event(self, connection: Connection, event: VersionEvent, now: datetime) -> str:
         """A released version ships the fix of every problem whose issue carries it, for teams that

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
+from bridge.domain.events import IssueSnapshot
 from bridge.domain.problems import IN_PROGRESS, OPEN, REGRESSED, Problem
 from bridge.planning.facts import ProblemFacts
 from bridge.planning.templates import render_or_default, template_context
@@ -36,6 +37,24 @@ def ends_problem(spec: OnWorkaround | None, problem: Problem) -> bool:
     if spec is None or spec.ends_problem is None or problem.state not in ENDABLE:
         return False
     return problem.counts[spec.ends_problem.of] < spec.ends_problem.below
+
+
+def workaround_text(body: str, marker: str) -> str | None:
+    """The text after the marker, if the comment starts with it (case and surrounding space aside)."""
+    stripped = body.strip()
+    if not marker or stripped[:len(marker)].casefold() != marker.casefold():
+        return None
+    return stripped[len(marker):].strip() or None
+
+
+def field_workaround(before: IssueSnapshot | None, after: IssueSnapshot, field_id: str | None) -> str | None:
+    """The workaround the issue's field was set or changed to; None when it is empty, was cleared
+    (the workaround stays), or says what it said before (`before`: as the bridge last knew the issue)."""
+    if field_id is None:
+        return None
+    text = after.text_fields.get(field_id, "").strip()
+    previous = before.text_fields.get(field_id, "").strip() if before is not None else ""
+    return text if text and text != previous else None
 
 
 def answer_tag(problem_id: int) -> str:

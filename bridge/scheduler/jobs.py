@@ -27,7 +27,8 @@ def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
     jobs.append(JobSpec("check_due", settings.accountability_seconds, due_check.run))
     if runtime.issue_tracker is not None:
         poller = JiraPoller(runtime.engine, runtime.inbox, cursors, runtime.issue_tracker,
-                            timedelta(seconds=settings.poll_jira_overlap_seconds), runtime.clock)
+                            timedelta(seconds=settings.poll_jira_overlap_seconds), runtime.clock,
+                            comment_marker=runtime.settings.jira.workaround_marker)
         jobs.append(JobSpec("poll_jira", settings.poll_jira_seconds, poller.run))
     if runtime.ticket_system is not None:
         reconciler = ZendeskReconciler(runtime.tickets, runtime.inbox, cursors, runtime.ticket_system,

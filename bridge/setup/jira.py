@@ -14,7 +14,7 @@ from bridge.setup.jira_plan import (
 )
 from bridge.setup.wording import did
 from connectors.jira.client import JiraClient
-from connectors.jira.custom_fields import Screen, create_number_field, screens
+from connectors.jira.custom_fields import Screen, create_field, screens
 from connectors.jira.webhooks import JiraWebhooks
 
 
@@ -59,10 +59,10 @@ def set_up_fields(client: JiraClient, settings: Settings, dry_run: bool) -> list
         if field_id is not None:
             lines.append(f"ok: Jira field {step.name!r} is {field_id}")
         elif dry_run:
-            lines.append(f"would create Jira number field {step.name!r}")
+            lines.append(f"would create Jira {step.kind} field {step.name!r}")
         else:
-            field_id = create_number_field(client, step.name, _field_description(step))
-            lines.append(f"done: created Jira number field {step.name!r}: {field_id}")
+            field_id = create_field(client, step.name, _field_description(step), step.kind)
+            lines.append(f"done: created Jira {step.kind} field {step.name!r}: {field_id}")
         chosen[step.config_key] = field_id or "customfield_<new>"
     lines += ["", "In the config file:", "  jira:", "    fields:"]
     lines += [f"      {key}: {field_id}" for key, field_id in chosen.items()]
@@ -80,6 +80,11 @@ def _project_screens(every: list[Screen], projects: list[str]) -> list[Screen]:
 
 
 def _field_description(step: FieldStep) -> str:
+    if step.config_key == "workaround":
+        return ("How customers get by until the fix ships: the Zendesk–Jira bridge tells the linked tickets "
+                "and writes it into the problem's knowledge article.")
+    if step.config_key == "impact_score":
+        return "The problem's weighted impact score (kept current by the Zendesk–Jira bridge)."
     counted = step.config_key.split("_", 1)[1]
     return f"How many {counted} the problem affects (kept current by the Zendesk–Jira bridge)."
 

@@ -106,13 +106,21 @@ def plan_webhook(existing: Sequence[JiraWebhook], wiring: JiraWiring) -> Webhook
     return WebhookPlan(first.id, tuple(wiring.problems(first)), tuple(other.id for other in others))
 
 
+# The kind of Jira field each `jira.fields` key is (connectors/jira/custom_fields.py); the others are numbers.
+TEXT_FIELD_KEYS = frozenset({"workaround"})
+
+
 @dataclass(frozen=True)
 class FieldStep:
-    """One affected-count field: the config key, Jira's field name, and its id (None: to create)."""
+    """One configured field: the config key, Jira's field name, and its id (None: to create)."""
 
     config_key: str
     name: str
     field_id: str | None
+
+    @property
+    def kind(self) -> str:
+        return "text" if self.config_key in TEXT_FIELD_KEYS else "number"
 
 
 def affected_count_field_name(config_key: str) -> str:

@@ -258,11 +258,22 @@ problem_workarounds = Table(
     Column("text", Text),
     Column("article_url", String(2000)),
     Column("article_id", BigId),  # the Help Center article the bridge wrote, if it did
-    Column("source", String(32), nullable=False),  # cli | jira_comment
+    Column("source", String(32), nullable=False),  # cli | jira_comment | jira_field
     Column("outcome", String(16), nullable=False),  # ended | fix
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("article_written_at", UtcDateTime),
     Column("article_fix_version", String(200)),  # set when the article says the fix shipped
+)
+
+# Jira comments that carried a workaround (jira.workaround_marker), each applied once, whether its
+# webhook or the poll brought it; `version` is when it was last edited, as Jira says (an edit is new).
+workaround_comments = Table(
+    "workaround_comments",
+    metadata,
+    Column("comment_id", String(32), primary_key=True),
+    Column("version", String(40), primary_key=True),
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
 )
 
 # Every linked ticket told of its problem's workaround, once.

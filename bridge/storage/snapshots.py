@@ -43,6 +43,7 @@ def issue_to_json(snapshot: IssueSnapshot) -> dict:
     data["fix_versions"] = list(snapshot.fix_versions)
     data["labels"] = list(snapshot.labels)
     data["duplicates"] = list(snapshot.duplicates)
+    data["text_fields"] = dict(snapshot.text_fields)
     data["updated_at"] = snapshot.updated_at.isoformat() if snapshot.updated_at else None
     return data
 
@@ -52,6 +53,7 @@ def issue_from_json(data: dict) -> IssueSnapshot:
     values["fix_versions"] = tuple(values.get("fix_versions") or ())
     values["labels"] = tuple(values.get("labels") or ())
     values["duplicates"] = tuple(values.get("duplicates") or ())
+    values["text_fields"] = dict(values.get("text_fields") or {})  # none kept before jira.fields.workaround
     values["updated_at"] = datetime.fromisoformat(values["updated_at"]) if values.get("updated_at") else None
     return IssueSnapshot(**values)
 

@@ -8,8 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from bridge.storage.db import reading
-from bridge.storage.schema import problem_tickets, problem_workarounds, problems, workaround_answers
+from bridge.storage.db import reading, upsert_insert
+from bridge.storage.schema import (
+    problem_tickets,
+    problem_workarounds,
+    problems,
+    workaround_answers,
+    workaround_comments,
+)
 
 ENDED, FIX = "ended", "fix"  # outcomes: the problem ends with the article, or stays on course for a fix
 
@@ -63,6 +69,15 @@ class WorkaroundStore:
     def get(self, problem_id: int) -> Workaround | None:
         with reading(self.engine) as connection:
             return self.current(connection, problem_id)
+
+    def first_reading(self, connection: Connection, comment_id: str, version: str, problem_id: int,
+                      now: datetime) -> bool:
+        """Whether this is the first time this comment (as last edited: `version`) is applied; it
+        is remembered, in the caller's transaction, either way."""
+        statement = upsert_insert(connection, workaround_comments).values(
+            comment_id=comment_id, version=version, problem_id=problem_id, applied_at=now)
+        statement = statement.on_conflict_do_nothing(index_elements=["comment_id", "version"])
+        return connection.execute(statement).rowcount == 1
 
     def article_written(self, connection: Connection, problem_id: int, article_id: int | None, url: str | None,
                         fix_version: str | None, now: datetime) -> None:

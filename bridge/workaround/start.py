@@ -17,7 +17,7 @@ from bridge.storage.problems import ProblemStore
 from bridge.storage.workarounds import ENDED, FIX, Workaround, WorkaroundStore
 from bridge.workaround.actions import ANSWER_TICKETS, WRITE_ARTICLE
 
-CLI, JIRA_COMMENT = "cli", "jira_comment"  # where a workaround came from
+CLI, JIRA_COMMENT, JIRA_FIELD = "cli", "jira_comment", "jira_field"  # where a workaround came from
 
 
 class NoWorkaround(ValueError):

@@ -155,9 +155,13 @@ class JiraClient:
 
     def recent_comments(self, key: str, count: int) -> list[str]:
         """The text of the issue's newest `count` comments, newest first."""
+        return [adf_to_text(comment.get("body")) for comment in self.newest_comments(key, count)]
+
+    def newest_comments(self, key: str, count: int) -> list[dict[str, Any]]:
+        """The issue's newest `count` comments as Jira renders them (id, author, body, created,
+        updated), newest first."""
         with _jira_errors(f"comments of {key}"):
-            comments = self._jira.comments(key, order_by="-created", max_results=count)
-        return [adf_to_text(comment.raw.get("body")) for comment in comments]
+            return [comment.raw for comment in self._jira.comments(key, order_by="-created", max_results=count)]
 
     def transitions(self, key: str) -> list[dict[str, Any]]:
         with _jira_errors(f"transitions of {key}"):

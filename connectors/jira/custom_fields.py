@@ -1,4 +1,5 @@
-"""Creating Jira number fields and listing screens (an admin's API, used by `bridge setup jira`)."""
+"""Creating Jira custom fields (numbers, and paragraphs of text) and listing screens (an admin's API,
+used by `bridge setup jira`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from dataclasses import dataclass
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
 
-NUMBER_FIELD_TYPE = "com.atlassian.jira.plugin.system.customfieldtypes:float"
-NUMBER_FIELD_SEARCHER = "com.atlassian.jira.plugin.system.customfieldtypes:exactnumber"
+_TYPES = "com.atlassian.jira.plugin.system.customfieldtypes:"
+NUMBER_FIELD_TYPE, NUMBER_FIELD_SEARCHER = _TYPES + "float", _TYPES + "exactnumber"
+TEXT_FIELD_TYPE, TEXT_FIELD_SEARCHER = _TYPES + "textarea", _TYPES + "textsearcher"  # a paragraph
+FIELD_KINDS = {"number": (NUMBER_FIELD_TYPE, NUMBER_FIELD_SEARCHER), "text": (TEXT_FIELD_TYPE, TEXT_FIELD_SEARCHER)}
 SCREENS_PAGE_SIZE = 100
 
 
@@ -20,8 +23,14 @@ class Screen:
 
 def create_number_field(client: JiraClient, name: str, description: str) -> str:
     """A new number custom field (searchable by exact number); returns its id, `customfield_<n>`."""
-    body = {"name": name, "description": description, "type": NUMBER_FIELD_TYPE,
-            "searcherKey": NUMBER_FIELD_SEARCHER}
+    return create_field(client, name, description, "number")
+
+
+def create_field(client: JiraClient, name: str, description: str, kind: str) -> str:
+    """A new custom field of a kind in FIELD_KINDS (`number`, or `text`: a multi-line text field);
+    returns its id, `customfield_<n>`."""
+    field_type, searcher = FIELD_KINDS[kind]
+    body = {"name": name, "description": description, "type": field_type, "searcherKey": searcher}
     created = client.send_to_resource("POST", _api(client, "field"), body, action=f"create field {name}")
     if not isinstance(created, dict) or not isinstance(created.get("id"), str):
         raise JiraError(f"create field {name}: Jira did not answer with the field's id")

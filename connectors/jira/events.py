@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,15 +57,22 @@ def _comment_event(kind: str) -> Callable[[dict, str], IssueComment]:
             if found is None:
                 raise PayloadError("comment event names no issue (neither 'issue.id' nor 'comment.self')")
             issue_id = found.group(1)
-        body = comment.get("body")
-        if is_adf_document(body):
-            body = adf_to_text(body)
-        elif not isinstance(body, str):
-            raise PayloadError("'comment.body' must be text or an Atlassian document")
-        return IssueComment(event_id=delivery_id, kind=kind, issue_id=issue_id, issue_key=text(issue, "key"),
-                            body=body, occurred_at=_occurred_at(payload), author=_user(obj(comment, "author")))
+        return issue_comment(comment, issue_id, text(issue, "key"), delivery_id, kind, _occurred_at(payload))
 
     return parse
+
+
+def issue_comment(comment: dict, issue_id: str, issue_key: str | None, event_id: str, kind: str,
+                  occurred_at: datetime) -> IssueComment:
+    """A comment as webhooks and the REST API both render it (`GET /issue/{key}/comment`)."""
+    body = comment.get("body")
+    if is_adf_document(body):
+        body = adf_to_text(body)
+    elif not isinstance(body, str):
+        raise PayloadError("'comment.body' must be text or an Atlassian document")
+    return IssueComment(event_id=event_id, kind=kind, issue_id=issue_id, issue_key=issue_key, body=body,
+                        occurred_at=occurred_at, author=_user(obj(comment, "author")), comment_id=text(comment, "id"),
+                        updated_at=timestamp(comment, "updated") or timestamp(comment, "created"))
 
 
 def _known_and_ignored(reason: str) -> Callable[[dict, str], Ignored]:
@@ -113,15 +121,34 @@ def subject_id_of(payload: Any) -> str | None:
     return None
 
 
-def parse_jira_webhook(payload: Any, delivery_id: str) -> IssueEvent | VersionEvent | IssueComment | Ignored:
+def parse_jira_webhook(payload: Any, delivery_id: str, text_fields: Collection[str] = ()
+                       ) -> IssueEvent | VersionEvent | IssueComment | Ignored:
+    """`text_fields`: the custom fields (ids) whose text an issue event's snapshot keeps."""
     kind = event_type_of(payload)
     parser = JIRA_EVENT_PARSERS.get(kind)
     if parser is None:
         return Ignored(f"unsupported Jira event: {kind}")
-    return parser(payload, delivery_id)
+    event = parser(payload, delivery_id)
+    if text_fields and isinstance(event, IssueEvent):
+        texts = issue_text_fields(obj(obj(payload, "issue"), "fields"), text_fields)
+        event = replace(event, issue=replace(event.issue, text_fields=texts))
+    return event
 
 
-def issue_snapshot(issue: dict) -> IssueSnapshot:
+def issue_text_fields(fields: dict, wanted: Collection[str]) -> dict[str, str]:
+    """The text of the `wanted` custom fields: plain (REST v2, webhooks) or an Atlassian document
+    (REST v3's paragraph fields); an empty field, or one holding no text, is left out."""
+    texts = {}
+    for field_id in wanted:
+        value = fields.get(field_id)
+        if is_adf_document(value):
+            value = adf_to_text(value)
+        if isinstance(value, str) and value.strip():
+            texts[field_id] = value
+    return texts
+
+
+def issue_snapshot(issue: dict, text_fields: Collection[str] = ()) -> IssueSnapshot:
     """An issue as Jira's REST API and webhooks both render it (also used for search results)."""
     fields = obj(issue, "fields")
     status = obj(fields, "status")
@@ -140,6 +167,7 @@ def issue_snapshot(issue: dict) -> IssueSnapshot:
         labels=tuple(string_list(fields, "labels")),
         updated_at=timestamp(fields, "updated"),
         duplicates=tuple(_duplicated_keys(fields)),
+        text_fields=issue_text_fields(fields, text_fields),
     )
 
 

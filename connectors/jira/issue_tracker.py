@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
-from bridge.domain.events import IssueSnapshot
+from bridge.domain.events import IssueComment, IssueSnapshot
 from bridge.domain.ports import IssueRef, NewIssue
 from connectors.jira.adf import adf_to_text, is_adf_document
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraError
+from connectors.jira.events import issue_comment
 from connectors.jira.search import UpdatedIssueSearch
+from connectors.payload import PayloadError
 from connectors.remote import remote_errors
 
 # A comment a crashed attempt posted is among the issue's newest when the retry looks.
@@ -18,10 +20,11 @@ RECENT_COMMENTS = 50
 
 
 class JiraIssueTracker:
-    def __init__(self, client: JiraClient, base_url: str):
+    def __init__(self, client: JiraClient, base_url: str, text_fields: tuple[str, ...] = ()):
+        """`text_fields`: custom fields (ids) whose text the polled snapshots keep (jira.fields.workaround)."""
         self.client = client
         self.base_url = base_url.rstrip("/")
-        self._updated_search = UpdatedIssueSearch(client)
+        self._updated_search = UpdatedIssueSearch(client, text_fields)
 
     def literal(self, text: str) -> str:
         return self.client.deployment.literal_text(text)
@@ -71,6 +74,22 @@ class JiraIssueTracker:
     def search_updated(self, keys: Iterable[str], since: datetime | None) -> list[IssueSnapshot]:
         with remote_errors("Jira", JiraError):
             return self._updated_search.run(list(keys), since)
+
+    def newest_comments(self, issue: IssueSnapshot) -> list[IssueComment]:
+        with remote_errors("Jira", JiraError):
+            comments = self.client.newest_comments(issue.key, RECENT_COMMENTS)
+        read = []
+        for comment in comments:
+            try:
+                read.append(issue_comment(comment, issue.id, issue.key, f"comment:{comment.get('id')}",
+                                          "comment_created", issue.updated_at or datetime.now(UTC)))
+            except PayloadError:
+                continue  # not a comment the bridge could read a workaround from
+        return read
+
+    def own_account(self) -> str | None:
+        with remote_errors("Jira", JiraError):
+            return self._updated_search.own_account()
 
 
 def _words(text: str) -> str:

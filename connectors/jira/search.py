@@ -22,9 +22,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UpdatedIssueSearch:
-    def __init__(self, client: JiraClient):
-        self.client = client
+    def __init__(self, client: JiraClient, text_fields: tuple[str, ...] = ()):
+        self.client, self.text_fields = client, text_fields  # custom fields whose text snapshots keep
         self._zone: ZoneInfo | None = None
+        self._myself: dict | None = None
 
     def run(self, keys: list[str], since: datetime | None) -> list[IssueSnapshot]:
         """One JQL search (keep `keys` to a few dozen), oldest change first."""
@@ -37,7 +38,7 @@ class UpdatedIssueSearch:
     def _search(self, keys: list[str], since_clause: str) -> list[IssueSnapshot]:
         jql = f"{since_clause}key in ({', '.join(jql_string(key) for key in keys)}) ORDER BY updated ASC"
         try:
-            issues = list(self.client.search(jql, SNAPSHOT_FIELDS))
+            issues = list(self.client.search(jql, SNAPSHOT_FIELDS + self.text_fields))
         except JiraError as error:
             # Jira rejects the whole query when one key no longer exists (deleted, or not visible
             # to the bridge's user): halve the list until the culprit is alone, then skip it.
@@ -51,7 +52,7 @@ class UpdatedIssueSearch:
         snapshots = []
         for issue in issues:
             try:
-                snapshots.append(issue_snapshot(issue))
+                snapshots.append(issue_snapshot(issue, self.text_fields))
             except PayloadError as error:
                 log_event(log, logging.WARNING, "jira.search_issue_unreadable", key=issue.get("key"),
                           error=str(error))
@@ -61,9 +62,21 @@ class UpdatedIssueSearch:
         """JQL reads dates in the searching user's time zone, at minute precision."""
         return moment.astimezone(self._user_zone()).strftime("%Y-%m-%d %H:%M")
 
+    def own_account(self) -> str | None:
+        """The account the bridge's credentials act as: Cloud's accountId, Data Center's name."""
+        myself = self._read_myself()
+        account = myself.get("accountId") or myself.get("name") or myself.get("key")
+        return account if isinstance(account, str) else None
+
+    def _read_myself(self) -> dict:
+        if self._myself is None:
+            answer = self.client.myself()
+            self._myself = answer if isinstance(answer, dict) else {}
+        return self._myself
+
     def _user_zone(self) -> ZoneInfo:
         if self._zone is None:
-            name = self.client.myself().get("timeZone")
+            name = self._read_myself().get("timeZone")
             try:
                 self._zone = ZoneInfo(name) if isinstance(name, str) and name else ZoneInfo("UTC")
             except (ZoneInfoNotFoundError, ValueError):

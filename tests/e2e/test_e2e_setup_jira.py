@@ -16,6 +16,7 @@ from bridge.setup.jira_plan import WEBHOOK_NAME
 from bridge.storage.inbox import DONE, IGNORED, STATUSES
 from connectors.jira.client import JiraClient
 from connectors.jira.events import JIRA_WEBHOOK_EVENTS
+from connectors.jira.simulator.catalog import PARAGRAPH_FIELD_TYPE
 from connectors.jira.webhooks import JiraWebhook, JiraWebhooks, WebhookSpec
 from tests.support.settings import write_config
 
@@ -224,6 +225,10 @@ def test_fields_are_created_once_and_their_screens_named(admin):
     with admin.client() as client:
         names = {field["name"]: field for field in client.fields()}
     assert names["Affected organizations"]["schema"]["type"] == "number"
+    # The workaround engineering writes is a paragraph of text (jira.fields.workaround).
+    assert any(line.startswith("done: created Jira text field 'Workaround': customfield_") for line in lines)
+    assert names["Workaround"]["schema"] == {"type": "string", "custom": PARAGRAPH_FIELD_TYPE,
+                                             "customId": int(names["Workaround"]["id"].split("_")[1])}
 
     again = admin.setup("--fields")
     assert "done: created" not in again.stdout

@@ -14,7 +14,9 @@ from bridge.cli.problems import show_problem
 from bridge.cli.workaround import workaround_command
 from bridge.domain.problems import FIXED, OPEN, WORKED_AROUND
 from bridge.planning import problem_label
+from bridge.scheduler import scheduled_jobs
 from bridge.storage.schema import inbox_events
+from connectors.jira.simulator.catalog import API_USER, PARAGRAPH_FIELD_TYPE
 from tests.e2e.problems_support import (
     CRASH_ESCALATION_AT,
     CRASH_RULE,
@@ -33,6 +35,7 @@ from tests.e2e.problems_support import (
 from tests.support.settings import write_config
 
 SECTION, PERMISSION_GROUP = 360_100, 360_200
+WORKAROUND_FIELD = "customfield_10054"  # the first field added after the Jira simulator's own
 WORKAROUND = "Pay with a saved card: the crash only hits cards typed in at checkout.\nOr use PayPal <for now>."
 
 
@@ -45,14 +48,17 @@ def rules_with(on_workaround: str) -> str:
 def make_bridge(tmp_path):
     environments = []
 
-    def make(on_workaround: str, help_center: bool = True, **extra):
+    def make(on_workaround: str, help_center: bool = True, jira_deployment: str = "cloud", **extra):
         zendesk = {"fields": {"jira_key": JIRA_KEY_FIELD}}
         if help_center:
             zendesk["help_center"] = {"section_id": SECTION, "permission_group_id": PERMISSION_GROUP, **extra}
-        jira = {**SETTINGS["jira"], "workaround_marker": "Workaround:"}
+        jira = {**SETTINGS["jira"], "workaround_marker": "Workaround:",
+                "fields": {**SETTINGS["jira"]["fields"], "workaround": WORKAROUND_FIELD}}
         environment = problem_environment(tmp_path / f"rules{len(environments)}", rules=rules_with(on_workaround),
-                                          zendesk=zendesk, jira=jira)
+                                          zendesk=zendesk, jira=jira, jira_deployment=jira_deployment)
         environments.append(environment)
+        # The paragraph field engineering fills in (as `bridge setup jira --fields` creates it).
+        assert environment.jira.store.add_custom_field("Workaround", PARAGRAPH_FIELD_TYPE).id == WORKAROUND_FIELD
         environment.zendesk.account.help_center.create_section("Known issues", SECTION)
         environment.zendesk.account.help_center.add_permission_group(PERMISSION_GROUP)
         return environment
@@ -246,3 +252,102 @@ def test_a_jira_comment_with_the_marker_gives_the_workaround(make_bridge, tmp_pa
                                obj=CliContext(str(write_config(tmp_path, bridge.settings))))
     assert (f"workaround: from jira_comment, a fix still due; article {article['html_url']}; "
             f"{CRASH_THRESHOLD} tickets answered") in shown.output, shown.output
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "server"])
+def test_the_jira_workaround_field_set_then_changed_rewrites_the_article_and_tells_nobody_twice(
+        make_bridge, tmp_path, deployment):
+    bridge = make_bridge("{}", jira_deployment=deployment)
+    problem, tickets = open_crash_problem(bridge)
+
+    bridge.jira.user_edits(problem.jira_key, {WORKAROUND_FIELD: "Pay with a saved card."})
+    settle_all(bridge)
+
+    workaround = bridge.runtime.workaround_store.get(problem.id)
+    assert (workaround.source, workaround.text) == ("jira_field", "Pay with a saved card.")
+    article = the_article(bridge, problem.id)
+    assert "Pay with a saved card." in article["body"]
+    for ticket_id in tickets:
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
+
+    # Engineering rewrites the field: the same article says the new text; nobody is told twice.
+    bridge.jira.user_edits(problem.jira_key, {WORKAROUND_FIELD: "Pay with PayPal: saved cards crash too."})
+    settle_all(bridge)
+    # An unrelated edit, or the field cleared, changes nothing.
+    bridge.jira.user_edits(problem.jira_key, {"labels": ["customer-impact", "checkout"]})
+    bridge.jira.user_edits(problem.jira_key, {WORKAROUND_FIELD: None})
+    settle_all(bridge)
+
+    rewritten = the_article(bridge, problem.id)
+    assert rewritten["id"] == article["id"] and "Pay with PayPal: saved cards crash too." in rewritten["body"]
+    assert bridge.runtime.workaround_store.get(problem.id).text == "Pay with PayPal: saved cards crash too."
+    for ticket_id in tickets:
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
+    assert [a.outcome for a in action_rows(bridge.runtime, "zendesk.workaround_article", problem.id)] == [
+        f"created article {article['id']}", f"rewrote article {article['id']}"]
+
+    # A change whose webhook was lost is found by the poll (Cloud's v3 search answers the field as
+    # an Atlassian document, Data Center's v2 as text).
+    with bridge.jira.webhooks_suppressed():
+        bridge.jira.user_edits(problem.jira_key, {WORKAROUND_FIELD: "Use the mobile app.\nIt checks out fine."})
+    poll_jira(bridge)
+    settle_all(bridge)
+    assert bridge.runtime.workaround_store.get(problem.id).text == "Use the mobile app.\nIt checks out fine."
+    assert "Use the mobile app.<br>\nIt checks out fine." in the_article(bridge, problem.id)["body"]
+
+    late = report_crash(bridge)
+    settle_all(bridge)
+    assert len(answers(bridge, late, article["html_url"])) == 1
+    for ticket_id in tickets:
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
+    assert_nothing_parked(bridge.runtime)
+
+
+def poll_jira(environment) -> str:
+    """One run of the scheduled Jira poll, as `bridge serve`'s scheduler wires it."""
+    [job] = [job for job in scheduled_jobs(environment.runtime) if job.id == "poll_jira"]
+    return job.run()
+
+
+def inbox_outcomes(environment) -> list[str]:
+    with environment.runtime.engine.connect() as connection:
+        return [outcome or "" for outcome in connection.execute(select(inbox_events.c.outcome)).scalars()]
+
+
+def test_a_workaround_comment_whose_webhook_was_lost_is_found_by_the_poll_and_each_is_applied_once(
+        make_bridge, tmp_path):
+    bridge = make_bridge("{}")
+    problem, tickets = open_crash_problem(bridge)
+    # The bridge writes comments itself (as the simulator's API user): its own never give a
+    # workaround, even one starting with the marker.
+    bridge.jira.store.add_comment(problem.jira_key, "Workaround: not one engineering gave", API_USER)
+    settle_all(bridge)
+    assert bridge.runtime.workaround_store.get(problem.id) is None
+    assert any(outcome == "the bridge's own comment: not a workaround" for outcome in inbox_outcomes(bridge))
+
+    bridge.jira.user_comments(problem.jira_key, "Workaround: Pay with a saved card.")
+    settle_all(bridge)
+    poll_jira(bridge)  # brings the same comment again: it was applied already
+    settle_all(bridge)
+    article = the_article(bridge, problem.id)
+    assert any("applied before" in outcome for outcome in inbox_outcomes(bridge))
+    assert [a.outcome for a in action_rows(bridge.runtime, "zendesk.workaround_article", problem.id)] == [
+        f"created article {article['id']}"]
+
+    with bridge.jira.webhooks_suppressed():  # this comment's webhook is lost
+        bridge.jira.user_comments(problem.jira_key, "Looking at the card form.")
+        bridge.jira.user_comments(problem.jira_key, "Workaround: Pay with PayPal.")
+        bridge.jira.user_comments(problem.jira_key, "PayPal it is, for now.")
+    poll_jira(bridge)
+    poll_jira(bridge)
+    settle_all(bridge)
+
+    workaround = bridge.runtime.workaround_store.get(problem.id)
+    assert (workaround.source, workaround.text) == ("jira_comment", "Pay with PayPal.")
+    rewritten = the_article(bridge, problem.id)
+    assert rewritten["id"] == article["id"] and "Pay with PayPal." in rewritten["body"]
+    assert [a.outcome for a in action_rows(bridge.runtime, "zendesk.workaround_article", problem.id)] == [
+        f"created article {article['id']}", f"rewrote article {article['id']}"]
+    for ticket_id in tickets:
+        assert len(answers(bridge, ticket_id, article["html_url"])) == 1
+    assert_nothing_parked(bridge.runtime)

@@ -15,7 +15,8 @@ fields_api = Blueprint("jira_sim_fields", __name__, url_prefix="/rest/api/<api>"
 
 # The searchers a custom field type accepts (Jira's list, for the types the simulator holds).
 SEARCHERS = {catalog.CUSTOM_FIELD_PREFIX + "float": {"exactnumber", "numberrange"},
-             catalog.CUSTOM_FIELD_PREFIX + "textfield": {"textsearcher"}}
+             catalog.CUSTOM_FIELD_PREFIX + "textfield": {"textsearcher"},
+             catalog.PARAGRAPH_FIELD_TYPE: {"textsearcher"}}
 
 
 @fields_api.get("/field")

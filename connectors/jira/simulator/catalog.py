@@ -64,7 +64,10 @@ class CustomField:
 
 CUSTOM_FIELD_PREFIX = "com.atlassian.jira.plugin.system.customfieldtypes:"
 # The custom field types the simulator can hold, by their kind of value.
-CUSTOM_FIELD_TYPES = {CUSTOM_FIELD_PREFIX + "float": "number", CUSTOM_FIELD_PREFIX + "textfield": "string"}
+CUSTOM_FIELD_TYPES = {CUSTOM_FIELD_PREFIX + "float": "number", CUSTOM_FIELD_PREFIX + "textfield": "string",
+                      CUSTOM_FIELD_PREFIX + "textarea": "string"}
+# A paragraph field: rich text, an Atlassian document in REST v3 (plain text in v2 and webhooks).
+PARAGRAPH_FIELD_TYPE = CUSTOM_FIELD_PREFIX + "textarea"
 CUSTOM_FIELDS = {
     custom.id: custom
     for custom in (

@@ -111,6 +111,11 @@ def _custom_value(custom: catalog.CustomField, raw: Any) -> Any:
         return None
     if custom.type == "number" and (isinstance(raw, bool) or not isinstance(raw, int | float)):
         raise FieldError("Operation value must be a number")
+    if custom.custom_type == catalog.PARAGRAPH_FIELD_TYPE and isinstance(raw, dict):
+        try:
+            return adf_to_text(raw)  # REST v3 writes a paragraph as an Atlassian document
+        except ValueError:
+            raise FieldError("Operation value must be a string or an Atlassian Document.") from None
     if custom.type == "string" and not isinstance(raw, str):
         raise FieldError("Operation value must be a string")
     return raw

@@ -135,8 +135,9 @@ class Renderer:
             "comment": {"comments": [self.comment(c) for c in issue.comments], "maxResults": len(issue.comments),
                         "total": len(issue.comments), "startAt": 0},
         }
-        for field_id in self.custom_fields:
-            fields[field_id] = issue.custom.get(field_id)
+        for field_id, custom in self.custom_fields.items():
+            value = issue.custom.get(field_id)
+            fields[field_id] = self._rich(value) if custom.custom_type == catalog.PARAGRAPH_FIELD_TYPE else value
         return fields
 
     def issue(self, issue: Issue, wanted_fields: Iterable[str] | None = None,
