@@ -16,7 +16,13 @@ from urllib.parse import urlencode
 
 from bridge.config.settings import revealed
 from bridge.demo.scenario import PRODUCT_FIELD_ID
-from bridge.demo.settings import SimulatorAccess, find_rules_dir, loopback_settings, merged_settings
+from bridge.demo.settings import (
+    HELP_CENTER,
+    SimulatorAccess,
+    find_rules_dir,
+    loopback_settings,
+    merged_settings,
+)
 from bridge.runtime import Runtime, build_runtime
 from bridge.serving.server import ServerThread, free_port
 from bridge.setup.jira import jira_wiring, open_client, set_up_webhook
@@ -76,6 +82,8 @@ class LoopbackEnvironment:
         scratch = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="bridge-loopback-")))
         self.zendesk = self._stack.enter_context(ZendeskSimulator(job_delay=0.05))
         self.zendesk.define_custom_field(PRODUCT_FIELD_ID, PRODUCT_FIELD_TITLE, "tagger")
+        self.zendesk.account.help_center.create_section("Known issues", HELP_CENTER["section_id"])
+        self.zendesk.account.help_center.add_permission_group(HELP_CENTER["permission_group_id"])
         self.jira = self._stack.enter_context(JiraSimulator(
             deployment=self.jira_deployment, api_token=self.jira_api_token, user=JIRA_EMAIL, max_page_size=50))
         if self.history is not None:

@@ -16,6 +16,10 @@ TEAMS = {
     "engineering": {"project": "ENG", "issue_type": "Bug", "due": "10 business days"},
     "shipping": {"project": "SHIP", "issue_type": "Task", "due": "2 business days"},
 }
+# The Help Center section workaround articles go to, and the group allowed to edit them (the
+# loopback environment creates both in the Zendesk simulator).
+HELP_CENTER = {"section_id": 360_000_100, "permission_group_id": 360_000_200}
+WORKAROUND_MARKER = "Workaround:"
 # Quick retries: a failing event is parked within a second or two instead of stalling a demo.
 WORKER = {"idle_sleep_seconds": 0.05, "retry_base_seconds": 0.2, "retry_max_seconds": 1.0,
           "max_attempts": 3, "batch_size": 50}
@@ -63,11 +67,11 @@ def loopback_settings(access: SimulatorAccess, database_url: str, rules_dir: Pat
     return Settings.model_validate(merged_settings({
         "zendesk": {"url": access.zendesk_url, "email": access.zendesk_email,
                     "api_token": access.zendesk_api_token, "webhook_secret": access.zendesk_webhook_secret,
-                    "bridge_user_id": access.zendesk_bridge_user_id},
+                    "bridge_user_id": access.zendesk_bridge_user_id, "help_center": HELP_CENTER},
         "jira": {"url": access.jira_url, "deployment": jira_deployment, "email": access.jira_email,
                  "api_token": access.jira_api_token, "webhook_secret": access.jira_webhook_secret,
                  # The simulator's search shows a new issue at once (unless a test sets its search_lag).
-                 "search_lag_seconds": 0},
+                 "search_lag_seconds": 0, "workaround_marker": WORKAROUND_MARKER},
         "database": {"url": database_url, "sqlite_synchronous": "NORMAL"},
         "server": {"host": "127.0.0.1", "port": 8080, "threads": 8},
         "api": {"token": api_token or secrets.token_urlsafe(24)},

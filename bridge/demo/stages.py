@@ -17,6 +17,7 @@ from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.history import BACKFILL_PERIOD, BACKFILL_SINCE, HistoryTicket
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
 from bridge.demo.scenario import Scenario
+from bridge.demo.workaround_stage import end_with_article
 from bridge.problems.report import Report, build_report, render_markdown
 from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
 
@@ -41,6 +42,7 @@ class DemoRun:
     wiring_problems: list[str] | None = None  # what `bridge check` found; None: not run
     backfill_dry_run: BackfillOutcome | None = None
     backfill_applied: BackfillOutcome | None = None
+    ended_with_article: list[str] = field(default_factory=list)  # Jira keys of problems a workaround ended
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,13 @@ def report_jira_issues(run: DemoRun) -> None:
 
 
 def ship_fixes(run: DemoRun) -> None:
-    """Engineers pick up every open Jira issue and ship the fix (In Progress, then Done/Fixed)."""
-    open_issues = [issue for issue in jira_issues(run.env.jira) if issue.status != DONE_STATUS]
+    """Engineers pick up every open Jira issue and ship the fix (In Progress, then Done/Fixed),
+    except those of problems that ended with their workaround article."""
+    ended = set(run.ended_with_article)
+    for key in sorted(ended):
+        run.say(f"  {key} ended with its workaround article: no fix to ship")
+    open_issues = [issue for issue in jira_issues(run.env.jira)
+                   if issue.status != DONE_STATUS and issue.key not in ended]
     if not open_issues:
         run.say("engineering: no Jira issues to work on")
         return
@@ -202,6 +209,7 @@ STAGES = (
     Stage("wait_for_processing", wait_for_processing),
     Stage("report_problems", report_problems),
     Stage("report_jira_issues", report_jira_issues),
+    Stage("end_with_article", end_with_article),
     Stage("ship_fixes", ship_fixes),
     Stage("wait_for_fix_processing", wait_for_processing),
     Stage("report_ticket_updates", report_ticket_updates),

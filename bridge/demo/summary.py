@@ -44,6 +44,9 @@ class DemoSummary:
     setup_lines: tuple[str, ...] = ()  # the `bridge setup` commands run ("$ ...") and what they said
     wiring_problems: tuple[str, ...] | None = None  # `bridge check` after setup; None: not run
     backfill: dict | None = None  # see backfill_figures
+    articles_published: int = 0  # workaround articles published in the Help Center (drafts aside)
+    tickets_answered_by_article: int = 0  # linked tickets told of a workaround, each once
+    ended_with_article: tuple[str, ...] = ()  # Jira keys of the problems a workaround article ended
 
     @property
     def ok(self) -> bool:
@@ -85,6 +88,9 @@ class DemoSummary:
                       "check": None if self.wiring_problems is None else {
                           "ok": not self.wiring_problems, "problems": list(self.wiring_problems)}},
             "backfill": self.backfill,
+            "articles_published": self.articles_published,
+            "tickets_answered_by_article": self.tickets_answered_by_article,
+            "ended_with_article": list(self.ended_with_article),
         }
 
     def to_json(self) -> str:
@@ -113,6 +119,8 @@ class DemoSummary:
             ("report", _report_text(self.report)),
             ("setup", _setup_text(self.setup_lines, self.wiring_problems)),
             ("backfill", _backfill_text(self.backfill)),
+            ("workaround articles", f"{self.articles_published} published, {self.tickets_answered_by_article} "
+             f"tickets answered by them; ended {', '.join(self.ended_with_article) or 'none'}"),
             ("duration", f"{self.duration_seconds:.1f} s"),
             ("result", "ok" if self.ok else "FAILED: " + "; ".join(self.failures)),
         ]
@@ -205,4 +213,8 @@ def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
         setup_lines=tuple(env.setup_lines),
         wiring_problems=None if run.wiring_problems is None else tuple(run.wiring_problems),
         backfill=backfill_figures(len(run.history), run.backfill_dry_run, run.backfill_applied),
+        articles_published=sum(1 for article in env.zendesk.account.help_center.articles.values()
+                               if not article["draft"]),
+        tickets_answered_by_article=env.runtime.workaround_store.answered_total(),
+        ended_with_article=tuple(run.ended_with_article),
     )

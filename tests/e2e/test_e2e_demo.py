@@ -14,7 +14,8 @@ from tests.support.processes import BridgeProcess
 
 SUMMARY_KEYS = {"ok", "failures", "seed", "duration_seconds", "tickets_played", "agent_updates", "webhooks",
                 "events", "tickets_known", "issues_known", "problems_supported", "problems", "jira_issues",
-                "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report", "setup", "backfill"}
+                "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report", "setup", "backfill",
+                "articles_published", "tickets_answered_by_article", "ended_with_article"}
 CHECK_TEST_DELIVERIES = 2  # `bridge check` proves each vendor's secret with one signed test delivery
 
 
@@ -32,7 +33,8 @@ def test_demo_json_summary_reports_what_happened():
     delivered = zendesk_webhooks["delivered"] + summary["webhooks"]["jira"]["delivered"]
     assert events["accepted"] == events["processed"] == delivered + CHECK_TEST_DELIVERIES
     assert events["failed"] == events["waiting"] == events["rejected"] == 0
-    assert summary["tickets_known"] == 40 + summary["backfill"]["history_tickets"]
+    # Played, from before the wiring, and one joining the problem that ended with its article.
+    assert summary["tickets_known"] == 40 + summary["backfill"]["history_tickets"] + 1
     assert summary["jira_issues"]["total"] == sum(len(v) for v in summary["jira_issues"]["by_project"].values())
     assert summary["duration_seconds"] < 30
     if summary["problems_supported"]:
@@ -51,6 +53,24 @@ def test_demo_json_summary_reports_what_happened():
     stages = [line for line in result.stderr.splitlines() if line.startswith("== ")]
     assert stages[:4] == ["== setup", "== check_wiring", "== backfill_dry_run", "== backfill_apply"]
     assert stages[-1] == "== report" and "# Problem report" in result.stderr
+
+
+def test_demo_ends_a_low_impact_problem_with_a_help_center_article():
+    result = CliRunner().invoke(main, ["demo", "--json", "--tickets", "12"])
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    # The backfilled address problem (a handful of customers, below its rule's bar of 25) ends
+    # with the article engineering's Jira comment gave: its tickets and one joining later answered.
+    [ended] = summary["ended_with_article"]
+    [problem] = [p for p in summary["problems"]["list"] if p["rule"] == "delivery-address-problems"]
+    assert problem["state"] == "worked_around"
+    assert summary["articles_published"] == 1
+    answered, history = summary["tickets_answered_by_article"], summary["backfill"]["history_tickets"]
+    assert answered == problem["ticket_count"] == history + 1
+    assert ended not in summary["fixes_shipped"]
+    assert f"{ended} ended with its workaround article: no fix to ship" in result.stderr
+    assert "joined problem" in result.stderr and "answered with the article at once" in result.stderr
 
 
 def test_demo_sets_itself_up_with_bridge_setup_and_bridge_check_is_green():
@@ -79,8 +99,10 @@ def test_demo_backfills_the_tickets_from_before_the_wiring_and_the_dry_run_and_a
     assert backfill["problems_found"] == backfill["problems_opened"]
     [opened] = backfill["problems_opened"]
     assert (opened["rule"], opened["tickets"], opened["requesters"]) == ("delivery-address-problems", history, history)
-    # The problem the backfill opened is in the bridge like any other, with its Jira issue.
-    assert {p["rule"]: p["ticket_count"] for p in summary["problems"]["list"]}["delivery-address-problems"] == history
+    # The problem the backfill opened is in the bridge like any other, with its Jira issue (and the
+    # ticket that joined it when it ended with its workaround article).
+    assert {p["rule"]: p["ticket_count"] for p in summary["problems"]["list"]}["delivery-address-problems"] == (
+        history + 1)
     assert any("delivery addresses" in issue["summary"] for issue in summary["jira_issues"]["by_project"]["SHIP"])
     assert "would open 1 problem:" in result.stderr and "\n  opened 1 problem:" in result.stderr
 

@@ -1,0 +1,107 @@
+"""The demo's low-impact ending: a problem below its rule's impact bar (`zendesk.on_workaround.
+ends_problem`) ends with a Help Center article. Engineering writes the workaround as a Jira comment
+with the marker; the bridge publishes the article, answers every linked ticket once, and a ticket
+joining the problem later at once. Everything said is read back from the bridge and the simulators."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from bridge.actions.open_tickets import not_closed
+from bridge.demo.environment import LoopbackEnvironment
+from bridge.domain.problems import Problem
+from bridge.planning.workaround import ends_problem
+from bridge.runtime import Runtime
+
+
+class DemoRun(Protocol):
+    """What this stage uses of the demo's run (bridge/demo/stages.py)."""
+
+    @property
+    def env(self) -> LoopbackEnvironment: ...
+
+    @property
+    def say(self) -> Callable[[str], None]: ...
+
+    @property
+    def process_timeout(self) -> float: ...
+
+    @property
+    def failures(self) -> list[str]: ...
+
+    @property
+    def ended_with_article(self) -> list[str]: ...
+
+
+WORKAROUND = ("Save the new address under Account > Addresses first, then choose it at checkout: "
+              "the checkout's own address form does not keep it.")
+JOINING_TICKET = ("Cannot change my delivery address",
+                  "I moved last week and the ship to address at checkout keeps going back to the old one.")
+JOINING_CUSTOMER = ("Nora Newcomer", "nora.newcomer@example.com")
+
+
+def end_with_article(run: DemoRun) -> None:
+    runtime = run.env.runtime
+    problem = lowest_impact_problem(runtime)
+    if problem is None or problem.jira_key is None:
+        run.failures.append("no open problem was below its rule's impact bar: none ended with an article")
+        run.say("no open problem is below its rule's impact bar")
+        return
+    marker = runtime.settings.jira.workaround_marker
+    run.say(f"  {problem.jira_key}: {problem.requester_count} customers affected, below the rule's impact bar: "
+            "a knowledge article ends it, not an escalated fix")
+    run.say(f'  engineering comments on {problem.jira_key}: "{marker} {WORKAROUND}"')
+    run.env.jira.user_comments(problem.jira_key, f"{marker} {WORKAROUND}")
+    if not _wait(run, lambda: _article_written(runtime, problem) and not _unanswered(runtime, problem)):
+        run.failures.append(f"problem {problem.id}'s workaround article or answers did not go out in time")
+        return
+    workaround = runtime.workaround_store.get(problem.id)
+    assert workaround is not None
+    answered = runtime.workaround_store.answer_counts([problem.id]).get(problem.id, 0)
+    now = runtime.problems.get(problem.id)
+    run.say(f"  help center: article published at {workaround.article_url}")
+    run.say(f"  zendesk: {answered} linked tickets answered with it (a public reply each); "
+            f"problem {problem.id} is {now.state if now else 'gone'}")
+
+    name, email = JOINING_CUSTOMER
+    ticket_id = run.env.zendesk.customer_creates_ticket(*JOINING_TICKET, email=email, name=name)["id"]
+    run.say(f"  ticket #{ticket_id:<4} delivery  {JOINING_TICKET[0]}  ({name})")
+    if not _wait(run, lambda: ticket_id in runtime.problems.linked_ticket_ids(problem.id)
+                 and not _unanswered(runtime, problem)):
+        run.failures.append(f"ticket #{ticket_id} was not answered with the article in time")
+        return
+    run.say(f"  ticket #{ticket_id} joined problem {problem.id} and was answered with the article at once")
+    run.ended_with_article.append(problem.jira_key)
+
+
+def lowest_impact_problem(runtime: Runtime) -> Problem | None:
+    """The open problem with a Jira issue that affects the fewest customers, among those a
+    workaround would end (below their rule's bar)."""
+    rules = runtime.rules.current()
+    candidates = []
+    for problem in runtime.problems.list():
+        rule = rules.by_name(problem.rule)
+        if rule is not None and problem.jira_key and ends_problem(rule.spec.zendesk.on_workaround, problem):
+            candidates.append(problem)
+    return min(candidates, key=lambda problem: (problem.requester_count, problem.id), default=None)
+
+
+def _article_written(runtime: Runtime, problem: Problem) -> bool:
+    workaround = runtime.workaround_store.get(problem.id)
+    return workaround is not None and workaround.article_id is not None
+
+
+def _unanswered(runtime: Runtime, problem: Problem) -> list[int]:
+    """Linked tickets not told yet that can be (Zendesk cannot update closed ones)."""
+    return not_closed(runtime.workaround_store.tickets_to_answer(problem.id, 1000), runtime.tickets, 1)
+
+
+def _wait(run: DemoRun, done: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + run.process_timeout
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
