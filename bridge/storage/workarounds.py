@@ -77,7 +77,7 @@ class WorkaroundStore:
         statement = upsert_insert(connection, workaround_comments).values(
             comment_id=comment_id, version=version, problem_id=problem_id, applied_at=now)
         statement = statement.on_conflict_do_nothing(index_elements=["comment_id", "version"])
-        return connection.execute(statement).rowcount == 1
+        return connection.execute(statement.returning(workaround_comments.c.comment_id)).first() is not None
 
     def article_written(self, connection: Connection, problem_id: int, article_id: int | None, url: str | None,
                         fix_version: str | None, now: datetime) -> None:
