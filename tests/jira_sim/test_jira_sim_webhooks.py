@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from connectors.jira.adf import adf_to_text
+from connectors.jira.custom_fields import create_field
 from connectors.jira.signature import IDENTIFIER_HEADER, SIGNATURE_HEADER, verify
 from connectors.signing import SignatureError
 
@@ -135,3 +137,29 @@ def test_webhook_registered_over_rest_receives_only_its_events(sim, client, rece
 
     (hook,) = receiver.received
     assert hook.json()["comment"]["body"] == "hello"
+
+
+CAPTURED_CUSTOM_FIELD = Path(__file__).parents[1] / "fixtures" / "jira" / "issue_updated__custom_field.json"
+
+
+def test_a_paragraph_field_is_text_in_webhooks_and_v2_an_atlassian_document_in_v3(signed_sim, client, receiver,
+                                                                                    deployment):
+    field_id = create_field(client, "Workaround", "How customers get by", "text")
+    key = client.create_issue("ENG", "Bug", "x")["key"]
+    client.edit_issue(key, fields={field_id: "Pay with a saved card.\nOr PayPal."})
+    signed_sim.wait_for_deliveries()
+
+    payload = receiver.events("jira:issue_updated")[-1].json()
+    # The changelog item of a custom text field, as in the captured custom-field change: the text in
+    # fromString/toString, no ids.
+    [captured_item] = json.loads(CAPTURED_CUSTOM_FIELD.read_text())["changelog"]["items"]
+    [item] = payload["changelog"]["items"]
+    assert set(item) == set(captured_item)
+    assert item == {"field": "Workaround", "fieldtype": "custom", "fieldId": field_id, "from": None,
+                    "fromString": None, "to": None, "toString": "Pay with a saved card.\nOr PayPal."}
+    assert payload["issue"]["fields"][field_id] == "Pay with a saved card.\nOr PayPal."
+    read = client.get_issue(key, [field_id])["fields"][field_id]
+    if deployment == "cloud":  # REST v3: a paragraph field is an Atlassian document
+        assert read["type"] == "doc" and adf_to_text(read) == "Pay with a saved card.\nOr PayPal."
+    else:
+        assert read == "Pay with a saved card.\nOr PayPal."
