@@ -6,7 +6,7 @@ And is the webhook wired (`jira_wiring.py`)?"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.checks.jira_wiring import AUTH_FAILED, wiring_problems
 from bridge.checks.reachability import unreachable
@@ -33,6 +33,7 @@ class JiraCatalog:
     projects: dict[str, JiraProject]  # details of those the config names
     priorities: tuple[str, ...]
     fields: dict[str, str]  # field id -> name
+    field_types: dict[str, str] = field(default_factory=dict)  # field id -> its schema's type (number, string...)
 
 
 def check_jira(settings: Settings, rules: RuleSet | None, public_url: str | None = None) -> list[str]:
@@ -56,8 +57,10 @@ def read_catalog(client: JiraClient, wanted_projects: Iterable[str]) -> JiraCata
         projects[key] = JiraProject(key, tuple(t["name"] for t in raw.get("issueTypes", [])),
                                     tuple(c["name"] for c in raw.get("components", [])))
     priorities = tuple(priority["name"] for priority in client.priorities())
-    fields = {field["id"]: field.get("name", "") for field in client.fields()}
-    return JiraCatalog(keys, projects, priorities, fields)
+    every = client.fields()
+    names = {described["id"]: described.get("name", "") for described in every}
+    types = {described["id"]: str((described.get("schema") or {}).get("type", "")) for described in every}
+    return JiraCatalog(keys, projects, priorities, names, types)
 
 
 def jira_problems(settings: Settings, rules: Iterable, catalog: JiraCatalog) -> list[str]:
@@ -119,9 +122,17 @@ def _priority_problems(named: list[tuple[str, str | None]], catalog: JiraCatalog
 
 def _field_problems(settings: Settings, catalog: JiraCatalog) -> list[str]:
     custom = [f"{field_id} {name}" for field_id, name in catalog.fields.items() if field_id.startswith("customfield_")]
-    return [f"jira.fields.{key}: Jira has no field {field_id!r} (custom fields: {_listing(custom)})"
-            for key, field_id in settings.jira.fields.model_dump().items()
-            if field_id is not None and field_id not in catalog.fields]
+    problems = []
+    for key, field_id in settings.jira.fields.model_dump().items():
+        if field_id is None:
+            continue
+        if field_id not in catalog.fields:
+            problems.append(f"jira.fields.{key}: Jira has no field {field_id!r} (custom fields: {_listing(custom)})")
+        elif key == "workaround" and catalog.field_types.get(field_id, "string") != "string":
+            problems.append(f"jira.fields.workaround: Jira field {field_id} ({catalog.fields[field_id]}) holds a "
+                            f"{catalog.field_types[field_id]}, not text; name a paragraph field (`bridge setup jira "
+                            "--fields` creates one)")
+    return problems
 
 
 def _unusable(settings: Settings, error: JiraError) -> str:

@@ -116,6 +116,9 @@ def test_a_correct_config_passes(check):
      ("jira.fields.affected_requesters: Jira has no field 'customfield_99999' "
       "(custom fields: customfield_10050 Affected tickets, customfield_10051 Customer impact, "
       "customfield_10053 Impact score)")),
+    ({"jira": {"fields": {"workaround": "customfield_10050"}}},
+     "jira.fields.workaround: Jira field customfield_10050 (Affected tickets) holds a number, not text; name a "
+     "paragraph field (`bridge setup jira --fields` creates one)"),
     ({"zendesk": {"bridge_user_id": 424242}}, "zendesk.bridge_user_id: 424242, but the API credentials act as user"),
     ({"zendesk": {"fields": {"jira_status": 999}}},
      f"zendesk.fields.jira_status: Zendesk has no ticket field 999 {ZENDESK_FIELDS}"),
