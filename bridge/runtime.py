@@ -209,9 +209,8 @@ def zendesk_knowledge_base(settings: Settings, observer: RequestObserver | None)
 
 def jira_issue_tracker(settings: Settings, observer: RequestObserver | None) -> IssueTracker:
     jira = settings.jira
-            apply_comment=from_jira.apply_comment, before_comments=own_account.learn)
-        # The database gauges' read is bounded like the readiness ping: both only look.
-        self.database_metrics = self.metrics.watch_database(self.engine, self.clock, server.readiness_timeout_seconds)
+    client = JiraClient(jira.url, jira.deployment, jira.email, jira.api_token.get_secret_value(), observer=observer)
+    return JiraIssueTracker(client, jira.browse_base, jira.text_fields)
 
 
 def build_runtime(settings: Settings, clock: Clock = utc_now, migrate: bool = True,
