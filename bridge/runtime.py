@@ -19,7 +19,7 @@ from bridge.closure import Closure, ClosureActions
 from bridge.config.settings import Settings, resolve_database_url
 from bridge.detection.detector import Detector
 from bridge.detection.live_rules import LiveRules
-from bridge.domain.ports import ImpactSource, IssueTracker, KnowledgeBase, TicketSystem
+from bridge.domain.ports import AudienceSource, ImpactSource, IssueTracker, KnowledgeBase, TicketSystem
 from bridge.intake.group_commit import GroupCommitter
 from bridge.intake.inbox_worker import Worker
 from bridge.intake.load import IntakeFirst, IntakeLoad
@@ -29,6 +29,7 @@ from bridge.jira_progress.status_sync import StatusSync
 from bridge.metrics import BridgeMetrics
 from bridge.overdue.actions import OverdueActions
 from bridge.planning.agent_tags import read_agent_tags
+from bridge.proactive import ProactiveActions, ProactiveNotices
 from bridge.problems.actions import ProblemActions
 from bridge.problems.impact_actions import ImpactActions
 from bridge.queue_worker import QueueWorker
@@ -39,6 +40,7 @@ from bridge.storage.db import create_database_engine, ping
 from bridge.storage.inbox import Inbox
 from bridge.storage.migrate import upgrade
 from bridge.storage.outbox import Outbox
+from bridge.storage.proactive import ProactiveStore
 from bridge.storage.problems import ProblemStore
 from bridge.storage.single_flight import SingleFlight
 from bridge.storage.snapshots import IssueSnapshots, TicketSnapshots
@@ -51,6 +53,7 @@ from connectors.jira.events import parse_jira_webhook
 from connectors.jira.issue_tracker import JiraIssueTracker
 from connectors.observed import RequestObserver
 from connectors.payload import PayloadError
+from connectors.zendesk.audience import ZendeskAudience
 from connectors.zendesk.client import ZendeskClient
 from connectors.zendesk.events import parse_zendesk_webhook
 from connectors.zendesk.help_center import ZendeskHelpCenter
@@ -76,6 +79,7 @@ class Runtime:
     issue_tracker: IssueTracker = field(kw_only=True)
     impact_source: ImpactSource | None = field(default=None, kw_only=True)  # default: Zendesk, per the settings
     knowledge_base: KnowledgeBase | None = field(default=None, kw_only=True)  # Help Center, if configured
+    audience: AudienceSource | None = field(default=None, kw_only=True)  # default: Zendesk's user search
     # Shared by the processes of `bridge serve` (bridge/intake/load.py); private to this process
     # otherwise. `yield_to_intake`: this process's workers step aside while intake is busy.
     shared_intake_load: IntakeLoad | None = field(default=None, kw_only=True)
@@ -100,6 +104,10 @@ class Runtime:
         self.workaround_store = WorkaroundStore(self.engine)
         self.workarounds = Workarounds(self.rules.current, self.problems, self.workaround_store, self.outbox,
                                        self.audit, writes_articles=self.knowledge_base is not None)
+        self.audience = self.audience or zendesk_audience(self.settings, self.metrics.observe_vendor_request)
+        self.proactive_store = ProactiveStore(self.engine)
+        self.proactive = ProactiveNotices(self.settings, self.rules.current, self.problems, self.proactive_store,
+                                          self.outbox, self.audit, self.audience)
         self.action_kinds = self._action_registry()
         settings = self.settings
         own_account = OwnJiraAccount(self.issue_tracker)
@@ -145,8 +153,11 @@ class Runtime:
         self.workaround_actions = WorkaroundActions(context, self.workaround_store, self.tickets, self.outbox,
                                                     self.audit, zendesk, batches, self.knowledge_base,
                                                     draft=bool(help_center and help_center.draft))
+        assert self.audience is not None, "set in __post_init__"
+        self.proactive_actions = ProactiveActions(settings, self.rules.current, self.problems, self.proactive_store,
+                                                  self.audit, zendesk, self.audience)
         return ActionRegistry([self.actions, self.impact_actions, self.status_actions, self.closure_actions,
-                               self.overdue_actions, self.workaround_actions])
+                               self.overdue_actions, self.workaround_actions, self.proactive_actions])
 
     def new_worker(self, owner: str | None = None) -> Worker:
         return self._paced(Worker(
@@ -197,6 +208,10 @@ def zendesk_ticket_system(settings: Settings, observer: RequestObserver | None) 
 
 def zendesk_impact_source(settings: Settings, observer: RequestObserver | None) -> ImpactSource:
     return ZendeskImpactSource(zendesk_client(settings, observer))
+
+
+def zendesk_audience(settings: Settings, observer: RequestObserver | None) -> AudienceSource:
+    return ZendeskAudience(zendesk_client(settings, observer))
 
 
 def zendesk_knowledge_base(settings: Settings, observer: RequestObserver | None) -> KnowledgeBase | None:

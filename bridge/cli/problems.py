@@ -1,4 +1,5 @@
-"""`bridge problems list|show`: the problems the bridge found, as the API shows them."""
+"""`bridge problems list|show`: the problems the bridge found, as the API shows them (and the
+commands acting on one: close, workaround, notify)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import click
 
 from bridge.cli.close import close_command
 from bridge.cli.context import CliContext, pass_context
+from bridge.cli.notify import notify_command
 from bridge.cli.tables import cell, print_table
 from bridge.cli.workaround import workaround_command
 from bridge.domain.problems import Accountability, ProblemState
@@ -99,6 +101,10 @@ def _print_detail(view: dict) -> None:
         click.echo(f"workaround: from {workaround['source']}, "
                    + ("ended the problem" if workaround["outcome"] == "ended" else "a fix still due")
                    + f"; article {cell(workaround['article_url'])}; {workaround['tickets_answered']} tickets answered")
+    for notice in view["proactive_notices"]:
+        click.echo(f"proactive notice {notice['notice_id']}: {notice['notified']}/{notice['total']} customers told "
+                   f"({notice['state']}" + (f", {notice['failed']} failed" if notice["failed"] else "")
+                   + f", {sum(notice['excluded'].values())} left out); query {notice['query']!r}")
     click.echo(f"\ntickets ({len(view['tickets'])}):")
     print_table(("ticket", "joined", "left", "zendesk", "url"), [
         (t["id"], t["joined_at"], t["left_at"], _zendesk_told(t), t["url"]) for t in view["tickets"]], "  none")
@@ -119,3 +125,4 @@ def _zendesk_told(ticket: dict) -> str:
 
 problems.add_command(close_command)
 problems.add_command(workaround_command)
+problems.add_command(notify_command)

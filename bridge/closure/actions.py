@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Connection
 
@@ -28,10 +29,10 @@ from bridge.storage.closures import (
     SENT,
     ClosureProgress,
     ClosureStore,
-    ClosureTicket,
 )
 from bridge.storage.outbox import Action
 from bridge.storage.problems import ProblemStore
+from bridge.storage.send_rows import SendItem
 
 log = logging.getLogger("bridge.closure")
 
@@ -111,6 +112,12 @@ class ClosureActions:
         return Done(outcome, record)
 
 
-def failure_report(failed: list[ClosureTicket]) -> list[dict]:
-    return [{"ticket_id": t.ticket_id, "attempts": t.attempts, "reason": (t.last_error or "")[:200]}
-            for t in failed[:REPORTED_FAILURES]]
+def failure_report(failed: Sequence[FailedItem], key: str = "ticket_id") -> list[dict]:
+    """The first REPORTED_FAILURES items given up on, for an audit entry: `key` names the item's id."""
+    return [{key: item.item_id, "attempts": item.attempts, "reason": (item.last_error or "")[:200]}
+            for item in failed[:REPORTED_FAILURES]]
+
+
+class FailedItem(SendItem, Protocol):
+    @property
+    def last_error(self) -> str | None: ...

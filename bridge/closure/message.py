@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bridge.domain.bridge_tickets import FOLLOWUP_TAG, followup_external_id
 from bridge.planning.facts import ProblemFacts
-from bridge.planning.templates import Rendered, render_or_default, template_context
+from bridge.planning.templates import Rendered, first_name, render_or_default, template_context
 from bridge.rules.ruleset import Rule
 from bridge.rules.schema import OnFix
 
@@ -21,11 +21,6 @@ PER_TICKET_VARIABLES = frozenset({"requester", "ticket"})
 def closure_tag(closure_id: int) -> str:
     """Added by every update and follow-up of one closure: how a retry recognises what already landed."""
     return f"bridge_notified_{closure_id}"
-
-
-def first_name(name: str | None) -> str:
-    words = (name or "").split()
-    return words[0] if words else ""
 
 
 def default_reply(requester_name: str | None, fix_version: str | None, jira_key: str | None) -> str:

@@ -13,24 +13,26 @@ from collections.abc import Mapping, Sequence
 from bridge.actions.zendesk_batches import job_result
 from bridge.domain.ports import BulkJob, RemoteTicket
 from bridge.storage.closures import FAILED, NOTIFIED, PENDING, SENT, ClosureTicket, TicketChange
+from bridge.storage.send_rows import SendItem
 
 GONE = "the ticket no longer exists in Zendesk"
 JOB_LOST = "Zendesk no longer knows the job"
 
 
-def to_verify(ticket: ClosureTicket, reason: str | None = None) -> TicketChange:
-    """Sent, outcome unknown: read it before sending again (the attempt still counts)."""
+def to_verify(item: SendItem, reason: str | None = None) -> TicketChange:
+    """Sent, outcome unknown: read it before sending again (the attempt still counts). Shared by
+    every exactly-once send (closures, proactive notices)."""
     values = {"state": PENDING, "verify": True, "job_id": None}
     if reason:
         values["last_error"] = reason[:2000]
-    return TicketChange(ticket.ticket_id, SENT, values)
+    return TicketChange(item.item_id, SENT, values)
 
 
-def retry_or_fail(ticket: ClosureTicket, reason: str, max_attempts: int) -> TicketChange:
-    """Zendesk said this ticket failed: again (after reading it) while attempts remain, else failed."""
-    if ticket.attempts >= max_attempts:
-        return TicketChange(ticket.ticket_id, SENT, {"state": FAILED, "job_id": None, "last_error": reason[:2000]})
-    return to_verify(ticket, reason)
+def retry_or_fail(item: SendItem, reason: str, max_attempts: int) -> TicketChange:
+    """Zendesk said this item failed: again (after reading it) while attempts remain, else failed."""
+    if item.attempts >= max_attempts:
+        return TicketChange(item.item_id, SENT, {"state": FAILED, "job_id": None, "last_error": reason[:2000]})
+    return to_verify(item, reason)
 
 
 def job_changes(sent: Sequence[ClosureTicket], job: BulkJob | None, max_attempts: int) -> list[TicketChange]:
@@ -53,7 +55,7 @@ def job_changes(sent: Sequence[ClosureTicket], job: BulkJob | None, max_attempts
     return changes
 
 
-def unknown_outcome_changes(sent: Sequence[ClosureTicket]) -> list[TicketChange]:
+def unknown_outcome_changes(sent: Sequence[SendItem]) -> list[TicketChange]:
     """Sends whose answer was never recorded (the bridge stopped mid-request), old enough that a
     job Zendesk accepted has run."""
     return [to_verify(ticket, "the answer to the send was lost") for ticket in sent]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bridge.actions.zendesk_batches import BULK_LIMIT, chunks
 from bridge.closure.message import ClosureMessage
 from bridge.storage.closures import ClosureTicket
+from bridge.storage.send_rows import SendItem
 
 UPDATE_SAME, UPDATE_EACH, CREATE_FOLLOWUPS = "update_same", "update_each", "create_followups"
 
@@ -29,11 +30,11 @@ class SendRequest:
     template_errors: tuple[str, ...] = ()
 
 
-def jobs_in_flight(sent: Sequence[ClosureTicket]) -> int:
-    """The closure's unfinished jobs: those with a known id, plus as many as the tickets whose
-    request has no recorded answer could fill."""
-    known = {ticket.job_id for ticket in sent if ticket.job_id}
-    unknown = sum(1 for ticket in sent if not ticket.job_id)
+def jobs_in_flight(sent: Sequence[SendItem]) -> int:
+    """A run's unfinished jobs (a closure's, a proactive notice's): those with a known id, plus as
+    many as the items whose request has no recorded answer could fill."""
+    known = {item.job_id for item in sent if item.job_id}
+    unknown = sum(1 for item in sent if not item.job_id)
     return len(known) + math.ceil(unknown / BULK_LIMIT)
 
 

@@ -22,8 +22,10 @@ from pydantic import (
 )
 
 from bridge.config.impact_settings import ImpactSettings
+from bridge.config.proactive_settings import ProactiveSettings
 from bridge.config.sync_settings import RegressionSettings, StatusSyncSettings
 from bridge.config.tag_formats import TagFormat, parse_tag_format
+from bridge.domain.audience import audience_query
 from bridge.rules.durations import DuePolicy, parse_due_policy
 from bridge.rules.validated import Due
 from bridge.rules.yamlsource import (
@@ -328,6 +330,14 @@ class TeamSettings(_Strict):
     # When is a fix shipped: when the issue is resolved as fixed, or when a fix version on it is
     # released (jira:version_released).
     fix_on: Literal["resolution", "release"] = "resolution"
+    # The team's audience for a proactive notice (`bridge problems notify`): a Zendesk search for
+    # users (`type:user ...`) or organizations (`type:organization ...`, their members).
+    proactive_query: str | None = Field(default=None, min_length=1)
+
+    @field_validator("proactive_query")
+    @classmethod
+    def _audience(cls, query: str | None) -> str | None:
+        return None if query is None else audience_query(query)
 
 
 def _zone(value: Any) -> str:
@@ -394,6 +404,7 @@ class Settings(_Strict):
     regression: RegressionSettings = RegressionSettings()
     accountability: AccountabilitySettings = AccountabilitySettings()
     impact: ImpactSettings | None = None  # the weighted impact score; left out: counts only
+    proactive: ProactiveSettings = ProactiveSettings()  # proactive notices (`bridge problems notify`)
     rules: tuple[str, ...] = ()
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.

@@ -103,6 +103,36 @@ class TicketSystem(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Customer:
+    """A Zendesk user an audience search found, with what choosing the audience reads: whether
+    they can get a ticket (role, active, suspended, email) and the tags of the user and of their
+    organization (an opt-out tag on either)."""
+
+    id: int
+    name: str
+    email: str | None
+    role: str = "end-user"
+    active: bool = True
+    suspended: bool = False
+    tags: frozenset[str] = frozenset()
+    organization_id: int | None = None
+    organization_tags: frozenset[str] = frozenset()
+
+
+class AudienceSource(Protocol):
+    def find_customers(self, query: str) -> list[Customer]:
+        """The users a Zendesk search finds: `type:user ...` the users themselves,
+        `type:organization ...` the members of the organizations found. RemoteError when Zendesk
+        refuses the query (status 400 or 422)."""
+        ...
+
+    def tickets_by_external_id(self, external_ids: Sequence[str]) -> dict[str, int]:
+        """The ticket (its id) carrying each of the external ids that one carries: one read per id,
+        exact at once (a search would lag behind new tickets and stop at 1,000 results)."""
+        ...
+
+
 class ImpactSource(Protocol):
     def read_impact(self, ticket_ids: Sequence[int], organization_field: str | None) -> ImpactReading:
         """The tickets' organizations, satisfaction ratings and metrics (show_many with the metric

@@ -58,8 +58,10 @@ def list_problems():
     offset = _integer("offset", 0, 0, MAX_OFFSET)
     runtime = _runtime()
     found, total = runtime.problems.search(limit=limit, offset=offset, **filters)
-    return jsonify(problems=[problem_summary(problem, runtime.settings) for problem in found],
-                   total=total, limit=limit, offset=offset)
+    told = runtime.proactive_store.notified_counts(problem.id for problem in found)
+    listed = [{**problem_summary(problem, runtime.settings), "proactive_notified": told.get(problem.id, 0)}
+              for problem in found]
+    return jsonify(problems=listed, total=total, limit=limit, offset=offset)
 
 
 @api.get("/problems.csv")

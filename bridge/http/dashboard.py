@@ -193,11 +193,11 @@ def _cards(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
                                            card["id"]))
 
 
-def _totals(cards: list[dict[str, Any]], answered_by_article: int) -> dict[str, int]:
+def _totals(cards: list[dict[str, Any]], answered_by_article: int, told_proactively: int) -> dict[str, int]:
     return {"problems": len(cards), "at_risk": sum(1 for card in cards if card["accountability"] == AT_RISK),
             "overdue": sum(1 for card in cards if card["accountability"] == OVERDUE),
             "tickets": sum(card["counts"]["tickets"] for card in cards),
-            "answered_by_article": answered_by_article}
+            "answered_by_article": answered_by_article, "told_proactively": told_proactively}
 
 
 @dashboard.get("")
@@ -210,7 +210,8 @@ def index():
     for card in cards:
         teams.setdefault(card["team"], []).append(card)
     return render_template("dashboard_index.html", teams=sorted(teams.items()),
-                           totals=_totals(cards, runtime.workaround_store.answered_total()),
+                           totals=_totals(cards, runtime.workaround_store.answered_total(),
+                                          runtime.proactive_store.notified_total()),
                            now=runtime.clock())
 
 
@@ -224,7 +225,8 @@ def team_page(team: str):
         abort(404)
     cards = _cards(runtime, found)
     return render_template("dashboard_team.html", team=team, cards=cards,
-                           totals=_totals(cards, runtime.workaround_store.answered_total(team)),
+                           totals=_totals(cards, runtime.workaround_store.answered_total(team),
+                                          runtime.proactive_store.notified_total(team)),
                            done=[problem_summary(problem, runtime.settings) for problem in done],
                            done_total=done_total, now=runtime.clock())
 
@@ -282,10 +284,12 @@ TIMELINE = {
     "problem.worked_around": ("Ended with its workaround", "good"),
     "zendesk.workaround_article": ("Knowledge article written", "good"),
     "zendesk.workaround_answered": ("Tickets answered by the article", "good"),
+    "proactive.started": ("Proactive notice started", "good"),
+    "proactive.finished": ("Customers told before writing in", "good"),
 }
 # Detail keys worth a word on the timeline (ids, keys, states, dates; never free text from tickets).
 NOTE_KEYS = ("key", "jira_key", "status", "priority", "due_date", "fix_version", "days_overdue", "done",
-             "total", "failed", "reason", "source", "outcome", "answered")
+             "total", "failed", "reason", "source", "outcome", "answered", "recipients", "notified")
 
 
 def timeline(detail: dict[str, Any]) -> list[dict[str, Any]]:

@@ -26,6 +26,12 @@ class Rendered:
     error: str | None = None  # why the default was used instead of the rule's template
 
 
+def first_name(name: str | None) -> str:
+    """The first word of a person's name, as a greeting uses it ("" without a name)."""
+    words = (name or "").split()
+    return words[0] if words else ""
+
+
 def template_context(rule: Rule, facts: ProblemFacts, tickets: Sequence[TicketSnapshot] = (),
                      **extra: Any) -> dict[str, Any]:
     """`problem`, `rule`, `tickets`, `count` for a rule template. `problem` carries id, rule,

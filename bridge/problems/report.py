@@ -19,7 +19,7 @@ from bridge.domain.impact import ImpactScore
 from bridge.planning.due import local_date
 from bridge.planning.impact_score import impact_summary
 from bridge.storage.db import reading
-from bridge.storage.schema import audit_log, problem_tickets, problems
+from bridge.storage.schema import audit_log, proactive_notices, problem_tickets, problems
 
 TOP_CAUSES = 10
 _PERIOD = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
@@ -60,6 +60,19 @@ class HighImpact:
 
 
 @dataclass(frozen=True)
+class ProactiveSent:
+    """A proactive notice started in the period: customers told before they wrote in."""
+
+    problem: int
+    rule: str
+    team: str
+    notice: int
+    state: str
+    notified: int
+    failed: int
+
+
+@dataclass(frozen=True)
 class TeamFixTime:
     team: str
     fixes: int
@@ -81,6 +94,8 @@ class Report:
     regressions: int
     regressed_problems: list[int]
     top_impact: list[HighImpact] = field(default_factory=list)  # problems with tickets in the period
+    proactive_notices: list[ProactiveSent] = field(default_factory=list)  # started in the period
+    proactive_notices_sent: int = 0  # customers those notices told
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -114,6 +129,12 @@ def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo)
         joined_in_period = select(t.problem_id).where(t.joined_at >= since, t.joined_at < until)
         weighted = list(connection.execute(select(p.id, p.rule, p.group_key, p.team, p.impact).where(
             p.impact.is_not(None), p.id.in_(joined_in_period))))
+        n = proactive_notices.c
+        notices = [ProactiveSent(row.problem_id, row.rule, row.team, row.id, row.state, row.done_count,
+                                 row.failed_count) for row in connection.execute(
+            select(n.id, n.problem_id, n.state, n.done_count, n.failed_count, p.rule, p.team)
+            .select_from(proactive_notices.join(problems, p.id == n.problem_id))
+            .where(n.created_at >= since, n.created_at < until).order_by(n.id))]
         fixed_ids = {_problem_id(row.subject) for row in fixes} - {None}
         fixed_problems = {row.id: row for row in connection.execute(
             select(p.id, p.team, p.detected_at, p.due_date).where(p.id.in_(fixed_ids)))} if fixed_ids else {}
@@ -145,7 +166,8 @@ def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo)
                   fix_time_by_team=fix_times, fixed_on_time=on_time, fixed_late=late,
                   fixed_without_due_date=no_due, tickets_after_detection=sum(by_team.values()),
                   tickets_after_detection_by_team=by_team, regressions=len(regressions),
-                  regressed_problems=sorted({i for i in regressed if i is not None}), top_impact=top_impact)
+                  regressed_problems=sorted({i for i in regressed if i is not None}), top_impact=top_impact,
+                  proactive_notices=notices, proactive_notices_sent=sum(notice.notified for notice in notices))
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -158,6 +180,8 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
              for row in report.fix_time_by_team]
     waiting = [[team, str(count)] for team, count in report.tickets_after_detection_by_team.items()]
     impact = [[str(item.problem), item.rule, item.group or "-", item.team, item.parts] for item in report.top_impact]
+    proactive = [[str(n.problem), n.rule, n.team, str(n.notice), n.state, str(n.notified), str(n.failed)]
+                 for n in report.proactive_notices]
     return [
         ("Top root causes by affected customers", ["rule", "group", "team", "customers", "tickets"], causes),
         ("Highest weighted impact (score and its parts)", ["problem", "rule", "group", "team", "impact"], impact),
@@ -169,6 +193,8 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
          ["team", "tickets"], waiting),
         (f"Regressions: {report.regressions}", ["problems"],
          [[", ".join(str(i) for i in report.regressed_problems)]] if report.regressed_problems else []),
+        (f"Proactive notices: {report.proactive_notices_sent} customers told before writing in",
+         ["problem", "rule", "team", "notice", "state", "told", "failed"], proactive),
     ]
 
 

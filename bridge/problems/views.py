@@ -17,6 +17,7 @@ from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
 from bridge.storage.leased_queue import FAILED, PENDING, PROCESSING
 from bridge.storage.outbox import Outbox
+from bridge.storage.proactive import ProactiveStore
 from bridge.storage.problems import ProblemStore
 from bridge.storage.workarounds import WorkaroundStore
 
@@ -30,6 +31,7 @@ class ProblemSources(Protocol):
     audit: AuditLog
     closures: ClosureStore
     workaround_store: WorkaroundStore
+    proactive_store: ProactiveStore
 
 # Outbox actions still owed for a problem: waiting, being carried out, or parked after failing.
 UNFINISHED_ACTIONS = (PENDING, PROCESSING, FAILED)
@@ -108,4 +110,5 @@ def problem_detail(runtime: ProblemSources, problem_id: int) -> dict[str, Any] |
         "tickets_answered": answered}
     return {**problem_summary(problem, settings), "fix_version": problem.fix_version,
             "fixed_at": iso(problem.fixed_at), "customers_notified": closure, "workaround": worked_around,
+            "proactive_notices": [notice.to_json() for notice in runtime.proactive_store.notices(problem_id)],
             "tickets": tickets, "actions": actions, "audit": audit}

@@ -16,6 +16,9 @@ REPLY_VARIABLES = PROBLEM_VARIABLES | {"requester", "ticket", "fix_version"}
 # What the templates of a workaround (`zendesk.on_workaround`) may use besides: `workaround` (text,
 # article_url) and `fix_version` (set once the fix shipped: the article is rewritten then).
 WORKAROUND_VARIABLES = PROBLEM_VARIABLES | {"workaround", "fix_version"}
+# What a proactive notice's subject and message (`proactive`, `bridge problems notify`) may use
+# besides: the customer told (name, first_name).
+PROACTIVE_VARIABLES = PROBLEM_VARIABLES | {"customer"}
 # What a group_by template may use.
 TICKET_VARIABLES = frozenset({"ticket"})
 

@@ -1,27 +1,26 @@
 """Closures (a problem's fix reaching every linked ticket) and their tickets. SQL only; what to
 send and how to read Zendesk's answers is decided in bridge/closure.
 
-Each ticket moves pending → sent → notified | failed. `claim` (pending → sent) is one guarded
-UPDATE: of two runners racing on a closure, each ticket goes to one of them, never both. A ticket
-is `sent` with a NULL job id from just before the request until its job id is recorded: if the
-bridge dies in between, that row says "outcome unknown" and the ticket is read in Zendesk before
-it can be sent again (see bridge/closure/__init__.py for the whole argument).
+Each ticket moves pending → sent → notified | failed through bridge/storage/send_rows.py (claims,
+job ids, unknown outcomes, recounts), which the proactive notice shares; see
+bridge/closure/__init__.py for the whole argument.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from bridge.storage.db import reading, upsert_insert
 from bridge.storage.schema import closure_tickets, closures, problem_tickets, tickets
+from bridge.storage.send_rows import DONE, FAILED, NOTIFIED, PENDING, RUNNING, SENT, SendRows
+from bridge.storage.send_rows import RowChange as TicketChange
 
-RUNNING, DONE, FAILED = "running", "done", "failed"  # a closure
-PENDING, SENT, NOTIFIED = "pending", "sent", "notified"  # a ticket (or FAILED)
+__all__ = ["DONE", "FAILED", "NOTIFIED", "PENDING", "RUNNING", "SENT", "ClosureProgress", "ClosureStore",
+           "ClosureTicket", "TicketChange"]
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,9 @@ class ClosureTicket:
     followup_ticket_id: int | None
     last_error: str | None
 
-
-@dataclass(frozen=True)
-class TicketChange:
-    """New column values for one closure ticket, applied only while it is in `expected` state."""
-
-    ticket_id: int
-    expected: str
-    values: Mapping[str, object]
+    @property
+    def item_id(self) -> int:
+        return self.ticket_id
 
 
 def _progress(row) -> ClosureProgress:
@@ -78,6 +72,7 @@ def _ticket(row) -> ClosureTicket:
 class ClosureStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.rows = SendRows(engine, closures, closure_tickets, "closure_id", "ticket_id")
 
     # --- starting, in the caller's transaction ------------------------------------------------
 
@@ -133,96 +128,28 @@ class ClosureStore:
     def tickets(self, closure_id: int, state: str | None = None, verify: bool | None = None,
                 closed: bool | None = None, limit: int | None = None) -> list[ClosureTicket]:
         """The closure's tickets in ticket order, only those matching the arguments given."""
-        c = closure_tickets.c
-        query = select(closure_tickets).where(c.closure_id == closure_id).order_by(c.ticket_id).limit(limit)
-        for column, value in ((c.state, state), (c.verify, verify), (c.closed, closed)):
-            if value is not None:
-                query = query.where(column == value)
-        with reading(self.engine) as connection:
-            return [_ticket(row) for row in connection.execute(query)]
+        return [_ticket(row) for row in self.rows.items(closure_id, state, limit, verify=verify, closed=closed)]
 
     def unknown_outcomes(self, closure_id: int, sent_before: datetime, limit: int) -> list[ClosureTicket]:
         """Sent, but the request's answer (the job id) never got recorded, long enough ago."""
-        c = closure_tickets.c
-        with reading(self.engine) as connection:
-            rows = connection.execute(select(closure_tickets).where(
-                c.closure_id == closure_id, c.state == SENT, c.job_id.is_(None), c.sent_at < sent_before,
-            ).order_by(c.ticket_id).limit(limit))
-            return [_ticket(row) for row in rows]
+        return [_ticket(row) for row in self.rows.unknown_outcomes(closure_id, sent_before, limit)]
 
-    # --- changes, each its own transaction ------------------------------------------------------
+    # --- changes, each its own transaction (bridge/storage/send_rows.py) ------------------------
 
     def claim(self, closure_id: int, ticket_ids: Iterable[int], now: datetime) -> list[int]:
-        """pending → sent (outcome unknown until `record_job`), one more attempt; returns the
-        tickets this caller got, which it alone may send."""
-        c = closure_tickets.c
-        with self.engine.begin() as connection:
-            claimed = connection.execute(
-                update(closure_tickets)
-                .where(c.closure_id == closure_id, c.ticket_id.in_(list(ticket_ids)), c.state == PENDING,
-                       c.verify.is_(False))
-                .values(state=SENT, job_id=None, sent_at=now, attempts=c.attempts + 1)
-                .returning(c.ticket_id)).scalars().all()
-        return sorted(claimed)
+        return self.rows.claim(closure_id, ticket_ids, now)
 
     def record_job(self, closure_id: int, ticket_ids: Iterable[int], job_id: str) -> None:
-        c = closure_tickets.c
-        with self.engine.begin() as connection:
-            connection.execute(update(closure_tickets).where(
-                c.closure_id == closure_id, c.ticket_id.in_(list(ticket_ids)), c.state == SENT,
-                c.job_id.is_(None)).values(job_id=job_id))
+        self.rows.record_job(closure_id, ticket_ids, job_id)
 
     def release(self, closure_id: int, ticket_ids: Iterable[int]) -> None:
-        """Zendesk refused the request (nothing was sent): pending again, the attempt not counted."""
-        c = closure_tickets.c
-        with self.engine.begin() as connection:
-            connection.execute(update(closure_tickets).where(
-                c.closure_id == closure_id, c.ticket_id.in_(list(ticket_ids)), c.state == SENT,
-                c.job_id.is_(None)).values(state=PENDING, sent_at=None, attempts=c.attempts - 1))
+        self.rows.release(closure_id, ticket_ids)
 
     def apply(self, closure_id: int, changes: Iterable[TicketChange], now: datetime) -> None:
-        """Apply the changes (each only if its ticket is still in the expected state) and recount.
-        Changes setting the same columns share one statement, executed for all their tickets."""
-        c = closure_tickets.c
-        by_columns: dict[tuple[str, ...], list[dict]] = defaultdict(list)
-        for change in changes:
-            values = dict(change.values)
-            if values.get("state") == NOTIFIED:
-                values["notified_at"] = now
-            by_columns[tuple(sorted(values))].append(
-                {"b_closure": closure_id, "b_ticket": change.ticket_id, "b_expected": change.expected,
-                 **{f"v_{column}": value for column, value in values.items()}})
-        with self.engine.begin() as connection:
-            for columns, rows in by_columns.items():
-                statement = update(closure_tickets).where(
-                    c.closure_id == bindparam("b_closure"), c.ticket_id == bindparam("b_ticket"),
-                    c.state == bindparam("b_expected"),
-                ).values({column: bindparam(f"v_{column}") for column in columns})
-                connection.execute(statement, rows)
-            self._recount(connection, closure_id)
+        self.rows.apply(closure_id, changes, now)
 
     def finish_if_complete(self, connection: Connection, closure_id: int, now: datetime) -> ClosureProgress | None:
         """done (every ticket notified) or failed (some given up on) once no ticket is pending or
         sent; None while some still are."""
-        c = closure_tickets.c
-        open_tickets = connection.execute(select(func.count()).where(
-            c.closure_id == closure_id, c.state.in_([PENDING, SENT]))).scalar_one()
-        if open_tickets:
-            return None
-        self._recount(connection, closure_id)
-        row = connection.execute(select(closures).where(closures.c.id == closure_id)).one()
-        if row.state == RUNNING:
-            connection.execute(update(closures).where(closures.c.id == closure_id).values(
-                state=FAILED if row.failed_count else DONE, running_key=None, finished_at=now))
-            row = connection.execute(select(closures).where(closures.c.id == closure_id)).one()
-        return _progress(row)
-
-    def _recount(self, connection: Connection, closure_id: int) -> None:
-        c = closure_tickets.c
-
-        def count(state: str):
-            return (select(func.count()).where(and_(c.closure_id == closure_id, c.state == state))
-                    .scalar_subquery())
-
-        connection.execute(update(closures).where(closures.c.id == closure_id).values(
-            done_count=count(NOTIFIED), failed_count=count(FAILED)))
+        row = self.rows.finish_if_complete(connection, closure_id, now)
+        return _progress(row) if row is not None else None

@@ -248,6 +248,49 @@ closure_tickets = Table(
 )
 Index("ix_closure_tickets_state", closure_tickets.c.closure_id, closure_tickets.c.state)
 
+# A proactive notice (issue 17): customers who have not written in, found by a Zendesk user or
+# organization search, told of a high-impact problem by a new ticket each. `running_key` is the
+# problem id while it runs and NULL afterwards (one running notice per problem); `excluded` counts
+# the customers the search found and the notice left out, by reason.
+proactive_notices = Table(
+    "proactive_notices",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("problem_id", BigId, ForeignKey("problems.id", ondelete="CASCADE"), nullable=False),
+    Column("running_key", BigId, unique=True),
+    Column("state", String(16), nullable=False),  # running | done | failed
+    Column("query", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("message", Text, nullable=False),  # the sandboxed template the tickets' text comes from
+    Column("excluded", JSON, nullable=False),  # {reason: count}
+    Column("total", Integer, nullable=False),
+    Column("done_count", Integer, nullable=False),  # customers notified
+    Column("failed_count", Integer, nullable=False),  # customers given up on, with their reasons
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+Index("ix_proactive_notices_problem", proactive_notices.c.problem_id, proactive_notices.c.id)
+
+# One customer of a proactive notice: pending → sent (job id, or NULL while the outcome of the
+# request is unknown) → notified (the ticket created for them) | failed, as closure_tickets.
+proactive_recipients = Table(
+    "proactive_recipients",
+    metadata,
+    Column("notice_id", BigId, ForeignKey("proactive_notices.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", BigId, primary_key=True, autoincrement=False),
+    Column("state", String(16), nullable=False),
+    Column("name", String(300)),
+    Column("organization_id", BigId),
+    Column("verify", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("job_id", String(64)),
+    Column("sent_at", UtcDateTime),
+    Column("ticket_id", BigId),  # the proactive ticket created for the customer
+    Column("notified_at", UtcDateTime),
+    Column("last_error", Text),
+)
+Index("ix_proactive_recipients_state", proactive_recipients.c.notice_id, proactive_recipients.c.state)
+
 # A problem's workaround (at most one; a newer one replaces the text): where it came from, the
 # Help Center article written for it (or the URL an admin gave), and what the rule's impact bar
 # decided (`ended`: the problem ends with the article; `fix`: it stays on course for a fix).

@@ -255,10 +255,40 @@ class ZendeskClient:
     # reading many ------------------------------------------------------------------------------
 
     def search_tickets(self, query: str) -> Iterator[dict]:
-        """Every ticket the search returns, following next_page; `query` is Zendesk search syntax."""
+        """Every ticket the search returns, following next_page; `query` is Zendesk search syntax
+        (users or organizations it finds, `type:user`, are not tickets: left out)."""
         with translate_errors("search_tickets"):
             for result in self._zenpy.search(query):
+                if isinstance(result, Ticket):
+                    yield result.to_dict()
+
+    def tickets_by_external_id(self, external_id: str) -> list[dict]:
+        """GET /tickets.json?external_id=...: the tickets carrying it (read at once, not searched)."""
+        with translate_errors("tickets_by_external_id"):
+            return [ticket.to_dict() for ticket in self._zenpy.tickets(external_id=external_id)]
+
+    def search(self, query: str) -> Iterator[dict]:
+        """Every result (ticket, user or organization, by the query's `type:`), following
+        next_page: GET /search.json, at most 1,000 results per query."""
+        with translate_errors("search"):
+            for result in self._zenpy.search(query):
                 yield result.to_dict()
+
+    def search_users(self, query: str) -> Iterator[dict]:
+        """Every user GET /users/search.json finds (up to 10,000), 100 per page (zenpy lacks it)."""
+        params: dict | None = {"query": query, "per_page": str(SHOW_MANY_LIMIT)}
+        path = "users/search.json"
+        while True:
+            body = self.call("GET", path, params=params)
+            yield from body.get("users") or []
+            next_page = body.get("next_page")
+            if not next_page:
+                return
+            path, params = self._relative(next_page), None
+
+    def _relative(self, url: str) -> str:
+        """A next_page URL as a path under the API base, whatever host Zendesk wrote in it."""
+        return url.split("/api/v2/", 1)[1]
 
     def incremental_tickets(self, cursor: str | None = None, start_time: int | None = None,
                             per_page: int | None = None) -> IncrementalPage:

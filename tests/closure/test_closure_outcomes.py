@@ -17,7 +17,7 @@ TAG = "bridge_notified_9"
 
 def by_ticket(changes):
     assert all(change.expected in (SENT, PENDING) for change in changes)
-    return {change.ticket_id: dict(change.values) for change in changes}
+    return {change.item_id: dict(change.values) for change in changes}
 
 
 def test_an_update_job_notifies_the_tickets_it_updated_and_retries_the_others():

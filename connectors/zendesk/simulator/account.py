@@ -15,7 +15,13 @@ from connectors.zendesk.simulator.front_door import FrontDoor
 from connectors.zendesk.simulator.help_center import HelpCenter
 from connectors.zendesk.simulator.impact_data import ImpactData
 from connectors.zendesk.simulator.jobs import JobQueue
-from connectors.zendesk.simulator.search import ticket_matches, wants_tickets
+from connectors.zendesk.simulator.search import (
+    organization_matches,
+    result_type,
+    ticket_matches,
+    user_matches,
+    wants_tickets,
+)
 from connectors.zendesk.simulator.store import Change, TicketStore, iso
 from connectors.zendesk.simulator.webhooks import WebhookRegistry, attempts, invocation, invocation_not_found
 
@@ -101,6 +107,27 @@ class SimulatedAccount:
                 return []
             return [self.store.ticket_fields(ticket) for ticket in self.store.tickets.values()
                     if ticket_matches(ticket, query)]
+
+    def search(self, query: str) -> list[dict]:
+        """What GET /search finds: tickets, users or organizations (by the query's `type:`), each
+        with its `result_type`."""
+        kind = result_type(query)
+        if kind == "user":
+            found = self.search_users(query)
+        elif kind == "organization":
+            with self.lock:
+                found = [copy.deepcopy(organization) for organization in self.impact.organizations.values()
+                         if organization_matches(organization, query)]
+        else:
+            found = self.search_tickets(query)
+        return [{**item, "result_type": kind} for item in found]
+
+    def search_users(self, query: str) -> list[dict]:
+        """Users matching the query (GET /users/search, and /search with type:user), in id order."""
+        with self.lock:
+            organizations = self.impact.organizations
+            return [copy.deepcopy(user) for user in self.store.users.values()
+                    if user_matches(user, organizations.get(user["organization_id"]), query)]
 
     def incremental_after(self, position: int, start_time: int | None, per_page: int) -> tuple[list[dict], int, bool]:
         """Tickets changed after cursor `position` (or since `start_time`, epoch seconds), oldest change first."""

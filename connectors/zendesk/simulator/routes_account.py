@@ -1,4 +1,5 @@
-"""Users, ticket fields, job statuses, search, incremental export and triggers."""
+"""Users, ticket fields, job statuses, search (tickets, users, organizations), incremental export and
+triggers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from connectors.zendesk.simulator.errors import ApiError, record_invalid
 from connectors.zendesk.simulator.routing import api_route, base_url, id_list, json_body, simulator
 
 SEARCH_PAGE_SIZE = 100
+SEARCH_LIMIT = 1000  # results one search query reaches (the Search API's limit)
+USER_SEARCH_LIMIT = 10_000  # users one Search Users query reaches
 INCREMENTAL_PAGE_SIZE = 1000
 EMPTY_CURSOR_PAGE = {"meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
                      "links": {"next": None, "prev": None}}
@@ -73,23 +76,39 @@ def show_many_job_statuses():
     return jsonify({"job_statuses": jobs, "next_page": None, "previous_page": None, "count": len(jobs)})
 
 
-@api_route(account_routes, "/search", ["GET"])
-def search():
+def _offset_page(key: str, found: list[dict], path: str, limit: int, **extra) -> dict:
+    """One page of `found` (`page`, `per_page` up to 100, at most `limit` results in all), with
+    the next and previous pages' URLs, as Zendesk's offset pagination answers."""
     query = request.args.get("query", "")
     page = _int_arg("page", 1, 1, 10_000)
     per_page = _int_arg("per_page", SEARCH_PAGE_SIZE, 1, SEARCH_PAGE_SIZE)
-    found = simulator().search_tickets(query)
-    chunk = found[(page - 1) * per_page : page * per_page]
+    if (page - 1) * per_page >= limit and page > 1:
+        raise ApiError(422, "invalid", f"Search results are limited to {limit} records")
+    reachable = found[:limit]
+    chunk = reachable[(page - 1) * per_page : page * per_page]
 
     def page_url(number: int) -> str:
-        return f"{base_url()}/api/v2/search.json?" + urlencode({"page": number, "per_page": per_page, "query": query})
+        return f"{base_url()}/api/v2/{path}?" + urlencode({"page": number, "per_page": per_page, "query": query})
 
-    return jsonify({
-        "results": [{**ticket, "result_type": "ticket"} for ticket in chunk],
-        "count": len(found), "facets": None,
-        "next_page": page_url(page + 1) if page * per_page < len(found) else None,
-        "previous_page": page_url(page - 1) if page > 1 else None,
-    })
+    return {key: chunk, "count": len(found), **extra,
+            "next_page": page_url(page + 1) if page * per_page < len(reachable) else None,
+            "previous_page": page_url(page - 1) if page > 1 else None}
+
+
+@api_route(account_routes, "/search", ["GET"])
+def search():
+    found = simulator().search(request.args.get("query", ""))
+    return jsonify(_offset_page("results", found, "search.json", SEARCH_LIMIT, facets=None))
+
+
+@api_route(account_routes, "/users/search", ["GET"])
+def search_users():
+    if "external_id" in request.args:
+        found = [user for user in simulator().search_users("")
+                 if user.get("external_id") == request.args["external_id"]]
+    else:
+        found = simulator().search_users(request.args.get("query", ""))
+    return jsonify(_offset_page("users", found, "users/search.json", USER_SEARCH_LIMIT))
 
 
 def _decode_cursor(cursor: str) -> int:

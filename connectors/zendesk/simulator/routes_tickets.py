@@ -1,4 +1,5 @@
-"""Ticket endpoints: create, show, show_many, update, update_many (both forms), create_many, comments."""
+"""Ticket endpoints: list (by external id), create, show, show_many, update, update_many (both forms),
+create_many, comments."""
 
 from __future__ import annotations
 
@@ -25,6 +26,25 @@ def _bulk_list(body: dict, key: str) -> list[dict]:
     if len(items) > BULK_LIMIT:
         raise too_many_values(key, BULK_LIMIT)
     return items
+
+
+@api_route(ticket_routes, "/tickets", ["GET"])
+def list_tickets():
+    """List Tickets, 100 per page (offset pagination); `external_id` lists the tickets carrying it
+    (external ids need not be unique)."""
+    sim = simulator()
+    with sim.lock:
+        ids = sorted(sim.store.tickets)
+    external_id = request.args.get("external_id")
+    found = [t for t in sim.tickets_by_ids(ids) if external_id is None or t["external_id"] == external_id]
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        raise ApiError(400, "InvalidValue", "page must be a number") from None
+    chunk = found[(page - 1) * BULK_LIMIT : page * BULK_LIMIT]
+    more = page * BULK_LIMIT < len(found)
+    next_page = f"{base_url()}/api/v2/tickets.json?page={page + 1}" if more and external_id is None else None
+    return jsonify({"tickets": chunk, "count": len(found), "next_page": next_page, "previous_page": None})
 
 
 @api_route(ticket_routes, "/tickets", ["POST"])

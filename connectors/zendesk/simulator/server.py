@@ -17,7 +17,7 @@ from connectors.zendesk.simulator.account import SimulatedAccount
 from connectors.zendesk.simulator.app import create_app
 from connectors.zendesk.simulator.delivery import Delivery
 from connectors.zendesk.simulator.front_door import RecordedRequest
-from connectors.zendesk.simulator.store import iso
+from connectors.zendesk.simulator.store import iso, normalise_tags
 from connectors.zendesk.webhooks import WEBHOOK_NAME
 
 DEFAULT_API_EMAIL = "bridge@example.com"
@@ -195,10 +195,10 @@ class ZendeskSimulator:
         return self.account.update_ticket_as(ticket_id, changes, ZENDESK_SYSTEM_USER_ID)
 
     def create_organization(self, name: str, fields: dict[str, Any] | None = None,
-                            members: Iterable[str] = ()) -> dict:
-        """An organization with `organization_fields`; `members` (emails) get it as their default,
-        so their later tickets are filed under it. A field key not defined yet is defined first
-        (as the admin who filled it in had), `decimal` for a number, `text` otherwise."""
+                            members: Iterable[str] = (), tags: Iterable[str] = ()) -> dict:
+        """An organization with `organization_fields` and `tags`; `members` (emails) get it as
+        their default, so their later tickets are filed under it. A field key not defined yet is
+        defined first (as the admin who filled it in had), `decimal` for a number, `text` otherwise."""
         with self.account.lock:
             defined = {field["key"] for field in self.account.impact.organization_fields.values()}
             for key, value in (fields or {}).items():
@@ -206,7 +206,7 @@ class ZendeskSimulator:
                     number = isinstance(value, int | float) and not isinstance(value, bool)
                     self.account.impact.create_organization_field(key, key.replace("_", " ").title(),
                                                                   "decimal" if number else "text")
-            organization = self.account.impact.create_organization(name, fields)
+            organization = self.account.impact.create_organization(name, fields, list(tags))
             for email in members:
                 self.account.impact.join_organization(self.account.store.ensure_user(email)["id"], organization["id"])
             return dict(organization)
@@ -214,6 +214,20 @@ class ZendeskSimulator:
     def define_organization_field(self, key: str, title: str, field_type: str = "text") -> dict:
         with self.account.lock:
             return dict(self.account.impact.create_organization_field(key, title, field_type))
+
+    def create_customer(self, email: str, name: str | None = None, organization_id: int | None = None,
+                        tags: Iterable[str] = (), suspended: bool = False, email_known: bool = True,
+                        user_fields: dict[str, Any] | None = None) -> dict:
+        """An end user as an admin sets one up: tags, custom user fields, suspended or not, in an
+        organization (its id); `email_known=False`: a user Zendesk has no email address for."""
+        with self.account.lock:
+            user = self.account.store.ensure_user(email, name)
+            if organization_id is not None:
+                self.account.impact.join_organization(user["id"], organization_id)
+            user.update(tags=normalise_tags(list(tags)), suspended=suspended, user_fields=dict(user_fields or {}))
+            if not email_known:
+                user["email"] = None
+            return dict(user)
 
     def customer_rates(self, ticket_id: int, score: str, comment: str | None = None) -> dict:
         """The requester answers the satisfaction survey of a solved ticket (`good` or `bad`)."""

@@ -62,7 +62,7 @@ class TicketStore:
         now = iso(self._clock())
         user = {"id": user_id, "url": f"/api/v2/users/{user_id}.json", "name": name or email.split("@")[0],
                 "email": email, "role": role, "active": True, "verified": True, "organization_id": None,
-                "created_at": now, "updated_at": now}
+                "suspended": False, "tags": [], "user_fields": {}, "created_at": now, "updated_at": now}
         self.users[user_id] = user
         self._user_ids_by_email[email] = user_id
         return user

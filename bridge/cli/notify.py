@@ -1,0 +1,94 @@
+"""`bridge problems notify ID [--query Q] [--subject S] [--message M | --template FILE]
+(--dry-run | --send)`: a proactive notice to customers who have not written in yet."""
+
+from __future__ import annotations
+
+import click
+
+from bridge.cli.context import CliContext, pass_context
+
+
+def _describe(customer) -> str:
+    organization = f", organization {customer.organization_id}" if customer.organization_id else ""
+    return f"user {customer.id} {customer.name or '(no name)'}{organization}"
+
+
+def _show_preview(preview, sample_size: int) -> None:
+    from bridge.planning.proactive import EXCLUSIONS
+
+    audience = preview.audience
+    excluded = audience.excluded_counts
+    click.echo(f"problem {preview.problem.id}: the query {preview.query!r} finds "
+               f"{len(audience.recipients) + sum(excluded.values())} customers; "
+               f"{len(audience.recipients)} would be told, {sum(excluded.values())} left out")
+    for customer in audience.recipients[:sample_size]:
+        click.echo(f"  {_describe(customer)}")
+    if len(audience.recipients) > sample_size:
+        click.echo(f"  ... and {len(audience.recipients) - sample_size} more")
+    for reason, count in excluded.items():
+        click.echo(f"left out, {reason} ({EXCLUSIONS[reason]}): {count}")
+        for customer in audience.excluded[reason][:sample_size]:
+            click.echo(f"  {_describe(customer)}")
+    if audience.recipients:
+        first = audience.recipients[0]
+        subject, body, errors = preview.sample.texts(first.name)
+        click.echo(f"\nthe ticket {first.name or 'the first customer'} would get:\nsubject: {subject}\n\n{body}")
+        for error in errors:
+            click.echo(f"warning: {error}", err=True)
+
+
+@click.command("notify")
+@click.argument("problem_id", type=click.IntRange(1, 2**63 - 1))
+@click.option("--query", help="A Zendesk search for the audience: `type:user ...`, or `type:organization ...` "
+                              "for the members of the organizations found (default: the team's proactive_query).")
+@click.option("--subject", help="The tickets' subject, a template (default: proactive.subject).")
+@click.option("--message", help="The tickets' text, a template (default: proactive.message).")
+@click.option("--template", "template_file", type=click.File("r", encoding="utf-8"),
+              help="Read the message template from this file.")
+@click.option("--dry-run", is_flag=True, help="Show who would be told, who is left out and why; send nothing.")
+@click.option("--send", is_flag=True, help="Send the notice (the approval): a ticket to every customer told.")
+@pass_context
+def notify_command(context: CliContext, problem_id: int, query: str | None, subject: str | None,
+                   message: str | None, template_file, dry_run: bool, send: bool) -> None:
+    """Tell customers who have not written in yet about a high-impact problem: a new ticket each,
+    created in bulk (create_many, 100 per call) at Zendesk's pace, with a progress bar. Left out:
+    agents, deleted, suspended and email-less users, those with the opt-out tag (on them or their
+    organization), the problem's requesters, and anyone an earlier notice told. Safe to interrupt
+    and run again: nobody hears twice."""
+    from bridge.actions.in_process import SendStalled
+    from bridge.proactive.in_process import run_notice
+    from bridge.proactive.start import NotNotifiable
+    from bridge.storage.send_rows import FAILED
+
+    if dry_run == send:
+        raise click.UsageError("give --dry-run to preview the notice, or --send to send it")
+    if message is not None and template_file is not None:
+        raise click.UsageError("give --message or --template, not both")
+    if template_file is not None:
+        message = template_file.read()
+    runtime = context.runtime()
+    try:
+        preview = runtime.proactive.preview(problem_id, query, subject, message)
+        _show_preview(preview, runtime.settings.proactive.sample_size)
+        if dry_run:
+            return
+        notice_id = runtime.proactive.start(preview, runtime.clock())
+    except NotNotifiable as error:
+        raise click.ClickException(f"problem {problem_id} cannot be notified: {error}") from None
+    total = len(preview.audience.recipients)
+    with click.progressbar(length=total, label=f"proactive notice {notice_id}: telling {total} customers",
+                           show_pos=True) as bar:
+        def show(progress) -> None:
+            bar.update(progress.done + progress.failed - bar.pos)
+
+        try:
+            progress = run_notice(runtime, notice_id, show)
+        except SendStalled as error:
+            raise click.ClickException(f"proactive notice {notice_id} stopped: {error} "
+                                       "(`bridge actions failed`, then `bridge actions retry`)") from None
+    click.echo(f"proactive notice {notice_id} {progress.state}: {progress.done} of {progress.total} customers told"
+               + (f", {progress.failed} failed" if progress.failed else ""))
+    for recipient in runtime.proactive_store.recipients(notice_id, FAILED):
+        click.echo(f"  user {recipient.user_id}: {recipient.last_error}")
+    if progress.failed:
+        raise SystemExit(1)
