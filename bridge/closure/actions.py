@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import Connection
 
 from bridge.actions.results import Done, Later
 from bridge.closure.message import ClosureMessage
-from bridge.closure.pacing import next_run
 from bridge.closure.rounds import ClosureRun
-from bridge.closure.sending import jobs_in_flight
 from bridge.closure.start import RUN_CLOSURE
 from bridge.config.settings import Settings
 from bridge.domain.ports import TicketSystem
@@ -24,9 +22,7 @@ from bridge.rules import RuleSet
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import (
     FAILED,
-    PENDING,
     RUNNING,
-    SENT,
     ClosureProgress,
     ClosureStore,
 )
@@ -62,27 +58,12 @@ class ClosureActions:
             return Done("closure no longer exists")
         if closure.state != RUNNING:
             return Done(f"closure {closure.closure_id} already {closure.state}")
-        run = ClosureRun(self.closures, self.zendesk, self.settings, closure.closure_id,
-                         self._message(closure), now)
-        run.collect_jobs()
-        run.settle_unknown()
-        run.verify()
-        run.send()
-        sent = self.closures.tickets(closure.closure_id, SENT)
-        pending = self.closures.tickets(closure.closure_id, PENDING, limit=1)
-        if not sent and not pending:
+        until = ClosureRun(self.closures, self.zendesk, self.settings, closure.closure_id,
+                           self._message(closure), now).run()
+        if until is None:
             return self._finished(closure.closure_id)
-        in_flight = jobs_in_flight(sent)
-        unknown = [t.sent_at for t in sent if t.job_id is None and t.sent_at is not None]
-        settings = self.settings.closure
-        until = next_run(
-            now, run.calls, self.settings.zendesk.requests_per_minute,
-            can_send=bool(pending) and not run.jobs_full and in_flight < self.settings.zendesk.max_jobs_in_flight,
-            waiting_for_jobs=in_flight > 0 or run.jobs_full, oldest_unknown=min(unknown, default=None),
-            poll=timedelta(seconds=settings.job_poll_seconds),
-            grace=settings.unknown_outcome)
         progress = self.closures.get(closure.closure_id) or closure
-        return Later(until, reason=f"{progress.done} of {progress.total} notified, {in_flight} jobs running")
+        return Later(until, reason=f"{progress.done} of {progress.total} notified")
 
     def _message(self, closure: ClosureProgress) -> ClosureMessage:
         problem = self.problems.get(closure.problem_id)

@@ -28,9 +28,10 @@ def to_verify(item: SendItem, reason: str | None = None) -> TicketChange:
     return TicketChange(item.item_id, SENT, values)
 
 
-def retry_or_fail(item: SendItem, reason: str, max_attempts: int) -> TicketChange:
-    """Zendesk said this item failed: again (after reading it) while attempts remain, else failed."""
-    if item.attempts >= max_attempts:
+def retry_or_fail(item: SendItem, reason: str, max_attempts: int, attempts: int | None = None) -> TicketChange:
+    """Zendesk said this item failed: again (after reading it) while attempts remain, else failed.
+    `attempts`: the item's attempts so far, when more than its row said when read."""
+    if (item.attempts if attempts is None else attempts) >= max_attempts:
         return TicketChange(item.item_id, SENT, {"state": FAILED, "job_id": None, "last_error": reason[:2000]})
     return to_verify(item, reason)
 

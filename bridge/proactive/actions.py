@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection
 
 from bridge.actions.results import Done, Later
 from bridge.closure.actions import failure_report
-from bridge.closure.pacing import next_run
-from bridge.closure.sending import jobs_in_flight
 from bridge.config.settings import Settings
 from bridge.domain.ports import AudienceSource, TicketSystem
 from bridge.logs import log_event
@@ -26,7 +24,7 @@ from bridge.storage.audit import AuditLog
 from bridge.storage.outbox import Action
 from bridge.storage.proactive import NoticeProgress, ProactiveStore
 from bridge.storage.problems import ProblemStore
-from bridge.storage.send_rows import FAILED, PENDING, RUNNING, SENT
+from bridge.storage.send_rows import FAILED, RUNNING
 
 log = logging.getLogger("bridge.proactive")
 
@@ -46,26 +44,12 @@ class ProactiveActions:
             return Done("proactive notice no longer exists")
         if notice.state != RUNNING:
             return Done(f"proactive notice {notice.notice_id} already {notice.state}")
-        run = NoticeRun(self.store, self.zendesk, self.audience, self.settings, notice.notice_id,
-                        self._message(notice), now)
-        run.collect_jobs()
-        run.settle_unknown()
-        run.verify()
-        run.send()
-        sent = self.store.recipients(notice.notice_id, SENT)
-        pending = self.store.recipients(notice.notice_id, PENDING, limit=1)
-        if not sent and not pending:
+        until = NoticeRun(self.store, self.zendesk, self.audience, self.settings, notice.notice_id,
+                          self._message(notice), now).run()
+        if until is None:
             return self._finished(notice.notice_id)
-        in_flight = jobs_in_flight(sent)
-        unknown = [r.sent_at for r in sent if r.job_id is None and r.sent_at is not None]
-        zendesk, closure = self.settings.zendesk, self.settings.closure
-        until = next_run(
-            now, run.calls, zendesk.requests_per_minute,
-            can_send=bool(pending) and not run.jobs_full and in_flight < zendesk.max_jobs_in_flight,
-            waiting_for_jobs=in_flight > 0 or run.jobs_full, oldest_unknown=min(unknown, default=None),
-            poll=timedelta(seconds=closure.job_poll_seconds), grace=closure.unknown_outcome)
         progress = self.store.get(notice.notice_id) or notice
-        return Later(until, reason=f"{progress.done} of {progress.total} customers told, {in_flight} jobs running")
+        return Later(until, reason=f"{progress.done} of {progress.total} customers told")
 
     def _message(self, notice: NoticeProgress) -> ProactiveMessage:
         problem = self.problems.get(notice.problem_id)

@@ -130,6 +130,10 @@ class ClosureStore:
         """The closure's tickets in ticket order, only those matching the arguments given."""
         return [_ticket(row) for row in self.rows.items(closure_id, state, limit, verify=verify, closed=closed)]
 
+    def items(self, closure_id: int, state: str | None = None, verify: bool | None = None,
+              limit: int | None = None) -> list[ClosureTicket]:
+        return self.tickets(closure_id, state, verify, limit=limit)
+
     def unknown_outcomes(self, closure_id: int, sent_before: datetime, limit: int) -> list[ClosureTicket]:
         """Sent, but the request's answer (the job id) never got recorded, long enough ago."""
         return [_ticket(row) for row in self.rows.unknown_outcomes(closure_id, sent_before, limit)]

@@ -164,6 +164,10 @@ class ProactiveStore:
         """The notice's recipients in user id order, only those matching the arguments given."""
         return [_recipient(row) for row in self.rows.items(notice_id, state, limit, verify=verify)]
 
+    def items(self, notice_id: int, state: str | None = None, verify: bool | None = None,
+              limit: int | None = None) -> list[Recipient]:
+        return self.recipients(notice_id, state, verify, limit)
+
     def unknown_outcomes(self, notice_id: int, sent_before: datetime, limit: int) -> list[Recipient]:
         return [_recipient(row) for row in self.rows.unknown_outcomes(notice_id, sent_before, limit)]
 
