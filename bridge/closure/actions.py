@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import Connection
 
@@ -93,12 +92,7 @@ class ClosureActions:
         return Done(outcome, record)
 
 
-def failure_report(failed: Sequence[FailedItem], key: str = "ticket_id") -> list[dict]:
+def failure_report(failed: Sequence[SendItem], key: str = "ticket_id") -> list[dict]:
     """The first REPORTED_FAILURES items given up on, for an audit entry: `key` names the item's id."""
     return [{key: item.item_id, "attempts": item.attempts, "reason": (item.last_error or "")[:200]}
             for item in failed[:REPORTED_FAILURES]]
-
-
-class FailedItem(SendItem, Protocol):
-    @property
-    def last_error(self) -> str | None: ...

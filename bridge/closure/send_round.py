@@ -21,24 +21,13 @@ from bridge.closure.sending import jobs_in_flight
 from bridge.config.settings import Settings
 from bridge.domain.ports import BulkJob, RemoteError, TicketSystem
 from bridge.logs import log_event
-from bridge.storage.send_rows import PENDING, SENT, RowChange
+from bridge.storage.send_rows import PENDING, SENT, RowChange, SendItem
 
 # Zendesk refused the request as malformed: nothing was sent, and sending it again will not help.
 REQUEST_REJECTED = (400, 413, 422)
 
 
-class Item(Protocol):
-    @property
-    def item_id(self) -> int: ...
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def job_id(self) -> str | None: ...
-    @property
-    def sent_at(self) -> datetime | None: ...
-
-
-I = TypeVar("I", bound=Item)  # noqa: E741 - the item type, as in the stores
+I = TypeVar("I", bound=SendItem)  # noqa: E741 - the item type, as in the stores
 
 
 class SendStore(Protocol[I]):

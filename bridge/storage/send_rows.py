@@ -38,7 +38,8 @@ class RowChange:
 
 
 class SendItem(Protocol):
-    """What the shared decisions (bridge/closure/outcomes.py, sending.py) read of an item's row."""
+    """What the shared steps and decisions (bridge/closure/send_round.py, outcomes.py) read of an
+    item's row (ClosureTicket, Recipient)."""
 
     @property
     def item_id(self) -> int: ...
@@ -46,6 +47,10 @@ class SendItem(Protocol):
     def attempts(self) -> int: ...
     @property
     def job_id(self) -> str | None: ...
+    @property
+    def sent_at(self) -> datetime | None: ...
+    @property
+    def last_error(self) -> str | None: ...
 
 
 class SendRows:
