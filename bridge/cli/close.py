@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
+from bridge.cli.send_progress import with_progress_bar
 
 
 @click.command("close")
@@ -15,7 +16,7 @@ def close_command(context: CliContext, problem_id: int, fix_version: str | None)
     """Tell every customer linked to the problem that the fix shipped: mark the problem fixed (if
     it is not), then send the replies (follow-ups for closed tickets) here, within Zendesk's limits,
     with a progress bar. Safe to interrupt and run again: nobody hears twice."""
-    from bridge.closure.in_process import ClosureStalled, run_closure
+    from bridge.closure.in_process import run_closure
     from bridge.closure.start import NotClosable, start_by_hand
     from bridge.storage.closures import FAILED
 
@@ -27,16 +28,8 @@ def close_command(context: CliContext, problem_id: int, fix_version: str | None)
     except NotClosable as error:
         raise click.ClickException(f"problem {problem_id} cannot be closed: {error}") from None
     total = runtime.closures.get(closure_id).total
-    with click.progressbar(length=total, label=f"closure {closure_id}: notifying {total} tickets",
-                           show_pos=True) as bar:
-        def show(progress) -> None:
-            bar.update(progress.done + progress.failed - bar.pos)
-
-        try:
-            progress = run_closure(runtime, closure_id, show)
-        except ClosureStalled as error:
-            raise click.ClickException(f"closure {closure_id} stopped: {error} "
-                                       "(`bridge actions failed`, then `bridge actions retry`)") from None
+    progress = with_progress_bar(total, f"closure {closure_id}: notifying {total} tickets", f"closure {closure_id}",
+                                 lambda show: run_closure(runtime, closure_id, show))
     click.echo(f"closure {closure_id} {progress.state}: {progress.done} of {progress.total} tickets notified"
                + (f", {progress.failed} failed" if progress.failed else ""))
     for ticket in runtime.closures.tickets(closure_id, FAILED):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
+from bridge.cli.send_progress import with_progress_bar
 
 
 def _describe(customer) -> str:
@@ -55,7 +56,6 @@ def notify_command(context: CliContext, problem_id: int, query: str | None, subj
     agents, deleted, suspended and email-less users, those with the opt-out tag (on them or their
     organization), the problem's requesters, and anyone an earlier notice told. Safe to interrupt
     and run again: nobody hears twice."""
-    from bridge.actions.in_process import SendStalled
     from bridge.proactive.in_process import run_notice
     from bridge.proactive.start import NotNotifiable
     from bridge.storage.send_rows import FAILED
@@ -76,16 +76,8 @@ def notify_command(context: CliContext, problem_id: int, query: str | None, subj
     except NotNotifiable as error:
         raise click.ClickException(f"problem {problem_id} cannot be notified: {error}") from None
     total = len(preview.audience.recipients)
-    with click.progressbar(length=total, label=f"proactive notice {notice_id}: telling {total} customers",
-                           show_pos=True) as bar:
-        def show(progress) -> None:
-            bar.update(progress.done + progress.failed - bar.pos)
-
-        try:
-            progress = run_notice(runtime, notice_id, show)
-        except SendStalled as error:
-            raise click.ClickException(f"proactive notice {notice_id} stopped: {error} "
-                                       "(`bridge actions failed`, then `bridge actions retry`)") from None
+    progress = with_progress_bar(total, f"proactive notice {notice_id}: telling {total} customers",
+                                 f"proactive notice {notice_id}", lambda show: run_notice(runtime, notice_id, show))
     click.echo(f"proactive notice {notice_id} {progress.state}: {progress.done} of {progress.total} customers told"
                + (f", {progress.failed} failed" if progress.failed else ""))
     for recipient in runtime.proactive_store.recipients(notice_id, FAILED):

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from bridge.actions.in_process import SendStalled, run_send
+from bridge.actions.in_process import run_send
 from bridge.closure.start import RUN_CLOSURE
 from bridge.storage.closures import ClosureProgress, ClosureStore
 from bridge.storage.outbox import Outbox
 
 if TYPE_CHECKING:
     from bridge.actions.worker import ActionWorker
-
-ClosureStalled = SendStalled  # the closure's action was parked (`bridge actions failed` shows why)
 
 
 class ClosureHost(Protocol):
@@ -30,7 +28,8 @@ class ClosureHost(Protocol):
 def run_closure(runtime: ClosureHost, closure_id: int, on_progress: Callable[[ClosureProgress], None] = lambda p: None,
                 worker: ActionWorker | None = None, idle_seconds: float = 0.05,
                 timeout: float | None = None) -> ClosureProgress:
-    """Run the action worker until the closure is done or failed; TimeoutError after `timeout` s."""
+    """Run the action worker until the closure is done or failed; TimeoutError after `timeout` s,
+    SendStalled when its action was parked."""
     return run_send(lambda: runtime.closures.get(closure_id), runtime.outbox, worker or runtime.new_action_worker(),
                     RUN_CLOSURE, lambda payload: payload.get("closure_id") == closure_id, on_progress,
                     idle_seconds, timeout)

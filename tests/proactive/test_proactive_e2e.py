@@ -5,8 +5,6 @@ notice resumed by another: every customer told exactly once, the excluded never.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bridge.domain.bridge_tickets import PROACTIVE_TAG, created_by_bridge
@@ -14,34 +12,8 @@ from bridge.proactive.in_process import run_notice
 from bridge.storage.send_rows import DONE, RUNNING
 from connectors.zendesk.tickets import snapshot_from_api_ticket
 from tests.support.closure_world import closure_runtime, limited_simulator
+from tests.support.killed_worker import KilledAt, WorkerKilled, wait_for_zendesk_jobs
 from tests.support.proactive_world import QUERY, proactive_tickets_per_requester, seed_audience
-
-
-class WorkerKilled(BaseException):
-    """Not an Exception: nothing in the bridge catches it, as nothing survives a kill -9."""
-
-
-class KilledAt:
-    """The real ticket system, except that the `nth` create_many kills the worker, before the
-    request goes out or right after Zendesk accepted the job."""
-
-    def __init__(self, real, nth: int, after_answer: bool):
-        self.real, self.nth, self.after_answer, self.calls = real, nth, after_answer, 0
-
-    def __getattr__(self, name):
-        attribute = getattr(self.real, name)
-        if name != "start_bulk_create":
-            return attribute
-
-        def call(*args, **kwargs):
-            self.calls += 1
-            if self.calls == self.nth and not self.after_answer:
-                raise WorkerKilled(name)
-            answer = attribute(*args, **kwargs)
-            if self.calls == self.nth:
-                raise WorkerKilled(name)
-            return answer
-        return call
 
 
 @pytest.fixture
@@ -64,13 +36,6 @@ def runtimes(sim, tmp_path):
         runtime.engine.dispose()
 
 
-def wait_for_zendesk_jobs(sim, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while sim.account.jobs.in_flight():
-        assert time.monotonic() < deadline, "simulated Zendesk jobs did not finish"
-        time.sleep(0.02)
-
-
 def assert_told_exactly_once(audience) -> None:
     per_requester = proactive_tickets_per_requester(audience.sim)
     assert {user: n for user, n in per_requester.items() if n != 1} == {}
@@ -87,7 +52,7 @@ def test_a_notice_to_1000_customers_killed_midway_tells_each_exactly_once(sim, r
     assert len(preview.audience.recipients) == 1000
     assert preview.audience.excluded_counts == {"already_linked": 5, "opted_out": 7, "suspended": 3, "no_email": 2}
     notice_id = runtime.proactive.start(preview, runtime.clock())
-    runtime.proactive_actions.zendesk = KilledAt(runtime.ticket_system, nth=4, after_answer=after_answer)
+    runtime.proactive_actions.zendesk = KilledAt(runtime.ticket_system, "start_bulk_create", 4, after_answer)
 
     with pytest.raises(WorkerKilled):
         run_notice(runtime, notice_id, timeout=30)
