@@ -9,33 +9,14 @@ from bridge.cli.context import CliContext, pass_context
 from bridge.cli.send_progress import with_progress_bar
 
 
-def _describe(customer) -> str:
-    organization = f", organization {customer.organization_id}" if customer.organization_id else ""
-    return f"user {customer.id} {customer.name or '(no name)'}{organization}"
-
-
 def _show_preview(preview, sample_size: int) -> None:
-    from bridge.planning.proactive import EXCLUSIONS
+    from bridge.proactive.preview_text import preview_lines
 
-    audience = preview.audience
-    excluded = audience.excluded_counts
-    click.echo(f"problem {preview.problem.id}: the query {preview.query!r} finds "
-               f"{len(audience.recipients) + sum(excluded.values())} customers; "
-               f"{len(audience.recipients)} would be told, {sum(excluded.values())} left out")
-    for customer in audience.recipients[:sample_size]:
-        click.echo(f"  {_describe(customer)}")
-    if len(audience.recipients) > sample_size:
-        click.echo(f"  ... and {len(audience.recipients) - sample_size} more")
-    for reason, count in excluded.items():
-        click.echo(f"left out, {reason} ({EXCLUSIONS[reason]}): {count}")
-        for customer in audience.excluded[reason][:sample_size]:
-            click.echo(f"  {_describe(customer)}")
-    if audience.recipients:
-        first = audience.recipients[0]
-        subject, body, errors = preview.sample.texts(first.name)
-        click.echo(f"\nthe ticket {first.name or 'the first customer'} would get:\nsubject: {subject}\n\n{body}")
-        for error in errors:
-            click.echo(f"warning: {error}", err=True)
+    lines, warnings = preview_lines(preview, sample_size)
+    for line in lines:
+        click.echo(line)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @click.command("notify")

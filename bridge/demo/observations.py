@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, MetaData, Table, func, inspect, select
 
+from bridge.domain.bridge_tickets import PROACTIVE_TAG
 from bridge.runtime import Runtime
 from connectors.jira.simulator import JiraSimulator
 from connectors.zendesk.simulator import ZendeskSimulator
@@ -73,6 +74,8 @@ def zendesk_outcome(sim: ZendeskSimulator) -> ZendeskOutcome:
     bridge_user = sim.account.api_user_id
     notified, noted, solved = [], [], []
     for ticket in sim.tickets():
+        if PROACTIVE_TAG in ticket["tags"]:
+            continue  # a proactive notice's own ticket, counted by the summary's proactive_notices_sent
         mine = [comment for comment in sim.comments(ticket["id"]) if comment["author_id"] == bridge_user]
         if any(comment["public"] for comment in mine):
             notified.append(ticket["id"])

@@ -6,18 +6,25 @@ A new capability adds a stage to `STAGES`."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bridge.actions.in_process import SendStalled
 from bridge.backfill.outcome import BackfillOutcome
 from bridge.backfill.run import Backfill
 from bridge.checks.preflight import run_checks
+from bridge.demo.affected_customers import AFFECTED_VERSION, AUDIENCE_QUERY, set_up_affected_customers
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.history import BACKFILL_PERIOD, BACKFILL_SINCE, HistoryTicket
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
-from bridge.demo.scenario import Scenario
+from bridge.demo.scenario import OUTBREAK_PRODUCT, Scenario
 from bridge.demo.workaround_stage import end_with_article
+from bridge.domain.bridge_tickets import PROACTIVE_TAG
+from bridge.proactive.in_process import run_notice
+from bridge.proactive.preview_text import preview_lines
+from bridge.proactive.start import NOTIFIABLE_STATES, NotNotifiable
 from bridge.problems.report import Report, build_report, render_markdown
 from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
 
@@ -162,6 +169,43 @@ def report_jira_issues(run: DemoRun) -> None:
     run.say(f"jira: {len(issues)} issues{where}")
 
 
+def proactive_notice(run: DemoRun) -> None:
+    """The outbreak (the app crash on one product, the demo's high-impact problem) ends with a
+    proactive notice: the customers on the affected app version who have not written in are told,
+    previewed first (a dry run), then sent."""
+    runtime = run.env.runtime
+    found, _ = runtime.problems.search(states=NOTIFIABLE_STATES)
+    outbreak = [p for p in found if p.group_key == OUTBREAK_PRODUCT.value]
+    if not outbreak:
+        run.say(f"proactive notice: no open problem on {OUTBREAK_PRODUCT.app} to warn customers of")
+        return
+    problem = outbreak[0]
+    affected = set_up_affected_customers(run.env.zendesk)
+    run.say(f"zendesk: {affected} customers in organizations on app version {AFFECTED_VERSION} "
+            f"(one organization opted out of proactive notices)")
+    command = f"$ bridge problems notify {problem.id} --query '{AUDIENCE_QUERY}'"
+    try:
+        run.say(f"{command} --dry-run")
+        preview = runtime.proactive.preview(problem.id, AUDIENCE_QUERY)
+        lines, warnings = preview_lines(preview, sample_size=3)
+        for line in [*lines, *warnings]:
+            run.say(f"  {line}")
+        run.say(f"{command} --send")
+        notice_id = runtime.proactive.start(preview, runtime.clock())
+        progress = run_notice(runtime, notice_id, timeout=run.process_timeout)
+    except (NotNotifiable, SendStalled, TimeoutError) as error:
+        run.failures.append(f"proactive notice for problem {problem.id}: {error}")
+        run.say(f"  proactive notice failed: {error}")
+        return
+    per_customer = Counter(ticket["requester_id"] for ticket in run.env.zendesk.tickets()
+                           if PROACTIVE_TAG in ticket["tags"])
+    if sorted(per_customer.values()) != [1] * progress.done:
+        run.failures.append(f"proactive notice {notice_id}: {progress.done} customers told, but Zendesk holds "
+                            f"{sum(per_customer.values())} proactive tickets for {len(per_customer)} customers")
+    run.say(f"  proactive notice {notice_id} {progress.state}: {progress.done} of {progress.total} customers told, "
+            f"one ticket each")
+
+
 def ship_fixes(run: DemoRun) -> None:
     """Engineers pick up every open Jira issue and ship the fix (In Progress, then Done/Fixed),
     except those of problems that ended with their workaround article."""
@@ -210,6 +254,7 @@ STAGES = (
     Stage("report_problems", report_problems),
     Stage("report_jira_issues", report_jira_issues),
     Stage("end_with_article", end_with_article),
+    Stage("proactive_notice", proactive_notice),
     Stage("ship_fixes", ship_fixes),
     Stage("wait_for_fix_processing", wait_for_processing),
     Stage("report_ticket_updates", report_ticket_updates),

@@ -47,6 +47,7 @@ class DemoSummary:
     articles_published: int = 0  # workaround articles published in the Help Center (drafts aside)
     tickets_answered_by_article: int = 0  # linked tickets told of a workaround, each once
     ended_with_article: tuple[str, ...] = ()  # Jira keys of the problems a workaround article ended
+    proactive_notices_sent: int = 0  # customers a proactive notice told before they wrote in
 
     @property
     def ok(self) -> bool:
@@ -91,6 +92,7 @@ class DemoSummary:
             "articles_published": self.articles_published,
             "tickets_answered_by_article": self.tickets_answered_by_article,
             "ended_with_article": list(self.ended_with_article),
+            "proactive_notices_sent": self.proactive_notices_sent,
         }
 
     def to_json(self) -> str:
@@ -121,6 +123,7 @@ class DemoSummary:
             ("backfill", _backfill_text(self.backfill)),
             ("workaround articles", f"{self.articles_published} published, {self.tickets_answered_by_article} "
              f"tickets answered by them; ended {', '.join(self.ended_with_article) or 'none'}"),
+            ("proactive notices", f"{self.proactive_notices_sent} customers told before writing in"),
             ("duration", f"{self.duration_seconds:.1f} s"),
             ("result", "ok" if self.ok else "FAILED: " + "; ".join(self.failures)),
         ]
@@ -217,4 +220,5 @@ def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
                                if not article["draft"]),
         tickets_answered_by_article=env.runtime.workaround_store.answered_total(),
         ended_with_article=tuple(run.ended_with_article),
+        proactive_notices_sent=env.runtime.proactive_store.notified_total(),
     )

@@ -15,7 +15,8 @@ from tests.support.processes import BridgeProcess
 SUMMARY_KEYS = {"ok", "failures", "seed", "duration_seconds", "tickets_played", "agent_updates", "webhooks",
                 "events", "tickets_known", "issues_known", "problems_supported", "problems", "jira_issues",
                 "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report", "setup", "backfill",
-                "articles_published", "tickets_answered_by_article", "ended_with_article"}
+                "articles_published", "tickets_answered_by_article", "ended_with_article",
+                "proactive_notices_sent"}
 CHECK_TEST_DELIVERIES = 2  # `bridge check` proves each vendor's secret with one signed test delivery
 
 
@@ -33,8 +34,10 @@ def test_demo_json_summary_reports_what_happened():
     delivered = zendesk_webhooks["delivered"] + summary["webhooks"]["jira"]["delivered"]
     assert events["accepted"] == events["processed"] == delivered + CHECK_TEST_DELIVERIES
     assert events["failed"] == events["waiting"] == events["rejected"] == 0
-    # Played, from before the wiring, and one joining the problem that ended with its article.
-    assert summary["tickets_known"] == 40 + summary["backfill"]["history_tickets"] + 1
+    # Played, from before the wiring, one joining the problem that ended with its article, and the
+    # tickets of the bridge's proactive notice (known, never evaluated: they are its own).
+    assert summary["tickets_known"] == (40 + summary["backfill"]["history_tickets"] + 1
+                                        + summary["proactive_notices_sent"])
     assert summary["jira_issues"]["total"] == sum(len(v) for v in summary["jira_issues"]["by_project"].values())
     assert summary["duration_seconds"] < 30
     if summary["problems_supported"]:
@@ -53,6 +56,10 @@ def test_demo_json_summary_reports_what_happened():
     stages = [line for line in result.stderr.splitlines() if line.startswith("== ")]
     assert stages[:4] == ["== setup", "== check_wiring", "== backfill_dry_run", "== backfill_apply"]
     assert stages[-1] == "== report" and "# Problem report" in result.stderr
+    # The outbreak ends with a proactive notice: previewed, then sent, each customer once.
+    assert summary["proactive_notices_sent"] == 18  # 3 organizations on the affected version, 6 members each
+    assert "--dry-run\n" in result.stderr and "left out, opted_out" in result.stderr
+    assert "proactive notice 1 done: 18 of 18 customers told, one ticket each" in result.stderr
 
 
 def test_demo_ends_a_low_impact_problem_with_a_help_center_article():
