@@ -29,7 +29,8 @@ since_option = click.option("--since", "period", default="30d", show_default=Tru
 @pass_context
 def report(context: CliContext, period: timedelta, output_format: str) -> None:
     """Top root causes, detection-to-fix times per team, fixes on time vs late, tickets that
-    arrived after detection, and regressions, over a period ending now."""
+    arrived after detection, regressions and proactive notices (customers told before they wrote
+    in), over a period ending now."""
     runtime = context.runtime()
     until = runtime.clock()
     found = build_report(runtime.engine, until - period, until, runtime.settings.calendar.zone)

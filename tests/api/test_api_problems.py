@@ -23,7 +23,7 @@ def test_the_list_shows_every_problem_newest_first(api, built):
         "counts": {"tickets": 2, "requesters": 2, "organizations": 0},
         "detected_at": "2026-11-23T12:01:00+00:00", "opened_at": "2026-11-23T12:01:00+00:00",
         "updated_at": "2026-11-23T12:03:00+00:00", "accountability": "on_time", "at_risk_at": None,
-        "overdue_at": None, "impact": None, "impact_text": None,
+        "overdue_at": None, "impact": None, "impact_text": None, "proactive_notified": 0,
     }
     engineering = body["problems"][0]
     assert (engineering["state"], engineering["jira_key"], engineering["jira_url"]) == ("detecting", None, None)
