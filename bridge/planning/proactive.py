@@ -86,8 +86,7 @@ def default_message(name: str | None, facts: ProblemFacts) -> str:
     return "\n\n".join([
         greeting,
         f"We have found a problem that may affect you{reference}, and our team is working on it.",
-        "You do not need to do anything now: we will let you know when it is fixed. "
-        "If you notice it, reply to this message and we will help.",
+        "You do not need to do anything now. If you notice it, reply to this message and we will help.",
     ])
 
 
