@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bridge.storage.leased_queue import FAILED
 from bridge.storage.outbox import Outbox
+from bridge.storage.send_rows import RUNNING
 
 if TYPE_CHECKING:
     from bridge.actions.worker import ActionWorker
-
-RUNNING = "running"
 
 
 class SendProgress(Protocol):

@@ -37,6 +37,7 @@ def notify_command(context: CliContext, problem_id: int, query: str | None, subj
     agents, deleted, suspended and email-less users, those with the opt-out tag (on them or their
     organization), the problem's requesters, and anyone an earlier notice told. Safe to interrupt
     and run again: nobody hears twice."""
+    from bridge.domain.ports import RemoteError
     from bridge.proactive.in_process import run_notice
     from bridge.proactive.start import NotNotifiable
     from bridge.storage.send_rows import FAILED
@@ -56,6 +57,10 @@ def notify_command(context: CliContext, problem_id: int, query: str | None, subj
         notice_id = runtime.proactive.start(preview, runtime.clock())
     except NotNotifiable as error:
         raise click.ClickException(f"problem {problem_id} cannot be notified: {error}") from None
+    except RemoteError as error:  # the search: Zendesk unreachable, rate limiting, failing
+        wait = f" (it asked to wait {error.retry_after:g} s)" if error.retry_after else ""
+        raise click.ClickException(f"the audience search failed, nothing was sent: {error}{wait}; "
+                                   "try again") from None
     total = len(preview.audience.recipients)
     progress = with_progress_bar(total, f"proactive notice {notice_id}: telling {total} customers",
                                  f"proactive notice {notice_id}", lambda show: run_notice(runtime, notice_id, show))

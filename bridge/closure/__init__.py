@@ -9,7 +9,9 @@ TooManyJobs waited out. Open tickets get the rule's public reply, status and tag
 the reply is personalised, `?ids=` form when identical); closed ones, which Zendesk will not
 update, get a solved follow-up ticket carrying the reply. The bulk send's steps (batches of at
 most 100, a job's result per ticket, reading tickets back) are bridge/zendesk_batches', as for
-every other bulk update; the closure keeps its own per-ticket rows and pacing.
+every other bulk update; the closure keeps its own per-ticket rows (bridge/storage/send_rows.py)
+and rounds (send_round.py: collect jobs, settle lost answers, read back, send, pace), which a
+proactive notice shares (bridge/proactive: the same argument, its tickets read back by external id).
 
 Why no customer hears twice, whatever crashes when:
 

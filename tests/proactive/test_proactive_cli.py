@@ -124,3 +124,12 @@ def test_the_teams_query_is_the_default_audience_and_checked_when_the_config_loa
     bad = notify(config, str(audience.problem_id), "--dry-run")
     assert bad.exit_code != 0
     assert "proactive_query" in bad.output and "must search users or organizations" in bad.output
+
+
+def test_a_search_zendesk_does_not_answer_is_a_message_and_nothing_is_sent(sim, world):
+    audience, config = world
+    sim.stop()  # Zendesk unreachable
+    result = notify(config, str(audience.problem_id), "--query", QUERY, "--send")
+    assert result.exit_code == 1, result.output
+    assert "the audience search failed, nothing was sent" in result.output
+    assert audience.runtime.proactive_store.notices(audience.problem_id) == []
