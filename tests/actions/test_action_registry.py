@@ -38,7 +38,8 @@ def test_the_runtime_registers_every_kind_once(tmp_path):
                             ticket_system=object(), issue_tracker=object())
     assert runtime.action_kinds.kinds == sorted([
         "chat.overdue", "jira.create_issue", "jira.overdue_comment", "jira.overdue_priority", "jira.regress",
-        "jira.update_issue", "zendesk.close_tickets", "zendesk.overdue_note", "zendesk.read_impact",
+        "jira.update_issue", "zendesk.close_tickets", "zendesk.overdue_note", "zendesk.proactive_notice",
+        "zendesk.read_impact",
         "zendesk.status_update", "zendesk.sync_links", "zendesk.workaround_answers",
         "zendesk.workaround_article"])
     assert runtime.new_action_worker("test").handlers is runtime.action_kinds.handlers
