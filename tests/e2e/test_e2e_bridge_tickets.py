@@ -98,3 +98,32 @@ def test_a_customers_own_new_report_after_the_fix_still_is_a_regression(environm
     assert again in environment.runtime.problems.linked_ticket_ids(problem.id)
     assert followup["id"] not in environment.runtime.problems.linked_ticket_ids(problem.id)
     assert_nothing_parked(environment.runtime)
+
+
+def test_a_proactive_notice_whose_words_match_the_rule_and_a_reply_to_it_never_count(environment):
+    """The notice's tickets say "checkout crash" (the rule matches them), arrive as webhooks, and a
+    customer answers one: the problem's counts do not move, the customers are not linked, and the
+    bridge writes nothing on them."""
+    problem, _ = open_crash_problem(environment)
+    for number in range(3):
+        environment.zendesk.create_customer(f"quiet{number}@example.com", f"Quiet{number} Customer", tags=["beta"])
+    runtime = environment.runtime
+    preview = runtime.proactive.preview(problem.id, "type:user tags:beta",
+                                        message="Heads up: a checkout crash may hit you too. We are on it.")
+    notice_id = runtime.proactive.start(preview, runtime.clock())
+    settle_all(environment)
+    assert runtime.proactive_store.get(notice_id).done == 3
+    ours = [t for t in environment.zendesk.tickets() if "bridge_proactive" in t["tags"]]
+    assert len(ours) == 3 and all("checkout crash" in t["description"] for t in ours)
+    environment.zendesk.clear_requests()
+
+    environment.zendesk.customer_comments(ours[0]["id"], "My checkout crashed too, yesterday!")
+    settle_all(environment)
+
+    after = runtime.problems.get(problem.id)
+    assert (after.ticket_count, after.requester_count) == (problem.ticket_count, problem.requester_count)
+    assert not {t["id"] for t in ours} & set(runtime.problems.linked_ticket_ids(problem.id))
+    assert zendesk_calls(environment, "update_many") == []
+    outcomes = [row.outcome for row in runtime.inbox.list() if f"ticket {ours[0]['id']} " in (row.outcome or "")]
+    assert outcomes and all("not evaluated" in outcome for outcome in outcomes)
+    assert_nothing_parked(runtime)
