@@ -16,7 +16,7 @@ from bridge.domain.ports import AudienceSource, RemoteError
 from bridge.domain.problems import IN_PROGRESS, OPEN, REGRESSED, Problem
 from bridge.logs import log_event
 from bridge.planning.facts import ProblemFacts
-from bridge.planning.proactive import Audience, ProactiveMessage, choose_audience
+from bridge.planning.proactive import ALREADY_NOTIFIED, Audience, ProactiveMessage, choose_audience
 from bridge.rules import RuleSet
 from bridge.rules.templates import RuleTemplate
 from bridge.storage.audit import AuditLog
@@ -110,8 +110,16 @@ class ProactiveNotices:
             if running is not None:
                 raise NotNotifiable(f"proactive notice {running} is still being sent (`bridge problems show "
                                     f"{problem_id}`); run this again once it finished")
-            recipients = [NewRecipient(c.id, c.name, c.organization_id) for c in preview.audience.recipients]
+            # A notice that finished since the preview told some of them already.
+            told = self.store.notified_users(problem_id)
+            recipients = [NewRecipient(c.id, c.name, c.organization_id)
+                          for c in preview.audience.recipients if c.id not in told]
             excluded = preview.audience.excluded_counts
+            if len(recipients) < len(preview.audience.recipients):
+                excluded[ALREADY_NOTIFIED] = (excluded.get(ALREADY_NOTIFIED, 0)
+                                              + len(preview.audience.recipients) - len(recipients))
+            if not recipients:
+                raise NotNotifiable("nobody to notify: an earlier notice told them all")
             notice_id = self.store.create(connection, problem_id, preview.query, preview.subject, preview.message,
                                           excluded, recipients, now)
             assert notice_id is not None, "no notice runs for the locked problem"

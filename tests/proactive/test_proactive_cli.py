@@ -12,6 +12,7 @@ from bridge.cli.notify import notify_command
 from bridge.domain.ports import RemoteError
 from bridge.domain.problems import FIXED
 from bridge.proactive import NotNotifiable
+from bridge.proactive.in_process import run_notice
 from bridge.storage.schema import problems
 from tests.support.closure_world import closure_runtime, limited_simulator
 from tests.support.proactive_world import QUERY, proactive_tickets_per_requester, seed_audience
@@ -133,3 +134,12 @@ def test_a_search_zendesk_does_not_answer_is_a_message_and_nothing_is_sent(sim, 
     assert result.exit_code == 1, result.output
     assert "the audience search failed, nothing was sent" in result.output
     assert audience.runtime.proactive_store.notices(audience.problem_id) == []
+
+
+def test_a_notice_that_finished_after_the_preview_is_not_sent_again(world):
+    audience, _ = world
+    proactive = audience.runtime.proactive
+    first, stale = proactive.preview(audience.problem_id, QUERY), proactive.preview(audience.problem_id, QUERY)
+    run_notice(audience.runtime, proactive.start(first, audience.runtime.clock()), timeout=30)
+    with pytest.raises(NotNotifiable, match="an earlier notice told them all"):
+        proactive.start(stale, audience.runtime.clock())
