@@ -2,7 +2,7 @@
 webhook or the Jira poll brought it (issue 17).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from bridge.storage.types import BigId, UtcDateTime
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
