@@ -15,9 +15,8 @@ from bridge.problems.report import (
     build_report,
     parse_period,
     percentile,
-    render_html,
-    render_markdown,
 )
+from bridge.problems.report_pages import render_html, render_markdown
 from bridge.runtime import build_runtime
 from bridge.storage.schema import audit_log, problem_tickets, problems
 from tests.support.settings import make_settings, write_config
@@ -88,7 +87,8 @@ def test_the_figures_match_the_hand_computed_scenario(runtime):
 
 
 def test_the_html_page_escapes_what_it_shows():
-    report = Report(since="s", until="u", top_root_causes=[RootCause("<script>x</script>", "a&b", "t", 1, 1)],
+    report = Report(since=(NOW - timedelta(days=30)).isoformat(), until=NOW.isoformat(),
+                    top_root_causes=[RootCause("<script>x</script>", "a&b", "t", 1, 1)],
                     fix_time_by_team=[], fixed_on_time=0, fixed_late=0, fixed_without_due_date=0,
                     tickets_after_detection=0, tickets_after_detection_by_team={}, regressions=0,
                     regressed_problems=[])

@@ -1,13 +1,14 @@
-"""`bridge report --since 30d [--format markdown|html|json]`: figures for leaders."""
+"""`bridge report --since 30d [--format markdown|html|json|csv]`: figures for leaders."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.problems.report import RENDERERS, build_report, parse_period
+from bridge.problems.report import build_report, parse_period
+from bridge.problems.report_pages import RENDERERS
 
 
 def _period(_context: click.Context, _parameter: click.Parameter, value: str) -> timedelta:
@@ -22,16 +23,29 @@ since_option = click.option("--since", "period", default="30d", show_default=Tru
                             help="How far back: e.g. 30d, 12h, 4w.")
 
 
+def _until(_context: click.Context, _parameter: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a moment such as 2026-11-05T18:00:00+00:00, got {value!r}") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"give the moment's offset from UTC (e.g. {value}+00:00 or {value}Z)")
+    return moment
+
+
 @click.command("report")
 @since_option
+@click.option("--until", callback=_until, help="The period's end, ISO 8601 with an offset (default: now).")
 @click.option("--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="markdown",
-              show_default=True)
+              show_default=True, help="html: the page /dashboard/report serves (charts inline, prints well).")
 @pass_context
-def report(context: CliContext, period: timedelta, output_format: str) -> None:
+def report(context: CliContext, period: timedelta, until: datetime | None, output_format: str) -> None:
     """Top root causes, detection-to-fix times per team, fixes on time vs late, tickets that
-    arrived after detection, regressions and proactive notices (customers told before they wrote
-    in), over a period ending now."""
+    arrived after detection, regressions, customers notified (after the fix, and proactively before
+    they wrote in) and per-team trends, over a period ending now (or --until)."""
     runtime = context.runtime()
-    until = runtime.clock()
-    found = build_report(runtime.engine, until - period, until, runtime.settings.calendar.zone)
+    end = until or runtime.clock()
+    found = build_report(runtime.engine, end - period, end, runtime.settings.calendar.zone)
     click.echo(RENDERERS[output_format](found))

@@ -25,7 +25,8 @@ from bridge.domain.bridge_tickets import PROACTIVE_TAG
 from bridge.proactive.in_process import run_notice
 from bridge.proactive.preview_text import preview_lines
 from bridge.proactive.start import NOTIFIABLE_STATES, NotNotifiable
-from bridge.problems.report import Report, build_report, render_markdown
+from bridge.problems.report import Report, build_report
+from bridge.problems.report_pages import render_markdown
 from bridge.storage.inbox import DONE, FAILED, IGNORED, PENDING, PROCESSING
 
 DONE_STATUS = "Done"

@@ -9,16 +9,15 @@ from typing import overload
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bridge.domain.problems import Accountability, ProblemState
 from bridge.http.auth import configured_token, token_matches
 from bridge.http.errors import Rejected
+from bridge.problems.filters import FILTER_PARAMETERS, FilterError, parse_filters
 from bridge.problems.views import problem_detail, problem_summary, problems_csv
 from bridge.runtime import Runtime
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-STATES, ACCOUNTABILITY_STATES = tuple(ProblemState), tuple(Accountability)
-LIST_PARAMETERS = frozenset({"team", "state", "accountability", "overdue", "limit", "offset", "format"})
+LIST_PARAMETERS = FILTER_PARAMETERS | {"limit", "offset", "format"}
 FORMATS = ("json", "csv")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_OFFSET = 2**31
@@ -99,34 +98,12 @@ def _reject_unknown_parameters() -> None:
 
 
 def _filters() -> dict:
-    """The list's filters, checked: `team`, `state`, `accountability`, `overdue`."""
-    states = _listed("state")
-    wrong = [state for state in states if state not in STATES]
-    if wrong:
-        raise Rejected(400, "bad_parameter", f"state: unknown state(s) {', '.join(wrong)} "
-                                             f"(states: {', '.join(STATES)})")
-    accountability = _listed("accountability")
-    wrong = [value for value in accountability if value not in ACCOUNTABILITY_STATES]
-    if wrong:
-        raise Rejected(400, "bad_parameter", f"accountability: unknown value(s) {', '.join(wrong)} "
-                                             f"(values: {', '.join(ACCOUNTABILITY_STATES)})")
-    return {"teams": _listed("team"), "states": states, "accountability": accountability,
-            "overdue": _boolean("overdue")}
-
-
-def _boolean(name: str) -> bool | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    value = raw.strip().lower()
-    if value not in ("true", "false"):
-        raise Rejected(400, "bad_parameter", f"{name}: expected true or false, got {raw[:40]!r}")
-    return value == "true"
-
-
-def _listed(name: str) -> list[str]:
-    """A parameter given repeatedly (`?state=open&state=fixed`) or as a comma list (`?state=open,fixed`)."""
-    return [part.strip() for value in request.args.getlist(name) for part in value.split(",") if part.strip()]
+    """The list's filters, checked (bridge/problems/filters.py)."""
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as error:
+        raise Rejected(400, "bad_parameter", str(error)) from None
+    return filters.search_arguments(_runtime().settings.calendar.zone)
 
 
 @overload

@@ -1,7 +1,9 @@
 """The dashboard: server-rendered HTML pages over problems, no JavaScript, no external assets.
 
-`/dashboard` (open problems by team), `/dashboard/teams/<team>`, `/dashboard/problems/<id>` and
-`/dashboard/report` (`bridge report` for the last 30 days). Access takes the API's `api.token`:
+`/dashboard` (now: open problems by team, problems still detecting, recent fixes),
+`/dashboard/history` (every problem, filtered and paged), `/dashboard/teams/<team>`,
+`/dashboard/problems/<id>` (its story) and `/dashboard/report` (`bridge report` for the last 30
+days, also as CSV and JSON). Access takes the API's `api.token`:
 `Authorization: Bearer <token>`, HTTP basic auth with the token as password (a browser prompts),
 or `?token=<token>` once, which signs the browser in with an HttpOnly, SameSite=Strict session
 cookie (the signing key is derived from the token, so it survives restarts and dies with the
@@ -11,12 +13,21 @@ customer text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -24,6 +35,7 @@ from bridge.domain.problems import (
     AT_RISK,
     CHECKED_STATES,
     CLOSED,
+    DETECTING,
     FIXED,
     OVERDUE,
     WONT_FIX,
@@ -31,18 +43,25 @@ from bridge.domain.problems import (
     Problem,
 )
 from bridge.http.auth import configured_token, derived_key, token_matches
-from bridge.overdue.accountability import compute_trend, days_overdue
-from bridge.problems.report import build_report, render_html
-from bridge.problems.views import problem_detail, problem_summary
+from bridge.overdue.accountability import days_overdue
+from bridge.problems.charts import human_day, human_moment
+from bridge.problems.filters import STATES, FilterError, ProblemFilters, parse_filters
+from bridge.problems.overview import TicketChart, detecting_progress, fixed_on_time, ticket_chart
+from bridge.problems.report import build_report, parse_period
+from bridge.problems.report_pages import REPORT_DOWNLOADS, render_html, report_file_name
+from bridge.problems.story import story
+from bridge.problems.views import iso, problem_detail, problem_summary
 from bridge.runtime import Runtime
 from bridge.storage.db import reading
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
 MAX_ID = 2**63 - 1
-CHART_DAYS = 14  # the cards' chart: new tickets per day over the last two weeks
-REPORT_DAYS = 30
-RECENT_LIMIT = 20  # a team page's fixed/closed problems
+REPORT_PERIOD = "30d"
+RECENT_LIMIT = 20  # a team page's fixed/closed problems; the overview's recently fixed ones
+RECENT_DAYS = 30  # the overview's "recently fixed": fixes shipped in the last 30 days
+HISTORY_PAGE = 25
+MAX_PAGE = 100_000
 CHALLENGE = 'Basic realm="bridge"'
 SESSION_KEY = "dashboard_signed_in"
 # No scripts at all; inline styles and SVG only; never framed; the one-time token never leaves
@@ -133,38 +152,26 @@ def _helpers() -> dict[str, Any]:
     def when(value: str | datetime | None) -> str:
         if not value:
             return "–"
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        local = moment.astimezone(zone) if moment.tzinfo else moment
-        return local.strftime("%Y-%m-%d %H:%M")
+        return human_moment(datetime.fromisoformat(value) if isinstance(value, str) else value, zone)
 
-    return {"when": when, "all_teams": sorted(_runtime().settings.teams)}
+    def day(value: str | date | None) -> str:
+        if not value:
+            return "–"
+        return human_day(date.fromisoformat(value) if isinstance(value, str) else value)
+
+    return {"when": when, "day": day, "all_teams": sorted(_runtime().settings.teams)}
 
 
 # --- views ------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    day: date
-    count: int
-
-
-def _chart(runtime: Runtime, problem: Problem, now: datetime) -> dict[str, Any]:
-    """New tickets per day over the last CHART_DAYS days as SVG bars (viewBox 0 0 140 40)."""
-    trend = compute_trend(runtime.accountability.join_times(problem.id), now, CHART_DAYS, problem.due_date,
-                          runtime.settings.calendar.zone)
-    highest = max((count for _, count in trend.per_day), default=0) or 1
-    step, height = 140 / CHART_DAYS, 36.0
-    bars = [Bar(round(index * step + 1, 2), round(40 - count / highest * height, 2), round(step - 2, 2),
-                round(count / highest * height, 2), day, count)
-            for index, (day, count) in enumerate(trend.per_day)]
-    return {"bars": bars, "highest": max(count for _, count in trend.per_day) if trend.per_day else 0,
-            "total": sum(count for _, count in trend.per_day), "text": trend.text(),
-            "projection": trend.projection_text(),
-            "first": trend.per_day[0][0] if trend.per_day else None}
+def _chart(runtime: Runtime, problem: Problem, now: datetime) -> TicketChart:
+    """Tickets per day from the tickets the problem's count is made of (counted while detecting)."""
+    if problem.state == DETECTING:
+        with reading(runtime.engine) as connection:
+            arrivals = [o.event_time for o in runtime.problems.occurrences(connection, problem.id)]
+    else:
+        arrivals = runtime.accountability.join_times(problem.id)
+    return ticket_chart(problem, arrivals, now, runtime.settings.calendar.zone)
 
 
 def _jira_statuses(runtime: Runtime, found: list[Problem]) -> dict[int, str]:
@@ -193,6 +200,28 @@ def _cards(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
                                            card["id"]))
 
 
+def _detecting(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
+    """Detecting problems, closest to their threshold first."""
+    rules = runtime.rules.current()
+    rows = []
+    with reading(runtime.engine) as connection:
+        for problem in found:
+            rule = rules.by_name(problem.rule)
+            progress = detecting_progress(problem, runtime.problems.occurrences(connection, problem.id),
+                                          rule.spec.threshold if rule else None)
+            rows.append({**problem_summary(problem, runtime.settings), "progress": progress})
+    return sorted(rows, key=lambda row: (-(row["progress"].counted / row["progress"].threshold
+                                           if row["progress"] else 0), row["id"]))
+
+
+def _fixed(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
+    zone = runtime.settings.calendar.zone
+    closures = runtime.closures.progress_of(problem.id for problem in found)
+    return [{**problem_summary(problem, runtime.settings), "fixed_at": iso(problem.fixed_at),
+             "fix_version": problem.fix_version, "on_time": fixed_on_time(problem.fixed_at, problem.due_date, zone),
+             "closure": closures.get(problem.id)} for problem in found]
+
+
 def _totals(cards: list[dict[str, Any]], answered_by_article: int, told_proactively: int) -> dict[str, int]:
     return {"problems": len(cards), "at_risk": sum(1 for card in cards if card["accountability"] == AT_RISK),
             "overdue": sum(1 for card in cards if card["accountability"] == OVERDUE),
@@ -204,15 +233,19 @@ def _totals(cards: list[dict[str, Any]], answered_by_article: int, told_proactiv
 @dashboard.get("/")
 def index():
     runtime = _runtime()
+    now = runtime.clock()
     found, _ = runtime.problems.search(states=CHECKED_STATES)
     cards = _cards(runtime, found)
     teams: dict[str, list[dict[str, Any]]] = {}
     for card in cards:
         teams.setdefault(card["team"], []).append(card)
+    detecting, _ = runtime.problems.search(states=[DETECTING])
+    fixed = runtime.problems.recently_fixed(now - timedelta(days=RECENT_DAYS), RECENT_LIMIT)
     return render_template("dashboard_index.html", teams=sorted(teams.items()),
                            totals=_totals(cards, runtime.workaround_store.answered_total(),
                                           runtime.proactive_store.notified_total()),
-                           now=runtime.clock())
+                           detecting=_detecting(runtime, detecting), fixed=_fixed(runtime, fixed),
+                           recent_days=RECENT_DAYS, now=now)
 
 
 @dashboard.get("/teams/<team>")
@@ -239,68 +272,67 @@ def problem_page(problem_id: int):
     if detail is None or problem is None:
         abort(404)
     detail["jira_status"] = _jira_statuses(runtime, [problem]).get(problem_id)
+    [detecting] = _detecting(runtime, [problem])
     return render_template("dashboard_problem.html", p=detail, chart=_chart(runtime, problem, runtime.clock()),
-                           timeline=timeline(detail), now=runtime.clock())
+                           progress=detecting["progress"], story=story(detail),
+                           on_time=fixed_on_time(problem.fixed_at, problem.due_date, runtime.settings.calendar.zone),
+                           now=runtime.clock())
+
+
+@dashboard.get("/history")
+def history():
+    """Every problem ever, filtered and paged on the server; a bad filter is a 400 that says why."""
+    runtime = _runtime()
+    error, filters, page = None, ProblemFilters(), 1
+    try:
+        filters = parse_filters(request.args)
+        page = _page_number(request.args.get("page"))
+    except FilterError as refused:
+        error = str(refused)
+    arguments = filters.search_arguments(runtime.settings.calendar.zone)
+    found, total = ([], 0) if error else runtime.problems.search(
+        limit=HISTORY_PAGE, offset=(page - 1) * HISTORY_PAGE, **arguments)
+    pages = max((total + HISTORY_PAGE - 1) // HISTORY_PAGE, 1)
+    query = filters.query()
+
+    def page_link(number: int) -> str:
+        return url_for("dashboard.history") + "?" + urlencode([*query, ("page", str(number))])
+
+    body = render_template("dashboard_history.html", rows=[problem_summary(p, runtime.settings) for p in found],
+                           total=total, page=page, pages=pages, filters=filters, error=error,
+                           states=STATES, rules=sorted(rule.name for rule in runtime.rules.current().rules),
+                           page_link=page_link, first=(page - 1) * HISTORY_PAGE + 1, now=runtime.clock())
+    return Response(body, status=400 if error else 200, mimetype="text/html")
+
+
+def _page_number(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise FilterError(f"page: expected a whole number from 1 to {MAX_PAGE}, got {raw[:40]!r}")
+    return int(raw)
 
 
 @dashboard.get("/report")
 def report():
+    """`bridge report --format html` for a period ending now (`?since=30d`, the default), or its CSV or
+    JSON (`?format=csv|json`) as a download."""
     runtime = _runtime()
     now = runtime.clock()
-    built = build_report(runtime.engine, now - timedelta(days=REPORT_DAYS), now, runtime.settings.calendar.zone)
-    # bridge.problems.report's self-contained page, plus what a browser asks for: a viewport for phones
-    # and an inline icon (else it requests /favicon.ico and logs a 404).
-    page = render_html(built).replace('<meta charset="utf-8">', '<meta charset="utf-8">'
-                                      '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                                      '<link rel="icon" href="data:,">', 1)
-    return Response(page, mimetype="text/html")
-
-
-# --- the problem's timeline ---------------------------------------------------------------------------
-
-# Audit actions that make the timeline (the rest stay in the audit log below it): label, and the
-# CSS class that colours the dot.
-TIMELINE = {
-    "problem.opened": ("Opened (threshold reached)", "start"),
-    "jira.issue_created": ("Routed: Jira issue created", "route"),
-    "jira.issue_found": ("Routed: existing Jira issue found", "route"),
-    "ticket.linked_by_agent": ("Linked by an agent", "route"),
-    "problem.escalated": ("Escalated", "risk"),
-    "problem.synced_from_jira": ("Jira status changed", "status"),
-    "problem.due_date_moved": ("Due date moved", "status"),
-    "problem.at_risk": ("At risk", "risk"),
-    "problem.overdue": ("Overdue", "late"),
-    "jira.overdue_priority_bumped": ("Priority raised (overdue)", "late"),
-    "problem.fixed": ("Fixed", "good"),
-    "closure.started": ("Notifying customers", "good"),
-    "closure.finished": ("Customers notified", "good"),
-    "problem.regressed": ("Regressed", "late"),
-    "jira.regression_issue_created": ("Regression issue created", "route"),
-    "problem.merged_into_duplicate": ("Merged into a duplicate", "status"),
-    "problem.received_duplicate": ("Received a duplicate", "status"),
-    "jira.issue_deleted": ("Jira issue deleted", "late"),
-    "problem.closed": ("Closed", "status"),
-    "problem.workaround_added": ("Workaround", "good"),
-    "problem.worked_around": ("Ended with its workaround", "good"),
-    "zendesk.workaround_article": ("Knowledge article written", "good"),
-    "zendesk.workaround_answered": ("Tickets answered by the article", "good"),
-    "proactive.started": ("Proactive notice started", "good"),
-    "proactive.finished": ("Customers told before writing in", "good"),
-}
-# Detail keys worth a word on the timeline (ids, keys, states, dates; never free text from tickets).
-NOTE_KEYS = ("key", "jira_key", "status", "priority", "due_date", "fix_version", "days_overdue", "done",
-             "total", "failed", "reason", "source", "outcome", "answered", "recipients", "notified")
-
-
-def timeline(detail: dict[str, Any]) -> list[dict[str, Any]]:
-    """Detected (the problem's own timestamp), then the audit entries listed in TIMELINE, in order."""
-    events = [{"at": detail["detected_at"], "label": "Detected", "kind": "start", "note": detail["rule"]}]
-    for entry in detail["audit"]:
-        if entry["action"] not in TIMELINE:
-            continue
-        label, kind = TIMELINE[entry["action"]]
-        details = entry["details"] if isinstance(entry["details"], dict) else {}
-        note = ", ".join(f"{name.replace('_', ' ')} {details[name]}" for name in NOTE_KEYS
-                         if details.get(name) not in (None, "", []))
-        events.append({"at": entry["at"], "label": label, "kind": kind, "note": note})
-    return events
+    output_format, since = request.args.get("format", "html"), request.args.get("since", REPORT_PERIOD)
+    if output_format not in REPORT_DOWNLOADS and output_format != "html":
+        return _refusal(400, "Unknown format", f"format: expected html, {', '.join(REPORT_DOWNLOADS)}; "
+                                               f"got {output_format[:40]!r}")
+    try:
+        period = parse_period(since)
+    except ValueError as error:
+        return _refusal(400, "Unknown period", f"since: {error}")
+    built = build_report(runtime.engine, now - period, now, runtime.settings.calendar.zone)
+    if output_format in REPORT_DOWNLOADS:
+        mimetype, render = REPORT_DOWNLOADS[output_format]
+        return Response(render(built), mimetype=mimetype, headers={
+            "Content-Disposition": f'attachment; filename="{report_file_name(built, output_format)}"'})
+    links = [("Dashboard", url_for("dashboard.index")), ("History", url_for("dashboard.history")),
+             ("CSV", url_for("dashboard.report", since=since, format="csv")),
+             ("JSON", url_for("dashboard.report", since=since, format="json"))]
+    return Response(render_html(built, links), mimetype="text/html")

@@ -1,12 +1,11 @@
 """Figures for leaders over a period (`bridge report --since 30d`), read from the database:
 top root causes by affected customers, the highest weighted impact, detection-to-fix time per
-team, fixes on time vs late, tickets that arrived after detection, regressions. Queries, then
-pure arithmetic and rendering."""
+team, fixes on time vs late, tickets that arrived after detection, regressions, customers told of
+a fix, and per-team trends (report_trends.py). Queries, then pure arithmetic; report_pages.py
+renders it."""
 
 from __future__ import annotations
 
-import html
-import json
 import math
 import re
 import statistics
@@ -16,8 +15,9 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import Engine, func, select
 
 from bridge.domain.impact import ImpactScore
-from bridge.planning.due import local_date
 from bridge.planning.impact_score import impact_summary
+from bridge.problems.overview import fixed_on_time
+from bridge.problems.report_trends import Fix, Trends, build_trends
 from bridge.storage.db import reading
 from bridge.storage.schema import audit_log, proactive_notices, problem_tickets, problems
 
@@ -96,6 +96,9 @@ class Report:
     top_impact: list[HighImpact] = field(default_factory=list)  # problems with tickets in the period
     proactive_notices: list[ProactiveSent] = field(default_factory=list)  # started in the period
     proactive_notices_sent: int = 0  # customers those notices told
+    customers_notified: int = 0  # linked tickets whose customer was told of a fix in the period
+    zone: str = "UTC"  # the calendar the days and weeks are counted in
+    trends: Trends | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -138,19 +141,20 @@ def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo)
         fixed_ids = {_problem_id(row.subject) for row in fixes} - {None}
         fixed_problems = {row.id: row for row in connection.execute(
             select(p.id, p.team, p.detected_at, p.due_date).where(p.id.in_(fixed_ids)))} if fixed_ids else {}
+        fixed = [Fix(problem.team, row.at, problem.detected_at, problem.due_date) for row in fixes
+                 if (problem := fixed_problems.get(_problem_id(row.subject))) is not None]
+        trends = build_trends(connection, fixed, since, until, zone)
 
     top = sorted((RootCause(row.rule, row.group_key, row.team, row.customers, row.tickets) for row in causes),
                  key=lambda cause: (-cause.customers, -cause.tickets, cause.rule, cause.group))[:TOP_CAUSES]
     hours_by_team: dict[str, list[float]] = {}
     on_time = late = no_due = 0
-    for row in fixes:
-        problem = fixed_problems.get(_problem_id(row.subject))
-        if problem is None:
-            continue
-        hours_by_team.setdefault(problem.team, []).append((row.at - problem.detected_at).total_seconds() / 3600)
-        if problem.due_date is None:
+    for fix in fixed:
+        hours_by_team.setdefault(fix.team, []).append((fix.fixed_at - fix.detected_at).total_seconds() / 3600)
+        kept = fixed_on_time(fix.fixed_at, fix.due, zone)
+        if kept is None:
             no_due += 1
-        elif local_date(row.at, zone) <= problem.due_date:
+        elif kept:
             on_time += 1
         else:
             late += 1
@@ -167,76 +171,5 @@ def build_report(engine: Engine, since: datetime, until: datetime, zone: tzinfo)
                   fixed_without_due_date=no_due, tickets_after_detection=sum(by_team.values()),
                   tickets_after_detection_by_team=by_team, regressions=len(regressions),
                   regressed_problems=sorted({i for i in regressed if i is not None}), top_impact=top_impact,
-                  proactive_notices=notices, proactive_notices_sent=sum(notice.notified for notice in notices))
-
-
-# --- rendering --------------------------------------------------------------------------------------
-
-def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, headers, rows) of every table, shared by markdown and HTML."""
-    causes = [[cause.rule, cause.group or "-", cause.team, str(cause.customers), str(cause.tickets)]
-              for cause in report.top_root_causes]
-    times = [[row.team, str(row.fixes), f"{row.median_hours:g}", f"{row.p90_hours:g}"]
-             for row in report.fix_time_by_team]
-    waiting = [[team, str(count)] for team, count in report.tickets_after_detection_by_team.items()]
-    impact = [[str(item.problem), item.rule, item.group or "-", item.team, item.parts] for item in report.top_impact]
-    proactive = [[str(n.problem), n.rule, n.team, str(n.notice), n.state, str(n.notified), str(n.failed)]
-                 for n in report.proactive_notices]
-    return [
-        ("Top root causes by affected customers", ["rule", "group", "team", "customers", "tickets"], causes),
-        ("Highest weighted impact (score and its parts)", ["problem", "rule", "group", "team", "impact"], impact),
-        ("Detection to fix per team (hours; 90th percentile by nearest rank)",
-         ["team", "fixes", "median", "p90"], times),
-        ("Fixes against their due dates", ["on time", "late", "no due date"],
-         [[str(report.fixed_on_time), str(report.fixed_late), str(report.fixed_without_due_date)]]),
-        (f"Tickets that arrived after detection (the cost of waiting): {report.tickets_after_detection}",
-         ["team", "tickets"], waiting),
-        (f"Regressions: {report.regressions}", ["problems"],
-         [[", ".join(str(i) for i in report.regressed_problems)]] if report.regressed_problems else []),
-        (f"Proactive notices: {report.proactive_notices_sent} customers told before writing in",
-         ["problem", "rule", "team", "notice", "state", "told", "failed"], proactive),
-    ]
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(report: Report) -> str:
-    lines = [f"# Problem report {report.since} – {report.until}", ""]
-    for title, headers, rows in _sections(report):
-        lines += [f"## {title}", ""]
-        if not rows:
-            lines += ["(none)", ""]
-            continue
-        lines.append("| " + " | ".join(headers) + " |")
-        lines.append("|" + "---|" * len(headers))
-        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def render_html(report: Report) -> str:
-    e = html.escape
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>Problem report {e(report.since)} – {e(report.until)}</title>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
-             "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style></head><body>",
-             f"<h1>Problem report {e(report.since)} – {e(report.until)}</h1>"]
-    for title, headers, rows in _sections(report):
-        parts.append(f"<h2>{e(title)}</h2>")
-        if not rows:
-            parts.append("<p>(none)</p>")
-            continue
-        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr>")
-        parts += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def render_json(report: Report) -> str:
-    return json.dumps(report.as_dict(), indent=2, sort_keys=True)
-
-
-RENDERERS = {"markdown": render_markdown, "html": render_html, "json": render_json}
+                  proactive_notices=notices, proactive_notices_sent=sum(notice.notified for notice in notices),
+                  customers_notified=trends.customers_notified, zone=getattr(zone, "key", str(zone)), trends=trends)

@@ -47,6 +47,18 @@ from bridge.storage.db import reading, upsert_insert
 from bridge.storage.schema import occurrences, problem_tickets, problems
 
 
+def _containing(text: str) -> ColumnElement[bool]:
+    """Rule, group key or Jira key contains `text` (case-insensitive, wildcards taken literally),
+    or the problem's id is `text`."""
+    c = problems.c
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches: list[ColumnElement[bool]] = [
+        func.lower(column).like(pattern, escape="\\") for column in (c.rule, c.group_key, c.jira_key)]
+    if text.strip().isdigit() and int(text) < 2**63:
+        matches.append(c.id == int(text))
+    return or_(*matches)
+
+
 class StateChanged(Exception):
     """The problem left the state a transition starts from (another transaction moved it)."""
 
@@ -393,20 +405,37 @@ class ProblemStore:
 
     def search(self, teams: Collection[str] = (), states: Collection[str] = (), limit: int | None = None,
                offset: int = 0, accountability: Collection[str] = (),
-               overdue: bool | None = None) -> tuple[builtins.list[Problem], int]:
-        """Newest first, only the given teams, states and accountability states (all when empty),
-        overdue or not (either when None); and how many match in all. `limit=None`: all of them."""
+               overdue: bool | None = None, rules: Collection[str] = (), text: str | None = None,
+               detected_since: datetime | None = None,
+               detected_before: datetime | None = None) -> tuple[builtins.list[Problem], int]:
+        """Newest first, only the given teams, states, accountability states and rules (all when
+        empty), overdue or not (either when None), detected in [since, before), whose rule, group or
+        Jira key contains `text` (or whose id it is); and how many match in all. `limit=None`: all."""
         c = problems.c
         conditions: builtins.list[ColumnElement[bool]] = [column.in_(list(values)) for column, values in
-                      ((c.team, teams), (c.state, states), (c.accountability, accountability)) if values]
+                      ((c.team, teams), (c.state, states), (c.accountability, accountability), (c.rule, rules))
+                      if values]
         if overdue is not None:
             conditions.append(c.accountability == OVERDUE if overdue else c.accountability != OVERDUE)
+        if detected_since is not None:
+            conditions.append(c.detected_at >= detected_since)
+        if detected_before is not None:
+            conditions.append(c.detected_at < detected_before)
+        if text:
+            conditions.append(_containing(text))
         query = (select(problems).where(*conditions)
                  .order_by(problems.c.detected_at.desc(), problems.c.id.desc()).limit(limit).offset(offset))
         with reading(self.engine) as connection:
             found = [_problem(row) for row in connection.execute(query)]
             total = connection.execute(select(func.count()).select_from(problems).where(*conditions)).scalar_one()
         return found, total
+
+    def recently_fixed(self, since: datetime, limit: int) -> builtins.list[Problem]:
+        """Problems whose fix shipped at `since` or later, newest fix first (whatever their state now)."""
+        query = (select(problems).where(problems.c.fixed_at >= since)
+                 .order_by(problems.c.fixed_at.desc(), problems.c.id.desc()).limit(limit))
+        with reading(self.engine) as connection:
+            return [_problem(row) for row in connection.execute(query)]
 
     def ticket_links(self, problem_id: int) -> builtins.list[TicketLink]:
         """Every ticket that was linked to the problem, also those that left, in the order they joined."""

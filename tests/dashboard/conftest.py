@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil
 import textwrap
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from bridge.serving.server import ServerThread
 from tests.detection.conftest import Scenario
 from tests.support.clock import FakeClock
 from tests.support.problem_data import API_TOKEN, build_problems, problem_settings, record_accountability
+from tests.support.settings import write_config
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -28,6 +30,10 @@ rules:
     team: engineering
     match: {tags: {any: [login]}}
     threshold: {count: 2, of: tickets, window: 24h}
+  - name: export-slow
+    team: engineering
+    match: {tags: {any: [export]}}
+    threshold: {count: 3, of: tickets, window: 24h}
 """
 
 
@@ -37,6 +43,9 @@ class DashboardScenario:
     overdue: int  # finance, FIN-7, overdue
     at_risk: int  # engineering, ENG-3, at risk
     fixed: int  # engineering, ENG-9, fixed in 2.4.1, customers being notified
+    detecting: int  # engineering, export-slow: 2 of 3 tickets
+    config: Path  # the bridge's config file, for `bridge report` on the same database
+    now: datetime  # the scenario's clock (stopped)
 
     def page(self, path: str = "/dashboard") -> str:
         return self.url + path
@@ -65,8 +74,11 @@ def scenario(tmp_path_factory):
     events.ticket_event(13, subject="App crashes", tags=["crash"])
     for ticket in (20, 21):
         events.ticket_event(ticket, subject="Cannot log in", tags=["login"])
+    for ticket in (30, 31):
+        events.ticket_event(ticket, subject="Export is slow", tags=["export"])
     events.process()
     [fixed] = [p.id for p in events.problems(rule="login-broken")]
+    [detecting] = [p.id for p in events.problems(rule="export-slow")]
     with runtime.engine.begin() as connection:
         runtime.problems.record_issue(connection, built.engineering, "ENG-3", "20003", "Medium",
                                       date(2026, 11, 30), (), "4 tickets", clock())
@@ -77,8 +89,10 @@ def scenario(tmp_path_factory):
     _record_entered(runtime, built.engineering, "at_risk", clock())
     with runtime.engine.begin() as connection:
         start_by_hand(runtime.closure, runtime.problems, connection, fixed, clock(), "2.4.1")
+    clock.advance(60)  # a report's period ends before "now": what happened a minute ago is in it
     server = ServerThread(runtime).start()
-    yield DashboardScenario(f"http://127.0.0.1:{server.port}", built.finance, built.engineering, fixed)
+    yield DashboardScenario(f"http://127.0.0.1:{server.port}", built.finance, built.engineering, fixed, detecting,
+                            write_config(directory, settings), clock())
     server.stop()
     runtime.engine.dispose()
 
