@@ -16,9 +16,9 @@ from bridge.problems.report import (
     parse_period,
     percentile,
 )
-from bridge.problems.report_pages import render_html, render_markdown
+from bridge.problems.report_pages import render_csv, render_html, render_markdown, report_file_name
 from bridge.runtime import build_runtime
-from bridge.storage.schema import audit_log, problem_tickets, problems
+from bridge.storage.schema import audit_log, closure_tickets, closures, problem_tickets, problems
 from tests.support.settings import make_settings, write_config
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -120,3 +120,68 @@ def test_bridge_report_prints_json_markdown_and_html(tmp_path, sqlite_url):
     assert result.exit_code == 0 and "<h2>Top root causes by affected customers</h2>" in result.stdout
     result = CliRunner().invoke(main, ["--config", str(path), "report", "--since", "soon"])
     assert result.exit_code == 2 and "30d" in result.output
+
+
+def notify(engine, problem_id: int, notified: list) -> None:
+    """A closure of `problem_id` whose tickets were told at these moments (None: still pending)."""
+    with engine.begin() as connection:
+        closure = connection.execute(closures.insert().values(
+            problem_id=problem_id, state="running", total=len(notified), done_count=0, failed_count=0,
+            created_at=at(11, 1))).inserted_primary_key[0]
+        for ticket, moment in enumerate(notified, start=1):
+            connection.execute(closure_tickets.insert().values(
+                closure_id=closure, ticket_id=problem_id * 1000 + ticket, state="notified" if moment else "pending",
+                closed=False, verify=False, attempts=1, notified_at=moment))
+
+
+def test_the_trends_per_team_by_week_and_day(runtime):
+    fill(runtime.engine)
+    notify(runtime.engine, 1, [at(11, 3, 1), at(11, 3, 2), None])
+    notify(runtime.engine, 5, [at(11, 22, 9), at(9, 1)])  # the second before the period
+    report = build_report(runtime.engine, NOW - parse_period("30d"), NOW, UTC)
+    trends = report.trends
+    assert trends.weeks == ["2026-10-24", "2026-10-27", "2026-11-03", "2026-11-10", "2026-11-17"]
+    assert len(trends.days) == 31 and trends.days[0] == "2026-10-24" and trends.days[-1] == "2026-11-23"
+    # engineering: fixes on 3 Nov (on time, 2 days), 16 Nov (no due date, 1 day), 22 Nov (on time, 4 days);
+    # finance: 14 Nov (late, 4.5 days).
+    assert trends.on_time_percent_by_team == {"engineering": [None, None, 100.0, None, 100.0],
+                                              "finance": [None, None, None, 0.0, None]}
+    assert trends.median_days_to_fix_by_team == {"engineering": [None, None, 2.0, 1.0, 4.0],
+                                                 "finance": [None, None, None, 4.5, None]}
+    day = {name: index for index, name in enumerate(trends.days)}
+    engineering, finance = trends.open_problems_by_team["engineering"], trends.open_problems_by_team["finance"]
+    assert [engineering[day[f"2026-11-{d:02}"]] for d in (1, 2, 15, 18, 20, 21)] == [1, 0, 0, 1, 1, 0]
+    assert [finance[day[f"2026-11-{d:02}"]] for d in (8, 10, 13, 14)] == [0, 1, 1, 0]
+    assert report.customers_notified == 3 and trends.customers_notified_per_day[day["2026-11-03"]] == 2
+
+    page = render_html(report)
+    assert page.count('<svg class="chart"') == 4 and "24 Oct 2026, 12:00 – 23 Nov 2026, 12:00 (UTC)" in page
+    assert 'data-number="customers_notified">3<' in page
+    sheet = render_csv(report)
+    assert "On-time fixes per team by week (%)\r\nteam,2026-10-24,2026-10-27,2026-11-03,2026-11-10,2026-11-17\r\n" \
+           "engineering,,,100,,100\r\n" in sheet
+    assert report_file_name(report, "csv") == "problem-report-2026-10-24-to-2026-11-23.csv"
+
+
+def test_csv_cells_cannot_run_as_formulas():
+    report = Report(since=NOW.isoformat(), until=NOW.isoformat(), top_root_causes=[
+        RootCause("=HYPERLINK(1)", "+x", "@t", 1, 1)], fix_time_by_team=[], fixed_on_time=0, fixed_late=0,
+        fixed_without_due_date=0, tickets_after_detection=0, tickets_after_detection_by_team={}, regressions=0,
+        regressed_problems=[])
+    assert "'=HYPERLINK(1),'+x,'@t,1,1" in render_csv(report)
+
+
+def test_bridge_report_writes_csv_and_takes_an_end(tmp_path, sqlite_url):
+    settings = make_settings(sqlite_url)
+    runtime = build_runtime(settings)
+    fill(runtime.engine)
+    runtime.engine.dispose()
+    path = write_config(tmp_path, settings)
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", NOW.isoformat(), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["fixed_on_time"] == 2
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", NOW.isoformat(), "--format", "csv"])
+    assert result.exit_code == 0 and result.stdout.startswith("Problem report,")
+    for bad in ("tomorrow", "2026-11-23T12:00"):
+        result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", bad])
+        assert result.exit_code == 2 and "--until" in result.output
