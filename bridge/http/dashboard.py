@@ -48,7 +48,7 @@ from bridge.problems.charts import human_day, human_moment
 from bridge.problems.filters import STATES, FilterError, ProblemFilters, parse_filters
 from bridge.problems.overview import TicketChart, detecting_progress, fixed_on_time, ticket_chart
 from bridge.problems.report import build_report, parse_period
-from bridge.problems.report_pages import REPORT_DOWNLOADS, render_html, report_file_name
+from bridge.problems.report_pages import REPORT_DOWNLOADS, render_html, report_file_name, trend_charts
 from bridge.problems.story import story
 from bridge.problems.views import iso, problem_detail, problem_summary
 from bridge.runtime import Runtime
@@ -257,11 +257,13 @@ def team_page(team: str):
     if not found and not done and team not in runtime.settings.teams:
         abort(404)
     cards = _cards(runtime, found)
+    now = runtime.clock()
+    built = build_report(runtime.engine, now - parse_period(REPORT_PERIOD), now, runtime.settings.calendar.zone)
     return render_template("dashboard_team.html", team=team, cards=cards,
                            totals=_totals(cards, runtime.workaround_store.answered_total(team),
                                           runtime.proactive_store.notified_total(team)),
                            done=[problem_summary(problem, runtime.settings) for problem in done],
-                           done_total=done_total, now=runtime.clock())
+                           done_total=done_total, charts=trend_charts(built, team), period=REPORT_PERIOD, now=now)
 
 
 @dashboard.get(f"/problems/<int(max={MAX_ID}):problem_id>")

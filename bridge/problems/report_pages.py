@@ -145,8 +145,9 @@ table.stack td::before{content:attr(data-label);float:left;width:8rem;margin-lef
 """
 
 
-def _charts(report: Report) -> list[tuple[str, str]]:
-    """(caption, svg) of each chart."""
+def trend_charts(report: Report, team: str | None = None) -> list[tuple[str, str]]:
+    """(caption, svg) of each trend chart: every team's, or one team's (its page on the dashboard;
+    the customers notified are then left out, they are not counted per team)."""
     trends = report.trends
     if trends is None:
         return []
@@ -154,9 +155,10 @@ def _charts(report: Report) -> list[tuple[str, str]]:
     weeks = [date.fromisoformat(week) for week in trends.weeks]
 
     def series(values: dict[str, list], on: list[date]) -> list[Series]:
-        return [Series(team, tuple(zip(on, row, strict=True))) for team, row in values.items()]
+        return [Series(name, tuple(zip(on, row, strict=True))) for name, row in values.items()
+                if team is None or name == team]
 
-    return [
+    charts = [
         ("On-time fixes per team, by week", line_chart(
             "On-time fixes per team, by week", series(trends.on_time_percent_by_team, weeks), "% on time", top=100)),
         ("Median time to fix per team, by week", line_chart(
@@ -164,10 +166,12 @@ def _charts(report: Report) -> list[tuple[str, str]]:
             series(trends.median_days_to_fix_by_team, weeks), "days")),
         ("Open problems per team", line_chart(
             "Open problems per team at each day's end", series(trends.open_problems_by_team, days), "problems")),
-        (f"Customers notified of a fix: {report.customers_notified}", bar_chart(
-            "Customers notified of a fix per day", list(zip(days, trends.customers_notified_per_day, strict=True)),
-            "customers/day")),
     ]
+    if team is None:
+        charts.append((f"Customers notified of a fix: {report.customers_notified}", bar_chart(
+            "Customers notified of a fix per day", list(zip(days, trends.customers_notified_per_day, strict=True)),
+            "customers/day")))
+    return charts
 
 
 def _html_table(anchor: str, title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -202,7 +206,8 @@ def render_html(report: Report, links: Sequence[tuple[str, str]] = ()) -> str:
              '<section id="glance"><h2>At a glance</h2><ul class="totals">',
              *(f'<li><b data-number="{name}">{value}</b>{escape(label)}</li>' for name, value, label in glance),
              "</ul></section>", '<section id="trends"><h2>Trends</h2><div class="charts">',
-             *(f"<figure><figcaption>{escape(caption)}</figcaption>{svg}</figure>" for caption, svg in _charts(report)),
+             *(f"<figure><figcaption>{escape(caption)}</figcaption>{svg}</figure>"
+               for caption, svg in trend_charts(report)),
              "</div></section>"]
     for table in tables:
         parts += _html_table(*table)
