@@ -13,7 +13,8 @@ from bridge.cli.context import reported_source_errors
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (narration goes to stderr).")
 @click.option("--keep-running", is_flag=True,
-              help="Leave the bridge and simulators up; print their URLs (the dashboard's with the API token).")
+              help="Leave the bridge and simulators up, with problems open, at risk, overdue and detecting "
+                   "on the dashboard; print their URLs (the dashboard's with the API token).")
 @click.option("--tickets", type=click.IntRange(1, 2000), default=40, show_default=True,
               help="Customer tickets to play.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated ticket stream.")
@@ -31,7 +32,7 @@ def demo(as_json: bool, keep_running: bool, tickets: int, seed: int) -> None:
 
     try:
         with reported_source_errors():
-            summary = run_demo(DemoOptions(tickets=tickets, seed=seed), say, present)
+            summary = run_demo(DemoOptions(tickets=tickets, seed=seed, first_look=keep_running), say, present)
     except RulesNotFound as error:
         raise click.ClickException(str(error)) from None
     if not summary.ok:

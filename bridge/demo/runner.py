@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from bridge.demo.environment import LoopbackEnvironment
+from bridge.demo.first_look import FIRST_LOOK
 from bridge.demo.history import address_burst, create_history
 from bridge.demo.scenario import generate_scenario
 from bridge.demo.stages import STAGES, DemoRun
@@ -23,6 +24,7 @@ class DemoOptions:
     pace_seconds: float = 0.02  # between customer tickets, so the stream is seen as it happens
     process_timeout: float = 30.0
     rules_dir: Path | None = None  # default: find_rules_dir()
+    first_look: bool = False  # --keep-running: leave problems open, at risk, overdue, detecting (first_look.py)
 
 
 Present = Callable[[DemoSummary, LoopbackEnvironment], None]
@@ -41,7 +43,7 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
             say(line if line.startswith("$ ") else f"  {line}")
         run = DemoRun(env, scenario, say, options.pace_seconds, options.process_timeout, history=history,
                       started_at=env.runtime.clock())
-        for stage in STAGES:
+        for stage in STAGES + (FIRST_LOOK if options.first_look else ()):
             say(f"== {stage.name}")
             stage.run(run)
         summary = collect_summary(run, time.monotonic() - started)
