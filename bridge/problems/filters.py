@@ -13,6 +13,7 @@ from bridge.domain.problems import Accountability, ProblemState
 STATES, ACCOUNTABILITY_STATES = tuple(ProblemState), tuple(Accountability)
 FILTER_PARAMETERS = frozenset({"team", "state", "accountability", "overdue", "rule", "q", "since", "until"})
 MAX_TEXT = 200
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # the dates a filter may name
 
 
 class FilterError(ValueError):
@@ -66,8 +67,11 @@ class ProblemFilters:
 
 
 def parse_filters(arguments: QueryArguments) -> ProblemFilters:
-    """Raises FilterError for an unknown state or accountability, a bad boolean or date, or a
-    range that ends before it starts."""
+    """Raises FilterError for an unknown state or accountability, a bad boolean or date, a range
+    that ends before it starts, or a NUL character (no database stores one)."""
+    for name in sorted(FILTER_PARAMETERS):
+        if any("\x00" in value for value in arguments.getlist(name)):
+            raise FilterError(f"{name}: contains a NUL character")
     states = _listed(arguments, "state")
     _known("state", states, STATES, "states")
     accountability = _listed(arguments, "accountability")
@@ -110,6 +114,9 @@ def _day(arguments: QueryArguments, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise FilterError(f"{name}: expected a date as YYYY-MM-DD, got {raw[:40]!r}") from None
+    if not EARLIEST <= day <= LATEST:
+        raise FilterError(f"{name}: expected a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}, got {raw}")
+    return day

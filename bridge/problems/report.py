@@ -24,14 +24,17 @@ from bridge.storage.schema import audit_log, proactive_notices, problem_tickets,
 TOP_CAUSES = 10
 _PERIOD = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+MAX_PERIOD = timedelta(days=3660)  # ten years
 
 
 def parse_period(text: str) -> timedelta:
-    """`30d`, `12h`, `4w`."""
+    """`30d`, `12h`, `4w`; at most MAX_PERIOD."""
     match = _PERIOD.match(text)
     if not match or int(match.group(1)) == 0:
-        raise ValueError(f"expected a period such as 30d, 12h or 4w, got {text!r}")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        raise ValueError(f"expected a period such as 30d, 12h or 4w, got {text[:40]!r}")
+    if len(match.group(1)) > 6 or (period := timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})) > MAX_PERIOD:
+        raise ValueError(f"at most {MAX_PERIOD.days}d, got {text[:40]!r}")
+    return period
 
 
 def percentile(values: list[float], share: float) -> float:

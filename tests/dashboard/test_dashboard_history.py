@@ -84,8 +84,13 @@ def test_the_api_takes_the_same_filters(runtime):
     assert [problem["id"] for problem in answer["problems"]] == [5] and answer["total"] == 1
     dated = client.get("/api/problems", headers=AUTH, query_string={"since": "2026-11-13"}).get_json()
     assert [problem["id"] for problem in dated["problems"]] == [5]
-    refused = client.get("/api/problems", headers=AUTH, query_string={"until": "soon"})
-    assert refused.status_code == 400 and "until: expected a date" in refused.get_json()["message"]
+    for query, reason in (({"until": "soon"}, "until: expected a date"), ({"until": "9999-12-31"}, "until: expected"),
+                          ({"since": "0001-01-01"}, "since: expected"), ({"q": "a\x00b"}, "q: contains a NUL"),
+                          ({"team": "\x00"}, "team: contains a NUL")):
+        refused = client.get("/api/problems", headers=AUTH, query_string=query)
+        assert refused.status_code == 400 and reason in refused.get_json()["message"], query
+    for query in ({"since": "99999999w"}, {"since": "0d"}, {"format": "xlsx"}):
+        assert client.get("/dashboard/report", headers=AUTH, query_string=query).status_code == 400, query
 
 
 def test_the_story_says_what_happened_and_who_was_told():
