@@ -173,6 +173,15 @@ def test_the_report_reads_like_a_report_and_downloads_as_csv_and_json(signed_in,
     figures = page.request.get(scenario.url + page.locator("header nav a:text-is('JSON')").get_attribute("href"))
     assert figures.status == 200 and figures.json()["until"] == scenario.now.isoformat()
 
+    # On paper: no navigation, the charts two by two, nothing cut off at the side (A4 is about 794 px wide).
+    page.emulate_media(media="print")
+    assert not page.locator("header nav").is_visible() and page.locator("figure svg.chart").first.is_visible()
+    page.set_viewport_size({"width": 794, "height": 1123})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 794
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "report-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+
     # `bridge report --format html` writes the same page, less the links into the dashboard.
     served = re.sub(r'<a href="/dashboard[^"]*">[^<]*</a>', "", page.request.get(page.url).text())
     assert served.strip() == cli_report(scenario, "html").strip()
