@@ -44,7 +44,7 @@ from bridge.domain.problems import (
 )
 from bridge.http.auth import configured_token, derived_key, token_matches
 from bridge.overdue.accountability import days_overdue
-from bridge.problems.charts import human_day, human_moment
+from bridge.problems.charts import WIDTH, human_day, human_moment
 from bridge.problems.filters import STATES, FilterError, ProblemFilters, parse_filters
 from bridge.problems.overview import TicketChart, detecting_progress, fixed_on_time, ticket_chart
 from bridge.problems.report import build_report, parse_period
@@ -61,6 +61,7 @@ REPORT_PERIOD = "30d"
 RECENT_LIMIT = 20  # a team page's fixed/closed problems; the overview's recently fixed ones
 RECENT_DAYS = 30  # the overview's "recently fixed": fixes shipped in the last 30 days
 HISTORY_PAGE = 25
+CARD_CHART_WIDTH = 300  # a card is about 300 px wide: its chart's text at about its own size
 MAX_PAGE = 100_000
 CHALLENGE = 'Basic realm="bridge"'
 SESSION_KEY = "dashboard_signed_in"
@@ -164,14 +165,14 @@ def _helpers() -> dict[str, Any]:
 
 # --- views ------------------------------------------------------------------------------------------
 
-def _chart(runtime: Runtime, problem: Problem, now: datetime) -> TicketChart:
+def _chart(runtime: Runtime, problem: Problem, now: datetime, width: int = WIDTH) -> TicketChart:
     """Tickets per day from the tickets the problem's count is made of (counted while detecting)."""
     if problem.state == DETECTING:
         with reading(runtime.engine) as connection:
             arrivals = [o.event_time for o in runtime.problems.occurrences(connection, problem.id)]
     else:
         arrivals = runtime.accountability.join_times(problem.id)
-    return ticket_chart(problem, arrivals, now, runtime.settings.calendar.zone)
+    return ticket_chart(problem, arrivals, now, runtime.settings.calendar.zone, width)
 
 
 def _jira_statuses(runtime: Runtime, found: list[Problem]) -> dict[int, str]:
@@ -192,7 +193,7 @@ def _cards(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
     for problem in found:
         card = problem_summary(problem, runtime.settings)
         card["jira_status"] = statuses.get(problem.id)
-        card["chart"] = _chart(runtime, problem, now)
+        card["chart"] = _chart(runtime, problem, now, CARD_CHART_WIDTH)
         card["days_overdue"] = (days_overdue(problem.due_date, now, zone)
                                 if problem.accountability == OVERDUE and problem.due_date else None)
         cards.append(card)

@@ -62,12 +62,13 @@ def _number(value: float) -> str:
 class _Frame:
     """Maps days and values into the plot area and draws its axes."""
 
-    def __init__(self, first: date, last: date, highest: float, unit: str):
+    def __init__(self, first: date, last: date, highest: float, unit: str, width: int = WIDTH):
         self.first, self.days = first, max((last - first).days + 1, 1)
+        self.full_width = width
         self.ticks = nice_ticks(highest)
         self.top = self.ticks[-1] or 1
         self.unit = unit
-        self.width = WIDTH - LEFT - RIGHT
+        self.width = width - LEFT - RIGHT
 
     def x(self, day: date, middle: bool = True) -> float:
         return round(LEFT + ((day - self.first).days + (0.5 if middle else 0)) * self.width / self.days, 2)
@@ -84,10 +85,11 @@ class _Frame:
         parts = [f'<text x="{LEFT}" y="{PLOT_TOP - 10}" font-size="11" fill="{MUTED}">{escape(self.unit)}</text>']
         for tick in self.ticks:
             y = self.y(tick)
-            parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="{GRID}"/>')
+            parts.append(f'<line x1="{LEFT}" x2="{self.full_width - RIGHT}" y1="{y}" y2="{y}" stroke="{GRID}"/>')
             parts.append(f'<text x="{LEFT - 5}" y="{y + 4}" font-size="11" text-anchor="end" fill="{INK}">'
                          f"{_number(tick)}</text>")
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="{MUTED}"/>')
+        parts.append(f'<line x1="{LEFT}" x2="{self.full_width - RIGHT}" y1="{bottom}" y2="{bottom}" '
+                     f'stroke="{MUTED}"/>')
         parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{PLOT_TOP}" y2="{bottom}" stroke="{MUTED}"/>')
         every = max(math.ceil(self.days / MAX_DATE_LABELS), 1)
         for offset in range(0, self.days, every):
@@ -99,8 +101,8 @@ class _Frame:
         return parts
 
 
-def _svg(label: str, height: float, body: list[str]) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {WIDTH} {height:g}" role="img" aria-label="{escape(label)}" '
+def _svg(label: str, height: float, body: list[str], width: int = WIDTH) -> str:
+    return (f'<svg class="chart" viewBox="0 0 {width} {height:g}" role="img" aria-label="{escape(label)}" '
             f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">'
             f"<title>{escape(label)}</title>{''.join(body)}</svg>")
 
@@ -111,22 +113,23 @@ def _empty(label: str, message: str) -> str:
 
 
 def bar_chart(title: str, points: Sequence[tuple[date, int]], unit: str,
-              projection: Projection | None = None) -> str:
-    """One bar per day; with a projection, a dashed line at its daily rate up to its date."""
+              projection: Projection | None = None, width: int = WIDTH) -> str:
+    """One bar per day; with a projection, a dashed line at its daily rate up to its date. `width`:
+    of the drawing in text units (a narrower one, for a small card, keeps its text larger)."""
     if not points:
         return _empty(title, "No data in this period")
     first, last = points[0][0], points[-1][0]
     end = max(last, projection.until) if projection else last
     highest = max([count for _, count in points] + ([projection.rate] if projection else []))
-    frame = _Frame(first, end, highest, unit)
+    frame = _Frame(first, end, highest, unit, width)
     total = sum(count for _, count in points)
     label = (f"{title}: {total} from {day_label(first)} to {day_label(last)}, "
              f"at most {max(count for _, count in points)} a day")
     body = frame.axes()
-    width = max(frame.slot - 2, 1)
+    bar_width = max(frame.slot - 2, 1)
     for day, count in points:
         y = frame.y(count)
-        body.append(f'<rect x="{round(frame.x(day, middle=False) + 1, 2)}" y="{y}" width="{round(width, 2)}" '
+        body.append(f'<rect x="{round(frame.x(day, middle=False) + 1, 2)}" y="{y}" width="{round(bar_width, 2)}" '
                     f'height="{round(PLOT_TOP + PLOT_HEIGHT - y, 2)}" fill="{BAR}">'
                     f"<title>{escape(day_label(day))}: {count} {escape(unit)}</title></rect>")
     if projection and projection.until > last:
@@ -144,7 +147,7 @@ def bar_chart(title: str, points: Sequence[tuple[date, int]], unit: str,
                     f'y2="{PLOT_TOP + PLOT_HEIGHT + AXIS_ROOM - 6}" stroke="{PROJECTION}" stroke-width="2.5" '
                     f'stroke-dasharray="6 4"/><text x="{LEFT + 24}" y="{PLOT_TOP + PLOT_HEIGHT + AXIS_ROOM - 2}" '
                     f'font-size="11" fill="{PROJECTION}">projection: {escape(projection.label)}</text>')
-    return _svg(label, PLOT_TOP + PLOT_HEIGHT + AXIS_ROOM + (4 if projection else -10), body)
+    return _svg(label, PLOT_TOP + PLOT_HEIGHT + AXIS_ROOM + (4 if projection else -10), body, width)
 
 
 def line_chart(title: str, series: Sequence[Series], unit: str, top: float | None = None) -> str:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from bridge.domain.problems import CHECKED_STATES, DETECTING, Problem
 from bridge.overdue.accountability import RATE_DAYS, compute_trend
 from bridge.planning.due import local_date
-from bridge.problems.charts import Projection, bar_chart, day_label
+from bridge.problems.charts import WIDTH, Projection, bar_chart, day_label
 from bridge.rules.schema import Threshold
 from bridge.rules.window import Occurrence, keys_in_latest_window
 
@@ -27,7 +27,8 @@ class TicketChart:
     days: int
 
 
-def ticket_chart(problem: Problem, arrivals: Iterable[datetime], now: datetime, zone: tzinfo) -> TicketChart:
+def ticket_chart(problem: Problem, arrivals: Iterable[datetime], now: datetime, zone: tzinfo,
+                 width: int = WIDTH) -> TicketChart:
     """`arrivals`: when each ticket the problem counts arrived (the counted tickets while detecting,
     the linked ones after), so the chart and the problem's ticket count speak of the same tickets.
     Only a problem whose due date is watched (open, in progress, regressed) gets a projection."""
@@ -49,7 +50,7 @@ def ticket_chart(problem: Problem, arrivals: Iterable[datetime], now: datetime, 
             caption += f" {trend.projection_text()}"
     elif problem.fixed_at is not None and problem.state not in CHECKED_STATES:
         caption += f" Fixed {day_label(local_date(problem.fixed_at, zone))}: nothing left to project."
-    svg = bar_chart("New tickets per day", trend.per_day, "tickets/day", projection)
+    svg = bar_chart("New tickets per day", trend.per_day, "tickets/day", projection, width)
     return TicketChart(svg, caption, recent, CHART_DAYS)
 
 

@@ -72,3 +72,11 @@ def test_a_line_chart_draws_each_series_in_its_own_colour_with_a_legend():
     assert len(lines) == 3 and len({line.get("stroke") for line in lines}) == 3
     assert {"engineering", "finance", "shipping"} <= set(texts(root))
     assert "shipping 15" in root.get("aria-label")
+
+
+def test_a_narrower_drawing_keeps_its_text_larger_when_scaled_to_a_small_card():
+    points = [(day, 1) for day in DAYS]
+    wide, narrow = parse(bar_chart("t", points, "u")), parse(bar_chart("t", points, "u", width=300))
+    assert wide.get("viewBox").split()[2] == "400" and narrow.get("viewBox").split()[2] == "300"
+    assert max(float(line.get("x2")) for line in narrow.iter(f"{SVG}line")) <= 300
+    assert len(list(narrow.iter(f"{SVG}rect"))) == 14
