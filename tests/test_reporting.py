@@ -182,6 +182,15 @@ def test_bridge_report_writes_csv_and_takes_an_end(tmp_path, sqlite_url):
     assert json.loads(result.stdout)["fixed_on_time"] == 2
     result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", NOW.isoformat(), "--format", "csv"])
     assert result.exit_code == 0 and result.stdout.startswith("Problem report,")
+    written = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", NOW.isoformat(), "--format", "html",
+                                       "--output", str(written)])
+    assert result.exit_code == 0 and result.stdout == ""
+    printed = CliRunner().invoke(main, ["--config", str(path), "report", "--until", NOW.isoformat(),
+                                        "--format", "html"])
+    assert written.read_text(encoding="utf-8") == printed.stdout  # the same file
+    result = CliRunner().invoke(main, ["--config", str(path), "report", "--output", str(tmp_path / "no" / "r.md")])
+    assert result.exit_code == 1 and "cannot write" in result.output
     for bad in ("tomorrow", "2026-11-23T12:00"):
         result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", bad])
         assert result.exit_code == 2 and "--until" in result.output

@@ -1,8 +1,10 @@
-"""`bridge report --since 30d [--format markdown|html|json|csv]`: figures for leaders."""
+"""`bridge report --since 30d [--until MOMENT] [--format markdown|html|json|csv] [--output FILE]`:
+figures for leaders."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import click
 
@@ -40,12 +42,23 @@ def _until(_context: click.Context, _parameter: click.Parameter, value: str | No
 @click.option("--until", callback=_until, help="The period's end, ISO 8601 with an offset (default: now).")
 @click.option("--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="markdown",
               show_default=True, help="html: the page /dashboard/report serves (charts inline, prints well).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the report to this file (UTF-8) instead of printing it.")
 @pass_context
-def report(context: CliContext, period: timedelta, until: datetime | None, output_format: str) -> None:
+def report(context: CliContext, period: timedelta, until: datetime | None, output_format: str,
+           output: Path | None) -> None:
     """Top root causes, detection-to-fix times per team, fixes on time vs late, tickets that
     arrived after detection, regressions, customers notified (after the fix, and proactively before
     they wrote in) and per-team trends, over a period ending now (or --until)."""
     runtime = context.runtime()
     end = until or runtime.clock()
     found = build_report(runtime.engine, end - period, end, runtime.settings.calendar.zone)
-    click.echo(RENDERERS[output_format](found))
+    text = RENDERERS[output_format](found)
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+    click.echo(f"wrote {output} ({output_format})", err=True)
