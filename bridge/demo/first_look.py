@@ -15,7 +15,7 @@ from bridge.demo.scenario import OTHER_PRODUCT, CustomerTicket, generate_scenari
 from bridge.demo.stages import DemoRun, Stage, wait_for_processing
 from bridge.domain.problems import DETECTING, Problem
 from bridge.planning.due import local_date
-from bridge.rules.window import keys_in_latest_window
+from bridge.problems.views import detecting
 from bridge.scheduler.jobs import scheduled_jobs
 
 # (rule, group key or None for any, which of the extra scenario's tickets feed it)
@@ -50,11 +50,8 @@ def _still_needed(run: DemoRun, rule_name: str, group: str | None) -> int:
         return 0
     found, _ = runtime.problems.search(rules=[rule_name], states=[DETECTING])
     problem = next((p for p in found if group is None or p.group_key == group), None)
-    if problem is None:
-        return rule.spec.threshold.count
-    with runtime.engine.connect() as connection:
-        counted = len(keys_in_latest_window(runtime.problems.occurrences(connection, problem.id),
-                                            rule.spec.threshold.window))
+    progress = detecting(runtime, problem) if problem is not None else None
+    counted = progress.counted if progress is not None else 0
     return max(rule.spec.threshold.count - counted, 0)
 
 

@@ -46,11 +46,11 @@ from bridge.http.auth import configured_token, derived_key, token_matches
 from bridge.overdue.accountability import days_overdue
 from bridge.problems.charts import WIDTH, human_day, human_moment
 from bridge.problems.filters import STATES, FilterError, ProblemFilters, parse_filters
-from bridge.problems.overview import TicketChart, detecting_progress, fixed_on_time, ticket_chart
+from bridge.problems.overview import TicketChart, fixed_on_time, ticket_chart
 from bridge.problems.report import build_report, parse_period
 from bridge.problems.report_pages import REPORT_DOWNLOADS, render_html, report_file_name, trend_charts
 from bridge.problems.story import story
-from bridge.problems.views import iso, problem_detail, problem_summary
+from bridge.problems.views import detecting, iso, problem_detail, problem_summary
 from bridge.runtime import Runtime
 from bridge.storage.db import reading
 
@@ -203,14 +203,8 @@ def _cards(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
 
 def _detecting(runtime: Runtime, found: list[Problem]) -> list[dict[str, Any]]:
     """Detecting problems, closest to their threshold first."""
-    rules = runtime.rules.current()
-    rows = []
-    with reading(runtime.engine) as connection:
-        for problem in found:
-            rule = rules.by_name(problem.rule)
-            progress = detecting_progress(problem, runtime.problems.occurrences(connection, problem.id),
-                                          rule.spec.threshold if rule else None)
-            rows.append({**problem_summary(problem, runtime.settings), "progress": progress})
+    rows = [{**problem_summary(problem, runtime.settings), "progress": detecting(runtime, problem)}
+            for problem in found]
     return sorted(rows, key=lambda row: (-(row["progress"].counted / row["progress"].threshold
                                            if row["progress"] else 0), row["id"]))
 
@@ -275,9 +269,8 @@ def problem_page(problem_id: int):
     if detail is None or problem is None:
         abort(404)
     detail["jira_status"] = _jira_statuses(runtime, [problem]).get(problem_id)
-    [detecting] = _detecting(runtime, [problem])
     return render_template("dashboard_problem.html", p=detail, chart=_chart(runtime, problem, runtime.clock()),
-                           progress=detecting["progress"], story=story(detail),
+                           progress=detail["detecting"], story=story(detail),
                            on_time=fixed_on_time(problem.fixed_at, problem.due_date, runtime.settings.calendar.zone),
                            now=runtime.clock())
 

@@ -10,9 +10,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from bridge.config.settings import Settings
-from bridge.domain.problems import Problem
+from bridge.domain.problems import DETECTING, Problem
 from bridge.planning.impact_score import impact_summary
 from bridge.planning.links import jira_issue_url, zendesk_ticket_url
+from bridge.problems.overview import DetectingProgress, detecting_progress
+from bridge.rules import RuleSet
 from bridge.storage.audit import AuditLog
 from bridge.storage.closures import ClosureStore
 from bridge.storage.leased_queue import FAILED, PENDING, PROCESSING
@@ -20,6 +22,10 @@ from bridge.storage.outbox import Outbox
 from bridge.storage.proactive import ProactiveStore
 from bridge.storage.problems import ProblemStore
 from bridge.storage.workarounds import WorkaroundStore
+
+
+class CurrentRules(Protocol):
+    def current(self) -> RuleSet: ...
 
 
 class ProblemSources(Protocol):
@@ -32,6 +38,10 @@ class ProblemSources(Protocol):
     closures: ClosureStore
     workaround_store: WorkaroundStore
     proactive_store: ProactiveStore
+
+    @property
+    def rules(self) -> CurrentRules: ...  # read-only here: the runtime's LiveRules
+
 
 # Outbox actions still owed for a problem: waiting, being carried out, or parked after failing.
 UNFINISHED_ACTIONS = (PENDING, PROCESSING, FAILED)
@@ -82,6 +92,19 @@ def problems_csv(found: Iterable[Problem], settings: Settings) -> str:
     return out.getvalue()
 
 
+def detecting(runtime: ProblemSources, problem: Problem) -> DetectingProgress | None:
+    """How close a detecting problem is to its rule's threshold (None otherwise, or without its rule)."""
+    if problem.state != DETECTING:
+        return None
+    rule = runtime.rules.current().by_name(problem.rule)
+    return detecting_progress(problem, runtime.problems.counted(problem.id), rule.spec.threshold if rule else None)
+
+
+def detecting_json(progress: DetectingProgress | None) -> dict[str, Any] | None:
+    return None if progress is None else {"counted": progress.counted, "threshold": progress.threshold,
+                                          "of": progress.of, "window": progress.window, "text": progress.text}
+
+
 def problem_detail(runtime: ProblemSources, problem_id: int) -> dict[str, Any] | None:
     """The summary plus linked tickets, unfinished actions and the audit log; None if unknown."""
     problem = runtime.problems.get(problem_id)
@@ -109,6 +132,7 @@ def problem_detail(runtime: ProblemSources, problem_id: int) -> dict[str, Any] |
         "article_id": workaround.article_id, "recorded_at": iso(workaround.recorded_at),
         "tickets_answered": answered}
     return {**problem_summary(problem, settings), "fix_version": problem.fix_version,
-            "fixed_at": iso(problem.fixed_at), "customers_notified": closure, "workaround": worked_around,
+            "fixed_at": iso(problem.fixed_at), "detecting": detecting_json(detecting(runtime, problem)),
+            "customers_notified": closure, "workaround": worked_around,
             "proactive_notices": [notice.to_json() for notice in runtime.proactive_store.notices(problem_id)],
             "tickets": tickets, "actions": actions, "audit": audit}

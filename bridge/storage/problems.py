@@ -397,6 +397,11 @@ class ProblemStore:
         query = select(problems).where(problems.c.opened_at >= since).order_by(problems.c.id)
         return [_problem(row) for row in connection.execute(query)]
 
+    def counted(self, problem_id: int) -> builtins.list[Occurrence]:
+        """The tickets a detecting problem counts (`occurrences`), in a connection of its own."""
+        with reading(self.engine) as connection:
+            return self.occurrences(connection, problem_id)
+
     def counted_ticket_ids(self, problem_id: int) -> builtins.list[int]:
         c = occurrences.c
         with reading(self.engine) as connection:

@@ -204,6 +204,9 @@ def test_every_number_agrees_with_the_api_and_bridge_report(signed_in, scenario)
     assert shown["detecting"] == [detecting["total"]]
     for problem in detecting["problems"]:
         assert numbers(page, f"#problem-{problem['id']}")["tickets"] == [problem["counts"]["tickets"]]
+        close = api(page, f"/api/problems/{problem['id']}")["detecting"]
+        assert close["text"] in page.locator(f"#problem-{problem['id']}").inner_text()
+        assert page.locator(f"#problem-{problem['id']} progress").get_attribute("value") == str(close["counted"])
 
     page.goto(scenario.page(f"/dashboard/problems/{scenario.overdue}"))
     assert numbers(page)["tickets"] == [api(page, f"/api/problems/{scenario.overdue}")["counts"]["tickets"]]
