@@ -57,9 +57,10 @@ def test_a_missing_or_wrong_token_is_401_with_a_basic_challenge(make_client, hea
 @pytest.mark.parametrize("headers", [{"Authorization": f"Bearer {API_TOKEN}"}, basic(API_TOKEN)])
 def test_the_token_as_bearer_or_basic_password_opens_every_page(make_client, headers):
     client = make_client()
-    for path in ("/dashboard", "/dashboard/teams/finance", "/dashboard/report"):
+    for path in ("/dashboard", "/dashboard/teams/finance", "/dashboard/report", "/dashboard/history",
+                 "/dashboard/history?state=nonsense", "/dashboard/report?format=csv"):
         response = client.get(path, headers=headers)
-        assert response.status_code == 200, path
+        assert response.status_code == (400 if "nonsense" in path else 200), path
         assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
         assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/dashboard/problems/404", headers=headers).status_code == 404
