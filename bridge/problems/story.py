@@ -47,14 +47,15 @@ def _opened(d: Details) -> str:
 
 
 def _synced(d: Details) -> str:
-    text = f"Jira status {d.get('status') or 'changed'}"
+    """A status move says where the problem went; otherwise what the bridge took over from Jira."""
+    followed = [f"{name.replace('_', ' ')} {d[name]}" for name in ("due_date", "priority", "jira_key") if d.get(name)]
+    status = f"status {d.get('status') or 'unknown'}"
     if d.get("resolution"):
-        text += f", resolution {d['resolution']}"
+        status += f", resolution {d['resolution']}"
     if d.get("state"):
-        text += f"; the problem is now {str(d['state']).replace('_', ' ')}"
-    if d.get("due_date"):
-        text += f"; due date {d['due_date']}"
-    return text + "."
+        text = f"Jira {status}: the problem is now {str(d['state']).replace('_', ' ')}"
+        return text + (f"; {', '.join(followed)}." if followed else ".")
+    return f"Changed in Jira: {', '.join(followed) or 'nothing the bridge follows'} ({status})."
 
 
 def _closure_finished(d: Details) -> str:
