@@ -8,6 +8,7 @@ from bridge.cli.actions import actions
 from bridge.cli.backfill import backfill
 from bridge.cli.context import CONFIG_HELP, CONFIG_PATH, CliContext, accept_config_after
 from bridge.cli.demo import demo
+from bridge.cli.discover import discover
 from bridge.cli.events import events
 from bridge.cli.problems import problems
 from bridge.cli.report import report
@@ -27,5 +28,6 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = CliContext(config_path)
 
 
-for command in (check, setup, serve, worker, db, events, actions, problems, report, backfill, rules, demo, sim):
+for command in (check, setup, serve, worker, db, events, actions, problems, report, discover, backfill, rules, demo,
+                sim):
     main.add_command(accept_config_after(command))

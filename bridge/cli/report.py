@@ -20,9 +20,13 @@ def _period(_context: click.Context, _parameter: click.Parameter, value: str) ->
         raise click.BadParameter(str(error)) from None
 
 
-# `--since`: a period ending now, as a timedelta (`bridge report`, `bridge backfill`).
-since_option = click.option("--since", "period", default="30d", show_default=True, callback=_period,
-                            help="How far back: e.g. 30d, 12h, 4w.")
+def since_option_of(default: str):
+    """`--since`: a period ending now, as a timedelta (`bridge report`, `bridge backfill`, `bridge discover`)."""
+    return click.option("--since", "period", default=default, show_default=True, callback=_period,
+                        help="How far back: e.g. 30d, 12h, 4w.")
+
+
+since_option = since_option_of("30d")
 
 
 def _until(_context: click.Context, _parameter: click.Parameter, value: str | None) -> datetime | None:

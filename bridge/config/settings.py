@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bridge.config.discovery_settings import DiscoverySettings
 from bridge.config.impact_settings import ImpactSettings
 from bridge.config.proactive_settings import ProactiveSettings
 from bridge.config.sync_settings import RegressionSettings, StatusSyncSettings
@@ -405,12 +406,20 @@ class Settings(_Strict):
     accountability: AccountabilitySettings = AccountabilitySettings()
     impact: ImpactSettings | None = None  # the weighted impact score; left out: counts only
     proactive: ProactiveSettings = ProactiveSettings()  # proactive notices (`bridge problems notify`)
+    discovery: DiscoverySettings = DiscoverySettings()  # recurring issues no rule knows yet
     rules: tuple[str, ...] = ()
     logging: LoggingSettings = LoggingSettings()
     # Directory that relative paths in this file (rules, SQLite) are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
     # BRIDGE_DATA_DIR: where a relative SQLite path goes instead, if set.
     data_dir: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _discovery_team_is_a_team(self) -> Settings:
+        if self.discovery.team is not None and self.discovery.team not in self.teams:
+            raise ValueError(f"discovery.team {self.discovery.team!r} is not one of teams: "
+                             f"{', '.join(sorted(self.teams)) or '(none configured)'}")
+        return self
 
     @model_validator(mode="after")
     def _replays_outlive_no_inbox_row(self) -> Settings:

@@ -45,6 +45,23 @@ def load_rules(patterns: Sequence[str | Path], base_dir: Path, teams: Collection
     return RuleSet(rules, files)
 
 
+def rules_from_text(text: str, name: str, teams: Collection[str], custom_fields: Mapping[str, int],
+                    impact_configured: bool = False) -> RuleSet:
+    """The rules of one rule file's text, validated as `load_rules` validates a file (`name` in
+    the errors): e.g. a suggested rule before it is written anywhere."""
+    context = ValidationContext(frozenset(teams), dict(custom_fields), impact_configured)
+    rules: list[Rule] = []
+    errors: list[SourceError] = []
+    for document in load_yaml(name, text):
+        document.file = name
+        file_rules, file_errors = _rules_of(document, context)
+        rules += file_rules
+        errors += file_errors + _duplicate_names(_declared_names(document))
+    if errors:
+        raise SourceErrors(errors)
+    return RuleSet(rules)
+
+
 def _rules_of(document: LocatedDocument, context: ValidationContext) -> tuple[list[Rule], list[SourceError]]:
     if document.data is None:
         return [], [document.error((), "empty document: expected a mapping with a 'rules' list")]

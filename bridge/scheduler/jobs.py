@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from bridge.discovery.feed import DiscoveryFeed
 from bridge.intake.prune_inbox import prune_inbox
 from bridge.intake.reconcile_zendesk import ZendeskReconciler
 from bridge.jira_progress.poll_jira import JiraPoller
@@ -25,6 +26,10 @@ def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
     due_check = DueCheck(runtime.engine, runtime.accountability, runtime.audit, runtime.outbox, runtime.settings,
                          runtime.clock)
     jobs.append(JobSpec("check_due", settings.accountability_seconds, due_check.run))
+    discovery = runtime.settings.discovery
+    if discovery.enabled:
+        feed = DiscoveryFeed(runtime.engine, discovery, runtime.rules.current, runtime.clock)
+        jobs.append(JobSpec("discover", discovery.run_seconds, feed.run))
     if runtime.issue_tracker is not None:
         poller = JiraPoller(runtime.engine, runtime.inbox, cursors, runtime.issue_tracker,
                             timedelta(seconds=settings.poll_jira_overlap_seconds), runtime.clock,

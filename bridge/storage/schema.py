@@ -328,3 +328,31 @@ workaround_answers = Table(
     Column("public", Boolean, nullable=False),  # a public reply to the customer, or an internal note
     Column("answered_at", UtcDateTime, nullable=False),
 )
+
+# Discovery (bridge/discovery): the tickets no rule matched, grouped by their words, while they are
+# in the window. A group outlives its tickets only once an admin decided on it.
+discovery_groups = Table(
+    "discovery_groups",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # watching | dismissed | accepted
+    Column("decided_size", Integer),  # its size when dismissed: suggested again only past it
+    Column("decided_at", UtcDateTime),
+    Column("rule", String(120)),  # the rule accepted from it
+)
+
+discovery_tickets = Table(
+    "discovery_tickets",
+    metadata,
+    Column("ticket_id", BigId, primary_key=True, autoincrement=False),
+    Column("group_id", BigId, ForeignKey("discovery_groups.id", ondelete="CASCADE"), nullable=False),
+    Column("arrived_at", UtcDateTime, nullable=False),  # when the customer reported it
+    Column("requester_id", BigId),
+    Column("organization_id", BigId),
+    Column("terms", JSON, nullable=False),  # stem -> count, the customer's own words (discovery/terms.py)
+)
+Index("ix_discovery_tickets_group", discovery_tickets.c.group_id)
+Index("ix_discovery_tickets_arrived", discovery_tickets.c.arrived_at)
+# Discovery reads the tickets changed since its last run.
+Index("ix_tickets_seen", tickets.c.seen_at, tickets.c.id)

@@ -125,7 +125,7 @@ def test_the_bridge_jobs_have_stable_ids_and_never_pile_up(sqlite_url):
     try:
         scheduler.start()
         jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-        assert set(jobs) == {"leadership", "poll_jira", "reconcile_zendesk", "prune_inbox", "check_due"}
+        assert set(jobs) == {"leadership", "poll_jira", "reconcile_zendesk", "prune_inbox", "check_due", "discover"}
         for job in jobs.values():
             assert (job.coalesce, job.max_instances) == (True, 1) and job.misfire_grace_time >= 1
         assert jobs["poll_jira"].trigger.interval.total_seconds() == 30

@@ -1,0 +1,111 @@
+"""The scheduled job that feeds discovery: the tickets the bridge saw since its last run, placed
+in their groups (or taken out, once a rule matches them), and the window moved on.
+
+It reads what intake already stored (the tickets table), after the fact, so intake never waits
+for it; the grouping is kept in memory between runs (bounded by the window) and rebuilt from the
+database when this process did not write the last run (a restart, another leader)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bridge.config.discovery_settings import DiscoverySettings
+from bridge.discovery.candidates import candidate
+from bridge.discovery.grouping import Grouping, Member
+from bridge.logs import log_event
+from bridge.rules import RuleSet
+from bridge.storage.cursors import Cursors
+from bridge.storage.discovery import ChangedTicket, DiscoveredTicket, DiscoveryStore
+
+log = logging.getLogger("bridge.discovery")
+
+TICKETS_CURSOR = "discovery.tickets"  # "<seen_at ISO>|<ticket id>" of the last ticket read
+# Since when discovery knows the tickets: the baseline starts there. Set by the first run, at the
+# earliest report it read (the bridge's stored tickets, backfilled history among them), or now.
+WATCHED_SINCE = "discovery.watched_since"
+CHUNK = 100  # tickets per transaction: SQLite's writer lock is never held long
+
+
+def load_grouping(store: DiscoveryStore, settings: DiscoverySettings, now: datetime) -> Grouping:
+    """The window's groups as the database keeps them."""
+    grouping = Grouping(settings.similarity)
+    for row in store.tickets_since(now - settings.window):
+        grouping.add(row.group_id, Member(row.ticket_id, row.arrived_at, row.terms, row.requester_id,
+                                          row.organization_id))
+    return grouping
+
+
+def watched_since(cursors: Cursors) -> datetime | None:
+    value = cursors.get(WATCHED_SINCE)
+    return datetime.fromisoformat(value) if value else None
+
+
+class DiscoveryFeed:
+    def __init__(self, engine: Engine, settings: DiscoverySettings, rules: Callable[[], RuleSet],
+                 clock: Callable[[], datetime]):
+        self.engine, self.settings, self.rules, self.clock = engine, settings, rules, clock
+        self.store, self.cursors = DiscoveryStore(engine), Cursors(engine)
+        self.grouping: Grouping | None = None
+        self.position: str | None = None  # the cursor this process last wrote
+
+    def run(self) -> str:
+        now = self.clock()
+        position = self.cursors.get(TICKETS_CURSOR)
+        if self.grouping is None or position != self.position:
+            self.grouping = load_grouping(self.store, self.settings, now)
+        grouping, placed, left = self.grouping, 0, 0
+        changed = self.store.changed_tickets(_parse_position(position), self.settings.batch_size)
+        try:
+            for start in range(0, len(changed), CHUNK):
+                chunk = changed[start:start + CHUNK]
+                with self.engine.begin() as connection:
+                    for ticket in chunk:
+                        outcome = self._take(connection, grouping, ticket, now)
+                        placed += outcome == "placed"
+                        left += outcome == "left"
+                    position = f"{chunk[-1].seen_at.isoformat()}|{chunk[-1].snapshot.id}"
+                    self.cursors.set_in(connection, TICKETS_CURSOR, position, now)
+            with self.engine.begin() as connection:
+                grouping.expire(now - self.settings.window)
+                self.store.forget_before(connection, now - self.settings.window)
+                if self.cursors.get_in(connection, WATCHED_SINCE) is None:
+                    since = min([now, *(m.arrived_at for g in grouping.groups.values() for m in g.members.values())])
+                    self.cursors.set_in(connection, WATCHED_SINCE, since.isoformat(), now)
+        except Exception:
+            self.grouping = None  # what memory holds may be ahead of what committed: reload next run
+            raise
+        self.position = position
+        log_event(log, logging.INFO, "discovery.run", read=len(changed), placed=placed, left=left,
+                  tickets=grouping.ticket_count, groups=len(grouping.groups))
+        return f"{len(changed)} tickets read, {placed} placed, {left} left"
+
+    def _take(self, connection, grouping: Grouping, changed: ChangedTicket, now: datetime) -> str:
+        ticket = changed.snapshot
+        member = candidate(ticket, bool(self.rules().matching(ticket)), changed.seen_at, now, self.settings.window)
+        current = grouping.group_of.get(ticket.id)
+        if member is None:
+            if current is None:
+                return "skipped"
+            grouping.remove(ticket.id)
+            self.store.remove(connection, ticket.id)
+            return "left"
+        if current is not None and dict(grouping.groups[current].members[ticket.id].terms) == dict(member.terms):
+            return "kept"  # an update that did not change the customer's words
+        grouping.remove(ticket.id)
+        placement = grouping.place(member.terms)
+        group_id = placement.group_id if placement.group_id is not None else self.store.new_group(connection, now)
+        grouping.add(group_id, member)
+        self.store.put(connection, DiscoveredTicket(group_id, member.ticket_id, member.arrived_at, dict(member.terms),
+                                                    member.requester_id, member.organization_id))
+        return "placed"
+
+
+def _parse_position(value: str | None) -> tuple[datetime, int] | None:
+    if not value:
+        return None
+    seen_at, _, ticket_id = value.rpartition("|")
+    return datetime.fromisoformat(seen_at), int(ticket_id)

@@ -1,0 +1,43 @@
+"""A group judged with its neighbourhood: the groups near enough that they may hold the same topic.
+
+A single pass splits a topic whose wording varies: a few tickets about delivery times that did
+not reach the main group's centroid start a group of their own, which then looks new. Judged
+together with its neighbours, such a fragment shares their baseline and is not news; a new
+failure has no neighbours, or grows the neighbourhood it lands in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bridge.discovery.emergence import Emergence, EmergencePolicy, judge
+from bridge.discovery.grouping import Grouping
+
+
+@dataclass(frozen=True)
+class GroupVerdict:
+    group_id: int
+    own: Emergence  # the group alone
+    neighbourhood: tuple[int, ...]  # the neighbours judged with it
+    emergence: Emergence  # the group with its neighbours: what decides
+
+    @property
+    def emerging(self) -> bool:
+        return self.emergence.emerging
+
+
+def judge_group(grouping: Grouping, group_id: int, now: datetime, watched_since: datetime,
+                policy: EmergencePolicy, neighbourhood: float) -> GroupVerdict:
+    """Emerging only when the group alone and with its neighbours both are; the neighbours are
+    looked up only for a group that is emerging alone (few are)."""
+    own = judge(_arrivals(grouping, (group_id,)), now, watched_since, policy)
+    if not own.emerging:
+        return GroupVerdict(group_id, own, (), own)
+    neighbours = tuple(grouping.neighbours(group_id, neighbourhood))
+    if not neighbours:
+        return GroupVerdict(group_id, own, (), own)
+    together = judge(_arrivals(grouping, (group_id, *neighbours)), now, watched_since, policy)
+    return GroupVerdict(group_id, own, neighbours, together)
+
+def _arrivals(grouping: Grouping, group_ids: tuple[int, ...]) -> list[datetime]:
+    return [member.arrived_at for group_id in group_ids for member in grouping.groups[group_id].members.values()]
