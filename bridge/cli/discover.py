@@ -1,41 +1,112 @@
 """`bridge discover --since 7d [--format json]`: groups of recent tickets no rule matched, emerging
-ones first, each with a suggested rule (docs/discovery.md)."""
+ones first, each with a suggested rule; `accept ID --to FILE` writes that rule, `dismiss ID`
+hides the group until it grows (docs/discovery.md)."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import click
 
-from bridge.cli.context import CliContext, pass_context
+from bridge.cli.context import CliContext, pass_context, reported_source_errors
 from bridge.cli.report import since_option_of
+from bridge.detection.live_rules import load_configured_rules
+from bridge.discovery.accepting import rule_file_change, write_rule_file
 from bridge.discovery.feed import DiscoveryFeed, watched_since
-from bridge.discovery.listing import format_listing, list_groups
+from bridge.discovery.handover import hand_over
+from bridge.discovery.listing import GroupListing, format_listing, list_groups
+from bridge.rules.durations import format_window
+from bridge.runtime import Runtime
 from bridge.storage.cursors import Cursors
-from bridge.storage.discovery import DiscoveryStore
+from bridge.storage.discovery import ACCEPTED, DISMISSED, DiscoveryStore
 
 
-@click.command("discover")
+@click.group("discover", invoke_without_command=True)
 @since_option_of("7d")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Groups shown at most.")
-@pass_context
-def discover(context: CliContext, period: timedelta, output_format: str, limit: int) -> None:
+@click.pass_context
+def discover(click_context: click.Context, period: timedelta, output_format: str, limit: int) -> None:
     """Recurring issues no rule knows yet: the recent tickets no rule matched, grouped by the
     similarity of their words. Lists each group's size, growth, requesters and organizations,
     characteristic terms, sample tickets and a suggested rule with its precision on the window's
-    unmatched tickets. Emerging groups (new, or growing past their own baseline) come first.
-    Groups the tickets stored since the last scheduled run first."""
-    runtime = context.runtime()
-    settings = runtime.settings
-    feed = DiscoveryFeed(runtime.engine, settings.discovery, runtime.rules.current, runtime.clock)
-    feed.run()
+    tickets. Emerging groups (new, or growing past their own baseline) come first. Groups the
+    tickets stored since the scheduled job's last run first."""
+    if click_context.invoked_subcommand is not None:
+        return
+    context = click_context.find_object(CliContext)
+    assert context is not None, "bridge's own group makes the context"
+    runtime = _grouped(context)
     now = runtime.clock()
-    listed = list_groups(DiscoveryStore(runtime.engine), settings, now, period,
+    listed = list_groups(DiscoveryStore(runtime.engine), runtime.settings, now, period,
                          watched_since(Cursors(runtime.engine)), limit)
     if output_format == "json":
         click.echo(json.dumps({"since": (now - period).isoformat(), "until": now.isoformat(),
                                "groups": [group.to_dict() for group in listed]}, indent=2))
     else:
-        click.echo(format_listing(listed, settings.discovery.recent))
+        click.echo(format_listing(listed, runtime.settings.discovery.recent))
+
+
+@discover.command("accept")
+@click.argument("group_id", type=int)
+@click.option("--to", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The rule file to write the rule into (created, or the rule added at the end of its list).")
+@click.option("--team", help="The team the rule routes to (default: discovery.team, else the first team).")
+@pass_context
+def accept(context: CliContext, group_id: int, path: Path, team: str | None) -> None:
+    """Write group GROUP_ID's suggested rule into a rule file, validated first; detection then
+    takes the group's tickets over with the rule's threshold, team and due date."""
+    settings = context.settings()
+    if team is not None and team not in settings.teams:
+        raise click.BadParameter(f"{team!r} is not one of teams: {', '.join(sorted(settings.teams))}",
+                                 param_hint="--team")
+    runtime = _grouped(context)
+    group = _group(runtime, group_id, team)
+    assert group.suggested_rule is not None, "list_groups describes every group it lists"
+    with reported_source_errors():
+        change = rule_file_change(settings, load_configured_rules(settings), path, group.suggested_rule.yaml,
+                                  group.suggested_rule.name)
+    write_rule_file(change)
+    rule = group.suggested_rule.name
+    DiscoveryStore(runtime.engine).decide(group_id, ACCEPTED, group.size, runtime.clock(), rule)
+    click.echo(f"rule {rule} written to {change.path} (precision {group.suggested_rule.precision:.2f} "
+               "on the window's tickets)")
+    runtime.rules.reloader.check()
+    if runtime.rules.current().by_name(rule) is None:
+        click.echo(f"warning: the config's `rules` do not name {change.path}: add it for detection to use the rule",
+                   err=True)
+        return
+    outcomes = hand_over(runtime.engine, runtime.processor, runtime.tickets.get_many(group.ticket_ids),
+                         runtime.clock())
+    counted = sum(1 for outcome in outcomes if "no rule matched" not in outcome)
+    click.echo(f"{counted} of the group's {len(outcomes)} tickets handed to detection under {rule}")
+
+
+@discover.command("dismiss")
+@click.argument("group_id", type=int)
+@pass_context
+def dismiss(context: CliContext, group_id: int) -> None:
+    """Stop suggesting group GROUP_ID, unless it grows past its size now."""
+    runtime = context.runtime()
+    group = _group(runtime, group_id, None)
+    DiscoveryStore(runtime.engine).decide(group_id, DISMISSED, group.size, runtime.clock())
+    click.echo(f"group {group_id} dismissed at {group.size} tickets")
+
+
+def _grouped(context: CliContext) -> Runtime:
+    """The runtime, once the tickets stored since the scheduled job's last run are grouped."""
+    runtime = context.runtime()
+    DiscoveryFeed(runtime.engine, runtime.settings.discovery, runtime.rules.current, runtime.clock).run()
+    return runtime
+
+
+def _group(runtime: Runtime, group_id: int, team: str | None) -> GroupListing:
+    settings = runtime.settings
+    found = list_groups(DiscoveryStore(runtime.engine), settings, runtime.clock(), settings.discovery.window,
+                        watched_since(Cursors(runtime.engine)), only=group_id, team=team)
+    if not found:
+        raise click.ClickException(f"no group {group_id} among the tickets of the last "
+                                   f"{format_window(settings.discovery.window)} (see bridge discover)")
+    return found[0]

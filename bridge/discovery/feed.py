@@ -51,6 +51,7 @@ class DiscoveryFeed:
         self.store, self.cursors = DiscoveryStore(engine), Cursors(engine)
         self.grouping: Grouping | None = None
         self.position: str | None = None  # the cursor this process last wrote
+        self.rules_checked: RuleSet | None = None  # the rules the grouped tickets were last checked against
 
     def run(self) -> str:
         now = self.clock()
@@ -60,6 +61,7 @@ class DiscoveryFeed:
         grouping, placed, left = self.grouping, 0, 0
         changed = self.store.changed_tickets(_parse_position(position), self.settings.batch_size)
         try:
+            left += self._leave_if_matched(grouping, now)
             for start in range(0, len(changed), CHUNK):
                 chunk = changed[start:start + CHUNK]
                 with self.engine.begin() as connection:
@@ -82,6 +84,22 @@ class DiscoveryFeed:
         log_event(log, logging.INFO, "discovery.run", read=len(changed), placed=placed, left=left,
                   tickets=grouping.ticket_count, groups=len(grouping.groups))
         return f"{len(changed)} tickets read, {placed} placed, {left} left"
+
+    def _leave_if_matched(self, grouping: Grouping, now: datetime) -> int:
+        """When the rules changed (a suggestion accepted, a rule file edited), the grouped tickets
+        a rule now matches leave: detection owns them."""
+        rules = self.rules()
+        if rules is self.rules_checked:
+            return 0
+        snapshots = self.store.snapshots_seen_since(now - 2 * self.settings.window)
+        matched = [ticket_id for ticket_id in list(grouping.group_of)
+                   if ticket_id in snapshots and rules.matching(snapshots[ticket_id])]
+        with self.engine.begin() as connection:
+            for ticket_id in matched:
+                grouping.remove(ticket_id)
+                self.store.remove(connection, ticket_id)
+        self.rules_checked = rules
+        return len(matched)
 
     def _take(self, connection, grouping: Grouping, changed: ChangedTicket, now: datetime) -> str:
         ticket = changed.snapshot

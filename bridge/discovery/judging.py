@@ -3,15 +3,20 @@
 A single pass splits a topic whose wording varies: a few tickets about delivery times that did
 not reach the main group's centroid start a group of their own, which then looks new. Judged
 together with its neighbours, such a fragment shares their baseline and is not news; a new
-failure has no neighbours, or grows the neighbourhood it lands in."""
+failure has no neighbours, or grows the neighbourhood it lands in: unusually (its steady part
+dilutes the news, so a milder growth and a milder improbability suffice there)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bridge.discovery.emergence import Emergence, EmergencePolicy, judge
 from bridge.discovery.grouping import Grouping
+
+# A neighbourhood only has to be unusual, not news: its steady part dilutes what is new in it.
+NEIGHBOURHOOD_GROWTH = 2.0
+NEIGHBOURHOOD_SIGNIFICANCE = 0.0001
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,10 @@ def judge_group(grouping: Grouping, group_id: int, now: datetime, watched_since:
     neighbours = tuple(grouping.neighbours(group_id, neighbourhood))
     if not neighbours:
         return GroupVerdict(group_id, own, (), own)
-    together = judge(_arrivals(grouping, (group_id, *neighbours)), now, watched_since, policy)
+    together = judge(_arrivals(grouping, (group_id, *neighbours)), now, watched_since, replace(
+        policy, growth=NEIGHBOURHOOD_GROWTH, significance=NEIGHBOURHOOD_SIGNIFICANCE))
     return GroupVerdict(group_id, own, neighbours, together)
+
 
 def _arrivals(grouping: Grouping, group_ids: tuple[int, ...]) -> list[datetime]:
     return [member.arrived_at for group_id in group_ids for member in grouping.groups[group_id].members.values()]

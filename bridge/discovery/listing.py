@@ -51,6 +51,7 @@ class GroupListing:
     terms: list[str]
     samples: list[dict] = field(default_factory=list)  # {id, subject}
     neighbours: list[int] = field(default_factory=list)  # groups judged with it
+    ticket_ids: list[int] = field(default_factory=list)  # every ticket of the group, oldest first
     suggested_rule: SuggestedRule | None = None
 
     def to_dict(self) -> dict:
@@ -58,7 +59,10 @@ class GroupListing:
 
 
 def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period: timedelta,
-                watched_since: datetime | None, limit: int = 20) -> list[GroupListing]:
+                watched_since: datetime | None, limit: int = 20, only: int | None = None,
+                team: str | None = None) -> list[GroupListing]:
+    """The groups with two tickets or more in `period`, except those accepted, or dismissed and
+    not grown since; `only`: that one group, whatever its size or decision."""
     discovery = settings.discovery
     grouping = load_grouping(store, discovery, now)
     policy = emergence_policy(discovery)
@@ -67,7 +71,10 @@ def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period
     for group_id, group in grouping.groups.items():
         in_period = [m for m in group.members.values() if m.arrived_at >= now - period]
         decision = decisions.get(group_id)
-        if len(in_period) < 2 or (decision and (decision.status == ACCEPTED or (
+        if only is not None:
+            if group_id != only:
+                continue
+        elif len(in_period) < 2 or (decision and (decision.status == ACCEPTED or (
                 decision.status == DISMISSED and group.size <= (decision.decided_size or 0)))):
             continue
         verdict = judge_group(grouping, group_id, now, watched_since or now, policy, discovery.neighbourhood)
@@ -77,16 +84,17 @@ def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period
             len(in_period), verdict.own.recent, verdict.own.earlier, round(growth, 2) if growth else None,
             len({m.requester_id for m in in_period if m.requester_id is not None}),
             len({m.organization_id for m in in_period if m.organization_id is not None}),
-            grouping.characteristic_terms(group_id), neighbours=list(verdict.neighbourhood)))
+            grouping.characteristic_terms(group_id), neighbours=list(verdict.neighbourhood),
+            ticket_ids=list(group.members)))
     listed.sort(key=lambda g: (not g.emerging, -g.recent, -g.size, g.id))
     listed = listed[:limit]
     if listed:
-        _describe(listed, grouping, store, settings, now)
+        _describe(listed, grouping, store, settings, now, team)
     return listed
 
 
 def _describe(listed: list[GroupListing], grouping: Grouping, store: DiscoveryStore, settings: Settings,
-              now: datetime) -> None:
+              now: datetime, team: str | None = None) -> None:
     """Samples and suggested rules. A rule should leave alone every other ticket reported in the
     window, those other rules match among them (the neighbourhood its precision is measured on)."""
     window_from = now - settings.discovery.window
@@ -94,7 +102,7 @@ def _describe(listed: list[GroupListing], grouping: Grouping, store: DiscoverySt
                  if (ticket.created_at or now) >= window_from and not created_by_bridge(ticket)}
     terms_of = {ticket_id: set(term_counts(ticket.subject, ticket.description))
                 for ticket_id, ticket in snapshots.items()}
-    team = settings.discovery.team or next(iter(settings.teams), "support")
+    team = team or settings.discovery.team or next(iter(settings.teams), "support")
     for listing in listed:
         members = list(grouping.groups[listing.id].members)
         listing.samples = [{"id": ticket_id, "subject": (snapshots[ticket_id].subject or "")[:SUBJECT_SHOWN]}

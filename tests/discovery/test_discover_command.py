@@ -158,3 +158,71 @@ def test_the_scheduled_job_runs_only_when_discovery_is_enabled(sqlite_url, clock
     if enabled:
         assert jobs["discover"].every_seconds == 30 and jobs["discover"].run() == "0 tickets read, 0 placed, 0 left"
     runtime.engine.dispose()
+
+
+def emerging_group(config) -> dict:
+    return json.loads(invoke(config, "discover", "--format", "json").stdout)["groups"][0]
+
+
+def test_accepting_writes_the_rule_into_a_configured_file_and_the_group_leaves_the_list(stored):
+    config, runtime, burst, _, tmp_path = stored
+    group = emerging_group(config)
+    refunds = tmp_path / "rules" / "refunds.yaml"
+    result = invoke(config, "discover", "accept", str(group["id"]), "--to", str(refunds))
+    assert result.exit_code == 0, result.output
+    assert f"rule {group['suggested_rule']['name']} written to {refunds}" in result.stdout
+    assert "warning" not in result.output
+    name = group["suggested_rule"]["name"]
+    assert f"7 of the group's 7 tickets handed to detection under {name}" in result.stdout
+    [problem] = [p for p in runtime.problems.list() if p.rule == name]
+    assert (problem.state, problem.ticket_count, problem.team) == ("open", 7, "engineering")
+    text = refunds.read_text()
+    assert text.startswith(REFUND_RULE) and text.count("- name: ") == 2  # added, the file's own rule kept
+    tested = json.loads(invoke(config, "rules", "test", "--since", "1d", "--json").stdout)
+    outcome = next(r for r in tested["rules"] if r["rule"] == group["suggested_rule"]["name"])
+    assert sorted(outcome["matched_ticket_ids"]) == burst
+    listed = json.loads(invoke(config, "discover", "--format", "json").stdout)["groups"]
+    assert group["id"] not in [g["id"] for g in listed]
+    grouped = {row.ticket_id for row in DiscoveryStore(runtime.engine).tickets_since(datetime(2000, 1, 1, tzinfo=UTC))}
+    assert not grouped & set(burst)  # a rule matches them now: detection's, not discovery's
+    again = invoke(config, "discover", "accept", str(group["id"]), "--to", str(tmp_path / "rules" / "other.yaml"))
+    assert again.exit_code == 1 and f"no group {group['id']}" in again.output
+
+
+def test_accepting_into_a_file_the_config_does_not_read_warns(stored):
+    config, _, _, _, tmp_path = stored
+    group = emerging_group(config)
+    elsewhere = tmp_path / "drafts" / "new.yaml"
+    result = invoke(config, "discover", "accept", str(group["id"]), "--to", str(elsewhere), "--team", "engineering")
+    assert result.exit_code == 0, result.output
+    assert "the config's `rules` do not name" in result.stderr
+    assert elsewhere.read_text() == group["suggested_rule"]["yaml"]
+
+
+def test_accepting_refuses_a_file_that_would_not_load_and_writes_nothing(stored):
+    config, _, _, _, tmp_path = stored
+    group = emerging_group(config)
+    broken = tmp_path / "drafts" / "broken.yaml"
+    broken.parent.mkdir()
+    broken.write_text("rules:\n  - name: x\n    team: nobody\n")
+    result = invoke(config, "discover", "accept", str(group["id"]), "--to", str(broken))
+    assert result.exit_code == 1 and "broken.yaml:3: rules[0].team: unknown team 'nobody'" in result.stderr
+    assert broken.read_text() == "rules:\n  - name: x\n    team: nobody\n"
+    assert invoke(config, "discover", "accept", str(group["id"]), "--to", str(broken), "--team", "ops").exit_code == 2
+
+
+def test_a_dismissed_group_is_not_suggested_again_until_it_grows(stored):
+    config, runtime, *_ = stored
+    group = emerging_group(config)
+    result = invoke(config, "discover", "dismiss", str(group["id"]))
+    assert result.exit_code == 0 and f"group {group['id']} dismissed at 7 tickets" in result.stdout
+    listed = json.loads(invoke(config, "discover", "--format", "json").stdout)["groups"]
+    assert group["id"] not in [g["id"] for g in listed]
+    now = datetime.now(UTC)
+    with runtime.engine.begin() as connection:
+        runtime.tickets.record(connection, TicketSnapshot(2100, subject="app crashes uploading a photo",
+                                                          description="the app crashes when I upload a photo",
+                                                          created_at=now), now)
+    grown = emerging_group(config)
+    assert (grown["id"], grown["size"], grown["status"]) == (group["id"], 8, "dismissed")
+    assert invoke(config, "discover", "dismiss", "999999").exit_code == 1
