@@ -15,7 +15,6 @@ from bridge.cli.report import since_option_of
 from bridge.detection.live_rules import load_configured_rules
 from bridge.discovery.accepting import rule_file_change, write_rule_file
 from bridge.discovery.feed import DiscoveryFeed, watched_since
-from bridge.discovery.handover import hand_over
 from bridge.discovery.listing import GroupListing, format_listing, list_groups
 from bridge.rules.durations import format_window
 from bridge.runtime import Runtime
@@ -78,10 +77,8 @@ def accept(context: CliContext, group_id: int, path: Path, team: str | None) -> 
         click.echo(f"warning: the config's `rules` do not name {change.path}: add it for detection to use the rule",
                    err=True)
         return
-    outcomes = hand_over(runtime.engine, runtime.processor, runtime.tickets.get_many(group.ticket_ids),
-                         runtime.clock())
-    counted = sum(1 for outcome in outcomes if "no rule matched" not in outcome)
-    click.echo(f"{counted} of the group's {len(outcomes)} tickets handed to detection under {rule}")
+    click.echo(f"the running bridge hands the group's {group.size} tickets to detection once it has reloaded "
+               f"the rules (its discover job, every {runtime.settings.discovery.run_seconds:g} s)")
 
 
 @discover.command("dismiss")

@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from bridge.config.discovery_settings import DiscoverySettings
 from bridge.discovery.candidates import candidate
 from bridge.discovery.grouping import Grouping, Member
+from bridge.discovery.handover import hand_over
+from bridge.intake.processing import EventProcessor
 from bridge.logs import log_event
 from bridge.rules import RuleSet
 from bridge.storage.cursors import Cursors
@@ -45,9 +47,14 @@ def watched_since(cursors: Cursors) -> datetime | None:
 
 
 class DiscoveryFeed:
+    """`processor`: the worker's, for handing accepted groups to detection (the scheduled job in
+    the bridge's worker process, whose rules are the ones its actions will find); without it (the
+    command line) accepted groups wait for that job."""
+
     def __init__(self, engine: Engine, settings: DiscoverySettings, rules: Callable[[], RuleSet],
-                 clock: Callable[[], datetime]):
+                 clock: Callable[[], datetime], processor: EventProcessor | None = None):
         self.engine, self.settings, self.rules, self.clock = engine, settings, rules, clock
+        self.processor = processor
         self.store, self.cursors = DiscoveryStore(engine), Cursors(engine)
         self.grouping: Grouping | None = None
         self.position: str | None = None  # the cursor this process last wrote
@@ -61,6 +68,7 @@ class DiscoveryFeed:
         grouping, placed, left = self.grouping, 0, 0
         changed = self.store.changed_tickets(_parse_position(position), self.settings.batch_size)
         try:
+            left += self._hand_over_accepted(grouping, now)
             left += self._leave_if_matched(grouping, now)
             for start in range(0, len(changed), CHUNK):
                 chunk = changed[start:start + CHUNK]
@@ -85,15 +93,36 @@ class DiscoveryFeed:
                   tickets=grouping.ticket_count, groups=len(grouping.groups))
         return f"{len(changed)} tickets read, {placed} placed, {left} left"
 
+    def _hand_over_accepted(self, grouping: Grouping, now: datetime) -> int:
+        """The tickets of groups whose accepted rule this process runs now go through detection
+        (bridge/discovery/handover.py) and leave discovery; a crash in between hands them over
+        again, which detection counts once."""
+        if self.processor is None:
+            return 0
+        rules, handed = self.rules(), 0
+        for group_id, rule in self.store.accepted_rules(grouping.groups).items():
+            if rules.by_name(rule) is None:
+                continue  # not reloaded yet: the next run
+            ticket_ids = list(grouping.groups[group_id].members)
+            hand_over(self.engine, self.processor, list(self.store.snapshots(ticket_ids).values()), now)
+            with self.engine.begin() as connection:
+                for ticket_id in ticket_ids:
+                    grouping.remove(ticket_id)
+                    self.store.remove(connection, ticket_id)
+            log_event(log, logging.INFO, "discovery.handed_over", group=group_id, rule=rule, tickets=len(ticket_ids))
+            handed += len(ticket_ids)
+        return handed
+
     def _leave_if_matched(self, grouping: Grouping, now: datetime) -> int:
-        """When the rules changed (a suggestion accepted, a rule file edited), the grouped tickets
-        a rule now matches leave: detection owns them."""
+        """When the rules changed (a rule file edited), the grouped tickets a rule now matches
+        leave: detection owns them. Those of accepted groups stay until they are handed over."""
         rules = self.rules()
         if rules is self.rules_checked:
             return 0
+        waiting = set(self.store.accepted_rules(grouping.groups))  # for the hand-over, not to leave
         snapshots = self.store.snapshots_seen_since(now - 2 * self.settings.window)
-        matched = [ticket_id for ticket_id in list(grouping.group_of)
-                   if ticket_id in snapshots and rules.matching(snapshots[ticket_id])]
+        matched = [ticket_id for ticket_id, group_id in list(grouping.group_of.items())
+                   if group_id not in waiting and ticket_id in snapshots and rules.matching(snapshots[ticket_id])]
         with self.engine.begin() as connection:
             for ticket_id in matched:
                 grouping.remove(ticket_id)

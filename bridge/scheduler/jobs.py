@@ -28,7 +28,7 @@ def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
     jobs.append(JobSpec("check_due", settings.accountability_seconds, due_check.run))
     discovery = runtime.settings.discovery
     if discovery.enabled:
-        feed = DiscoveryFeed(runtime.engine, discovery, runtime.rules.current, runtime.clock)
+        feed = DiscoveryFeed(runtime.engine, discovery, runtime.rules.current, runtime.clock, runtime.processor)
         jobs.append(JobSpec("discover", discovery.run_seconds, feed.run))
     if runtime.issue_tracker is not None:
         poller = JiraPoller(runtime.engine, runtime.inbox, cursors, runtime.issue_tracker,

@@ -75,6 +75,19 @@ class DiscoveryStore:
         with reading(self.engine) as connection:
             return [ChangedTicket(ticket_from_json(row.snapshot), row.seen_at) for row in connection.execute(query)]
 
+    def accepted_rules(self, group_ids: Iterable[int]) -> dict[int, str]:
+        """Group id -> the rule accepted from it, for those of these groups that were accepted."""
+        c = discovery_groups.c
+        query = select(c.id, c.rule).where(c.id.in_(list(group_ids)), c.status == ACCEPTED, c.rule.is_not(None))
+        with reading(self.engine) as connection:
+            return {row.id: row.rule for row in connection.execute(query)}
+
+    def snapshots(self, ticket_ids: Iterable[int]) -> dict[int, TicketSnapshot]:
+        ids = list(ticket_ids)
+        with reading(self.engine) as connection:
+            rows = connection.execute(select(tickets.c.id, tickets.c.snapshot).where(tickets.c.id.in_(ids)))
+            return {row.id: ticket_from_json(row.snapshot) for row in rows}
+
     def snapshots_seen_since(self, since: datetime) -> dict[int, TicketSnapshot]:
         """Every ticket the bridge saw since `since`, matched by a rule or not."""
         query = select(tickets.c.id, tickets.c.snapshot).where(tickets.c.seen_at >= since)
