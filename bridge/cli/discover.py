@@ -95,7 +95,9 @@ def dismiss(context: CliContext, group_id: int) -> None:
 def _grouped(context: CliContext) -> Runtime:
     """The runtime, once the tickets stored since the scheduled job's last run are grouped."""
     runtime = context.runtime()
-    DiscoveryFeed(runtime.engine, runtime.settings.discovery, runtime.rules.current, runtime.clock).run()
+    if not runtime.settings.discovery.enabled:
+        raise click.ClickException("discovery is off (discovery.enabled: false in the config)")
+    DiscoveryFeed(runtime.engine, runtime.settings.discovery, runtime.rules.current, runtime.clock).catch_up()
     return runtime
 
 

@@ -59,6 +59,14 @@ class DiscoveryFeed:
         self.grouping: Grouping | None = None
         self.position: str | None = None  # the cursor this process last wrote
         self.rules_checked: RuleSet | None = None  # the rules the grouped tickets were last checked against
+        self.last_read = 0  # tickets the last run read (batch_size: there may be more)
+
+    def catch_up(self, most_runs: int = 100) -> None:
+        """Runs until every stored ticket was read (`bridge discover`, before it lists)."""
+        for _ in range(most_runs):
+            self.run()
+            if self.last_read < self.settings.batch_size:
+                return
 
     def run(self) -> str:
         now = self.clock()
@@ -66,7 +74,9 @@ class DiscoveryFeed:
         if self.grouping is None or position != self.position:
             self.grouping = load_grouping(self.store, self.settings, now)
         grouping, placed, left = self.grouping, 0, 0
-        changed = self.store.changed_tickets(_parse_position(position), self.settings.batch_size)
+        # The first run starts at the window: a ticket reported in it was seen in it.
+        after = _parse_position(position) or (now - self.settings.window, 0)
+        changed = self.store.changed_tickets(after, self.settings.batch_size)
         try:
             left += self._hand_over_accepted(grouping, now)
             left += self._leave_if_matched(grouping, now)
@@ -88,7 +98,7 @@ class DiscoveryFeed:
         except Exception:
             self.grouping = None  # what memory holds may be ahead of what committed: reload next run
             raise
-        self.position = position
+        self.position, self.last_read = position, len(changed)
         log_event(log, logging.INFO, "discovery.run", read=len(changed), placed=placed, left=left,
                   tickets=grouping.ticket_count, groups=len(grouping.groups))
         return f"{len(changed)} tickets read, {placed} placed, {left} left"

@@ -150,6 +150,19 @@ def test_a_ticket_leaves_its_group_once_a_rule_matches_it_and_the_window_moves_o
     runtime.engine.dispose()
 
 
+def test_the_command_reads_every_stored_ticket_and_says_when_discovery_is_off(tmp_path):
+    now = datetime.now(UTC).replace(microsecond=0)
+    settings, runtime, burst, _ = world(tmp_path, now, batch_size=4)
+    runtime.engine.dispose()
+    config = write_config(tmp_path, settings)
+    groups = json.loads(invoke(config, "discover", "--format", "json").stdout)["groups"]
+    assert groups[0]["ticket_ids"] == burst  # 35 tickets stored, 4 a run
+    off = write_config(tmp_path, settings.model_copy(update={"discovery": settings.discovery.model_copy(
+        update={"enabled": False})}))
+    result = invoke(off, "discover")
+    assert result.exit_code == 1 and "discovery is off (discovery.enabled: false in the config)" in result.output
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_scheduled_job_runs_only_when_discovery_is_enabled(sqlite_url, clock, enabled):
     runtime = build_runtime(make_settings(sqlite_url, discovery={"enabled": enabled, "run_seconds": 30}), clock=clock)
