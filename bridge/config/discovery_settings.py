@@ -33,6 +33,10 @@ class DiscoverySettings(BaseModel):
     significance: float = Field(default=0.0001, gt=0, lt=1)
     # The team suggested rules name (a key of `teams`); left out: the first team the config lists.
     team: str | None = Field(default=None, min_length=1)
+    # Open a problem for an emerging group without waiting for an admin: its suggested rule is
+    # accepted into `rules_file` (a file the config's `rules` read), routed to `team`.
+    open_problems: bool = False
+    rules_file: str | None = Field(default=None, min_length=1)
     run_seconds: float = Field(default=60, ge=5)  # how often the scheduled job groups new tickets
     batch_size: int = Field(default=500, ge=1, le=10000)  # tickets one run takes at most
 
@@ -40,4 +44,6 @@ class DiscoverySettings(BaseModel):
     def _recent_inside_window(self) -> DiscoverySettings:
         if self.recent * 2 > self.window:
             raise ValueError("recent must be at most half of window: the rest is the baseline it is judged against")
+        if self.open_problems and self.rules_file is None:
+            raise ValueError("open_problems needs rules_file: the rule file emerging groups' rules are written to")
         return self

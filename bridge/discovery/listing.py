@@ -60,7 +60,7 @@ class GroupListing:
 
 def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period: timedelta,
                 watched_since: datetime | None, limit: int = 20, only: int | None = None,
-                team: str | None = None) -> list[GroupListing]:
+                team: str | None = None, emerging_only: bool = False) -> list[GroupListing]:
     """The groups with two tickets or more in `period`, except those accepted, or dismissed and
     not grown since; `only`: that one group, whatever its size or decision."""
     discovery = settings.discovery
@@ -86,6 +86,8 @@ def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period
             len({m.organization_id for m in in_period if m.organization_id is not None}),
             grouping.characteristic_terms(group_id), neighbours=list(verdict.neighbourhood),
             ticket_ids=list(group.members)))
+    if emerging_only:
+        listed = [group for group in listed if group.emerging]
     listed.sort(key=lambda g: (not g.emerging, -g.recent, -g.size, g.id))
     listed = listed[:limit]
     if listed:

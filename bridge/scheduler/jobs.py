@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 from bridge.discovery.feed import DiscoveryFeed
+from bridge.discovery.opening import EmergingProblems
 from bridge.intake.prune_inbox import prune_inbox
 from bridge.intake.reconcile_zendesk import ZendeskReconciler
 from bridge.jira_progress.poll_jira import JiraPoller
@@ -29,7 +30,9 @@ def scheduled_jobs(runtime: Runtime) -> list[JobSpec]:
     discovery = runtime.settings.discovery
     if discovery.enabled:
         feed = DiscoveryFeed(runtime.engine, discovery, runtime.rules.current, runtime.clock, runtime.processor)
-        jobs.append(JobSpec("discover", discovery.run_seconds, feed.run))
+        opening = EmergingProblems(runtime.engine, runtime.settings, runtime.rules.current, runtime.clock)
+        jobs.append(JobSpec("discover", discovery.run_seconds,
+                            lambda: "; ".join([feed.run(), opening.run()]) if discovery.open_problems else feed.run()))
     if runtime.issue_tracker is not None:
         poller = JiraPoller(runtime.engine, runtime.inbox, cursors, runtime.issue_tracker,
                             timedelta(seconds=settings.poll_jira_overlap_seconds), runtime.clock,
