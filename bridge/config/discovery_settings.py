@@ -39,6 +39,10 @@ class DiscoverySettings(BaseModel):
     rules_file: str | None = Field(default=None, min_length=1)
     run_seconds: float = Field(default=60, ge=5)  # how often the scheduled job groups new tickets
     batch_size: int = Field(default=500, ge=1, le=10000)  # tickets one run takes at most
+    # The job reads a ticket this long after the bridge stored it: a worker's transaction stamps
+    # the time it saw a ticket when it starts and may commit later (database.statement_timeout_seconds
+    # bounds that), and the job's position must not pass a ticket still to appear behind it.
+    settle_seconds: float = Field(default=60, ge=0)
 
     @model_validator(mode="after")
     def _recent_inside_window(self) -> DiscoverySettings:

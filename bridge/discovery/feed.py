@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -26,8 +26,8 @@ from bridge.storage.discovery import ChangedTicket, DiscoveredTicket, DiscoveryS
 log = logging.getLogger("bridge.discovery")
 
 TICKETS_CURSOR = "discovery.tickets"  # "<seen_at ISO>|<ticket id>" of the last ticket read
-# Since when discovery knows the tickets: the baseline starts there. Set by the first run, at the
-# earliest report it read (the bridge's stored tickets, backfilled history among them), or now.
+# Since when discovery knows the tickets: the baseline starts there. Set by the first run that
+# grouped any, at the earliest report it read (stored tickets, backfilled history among them).
 WATCHED_SINCE = "discovery.watched_since"
 CHUNK = 100  # tickets per transaction: SQLite's writer lock is never held long
 
@@ -60,45 +60,61 @@ class DiscoveryFeed:
         self.position: str | None = None  # the cursor this process last wrote
         self.rules_checked: RuleSet | None = None  # the rules the grouped tickets were last checked against
         self.last_read = 0  # tickets the last run read (batch_size: there may be more)
+        self.last_seen: tuple[datetime, int] | None = None  # (seen_at, id) of the last ticket read
 
     def catch_up(self, most_runs: int = 100) -> None:
-        """Runs until every stored ticket was read (`bridge discover`, before it lists)."""
+        """Runs until every stored ticket was read, the last minute's too (`bridge discover`,
+        before it lists); those are placed without moving the cursor, which the job moves later."""
         for _ in range(most_runs):
             self.run()
             if self.last_read < self.settings.batch_size:
-                return
+                break
+        tail = None
+        for _ in range(most_runs):
+            self.run(unsettled_after=tail or _parse_position(self.position) or (self.clock() - self.settings.window, 0))
+            if self.last_read < self.settings.batch_size:
+                break
+            tail = self.last_seen
 
-    def run(self) -> str:
+    def run(self, unsettled_after: tuple[datetime, int] | None = None) -> str:
+        """One run. `unsettled_after`: read from there, the tickets seen within
+        `discovery.settle_seconds` too, without moving the cursor."""
         now = self.clock()
         position = self.cursors.get(TICKETS_CURSOR)
         if self.grouping is None or position != self.position:
             self.grouping = load_grouping(self.store, self.settings, now)
         grouping, placed, left = self.grouping, 0, 0
+        unsettled = unsettled_after is not None
         # The first run starts at the window: a ticket reported in it was seen in it.
-        after = _parse_position(position) or (now - self.settings.window, 0)
-        changed = self.store.changed_tickets(after, self.settings.batch_size)
+        after = unsettled_after or _parse_position(position) or (now - self.settings.window, 0)
+        settled = now - timedelta(seconds=self.settings.settle_seconds)
+        changed = self.store.changed_tickets(after, None if unsettled else settled, self.settings.batch_size)
         try:
             left += self._hand_over_accepted(grouping, now)
             left += self._leave_if_matched(grouping, now)
+            waiting = set(self.store.accepted_rules(grouping.groups))
             for start in range(0, len(changed), CHUNK):
                 chunk = changed[start:start + CHUNK]
                 with self.engine.begin() as connection:
                     for ticket in chunk:
-                        outcome = self._take(connection, grouping, ticket, now)
+                        outcome = self._take(connection, grouping, ticket, now, waiting)
                         placed += outcome == "placed"
                         left += outcome == "left"
-                    position = f"{chunk[-1].seen_at.isoformat()}|{chunk[-1].snapshot.id}"
-                    self.cursors.set_in(connection, TICKETS_CURSOR, position, now)
+                    if not unsettled:
+                        position = f"{chunk[-1].seen_at.isoformat()}|{chunk[-1].snapshot.id}"
+                        self.cursors.set_in(connection, TICKETS_CURSOR, position, now)
             with self.engine.begin() as connection:
                 grouping.expire(now - self.settings.window)
                 self.store.forget_before(connection, now - self.settings.window)
-                if self.cursors.get_in(connection, WATCHED_SINCE) is None:
+                if grouping.ticket_count and self.cursors.get_in(connection, WATCHED_SINCE) is None:
                     since = min([now, *(m.arrived_at for g in grouping.groups.values() for m in g.members.values())])
                     self.cursors.set_in(connection, WATCHED_SINCE, since.isoformat(), now)
         except Exception:
             self.grouping = None  # what memory holds may be ahead of what committed: reload next run
             raise
         self.position, self.last_read = position, len(changed)
+        if changed:
+            self.last_seen = (changed[-1].seen_at, changed[-1].snapshot.id)
         log_event(log, logging.INFO, "discovery.run", read=len(changed), placed=placed, left=left,
                   tickets=grouping.ticket_count, groups=len(grouping.groups))
         return f"{len(changed)} tickets read, {placed} placed, {left} left"
@@ -140,10 +156,14 @@ class DiscoveryFeed:
         self.rules_checked = rules
         return len(matched)
 
-    def _take(self, connection, grouping: Grouping, changed: ChangedTicket, now: datetime) -> str:
+    def _take(self, connection, grouping: Grouping, changed: ChangedTicket, now: datetime,
+              waiting: set[int]) -> str:
+        """`waiting`: accepted groups, whose tickets stay until the hand-over."""
         ticket = changed.snapshot
-        member = candidate(ticket, bool(self.rules().matching(ticket)), changed.seen_at, now, self.settings.window)
         current = grouping.group_of.get(ticket.id)
+        if current in waiting:
+            return "kept"
+        member = candidate(ticket, bool(self.rules().matching(ticket)), changed.seen_at, now, self.settings.window)
         if member is None:
             if current is None:
                 return "skipped"

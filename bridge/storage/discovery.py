@@ -65,10 +65,14 @@ class DiscoveryStore:
             return {row.id: GroupDecision(row.id, row.created_at, row.status, row.decided_size, row.decided_at,
                                           row.rule) for row in connection.execute(query)}
 
-    def changed_tickets(self, after: tuple[datetime, int] | None, limit: int) -> list[ChangedTicket]:
-        """Tickets the bridge saw (an event applied) after `after` (seen_at, id), in that order."""
+    def changed_tickets(self, after: tuple[datetime, int] | None, until: datetime | None,
+                        limit: int) -> list[ChangedTicket]:
+        """Tickets the bridge saw (an event applied) after `after` (seen_at, id) and up to
+        `until`, in that order."""
         c = tickets.c
         query = select(c.id, c.snapshot, c.seen_at).order_by(c.seen_at, c.id).limit(limit)
+        if until is not None:
+            query = query.where(c.seen_at <= until)
         if after is not None:
             seen_at, ticket_id = after
             query = query.where(or_(c.seen_at > seen_at, and_(c.seen_at == seen_at, c.id > ticket_id)))
