@@ -65,9 +65,12 @@ def accept(context: CliContext, group_id: int, path: Path, team: str | None) -> 
     group = _group(runtime, group_id, team)
     assert group.suggested_rule is not None, "list_groups describes every group it lists"
     with reported_source_errors():
-        change = rule_file_change(settings, load_configured_rules(settings), path, group.suggested_rule.yaml,
-                                  group.suggested_rule.name)
-    write_rule_file(change)
+        change = rule_file_change(settings, load_configured_rules(settings), path.resolve(),
+                                  group.suggested_rule.yaml, group.suggested_rule.name)
+    try:
+        write_rule_file(change)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {change.path}: {exc}") from None
     rule = group.suggested_rule.name
     DiscoveryStore(runtime.engine).decide(group_id, ACCEPTED, group.size, runtime.clock(), rule)
     click.echo(f"rule {rule} written to {change.path} (precision {group.suggested_rule.precision:.2f} "

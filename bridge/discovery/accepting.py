@@ -1,6 +1,6 @@
-"""Accepting a suggested rule: written into the rule file an admin names, validated first, so
-detection takes over the group with its own threshold, team and due date; and dismissing a group,
-which is not suggested again unless it grows past its size then."""
+"""Accepting a suggested rule: written into the rule file an admin names (or
+`discovery.rules_file`), validated first, so that detection takes the group over with the rule's
+threshold, team and due date (bridge/discovery/feed.py hands it over)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,16 @@ def with_rule(existing: str | None, suggested: str) -> str:
 
 def rule_file_change(settings: Settings, configured: RuleSet, path: Path, suggested: str,
                      rule_name: str) -> RuleFileChange:
-    """The file as it would be written; SourceErrors naming file, line and key when it would not
-    be a valid rule file, or would clash with a rule the bridge already runs."""
+    """The file as it would be written (a relative `path` is the config's, as `rules` are);
+    SourceErrors naming file, line and key when it would not be a valid rule file, or would clash
+    with a rule the bridge already runs."""
     resolved = path if path.is_absolute() else settings.base_dir / path
     files = RuleFiles(settings.rules, settings.base_dir)
     shown = files.display_name(resolved.resolve())
-    existing = resolved.read_text(encoding="utf-8") if resolved.exists() else None
+    try:
+        existing = resolved.read_text(encoding="utf-8") if resolved.exists() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceErrors([SourceError(shown, None, "", f"cannot read file: {exc}")]) from None
     text = with_rule(existing, suggested)
     rules_from_text(text, shown, settings.teams.keys(), settings.custom_fields,
                     impact_configured=settings.impact is not None)

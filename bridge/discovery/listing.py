@@ -78,10 +78,10 @@ def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period
                 decision.status == DISMISSED and group.size <= (decision.decided_size or 0)))):
             continue
         verdict = judge_group(grouping, group_id, now, watched_since or now, policy, discovery.neighbourhood)
-        growth = verdict.emergence.growth
+        growth = verdict.own.growth
         listed.append(GroupListing(
             group_id, decision.status if decision else "watching", verdict.emerging, verdict.emergence.reason,
-            len(in_period), verdict.own.recent, verdict.own.earlier, round(growth, 2) if growth else None,
+            len(in_period), verdict.own.recent, verdict.own.earlier, round(growth, 2) if growth is not None else None,
             len({m.requester_id for m in in_period if m.requester_id is not None}),
             len({m.organization_id for m in in_period if m.organization_id is not None}),
             grouping.characteristic_terms(group_id), neighbours=list(verdict.neighbourhood),
@@ -121,7 +121,7 @@ def format_listing(listed: list[GroupListing], recent: timedelta) -> str:
     lines = []
     for group in listed:
         state = f"EMERGING ({group.reason})" if group.emerging else group.status
-        growth = f"{group.growth:.1f}x" if group.growth else "new"
+        growth = f"{group.growth:.1f}x" if group.growth is not None else "new"
         lines.append(f"group {group.id}  {state}  {group.size} tickets, {group.recent} in the recent {recent_text} "
                      f"({group.earlier} before, growth {growth}), {group.requesters} requesters, "
                      f"{group.organizations} organizations")

@@ -46,11 +46,11 @@ class EmergingProblems:
             try:
                 change = rule_file_change(self.settings, self.rules(), Path(discovery.rules_file), rule.yaml,
                                           rule.name)
-            except SourceErrors as errors:
+                write_rule_file(change)
+            except (SourceErrors, OSError) as error:
                 log_event(log, logging.WARNING, "discovery.open_failed", group=group.id, rule=rule.name,
-                          errors=str(errors))
+                          error=str(error))
                 continue
-            write_rule_file(change)
             self.store.decide(group.id, ACCEPTED, group.size, now, rule.name)
             log_event(log, logging.INFO, "discovery.accepted", group=group.id, rule=rule.name, tickets=group.size,
                       precision=rule.precision, by="open_problems")

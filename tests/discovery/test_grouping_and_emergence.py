@@ -136,10 +136,11 @@ def test_the_suggested_rule_catches_the_group_and_little_else():
     tickets = {n: TicketSnapshot(n, description=text) for n, text in enumerate(texts)}
     group = [n for n, text in enumerate(texts) if text in BURST]
     terms_of = {n: set(term_counts(None, t.description)) for n, t in tickets.items()}
-    assert best_terms(["crash", "app", "photo", "upload"], group, terms_of) == ("crash",)
+    assert best_terms(["crash", "app", "photo", "upload"], group, terms_of) == ("crash", "app")
+    assert best_terms(["photo", "upload", "crash"], group, terms_of) == ("photo", "crash")  # "photo album upload"
     suggestion = suggest(9, ["crash", "app", "photo", "upload"], group, tickets, terms_of, "engineering", 5,
                          timedelta(days=1), {})
-    assert suggestion.keywords == ("crash*",) and suggestion.rule_name == "discovered-9-crash"
+    assert suggestion.keywords == ("crash*", "app*") and suggestion.rule_name == "discovered-9-crash-app"
     assert (suggestion.matched_in_group, suggestion.matched, suggestion.precision, suggestion.recall) == (6, 6, 1, 1)
     assert "threshold:\n    count: 5\n    window: 1d\n" in suggestion.yaml
     assert keyword("reply") == "repl*" and keyword("invoic") == "invoic*"
