@@ -39,8 +39,12 @@ from bridge.config.discovery_settings import DiscoverySettings
 from bridge.discovery.grouping import Grouping, Member, group_all
 from bridge.discovery.judging import judge_group
 from bridge.discovery.settings import emergence_policy
+from bridge.discovery.suggestion import suggest
 from bridge.discovery.terms import term_counts
+from bridge.domain.events import TicketSnapshot
+from bridge.rules import dry_run
 from bridge.rules.durations import format_window
+from bridge.rules.loader import rules_from_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = next((folder for folder in (ROOT.parent / "shared" / "vendor" / "datasets",
@@ -105,6 +109,8 @@ class Replay:
     group_labels: dict[int, Counter[str]] = field(default_factory=dict)  # all its tickets, when flagged
     recent_labels: dict[int, Counter[str]] = field(default_factory=dict)  # its recent ones: what emerged
     burst_seen_when_flagged: int | None = None
+    burst_group: int | None = None  # the first flagged group that was the burst's
+    rule: tuple[float, float] | None = None  # its suggested rule's precision and recall on the burst
     seconds: float = 0.0
     tickets: int = 0
 
@@ -140,9 +146,26 @@ def replay(background: list[tuple[str, str]], days: int, burst: tuple[str, int] 
             recent = result.recent_labels[group_id] = Counter(
                 labels[t] for t, m in group.members.items() if m.arrived_at >= at - POLICY.recent)
             if result.burst_seen_when_flagged is None and recent.most_common(1)[0][0] == BURST:
-                result.burst_seen_when_flagged = burst_seen
+                result.burst_seen_when_flagged, result.burst_group = burst_seen, group_id
     result.seconds, result.tickets = time.perf_counter() - started, len(arrivals)
+    if result.burst_group in grouping.groups:
+        result.rule = suggested_rule(grouping, result.burst_group, arrivals, labels)
     return result
+
+
+def suggested_rule(grouping: Grouping, group_id: int, arrivals: list, labels: dict[int, str]) -> tuple[float, float]:
+    """The rule `bridge discover` would suggest for the group at the end of the replay, tried by
+    the rules' dry run on every ticket of the window: its precision and recall on the burst."""
+    window = {number: TicketSnapshot(number, subject=text.partition("\n")[0] if labels[number] == BURST else None,
+                                     description=text.partition("\n")[2] if labels[number] == BURST else text)
+              for number, (_, text, _) in enumerate(arrivals) if number in grouping.group_of}
+    terms_of = {number: set(term_counts(t.subject, t.description)) for number, t in window.items()}
+    suggestion = suggest(group_id, grouping.characteristic_terms(group_id), list(grouping.groups[group_id].members),
+                         window, terms_of, "engineering", POLICY.min_size, POLICY.recent, {})
+    report = dry_run(rules_from_text(suggestion.yaml, "suggested.yaml", {"engineering"}, {}), window.values())
+    matched = set(report.rules[0].matched_ticket_ids)
+    burst = {number for number in window if labels[number] == BURST}
+    return len(matched & burst) / max(len(matched), 1), len(matched & burst) / max(len(burst), 1)
 
 
 def emergence(bitext: list[tuple[str, str]], seeds: int, background_size: int) -> None:
@@ -155,7 +178,7 @@ def emergence(bitext: list[tuple[str, str]], seeds: int, background_size: int) -
     print(f"{'topic':<34}{'runs':>5}{'found':>7}{'early':>7}{'burst seen (median, max)':>26}{'flags':>7}"
           f"{'precision':>11}{'of all':>8}{'purity':>8}")
     all_flags = all_right = all_right_overall = runs = early_all = 0
-    costs = []
+    costs, rules = [], []
     for topic in TOPICS:
         seen, flags, right, right_overall, pure, early = [], 0, 0, 0, [], 0
         for seed in range(seeds):
@@ -168,6 +191,8 @@ def emergence(bitext: list[tuple[str, str]], seeds: int, background_size: int) -
                 right_overall += label == BURST
                 right += result.recent_labels[group_id].most_common(1)[0][0] == BURST
                 pure.append(count / sum(labels.values()))
+            if result.rule is not None:
+                rules.append(result.rule)
             if result.burst_seen_when_flagged is not None:
                 seen.append(result.burst_seen_when_flagged)
                 early += result.burst_seen_when_flagged < 10
@@ -181,6 +206,11 @@ def emergence(bitext: list[tuple[str, str]], seeds: int, background_size: int) -
     print(f"{'all':<34}{runs:>5}{'':>7}{early_all:>7}{'':>26}{all_flags:>7}{all_right / max(all_flags, 1):>11.2f}"
           f"{all_right_overall / max(all_flags, 1):>8.2f}")
     print("(targets: every burst flagged before its 10th ticket; precision >= 0.9)")
+    if rules:
+        precisions, recalls = sorted(p for p, _ in rules), sorted(r for _, r in rules)
+        print(f"the suggested rule of the burst's group, tried on the window, over {len(rules)} replays: "
+              f"precision median {precisions[len(rules) // 2]:.2f} (lowest {precisions[0]:.2f}), "
+              f"recall of the whole burst median {recalls[len(rules) // 2]:.2f} (lowest {recalls[0]:.2f})")
     background_flags = []
     for seed in range(seeds):
         rng = random.Random(7000 + seed)
