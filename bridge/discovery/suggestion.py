@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import yaml
 
@@ -74,7 +75,7 @@ def rule_name(group_id: int, terms: Sequence[str]) -> str:
 
 def suggest(group_id: int, group_terms: Sequence[str], group: Collection[int],
             neighbourhood: Mapping[int, TicketSnapshot], terms_of: Mapping[int, Collection[str]],
-            team: str, min_size: int, recent_window, custom_fields: Mapping[str, int]) -> Suggestion:
+            team: str, min_size: int, recent_window: timedelta, custom_fields: Mapping[str, int]) -> Suggestion:
     """The rule for this group, checked by a dry run over `neighbourhood` (the tickets it should
     mostly leave alone, the group's own among them)."""
     chosen = best_terms(group_terms, group, terms_of)
