@@ -48,7 +48,7 @@ def imported_modules(folder: str) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("folders, extras", [(("bridge", "connectors"), ()), (("tests", "bench"), ("test",))])
+@pytest.mark.parametrize("folders, extras", [(("bridge", "connectors"), ()), (("tests", "bench"), ("test", "bench"))])
 def test_every_imported_third_party_module_is_declared(folders, extras):
     providers = metadata.packages_distributions()
     allowed = declared(*extras)

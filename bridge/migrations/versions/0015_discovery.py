@@ -1,7 +1,7 @@
 """Discovery (issue 18): unmatched tickets grouped by their words, and the groups admins decided on.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from bridge.storage.types import BigId, UtcDateTime
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
