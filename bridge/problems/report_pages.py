@@ -18,7 +18,7 @@ from bridge.problems.views import csv_cell
 
 Table = tuple[str, str, list[str], list[list[str]]]  # anchor, title, headers, rows
 NAV_LABELS = {"causes": "Root causes", "impact": "Impact", "fix-times": "Time to fix", "due-dates": "Due dates",
-              "waiting": "After detection", "regressions": "Regressions"}
+              "waiting": "After detection", "regressions": "Regressions", "proactive": "Proactive notices"}
 
 
 def period_text(report: Report) -> str:
@@ -196,7 +196,8 @@ def render_html(report: Report, links: Sequence[tuple[str, str]] = ()) -> str:
               ("fixed_without_due_date", report.fixed_without_due_date, "fixes without a due date"),
               ("tickets_after_detection", report.tickets_after_detection, "tickets after detection"),
               ("regressions", report.regressions, "regressions"),
-              ("customers_notified", report.customers_notified, "customers notified")]
+              ("customers_notified", report.customers_notified, "customers notified"),
+              ("proactive_notices_sent", report.proactive_notices_sent, "customers told proactively")]
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">', '<link rel="icon" href="data:,">',
              f"<title>Problem report, {escape(period)}</title>", f"<style>{STYLE}</style></head><body>",

@@ -114,10 +114,10 @@ STORY: dict[str, tuple[str, str, Callable[[Details], str]]] = {
         "A Help Center article describes the workaround.")),
     "zendesk.workaround_answered": ("Customers answered", "told", lambda d: (
         f"{_tickets(d, 'answered').capitalize()} answered with the workaround article.")),
-    "proactive.started": ("Proactive notice", "told", lambda d: (
+    "proactive.started": ("Proactive notice started", "told", lambda d: (
         f"{d.get('recipients', '?')} customers who had not written in are being warned "
         f"({sum((d.get('excluded') or {}).values())} left out).")),
-    "proactive.finished": ("Customers warned", "told", lambda d: (
+    "proactive.finished": ("Customers told before writing in", "told", lambda d: (
         f"{d.get('notified', '?')} of {d.get('total', '?')} customers got the proactive notice"
         + (f"; {d['failed']} could not be reached" if d.get("failed") else "") + ".")),
 }

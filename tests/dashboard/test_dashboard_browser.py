@@ -215,7 +215,8 @@ def test_every_number_agrees_with_the_api_and_bridge_report(signed_in, scenario)
     figures = json.loads(cli_report(scenario, "json"))
     assert {name: values[0] for name, values in numbers(page).items()} == {
         name: figures[name] for name in ("fixed_on_time", "fixed_late", "fixed_without_due_date",
-                                         "tickets_after_detection", "regressions", "customers_notified")}
+                                         "tickets_after_detection", "regressions", "customers_notified",
+                                         "proactive_notices_sent")}
     assert console.errors == []
 
 
