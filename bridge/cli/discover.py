@@ -5,6 +5,8 @@ hides the group until it grows (docs/discovery.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,13 +15,12 @@ import click
 from bridge.cli.context import CliContext, pass_context, reported_source_errors
 from bridge.cli.report import since_option_of
 from bridge.detection.live_rules import load_configured_rules
-from bridge.discovery.accepting import rule_file_change, write_rule_file
+from bridge.discovery.decisions import DecisionRefused, GroupDecisions
 from bridge.discovery.feed import DiscoveryFeed, watched_since
-from bridge.discovery.listing import GroupListing, format_listing, list_groups
-from bridge.rules.durations import format_window
+from bridge.discovery.listing import format_listing, list_groups
 from bridge.runtime import Runtime
 from bridge.storage.cursors import Cursors
-from bridge.storage.discovery import ACCEPTED, DISMISSED, DiscoveryStore
+from bridge.storage.discovery import DiscoveryStore
 
 
 @click.group("discover", invoke_without_command=True)
@@ -62,26 +63,17 @@ def accept(context: CliContext, group_id: int, path: Path, team: str | None) -> 
         raise click.BadParameter(f"{team!r} is not one of teams: {', '.join(sorted(settings.teams))}",
                                  param_hint="--team")
     runtime = _grouped(context)
-    group = _group(runtime, group_id, team)
-    assert group.suggested_rule is not None, "list_groups describes every group it lists"
-    with reported_source_errors():
-        change = rule_file_change(settings, load_configured_rules(settings), path.resolve(),
-                                  group.suggested_rule.yaml, group.suggested_rule.name)
-    try:
-        write_rule_file(change)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {change.path}: {exc}") from None
-    rule = group.suggested_rule.name
-    DiscoveryStore(runtime.engine).decide(group_id, ACCEPTED, group.size, runtime.clock(), rule)
-    click.echo(f"rule {rule} written to {change.path} (precision {group.suggested_rule.precision:.2f} "
+    with reported_source_errors(), _refusals():
+        accepted = _decisions(runtime).accept(group_id, path.resolve(), team, load_configured_rules(settings))
+    click.echo(f"rule {accepted.rule} written to {accepted.path} (precision {accepted.precision:.2f} "
                "on the window's tickets)")
     runtime.rules.reloader.check()
-    if runtime.rules.current().by_name(rule) is None:
-        click.echo(f"warning: the config's `rules` do not name {change.path}: add it for detection to use the rule",
+    if runtime.rules.current().by_name(accepted.rule) is None:
+        click.echo(f"warning: the config's `rules` do not name {accepted.path}: add it for detection to use the rule",
                    err=True)
         return
-    click.echo(f"the running bridge hands the group's {group.size} tickets to detection once it has reloaded "
-               f"the rules (its discover job, every {runtime.settings.discovery.run_seconds:g} s)")
+    click.echo(f"the running bridge hands the group's {accepted.group.size} tickets to detection once it has "
+               f"reloaded the rules (its discover job, every {runtime.settings.discovery.run_seconds:g} s)")
 
 
 @discover.command("dismiss")
@@ -89,9 +81,8 @@ def accept(context: CliContext, group_id: int, path: Path, team: str | None) -> 
 @pass_context
 def dismiss(context: CliContext, group_id: int) -> None:
     """Stop suggesting group GROUP_ID, unless it grows past its size now."""
-    runtime = context.runtime()
-    group = _group(runtime, group_id, None)
-    DiscoveryStore(runtime.engine).decide(group_id, DISMISSED, group.size, runtime.clock())
+    with _refusals():
+        group = _decisions(context.runtime()).dismiss(group_id)
     click.echo(f"group {group_id} dismissed at {group.size} tickets")
 
 
@@ -104,11 +95,13 @@ def _grouped(context: CliContext) -> Runtime:
     return runtime
 
 
-def _group(runtime: Runtime, group_id: int, team: str | None) -> GroupListing:
-    settings = runtime.settings
-    found = list_groups(DiscoveryStore(runtime.engine), settings, runtime.clock(), settings.discovery.window,
-                        watched_since(Cursors(runtime.engine)), only=group_id, team=team)
-    if not found:
-        raise click.ClickException(f"no group {group_id} among the tickets of the last "
-                                   f"{format_window(settings.discovery.window)} (see bridge discover)")
-    return found[0]
+def _decisions(runtime: Runtime) -> GroupDecisions:
+    return GroupDecisions(runtime.engine, runtime.settings, runtime.clock)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except DecisionRefused as refused:
+        raise click.ClickException(refused.message) from None

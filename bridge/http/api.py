@@ -5,10 +5,12 @@ exist, the admin has not enabled them), so a caller can tell "off" from "wrong t
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import overload
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from bridge.http import discovery
 from bridge.http.auth import configured_token, token_matches
 from bridge.http.errors import Rejected
 from bridge.problems.filters import FILTER_PARAMETERS, FilterError, parse_filters
@@ -22,6 +24,7 @@ FORMATS = ("json", "csv")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_OFFSET = 2**31
 MAX_ID = 2**63 - 1  # the largest id the database can hold; larger ones are simply not found
+DISCOVERY_PARAMETERS = {"emerging", "limit"}
 BEARER_CHALLENGE = 'Bearer realm="bridge"'
 
 
@@ -90,11 +93,43 @@ def show_problem(problem_id: int):
     return jsonify(detail)
 
 
-def _reject_unknown_parameters() -> None:
-    unknown = sorted(set(request.args) - LIST_PARAMETERS)
+@api.get("/discovery")
+def list_discovered():
+    """The groups `bridge discover --since <discovery.window>` lists (`emerging=true`: those
+    emerging only), without ticket subjects: sample ids with their Zendesk links."""
+    _reject_unknown_parameters(DISCOVERY_PARAMETERS)
+    emerging = request.args.get("emerging", "false")
+    if emerging not in ("true", "false"):
+        raise Rejected(400, "bad_parameter", f"emerging: expected true or false, got {emerging[:40]!r}")
+    limit = _integer("limit", 20, 1, 100)
+    return jsonify(groups=discovery.shown_groups(_runtime(), emerging == "true", limit))
+
+
+@api.post(f"/discovery/<int(max={MAX_ID}):group_id>/<any(accept, dismiss):decision>")
+def decide_discovered(group_id: int, decision: str):
+    """accept: a JSON body `{"file": "<one of the config's rule files>", "team": "<optional>"}`."""
+    body = request.get_json(silent=True) if decision == "accept" else {}
+    if not isinstance(body, dict):
+        raise Rejected(400, "bad_body", 'send a JSON object: {"file": "<rule file>", "team": "<team>"}')
+    file_name, team = body.get("file"), body.get("team")
+    if not isinstance(file_name, str | None) or not isinstance(team, str | None):
+        raise Rejected(400, "bad_body", "file and team: expected strings")
+    runtime = _runtime()
+    try:
+        decided = (discovery.accept(runtime, group_id, file_name, team) if decision == "accept"
+                   else discovery.dismiss(runtime, group_id))
+    except discovery.Refused as refused:
+        raise Rejected(refused.status, refused.reason, refused.message) from None
+    accepted = decided.accepted
+    return jsonify(status="accepted" if accepted else "dismissed", group=group_id, message=decided.message,
+                   rule=accepted.rule if accepted else None, read_by_config=decided.read_by_config)
+
+
+def _reject_unknown_parameters(known: Set[str] = LIST_PARAMETERS) -> None:
+    unknown = sorted(set(request.args) - known)
     if unknown:
         raise Rejected(400, "unknown_parameter", f"unknown query parameter(s): {', '.join(unknown)} "
-                                                 f"(known: {', '.join(sorted(LIST_PARAMETERS))})")
+                                                 f"(known: {', '.join(sorted(known))})")
 
 
 def _filters() -> dict:

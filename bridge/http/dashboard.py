@@ -9,10 +9,13 @@ or `?token=<token>` once, which signs the browser in with an HttpOnly, SameSite=
 cookie (the signing key is derived from the token, so it survives restarts and dies with the
 token), Secure when the request came in over HTTPS (behind `server.trusted_proxies`) or
 `server.secure_cookies` says so. Pages show what the API shows: ids, states, counts and links, never ticket subjects or
-customer text."""
+customer text. The one state-changing form, the "Emerging" panel's accept and dismiss, carries a
+per-session CSRF token (bridge/http/discovery.py says what the panel shows of a group)."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +25,8 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
+    get_flashed_messages,
     redirect,
     render_template,
     request,
@@ -42,6 +47,7 @@ from bridge.domain.problems import (
     WORKED_AROUND,
     Problem,
 )
+from bridge.http import discovery
 from bridge.http.auth import configured_token, derived_key, token_matches
 from bridge.overdue.accountability import days_overdue
 from bridge.problems.charts import WIDTH, human_day, human_moment
@@ -65,6 +71,8 @@ CARD_CHART_WIDTH = 300  # a card is about 300 px wide: its chart's text at about
 MAX_PAGE = 100_000
 CHALLENGE = 'Basic realm="bridge"'
 SESSION_KEY = "dashboard_signed_in"
+CSRF_KEY = "dashboard_csrf"  # the session's token that every POST form carries back
+EMERGING_SHOWN = 10
 # No scripts at all; inline styles and SVG only; never framed; the one-time token never leaves
 # in a Referer; pages are not cached (they may carry the token in the URL once).
 SECURITY_HEADERS = {
@@ -106,8 +114,9 @@ class _SecureOverHttps(SecureCookieSessionInterface):
 
 # --- access -----------------------------------------------------------------------------------------
 
-def _refusal(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    body = render_template("dashboard_refused.html", title=title, message=message)
+def _refusal(status: int, title: str, message: str, headers: dict[str, str] | None = None,
+             back: str | None = None) -> Response:
+    body = render_template("dashboard_refused.html", title=title, message=message, back=back)
     return Response(body, status=status, headers=headers or {}, mimetype="text/html")
 
 
@@ -160,7 +169,25 @@ def _helpers() -> dict[str, Any]:
             return "–"
         return human_day(date.fromisoformat(value) if isinstance(value, str) else value)
 
-    return {"when": when, "day": day, "all_teams": sorted(_runtime().settings.teams)}
+    return {"when": when, "day": day, "all_teams": sorted(_runtime().settings.teams), "csrf_token": _csrf_token}
+
+
+def _csrf_token() -> str:
+    if CSRF_KEY not in session:
+        session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return session[CSRF_KEY]
+
+
+def _csrf_refusal() -> Response | None:
+    """A POST must carry the session's token: the session cookie is SameSite=Strict, but basic
+    auth is sent by the browser on any site's form too. A bearer header no other site can send."""
+    if request.authorization is not None and request.authorization.type == "bearer":
+        return None
+    expected, given = session.get(CSRF_KEY), request.form.get("csrf", "")
+    if expected and hmac.compare_digest(given.encode(), expected.encode()):
+        return None
+    return _refusal(403, "Form expired", "This form did not come from this dashboard session: open the "
+                                         "dashboard again and resubmit it.", back=url_for("dashboard.index"))
 
 
 # --- views ------------------------------------------------------------------------------------------
@@ -237,10 +264,33 @@ def index():
     detecting, _ = runtime.problems.search(states=[DETECTING])
     fixed = runtime.problems.recently_fixed(now - timedelta(days=RECENT_DAYS), RECENT_LIMIT)
     return render_template("dashboard_index.html", teams=sorted(teams.items()),
+                           emerging=discovery.shown_groups(runtime, True, EMERGING_SHOWN),
+                           discovery_on=runtime.settings.discovery.enabled,
+                           rule_files=discovery.rule_file_choices(runtime.settings),
+                           default_team=runtime.settings.discovery.team or next(iter(runtime.settings.teams), ""),
+                           notices=get_flashed_messages(),
                            totals=_totals(cards, runtime.workaround_store.answered_total(),
                                           runtime.proactive_store.notified_total()),
                            detecting=_detecting(runtime, detecting), fixed=_fixed(runtime, fixed),
                            recent_days=RECENT_DAYS, now=now)
+
+
+@dashboard.post(f"/discovery/<int(max={MAX_ID}):group_id>/<any(accept, dismiss):decision>")
+def decide(group_id: int, decision: str):
+    """The "Emerging" panel's forms: accept (`file`, `team`) or dismiss a group, then back to the
+    overview with what was done; a 4xx page saying why when it cannot be done."""
+    refusal = _csrf_refusal()
+    if refusal is not None:
+        return refusal
+    runtime = _runtime()
+    try:
+        decided = (discovery.accept(runtime, group_id, request.form.get("file"), request.form.get("team"))
+                   if decision == "accept" else discovery.dismiss(runtime, group_id))
+    except discovery.Refused as refused:
+        return _refusal(refused.status, "Not done", refused.message,
+                        back=url_for("dashboard.index") + "#emerging-groups")
+    flash(decided.message)
+    return redirect(url_for("dashboard.index") + "#emerging-groups", code=303)
 
 
 @dashboard.get("/teams/<team>")

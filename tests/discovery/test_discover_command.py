@@ -39,14 +39,14 @@ BURST = [("App crashes when uploading a photo", "Since the update the app crashe
          ("photo upload broken", "the app crashes when i upload a photo from my gallery")]
 
 
-def world(tmp_path, now: datetime, database_url: str | None = None, **discovery):
+def world(tmp_path, now: datetime, database_url: str | None = None, overrides: dict | None = None, **discovery):
     """A bridge that stored six days of steady tickets, refund tickets a rule matches, one
     follow-up of its own, and a burst about a new failure in the last hours."""
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
     (rules_dir / "refunds.yaml").write_text(REFUND_RULE)
     settings = make_settings(database_url or f"sqlite:///{tmp_path / 'bridge.db'}", rules=[str(rules_dir / "*.yaml")],
-                             discovery=discovery)
+                             discovery=discovery, **(overrides or {}))
     runtime = build_runtime(settings, clock=lambda: now)
     tickets, number = [], 1000
     for day in range(1, 7):
