@@ -1,6 +1,7 @@
-"""What the demo's Zendesk holds before the bridge is wired: a burst of tickets two weeks old that
-no webhook told the bridge about, for `bridge backfill` to find (`delivery-address-problems`: five
-customers within seven days)."""
+"""What the demo's Zendesk holds before the bridge is wired, which no webhook told the bridge about:
+a burst of tickets two weeks old for `bridge backfill` to find (`delivery-address-problems`: five
+customers within seven days), and the everyday questions of the last days, which no rule matches:
+the steady background against which discovery judges a new group (docs/discovery.md)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bridge.demo import phrasebook
+from bridge.demo.scenario import OUTBREAK_PRODUCT
 from bridge.problems.report import parse_period
 from connectors.zendesk.simulator import ZendeskSimulator
 
 AGE = timedelta(days=14)
 SPACING = timedelta(minutes=40)
+EVERYDAY_DAYS, EVERYDAY_PER_DAY = 6, 3  # the everyday questions: three a day over the last six days
 BACKFILL_SINCE = "30d"  # `bridge backfill --since 30d`
 BACKFILL_PERIOD = parse_period(BACKFILL_SINCE)
 
@@ -24,6 +27,7 @@ class HistoryTicket:
     subject: str
     body: str
     requester_email: str
+    everyday: bool = False  # an everyday question (no rule's business), not the address burst
 
 
 def address_burst(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
@@ -34,6 +38,26 @@ def address_burst(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
                                f"{first.lower()}.{rng.choice(phrasebook.LAST_NAMES).lower()}@example.org")
                  for index, ((subject, body), first) in enumerate(zip(phrasebook.ADDRESS_PROBLEMS, first_names,
                                                                       strict=True)))
+
+
+def everyday_questions(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
+    """The noise of the live stream (phrasebook.NOISE) at its own pace on the days before, each
+    from another customer, oldest first."""
+    rng = random.Random(seed + 1)
+    tickets = []
+    for day in range(EVERYDAY_DAYS, 0, -1):
+        for slot in range(EVERYDAY_PER_DAY):
+            subject, body = rng.choice(phrasebook.NOISE)
+            first, last = rng.choice(phrasebook.FIRST_NAMES), rng.choice(phrasebook.LAST_NAMES)
+            at = now - timedelta(days=day) + timedelta(hours=2 + slot * 6, minutes=rng.randrange(60))
+            tickets.append(HistoryTicket(at, subject, body.format(first=first, app=OUTBREAK_PRODUCT.app),
+                                         f"{first.lower()}.{last.lower()}.{day}{slot}@example.net", everyday=True))
+    return tuple(tickets)
+
+
+def demo_history(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
+    """Both, in time order (the export lists changes in the order they happened)."""
+    return tuple(sorted(address_burst(now, seed) + everyday_questions(now, seed), key=lambda ticket: ticket.at))
 
 
 def create_history(tickets: tuple[HistoryTicket, ...], zendesk: ZendeskSimulator) -> None:

@@ -98,6 +98,28 @@ NOISE = (
      "What are your support opening hours on weekends?"),
 )
 
+# A new failure no shipped rule knows (the demo's discovery stage): the calendar sync broke. Worded
+# as customers word it, each differently, and clear of every shipped rule's keywords.
+CALENDAR_SYNC = (
+    ("Calendar sync stopped",
+     "My appointments no longer sync to my Google Calendar since {day}."),
+    ("Appointments missing from my calendar",
+     "None of my new appointments show up in my calendar anymore, the sync seems stuck."),
+    ("calendar not syncing",
+     "calendar sync stuck on syncing for hours, nothing reaches my Outlook calendar"),
+    ("Sync with Google Calendar fails",
+     "The calendar sync fails every time I try it, my appointments stay in the app only."),
+    ("Bookings no longer in my calendar",
+     "Since {day} my bookings and appointments stopped appearing in my phone's calendar. The sync is on."),
+    ("Calendar integration",
+     "Did something change with the calendar sync? My appointments vanished from Google Calendar."),
+    ("Outlook calendar out of sync",
+     "My Outlook calendar is out of sync with the appointments I book in your app."),
+)
+# The customer who writes once the suggested rule runs.
+CALENDAR_SYNC_NEXT = ("Calendar sync still failing",
+                      "Still no sync here: this week's appointments are not in my calendar.")
+
 # Wrapped around every body, so the same phrasing still reads like different people.
 GREETINGS = ("", "Hi,\n", "Hello,\n", "Good morning,\n", "Hi there,\n")
 SIGN_OFFS = ("", "\nThanks, {first}", "\n{first} {last}", "\nRegards,\n{first}", "\nThank you.")

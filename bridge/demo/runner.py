@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,8 +13,9 @@ from pathlib import Path
 
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.first_look import FIRST_LOOK
-from bridge.demo.history import address_burst, create_history
+from bridge.demo.history import create_history, demo_history
 from bridge.demo.scenario import generate_scenario
+from bridge.demo.settings import find_rules_dir
 from bridge.demo.stages import STAGES, DemoRun
 from bridge.demo.summary import DemoSummary, collect_summary
 
@@ -34,10 +37,13 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
     """Run every stage, then call `present(summary, env)` while everything is still up."""
     started = time.monotonic()
     scenario = generate_scenario(options.tickets, options.seed)
-    history = address_burst(datetime.now(UTC), options.seed)
-    with LoopbackEnvironment(options.rules_dir, history=partial(create_history, history)) as env:
+    history = demo_history(datetime.now(UTC), options.seed)
+    shipped = options.rules_dir or find_rules_dir()
+    with tempfile.TemporaryDirectory(prefix="bridge-demo-rules-") as scratch, \
+            LoopbackEnvironment(_copy_of(shipped, Path(scratch)), history=partial(create_history, history)) as env:
         say(f"bridge on {env.bridge_url}, Zendesk simulator on {env.zendesk.url}, "
-            f"Jira simulator on {env.jira.url}; rules from {env.rules_dir}")
+            f"Jira simulator on {env.jira.url}; rules from {env.rules_dir} (a copy of {shipped}: "
+            "the rule the demo accepts is written there)")
         say("== setup")
         for line in env.setup_lines:
             say(line if line.startswith("$ ") else f"  {line}")
@@ -49,4 +55,10 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
         summary = collect_summary(run, time.monotonic() - started)
         present(summary, env)
     return summary
+
+
+def _copy_of(rules_dir: Path, scratch: Path) -> Path:
+    copy = scratch / "rules"
+    shutil.copytree(rules_dir, copy)
+    return copy
 

@@ -16,6 +16,7 @@ from bridge.backfill.outcome import BackfillOutcome
 from bridge.backfill.run import Backfill
 from bridge.checks.preflight import run_checks
 from bridge.demo.affected_customers import AFFECTED_VERSION, AUDIENCE_QUERY, set_up_affected_customers
+from bridge.demo.discovery_stage import DiscoveredRule, discover_emerging
 from bridge.demo.environment import LoopbackEnvironment
 from bridge.demo.history import BACKFILL_PERIOD, BACKFILL_SINCE, HistoryTicket
 from bridge.demo.observations import bridge_intake, jira_issues, read_problems, zendesk_outcome
@@ -51,6 +52,7 @@ class DemoRun:
     backfill_dry_run: BackfillOutcome | None = None
     backfill_applied: BackfillOutcome | None = None
     ended_with_article: list[str] = field(default_factory=list)  # Jira keys of problems a workaround ended
+    discovered_rules: list[DiscoveredRule] = field(default_factory=list)  # emerging groups turned into rules
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,7 @@ STAGES = (
     Stage("proactive_notice", proactive_notice),
     Stage("ship_fixes", ship_fixes),
     Stage("wait_for_fix_processing", wait_for_processing),
+    Stage("discover_emerging", discover_emerging),
     Stage("report_ticket_updates", report_ticket_updates),
     Stage("report", report_figures),
 )

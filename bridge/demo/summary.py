@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from bridge.backfill.outcome import BackfillOutcome
+from bridge.demo.discovery_stage import DiscoveredRule
 from bridge.demo.observations import (
     BridgeIntake,
     DeliveryReport,
@@ -48,6 +49,7 @@ class DemoSummary:
     tickets_answered_by_article: int = 0  # linked tickets told of a workaround, each once
     ended_with_article: tuple[str, ...] = ()  # Jira keys of the problems a workaround article ended
     proactive_notices_sent: int = 0  # customers a proactive notice told before they wrote in
+    discovered_rules: tuple[DiscoveredRule, ...] = ()  # emerging groups `bridge discover` turned into rules
 
     @property
     def ok(self) -> bool:
@@ -93,6 +95,7 @@ class DemoSummary:
             "tickets_answered_by_article": self.tickets_answered_by_article,
             "ended_with_article": list(self.ended_with_article),
             "proactive_notices_sent": self.proactive_notices_sent,
+            "discovered_rules": [asdict(rule) for rule in self.discovered_rules],
         }
 
     def to_json(self) -> str:
@@ -124,6 +127,10 @@ class DemoSummary:
             ("workaround articles", f"{self.articles_published} published, {self.tickets_answered_by_article} "
              f"tickets answered by them; ended {', '.join(self.ended_with_article) or 'none'}"),
             ("proactive notices", f"{self.proactive_notices_sent} customers told before writing in"),
+            ("discovered rules", "; ".join(f"{rule.rule} from group {rule.group} ({rule.group_tickets} tickets, "
+                                           f"precision {rule.precision:.2f}): problem {rule.problem}, "
+                                           f"{rule.problem_tickets} tickets, {rule.jira_key}"
+                                           for rule in self.discovered_rules) or "none"),
             ("duration", f"{self.duration_seconds:.1f} s"),
             ("result", "ok" if self.ok else "FAILED: " + "; ".join(self.failures)),
         ]
@@ -165,7 +172,7 @@ def _backfill_text(backfill: dict | None) -> str:
             f"{rules('problems_found')}; --apply opened {rules('problems_opened')}")
 
 
-def backfill_figures(history_tickets: int, dry_run: BackfillOutcome | None,
+def backfill_figures(history_tickets: int, everyday_tickets: int, dry_run: BackfillOutcome | None,
                      applied: BackfillOutcome | None) -> dict | None:
     """What the demo's backfill read, what its dry run said it would open, and what --apply opened;
     the problems without their ids (a dry run's are rolled back)."""
@@ -175,9 +182,9 @@ def backfill_figures(history_tickets: int, dry_run: BackfillOutcome | None,
     def problems(outcome: BackfillOutcome) -> list[dict]:
         return [{key: value for key, value in asdict(problem).items() if key != "id"} for problem in outcome.opened]
 
-    return {"history_tickets": history_tickets, "tickets_read": dry_run.read + applied.read,
-            "tickets_evaluated": applied.evaluated, "problems_found": problems(dry_run),
-            "problems_opened": problems(applied)}
+    return {"history_tickets": history_tickets, "everyday_tickets": everyday_tickets,
+            "tickets_read": dry_run.read + applied.read, "tickets_evaluated": applied.evaluated,
+            "problems_found": problems(dry_run), "problems_opened": problems(applied)}
 
 
 def _issues_text(issues: tuple[JiraIssueView, ...]) -> str:
@@ -215,10 +222,12 @@ def collect_summary(run: DemoRun, duration_seconds: float) -> DemoSummary:
         report=run.report.as_dict() if run.report is not None else None,
         setup_lines=tuple(env.setup_lines),
         wiring_problems=None if run.wiring_problems is None else tuple(run.wiring_problems),
-        backfill=backfill_figures(len(run.history), run.backfill_dry_run, run.backfill_applied),
+        backfill=backfill_figures(len(run.history), sum(ticket.everyday for ticket in run.history),
+                                  run.backfill_dry_run, run.backfill_applied),
         articles_published=sum(1 for article in env.zendesk.account.help_center.articles.values()
                                if not article["draft"]),
         tickets_answered_by_article=env.runtime.workaround_store.answered_total(),
         ended_with_article=tuple(run.ended_with_article),
         proactive_notices_sent=env.runtime.proactive_store.notified_total(),
+        discovered_rules=tuple(run.discovered_rules),
     )

@@ -5,32 +5,19 @@ joining the problem later at once. Everything said is read back from the bridge 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Protocol
 
 from bridge.actions.open_tickets import not_closed
 from bridge.demo.environment import LoopbackEnvironment
+from bridge.demo.stage_run import StageRun, wait_until
 from bridge.domain.problems import Problem
 from bridge.planning.workaround import ends_problem
 from bridge.rules.schema import OnWorkaround
 from bridge.runtime import Runtime
 
 
-class DemoRun(Protocol):
+class DemoRun(StageRun, Protocol):
     """What this stage uses of the demo's run (bridge/demo/stages.py)."""
-
-    @property
-    def env(self) -> LoopbackEnvironment: ...
-
-    @property
-    def say(self) -> Callable[[str], None]: ...
-
-    @property
-    def process_timeout(self) -> float: ...
-
-    @property
-    def failures(self) -> list[str]: ...
 
     @property
     def ended_with_article(self) -> list[str]: ...
@@ -57,7 +44,8 @@ def end_with_article(run: DemoRun) -> None:
             f"{bar.below}: a knowledge article ends it, not an escalated fix")
     run.say(f'  engineering comments on {problem.jira_key}: "{marker} {WORKAROUND}"')
     run.env.jira.user_comments(problem.jira_key, f"{marker} {WORKAROUND}")
-    if not _wait(run, lambda: _article_written(runtime, problem) and not _unanswered(runtime, problem)):
+    if not wait_until(run.process_timeout,
+                      lambda: _article_written(runtime, problem) and not _unanswered(runtime, problem)):
         run.failures.append(f"problem {problem.id}'s workaround article or answers did not go out in time")
         return
     workaround = runtime.workaround_store.get(problem.id)
@@ -74,7 +62,7 @@ def end_with_article(run: DemoRun) -> None:
     name, email = JOINING_CUSTOMER
     ticket_id = run.env.zendesk.customer_creates_ticket(*JOINING_TICKET, email=email, name=name)["id"]
     run.say(f"  ticket #{ticket_id:<4} delivery  {JOINING_TICKET[0]}  ({name})")
-    if not _wait(run, lambda: ticket_id in runtime.problems.linked_ticket_ids(problem.id)
+    if not wait_until(run.process_timeout, lambda: ticket_id in runtime.problems.linked_ticket_ids(problem.id)
                  and not _unanswered(runtime, problem)):
         run.failures.append(f"ticket #{ticket_id} was not answered with the article in time")
         return
@@ -114,12 +102,3 @@ def _article_written(runtime: Runtime, problem: Problem) -> bool:
 def _unanswered(runtime: Runtime, problem: Problem) -> list[int]:
     """Linked tickets not told yet that can be (Zendesk cannot update closed ones)."""
     return not_closed(runtime.workaround_store.tickets_to_answer(problem.id, 1000), runtime.tickets, 1)
-
-
-def _wait(run: DemoRun, done: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + run.process_timeout
-    while not done():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True

@@ -16,7 +16,7 @@ SUMMARY_KEYS = {"ok", "failures", "seed", "duration_seconds", "tickets_played", 
                 "events", "tickets_known", "issues_known", "problems_supported", "problems", "jira_issues",
                 "fixes_shipped", "tickets_notified", "zendesk", "api_calls", "report", "setup", "backfill",
                 "articles_published", "tickets_answered_by_article", "ended_with_article",
-                "proactive_notices_sent"}
+                "proactive_notices_sent", "discovered_rules"}
 CHECK_TEST_DELIVERIES = 2  # `bridge check` proves each vendor's secret with one signed test delivery
 
 
@@ -34,10 +34,12 @@ def test_demo_json_summary_reports_what_happened():
     delivered = zendesk_webhooks["delivered"] + summary["webhooks"]["jira"]["delivered"]
     assert events["accepted"] == events["processed"] == delivered + CHECK_TEST_DELIVERIES
     assert events["failed"] == events["waiting"] == events["rejected"] == 0
-    # Played, from before the wiring, one joining the problem that ended with its article, and the
-    # tickets of the bridge's proactive notice (known, never evaluated: they are its own).
+    # Played, from before the wiring, one joining the problem that ended with its article, the
+    # tickets of the bridge's proactive notice (known, never evaluated: they are its own), and the
+    # discovery stage's burst and the ticket after it.
+    [discovered] = summary["discovered_rules"]
     assert summary["tickets_known"] == (40 + summary["backfill"]["history_tickets"] + 1
-                                        + summary["proactive_notices_sent"])
+                                        + summary["proactive_notices_sent"] + discovered["tickets_played"])
     assert summary["jira_issues"]["total"] == sum(len(v) for v in summary["jira_issues"]["by_project"].values())
     assert summary["duration_seconds"] < 30
     if summary["problems_supported"]:
@@ -60,6 +62,12 @@ def test_demo_json_summary_reports_what_happened():
     assert summary["proactive_notices_sent"] == 18  # 3 organizations on the affected version, 6 members each
     assert "--dry-run\n" in result.stderr and "left out, opted_out" in result.stderr
     assert "proactive notice 1 done: 18 of 18 customers told, one ticket each" in result.stderr
+    # A failure no shipped rule knows: discovered, its rule accepted, detected, and the next ticket joins.
+    assert (discovered["group_tickets"], discovered["precision"], discovered["file"]) == (7, 1.0, "discovered.yaml")
+    assert (discovered["problem_state"], discovered["problem_tickets"]) == ("open", 8)
+    assert discovered["jira_key"] in {issue["key"] for issue in summary["jira_issues"]["by_project"]["ENG"]}
+    assert "$ bridge discover --limit 2\n" in result.stderr and "EMERGING (new)  7 tickets" in result.stderr
+    assert discovered["rule"] in {cause["rule"] for cause in report["top_root_causes"]}
 
 
 def test_demo_ends_a_low_impact_problem_with_a_help_center_article():
@@ -73,8 +81,9 @@ def test_demo_ends_a_low_impact_problem_with_a_help_center_article():
     [problem] = [p for p in summary["problems"]["list"] if p["rule"] == "delivery-address-problems"]
     assert problem["state"] == "worked_around"
     assert summary["articles_published"] == 1
-    answered, history = summary["tickets_answered_by_article"], summary["backfill"]["history_tickets"]
-    assert answered == problem["ticket_count"] == history + 1
+    backfill = summary["backfill"]
+    addresses = backfill["history_tickets"] - backfill["everyday_tickets"]
+    assert summary["tickets_answered_by_article"] == problem["ticket_count"] == addresses + 1
     assert ended not in summary["fixes_shipped"]
     assert f"{ended} ended with its workaround article: no fix to ship" in result.stderr
     assert "joined problem" in result.stderr and "answered with the article at once" in result.stderr
@@ -101,15 +110,19 @@ def test_demo_backfills_the_tickets_from_before_the_wiring_and_the_dry_run_and_a
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     backfill = summary["backfill"]
-    history = backfill["history_tickets"]
-    assert history >= 5 and backfill["tickets_read"] == backfill["tickets_evaluated"] == history
+    history, everyday = backfill["history_tickets"], backfill["everyday_tickets"]
+    assert backfill["tickets_read"] == backfill["tickets_evaluated"] == history
     assert backfill["problems_found"] == backfill["problems_opened"]
+    # The address burst opens its problem; the everyday questions (discovery's baseline) open none.
+    addresses = history - everyday
+    assert addresses >= 5 and everyday >= 10
     [opened] = backfill["problems_opened"]
-    assert (opened["rule"], opened["tickets"], opened["requesters"]) == ("delivery-address-problems", history, history)
+    assert (opened["rule"], opened["tickets"], opened["requesters"]) == (
+        "delivery-address-problems", addresses, addresses)
     # The problem the backfill opened is in the bridge like any other, with its Jira issue (and the
     # ticket that joined it when it ended with its workaround article).
     assert {p["rule"]: p["ticket_count"] for p in summary["problems"]["list"]}["delivery-address-problems"] == (
-        history + 1)
+        addresses + 1)
     assert any("delivery addresses" in issue["summary"] for issue in summary["jira_issues"]["by_project"]["SHIP"])
     assert "would open 1 problem:" in result.stderr and "\n  opened 1 problem:" in result.stderr
 
