@@ -1,4 +1,5 @@
-"""Read-only JSON (and CSV) API over problems, behind `Authorization: Bearer <api.token>`.
+"""JSON (and CSV) API over problems (read-only) and discovery's groups (listed, accepted or
+dismissed, as on the dashboard), behind `Authorization: Bearer <api.token>`.
 
 Without a configured token the API is switched off and answers 403 `api_disabled` (the routes
 exist, the admin has not enabled them), so a caller can tell "off" from "wrong token" (401)."""
