@@ -89,11 +89,17 @@ def rule_file_choices(settings: Settings) -> list[str]:
     `discovery.rules_file` (which may not exist yet), as the config's relative names."""
     files = RuleFiles(settings.rules, settings.base_dir)
     names = [files.display_name(path.resolve()) for path in files.paths()]
-    if settings.discovery.rules_file is not None:
-        target = Path(settings.discovery.rules_file)
-        target = target if target.is_absolute() else settings.base_dir / target
-        names.append(files.display_name(target.resolve()))
-    return sorted(set(names))
+    configured = discovery_rules_file(settings)
+    return sorted({*names, *([configured] if configured else [])})
+
+
+def discovery_rules_file(settings: Settings) -> str | None:
+    """`discovery.rules_file` as `rule_file_choices` names it: the page's default choice."""
+    if settings.discovery.rules_file is None:
+        return None
+    target = Path(settings.discovery.rules_file)
+    target = target if target.is_absolute() else settings.base_dir / target
+    return RuleFiles(settings.rules, settings.base_dir).display_name(target.resolve())
 
 
 def chosen_rule_file(settings: Settings, name: str) -> Path:

@@ -267,6 +267,7 @@ def index():
                            emerging=discovery.shown_groups(runtime, True, EMERGING_SHOWN),
                            discovery_on=runtime.settings.discovery.enabled,
                            rule_files=discovery.rule_file_choices(runtime.settings),
+                           default_file=discovery.discovery_rules_file(runtime.settings),
                            default_team=runtime.settings.discovery.team or next(iter(runtime.settings.teams), ""),
                            notices=get_flashed_messages(),
                            totals=_totals(cards, runtime.workaround_store.answered_total(),

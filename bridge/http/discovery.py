@@ -17,6 +17,7 @@ from bridge.discovery.decisions import (
     DecisionRefused,
     GroupDecisions,
     chosen_rule_file,
+    discovery_rules_file,
     rule_file_choices,
 )
 from bridge.discovery.feed import watched_since
@@ -28,7 +29,7 @@ from bridge.runtime import Runtime
 from bridge.storage.cursors import Cursors
 from bridge.storage.discovery import DiscoveryStore
 
-__all__ = ["Refused", "accept", "dismiss", "rule_file_choices", "shown_groups"]
+__all__ = ["Refused", "accept", "discovery_rules_file", "dismiss", "rule_file_choices", "shown_groups"]
 
 REFUSAL_STATUS = {"unknown_group": 404, "unknown_team": 400, "not_a_rule_file": 400, "invalid_rule": 400,
                   "already_accepted": 409, "unwritable": 409, "discovery_off": 404}

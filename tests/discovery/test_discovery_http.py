@@ -158,3 +158,21 @@ def test_the_api_lists_and_decides_without_customer_text(bridge):
     assert done.get_json()["rule"] == group["suggested_rule"]["name"] and done.get_json()["read_by_config"]
     assert client.post(f"/api/discovery/{group['id']}/dismiss", headers=BEARER).status_code == 409
     assert client.post("/api/discovery/999999/dismiss", headers=BEARER).get_json()["error"] == "unknown_group"
+
+
+def test_discoverys_own_rule_file_is_offered_first_even_before_it_exists(tmp_path):
+    now = datetime.now(UTC).replace(microsecond=0)
+    target = tmp_path / "rules" / "discovered.yaml"
+    settings, runtime, _, _ = world(tmp_path, now, overrides={"api": {"token": API_TOKEN}},
+                                       rules_file=str(target))
+    try:
+        DiscoveryFeed(runtime.engine, settings.discovery, runtime.rules.current, runtime.clock).catch_up()
+        client = signed_in(runtime)
+        page = page_of(client)
+        assert f"<option selected>{target}</option>" in page
+        response = client.post(f"/dashboard/discovery/{emerging_id(page)}/accept",
+                               data={"csrf": csrf(page), "file": str(target)})
+        assert response.status_code == 303
+        assert load_configured_rules(runtime.settings).by_name(target.read_text().split("name: ")[1].split()[0])
+    finally:
+        runtime.engine.dispose()
