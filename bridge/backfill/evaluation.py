@@ -22,7 +22,7 @@ from bridge.domain.events import TicketEvent
 from bridge.intake.processing import EventProcessor
 from bridge.storage.backfill import BackfillStore, Position, Staged, occurred_at
 from bridge.storage.db import is_postgresql, reading, scratch_copy
-from bridge.storage.problems import ProblemStore
+from bridge.storage.problems import NotYetOpen, ProblemStore
 
 CHUNK_SIZE = 500  # tickets per transaction: as the worker's batches, short enough to share the database
 SAMPLE_SIZE = 5
@@ -44,9 +44,10 @@ class StagedEvaluation:
         self.clock, self.chunk_size = clock, chunk_size
 
     def run(self, apply: bool, on_chunk: Callable[[int], None] = lambda evaluated: None) -> BackfillOutcome:
-        started = self.clock()
         outcome = BackfillOutcome(applied=apply)
         with self._transactions(apply) as transaction:
+            with transaction() as connection:
+                before = self.problems.not_yet_open(connection)
             after: Position | None = None
             while staged := self._waiting(after):
                 after = staged[-1].position
@@ -56,7 +57,7 @@ class StagedEvaluation:
                 outcome.bridge_tickets += sum(1 for event in events if self._by_bridge(event))
                 on_chunk(len(events))
             with transaction() as connection:
-                outcome.opened = self._opened(connection, started)
+                outcome.opened = self._opened(connection, before)
         return outcome
 
     def _waiting(self, after: Position | None) -> list[Staged]:
@@ -96,9 +97,9 @@ class StagedEvaluation:
             finally:
                 dry.rollback()
 
-    def _opened(self, connection: Connection, started: datetime) -> list[OpenedProblem]:
+    def _opened(self, connection: Connection, before: NotYetOpen) -> list[OpenedProblem]:
         opened = []
-        for problem in self.problems.opened_since(connection, started):
+        for problem in self.problems.opened_after(connection, before):
             sample = self.problems.linked_ticket_ids_in(connection, problem.id, SAMPLE_SIZE)
             opened.append(OpenedProblem(problem.id, problem.rule, problem.group_key, problem.team,
                                         problem.ticket_count, problem.requester_count, sample))

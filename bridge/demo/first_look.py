@@ -1,10 +1,12 @@
-"""`bridge demo --keep-running` leaves a dashboard worth a first look: after the main stages (which
-ship every fix) customers keep writing, so that problems are open, at risk, overdue, still
-detecting and recently fixed when a person opens /dashboard. Each state comes about the way it
-does in production: tickets cross a rule's threshold, a fixed cause comes back (a regression of
-the backfilled problem, opened two weeks ago: its new due date is more than half used up, so it
-is at risk), an engineer moves a due date into the past in Jira, and the scheduler's `check_due`
-job runs (now, rather than at its next interval)."""
+"""`bridge demo --keep-running` leaves a dashboard worth a first look: after the main stages customers
+keep writing, so that problems are open, at risk, overdue, still detecting and recently fixed when
+a person opens /dashboard. Each state comes about the way it does in production: tickets cross a
+rule's threshold; a fixed cause comes back (the refund problem the backfill found in two-week-old
+tickets, so it opened back then: its issue reopens in To Do with more than half of the time from
+that opening to its due date gone, so it is at risk); an engineer moves a due date into the past in
+Jira; and the scheduler's `check_due` job runs (now, rather than at its next interval). The
+backfilled address problem ended with its Help Center article: a customer writing about it again
+joins it and is answered with the article at once."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ POOL_SIZE = 300  # the extra scenario the new tickets are taken from
 
 
 def keep_customers_writing(run: DemoRun) -> None:
-    """Tickets that open two new problems and bring the backfilled one back."""
+    """Tickets that open two new problems, bring the backfilled refund problem back and join the
+    address problem that ended with its article."""
     pool = generate_scenario(POOL_SIZE, run.scenario.seed + 1).tickets
     feeds = {"defects-app-crash": [t for t in pool if t.product == OTHER_PRODUCT.value],
              "billing-invoice-wrong": [t for t in pool if t.cause == "wrong_invoice"]}
@@ -34,12 +37,12 @@ def keep_customers_writing(run: DemoRun) -> None:
         for ticket in feeds[rule][:needed]:
             _play(run, ticket)
         run.say(f"  {needed} more {rule} tickets: the rule's threshold is reached")
-    subject, body = phrasebook.ADDRESS_PROBLEMS[0]
-    zendesk = run.env.zendesk
-    created = zendesk.customer_creates_ticket(subject, body, email="returning.customer@example.org",
-                                              name="Returning Customer")
-    run.ticket_ids.append(created["id"])
-    run.say(f"  ticket #{created['id']:<4} {subject}: the backfilled address problem, fixed, comes back")
+    for (subject, body), what in ((phrasebook.REFUND_COMES_BACK, "the backfilled refund problem, fixed, comes back"),
+                                  (phrasebook.ADDRESS_PROBLEMS[0], "joins the address problem its article answers")):
+        created = run.env.zendesk.customer_creates_ticket(subject, body, email="returning.customer@example.org",
+                                                          name="Returning Customer")
+        run.ticket_ids.append(created["id"])
+        run.say(f"  ticket #{created['id']:<4} {subject}: {what}")
 
 
 def _still_needed(run: DemoRun, rule_name: str, group: str | None) -> int:

@@ -1,7 +1,8 @@
 """What the demo's Zendesk holds before the bridge is wired, which no webhook told the bridge about:
 a burst of tickets two weeks old for `bridge backfill` to find (`delivery-address-problems`: five
-customers within seven days), and the everyday questions of the last days, which no rule matches:
-the steady background against which discovery judges a new group (docs/discovery.md)."""
+customers within seven days); with `--keep-running`, a second one (`billing-refund-missing`); and
+the everyday questions of the last days, which no rule matches: the steady background against
+which discovery judges a new group (docs/discovery.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from connectors.zendesk.simulator import ZendeskSimulator
 AGE = timedelta(days=14)
 SPACING = timedelta(minutes=40)
 EVERYDAY_DAYS, EVERYDAY_PER_DAY = 6, 3  # the everyday questions: three a day over the last six days
+REFUND_DELAY = timedelta(hours=6)  # after the address burst: Zendesk's export lists changes in time order
 BACKFILL_SINCE = "30d"  # `bridge backfill --since 30d`
 BACKFILL_PERIOD = parse_period(BACKFILL_SINCE)
 
@@ -32,12 +34,22 @@ class HistoryTicket:
 
 def address_burst(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
     """One ticket per phrasing, each from another customer, SPACING apart from AGE ago."""
+    return burst(phrasebook.ADDRESS_PROBLEMS, now - AGE, seed)
+
+
+def refund_burst(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
+    """`billing-refund-missing` (five customers within seven days), just after the address burst:
+    the first look's problem that comes back after its fix (bridge/demo/first_look.py)."""
+    return burst(phrasebook.REFUND_MISSING, now - AGE + REFUND_DELAY, seed + 1)
+
+
+def burst(phrasings: tuple[tuple[str, str], ...], start: datetime, seed: int) -> tuple[HistoryTicket, ...]:
+    """One ticket per phrasing, each from another customer, SPACING apart from `start`."""
     rng = random.Random(seed)
-    first_names = rng.sample(phrasebook.FIRST_NAMES, len(phrasebook.ADDRESS_PROBLEMS))
-    return tuple(HistoryTicket(now - AGE + index * SPACING, subject, body,
+    first_names = rng.sample(phrasebook.FIRST_NAMES, len(phrasings))
+    return tuple(HistoryTicket(start + index * SPACING, subject, body,
                                f"{first.lower()}.{rng.choice(phrasebook.LAST_NAMES).lower()}@example.org")
-                 for index, ((subject, body), first) in enumerate(zip(phrasebook.ADDRESS_PROBLEMS, first_names,
-                                                                      strict=True)))
+                 for index, ((subject, body), first) in enumerate(zip(phrasings, first_names, strict=True)))
 
 
 def everyday_questions(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
@@ -55,9 +67,11 @@ def everyday_questions(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
     return tuple(tickets)
 
 
-def demo_history(now: datetime, seed: int) -> tuple[HistoryTicket, ...]:
-    """Both, in time order (the export lists changes in the order they happened)."""
-    return tuple(sorted(address_burst(now, seed) + everyday_questions(now, seed), key=lambda ticket: ticket.at))
+def demo_history(now: datetime, seed: int, first_look: bool = False) -> tuple[HistoryTicket, ...]:
+    """All of them, in time order (the export lists changes in the order they happened); the
+    refund burst only for the first look."""
+    bursts = address_burst(now, seed) + (refund_burst(now, seed) if first_look else ())
+    return tuple(sorted(bursts + everyday_questions(now, seed), key=lambda ticket: ticket.at))
 
 
 def create_history(tickets: tuple[HistoryTicket, ...], zendesk: ZendeskSimulator) -> None:

@@ -79,6 +79,23 @@ ADDRESS_PROBLEMS = (
      "I want to add my office as a second address, but the form never saves it."),
 )
 
+# The first look's older tickets: customers waiting for refunds, imported from the old mailbox.
+# Worded so that only billing-refund-missing recognises them (no "pay*", "bill*", "invoice*", "late").
+REFUND_MISSING = (
+    ("Still waiting for my refund",
+     "I returned the jacket three weeks ago and the refund has not come through."),
+    ("Where is my money back?",
+     "You confirmed my return, but I still do not have my money back."),
+    ("Refund not received",
+     "The refund you promised for my cancelled order never reached my account."),
+    ("Refund for returned shoes",
+     "My returned shoes were accepted at the warehouse. When will the refund come?"),
+    ("Waiting on a refund",
+     "It has been two weeks since you approved my refund and nothing has happened."),
+)
+REFUND_COMES_BACK = ("My refund again",
+                     "You wrote that refunds were sorted out, but my refund for the returned coat is missing.")
+
 NOISE = (
     ("Password reset",
      "I forgot my password and the reset email never shows up in my inbox."),

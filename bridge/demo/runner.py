@@ -37,7 +37,7 @@ def run_demo(options: DemoOptions, say: Callable[[str], None], present: Present)
     """Run every stage, then call `present(summary, env)` while everything is still up."""
     started = time.monotonic()
     scenario = generate_scenario(options.tickets, options.seed)
-    history = demo_history(datetime.now(UTC), options.seed)
+    history = demo_history(datetime.now(UTC), options.seed, options.first_look)
     shipped = options.rules_dir or find_rules_dir()
     with tempfile.TemporaryDirectory(prefix="bridge-demo-rules-") as scratch, \
             LoopbackEnvironment(_copy_of(shipped, Path(scratch)), history=partial(create_history, history)) as env:

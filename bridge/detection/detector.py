@@ -108,6 +108,12 @@ class _Evaluation:
     batch: DetectionBatch
     judged_at: datetime  # the time windows are judged at: now, or a historical event's own time
 
+    @property
+    def happened_at(self) -> datetime:
+        """When the ticket's change happened: now, or a replayed historical event's own time. A
+        problem found in history opens, and its tickets join it, when they did in that history."""
+        return self.judged_at
+
 
 class Detector:
     def __init__(self, rules: Callable[[], RuleSet], problems: ProblemStore, audit: AuditLog,
@@ -305,7 +311,7 @@ class Detector:
         self.problems.forget_occurrences_before(evaluation.connection, problem.id, before)
 
     def _join(self, evaluation: _Evaluation, rule_match: RuleMatch, problem: Problem) -> Problem:
-        connection, now, ticket = evaluation.connection, evaluation.now, evaluation.ticket
+        connection, now, ticket = evaluation.connection, evaluation.happened_at, evaluation.ticket
         if not self.problems.link(connection, problem.id, ticket, now):
             return problem
         evaluation.batch.stale_counts.add(problem.id)
@@ -324,11 +330,11 @@ class Detector:
               members: tuple[int, ...]) -> Problem:
         connection, now, rule = evaluation.connection, evaluation.now, rule_match.rule
         evaluation.result.counted.append(rule.name)
-        opening = transition(problem.state, Cause.THRESHOLD_REACHED, now, details={
+        opening = transition(problem.state, Cause.THRESHOLD_REACHED, evaluation.happened_at, details={
             "rule": rule.name, "group": problem.group_key, "team": problem.team,
             "tickets": sorted(members), "threshold": rule.spec.threshold.count,
         })
-        self.problems.open(connection, problem.id, members, opening, now)
+        self.problems.open(connection, problem.id, members, opening, evaluation.happened_at)
         evaluation.batch.problems_changed()
         problem = self.problems.refresh_counts(connection, problem.id, now)
         evaluation.result.opened.append(problem)

@@ -48,11 +48,13 @@ def plan_issue(rule: Rule, team: TeamSettings, facts: ProblemFacts, tickets: Seq
                jira_fields: JiraFieldSettings = NO_CUSTOM_FIELDS,
                literal: Callable[[str], str] = str) -> IssuePlan:
     """Everything needed to create the problem's Jira issue. The due date counts from when the
-    problem opened (`now` if it has not yet), so a retried creation plans the same date.
+    problem opened (`now` if it has not yet), so a retried creation plans the same date; a problem
+    found in history (`bridge backfill`) opened before the bridge detected it, and its due date
+    counts from that detection: the team cannot have been told sooner.
     `literal` (the tracker's) keeps customer text in the description from becoming markup; the
     summary is plain text in Jira and gets none."""
     jira, problem = rule.spec.jira, facts.problem
-    start = problem.opened_at or now
+    start = max(problem.opened_at, problem.detected_at) if problem.opened_at else now
     priority = jira.priority or team.priority
     due = policy_due_date(choose_due_policy(priority, jira.due, team.due), start, calendar)
     escalation = escalate(jira.escalation, facts.measures, (), priority=priority, due_date=due,

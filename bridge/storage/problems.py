@@ -113,6 +113,11 @@ _OCCURRENCE_TIME = select(occurrences.c.event_time).where(_THIS_OCCURRENCE)
 _UPDATE_OCCURRENCE = update(occurrences).where(_THIS_OCCURRENCE)
 
 
+@dataclass(frozen=True)
+class NotYetOpen:
+    last_id: int  # problems created later had not been created yet
+    detecting: frozenset[int]
+
 class ProblemStore:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -392,9 +397,18 @@ class ProblemStore:
             .order_by(c.ticket_id).limit(limit)).scalars())
 
     @staticmethod
-    def opened_since(connection: Connection, since: datetime) -> builtins.list[Problem]:
-        """The problems that opened at `since` or later, as this transaction sees them."""
-        query = select(problems).where(problems.c.opened_at >= since).order_by(problems.c.id)
+    def not_yet_open(connection: Connection) -> NotYetOpen:
+        """What `opened_after` compares with: the problems that may still open."""
+        last = connection.execute(select(func.max(problems.c.id))).scalar_one()
+        detecting = connection.execute(select(problems.c.id).where(problems.c.state == DETECTING)).scalars()
+        return NotYetOpen(last or 0, frozenset(detecting))
+
+    @staticmethod
+    def opened_after(connection: Connection, before: NotYetOpen) -> builtins.list[Problem]:
+        """The problems that opened since `before` was read, as this transaction sees them (not by
+        their `opened_at`: a problem found in history opened when its tickets did)."""
+        query = select(problems).where(problems.c.opened_at.is_not(None), or_(
+            problems.c.id > before.last_id, problems.c.id.in_(before.detecting))).order_by(problems.c.id)
         return [_problem(row) for row in connection.execute(query)]
 
     def counted(self, problem_id: int) -> builtins.list[Occurrence]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from bridge.backfill.pacing import ExportPacer
 from bridge.backfill.run import Backfill
 from bridge.cli.backfill import read_export
 from bridge.config.settings import load_settings
+from bridge.overdue.accountability import accountability_state
 from bridge.runtime import build_runtime
 from tests.backfill.conftest import FAST, HISTORY_TICKETS, days_ago, make_history, opened, outcome_of
 
@@ -49,6 +51,30 @@ def test_dry_run_says_what_apply_opens_judged_on_the_tickets_own_times(zendesk, 
     assert opened(applied) == opened(dry)
     [problem] = stored_problems(config_path)
     assert (problem.rule, problem.state, problem.ticket_count) == ("double-charge", "open", 3)
+
+
+def test_a_problem_found_in_history_opened_when_its_tickets_did_and_its_due_date_counts_from_now(
+        zendesk, bridge_cli, config_path):
+    history = make_history(zendesk)
+    before = days_ago(0)
+    applied = outcome_of(bridge_cli("backfill", "--since", "30d", "--apply", "--json", *FAST))
+    assert opened(applied) == [("double-charge", "", 3, 3, tuple(history.double_charge))]
+    runtime = build_runtime(load_settings(str(config_path)))
+    try:
+        [problem] = [p for p in runtime.problems.list() if p.past_detection]
+        crossed = days_ago(20) + timedelta(hours=2)
+        assert abs(problem.opened_at - crossed) < timedelta(minutes=1)  # the third ticket's own time
+        assert problem.detected_at >= before  # found by the bridge now
+        links = runtime.problems.ticket_links(problem.id)
+        assert sorted(link.joined_at for link in links) == [problem.opened_at] * 3
+        # Accountability counts the time since the opening: with a due date a week from now (its
+        # issue's, planned from the detection), twenty of its twenty-seven days are gone.
+        due = (problem.detected_at + timedelta(days=7)).date()
+        state = accountability_state(replace(problem, due_date=due), None, days_ago(0),
+                                     runtime.settings.accountability, runtime.settings.calendar.zone)
+        assert state == "at_risk"
+    finally:
+        runtime.engine.dispose()
 
 
 def test_what_the_export_lacks_and_the_rules_read_is_looked_up(zendesk, bridge_cli):

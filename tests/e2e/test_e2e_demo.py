@@ -149,10 +149,12 @@ def test_demo_keep_running_serves_until_stopped():
         token = dashboard.group(2)
         listed = requests.get(f"{bridge_url}/api/problems", headers={"Authorization": f"Bearer {token}"}, timeout=5)
         assert listed.status_code == 200 and listed.json()["total"] >= 1
-        # A first look worth having: open (one overdue), still detecting, and a fix shipped.
+        # A first look worth having: open (one overdue, one at risk: the backfilled refund problem,
+        # opened two weeks ago, fixed and come back), still detecting.
         problems = listed.json()["problems"]
         assert {"open", "detecting"} <= {problem["state"] for problem in problems}
         assert any(problem["accountability"] == "overdue" for problem in problems if problem["state"] == "open")
+        assert [p["rule"] for p in problems if p["accountability"] == "at_risk"] == ["billing-refund-missing"]
         overview = requests.get(f"{bridge_url}/dashboard", headers={"Authorization": f"Bearer {token}"}, timeout=5)
         assert overview.status_code == 200 and 'class="card overdue"' in overview.text
         assert "No fix shipped" not in overview.text and "None: no rule is counting" not in overview.text

@@ -1,7 +1,7 @@
 """The planned Jira issue: routing from the team, rule overrides, due date and escalation,
 default and rule templates, the customer impact section."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,6 +106,11 @@ def test_the_due_date_counts_from_when_the_problem_opened(plain_rule):
     not_yet_open = plan_issue(plain_rule, TEAMS["engineering"], facts(opened_at=None), TICKETS,
                               zendesk_url=ZENDESK, calendar=UTC_CALENDAR, now=later)
     assert not_yet_open.due_date == date(2025, 3, 31)
+    # Found in history (bridge backfill): opened weeks before the bridge detected it; the team is
+    # told now, so the due date counts from the detection.
+    from_history = plan_issue(plain_rule, TEAMS["engineering"], facts(opened_at=OPENED - timedelta(days=20)),
+                              TICKETS, zendesk_url=ZENDESK, calendar=UTC_CALENDAR, now=later)
+    assert from_history.due_date == date(2025, 3, 21)
 
 
 def test_failing_templates_fall_back_to_the_defaults_and_are_reported(crash_rule):
