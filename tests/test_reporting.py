@@ -141,6 +141,7 @@ def test_the_trends_per_team_by_week_and_day(runtime):
     report = build_report(runtime.engine, NOW - parse_period("30d"), NOW, UTC)
     trends = report.trends
     assert trends.weeks == ["2026-10-24", "2026-10-27", "2026-11-03", "2026-11-10", "2026-11-17"]
+    assert trends.week_ends == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
     assert len(trends.days) == 31 and trends.days[0] == "2026-10-24" and trends.days[-1] == "2026-11-23"
     # engineering: fixes on 3 Nov (on time, 2 days), 16 Nov (no due date, 1 day), 22 Nov (on time, 4 days);
     # finance: 14 Nov (late, 4.5 days).

@@ -53,6 +53,7 @@ from bridge.overdue.accountability import days_overdue
 from bridge.problems.charts import WIDTH, human_day, human_moment
 from bridge.problems.filters import STATES, FilterError, ProblemFilters, parse_filters
 from bridge.problems.overview import TicketChart, fixed_on_time, ticket_chart
+from bridge.problems.page_style import page_style
 from bridge.problems.report import build_report, parse_period
 from bridge.problems.report_pages import REPORT_DOWNLOADS, render_html, report_file_name, trend_charts
 from bridge.problems.story import story
@@ -169,7 +170,8 @@ def _helpers() -> dict[str, Any]:
             return "–"
         return human_day(date.fromisoformat(value) if isinstance(value, str) else value)
 
-    return {"when": when, "day": day, "all_teams": sorted(_runtime().settings.teams), "csrf_token": _csrf_token}
+    return {"when": when, "day": day, "all_teams": sorted(_runtime().settings.teams), "csrf_token": _csrf_token,
+            "page_style": page_style()}
 
 
 def _csrf_token() -> str:

@@ -62,8 +62,10 @@ def _number(value: float) -> str:
 class _Frame:
     """Maps days and values into the plot area and draws its axes."""
 
-    def __init__(self, first: date, last: date, highest: float, unit: str, width: int = WIDTH):
+    def __init__(self, first: date, last: date, highest: float, unit: str, width: int = WIDTH,
+                 labelled: Sequence[date] = ()):
         self.first, self.days = first, max((last - first).days + 1, 1)
+        self.labelled = labelled  # the days the x axis labels (default: every few days from the first)
         self.full_width = width
         self.ticks = nice_ticks(highest)
         self.top = self.ticks[-1] or 1
@@ -91,9 +93,12 @@ class _Frame:
         parts.append(f'<line x1="{LEFT}" x2="{self.full_width - RIGHT}" y1="{bottom}" y2="{bottom}" '
                      f'stroke="{MUTED}"/>')
         parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{PLOT_TOP}" y2="{bottom}" stroke="{MUTED}"/>')
-        every = max(math.ceil(self.days / MAX_DATE_LABELS), 1)
-        for offset in range(0, self.days, every):
-            day = self.first + timedelta(days=offset)
+        if self.labelled:
+            labelled = list(self.labelled)[::max(math.ceil(len(self.labelled) / MAX_DATE_LABELS), 1)]
+        else:
+            every = max(math.ceil(self.days / MAX_DATE_LABELS), 1)
+            labelled = [self.first + timedelta(days=offset) for offset in range(0, self.days, every)]
+        for day in labelled:
             x = self.x(day)
             parts.append(f'<line x1="{x}" x2="{x}" y1="{bottom}" y2="{bottom + 4}" stroke="{MUTED}"/>')
             parts.append(f'<text x="{x}" y="{bottom + 16}" font-size="11" text-anchor="middle" fill="{INK}">'
@@ -150,14 +155,20 @@ def bar_chart(title: str, points: Sequence[tuple[date, int]], unit: str,
     return _svg(label, PLOT_TOP + PLOT_HEIGHT + AXIS_ROOM + (4 if projection else -10), body, width)
 
 
-def line_chart(title: str, series: Sequence[Series], unit: str, top: float | None = None) -> str:
-    """One line per series over shared days; a legend below. `top`: the y axis' least maximum."""
+def line_chart(title: str, series: Sequence[Series], unit: str, top: float | None = None,
+               weekly: tuple[date, date] | None = None) -> str:
+    """One line per series over shared days; a legend below. `top`: the y axis' least maximum.
+    `weekly`: the period (first and last day) of series whose points are weeks, each dated by its
+    last day: the x axis then spans the whole period, like a daily chart's, and its labels are the
+    points' own days, so that each sits under its point."""
     days = sorted({day for one in series for day, value in one.points if value is not None})
     if not days:
         return _empty(title, "No data in this period")
     values = [value for one in series for _, value in one.points if value is not None]
-    frame = _Frame(min(one.points[0][0] for one in series if one.points),
-                   max(one.points[-1][0] for one in series if one.points), max([*values, top or 0]), unit)
+    dated = sorted({day for one in series for day, _ in one.points})
+    first, last = weekly or (dated[0], dated[-1])
+    frame = _Frame(first, last, max([*values, top or 0]), unit, labelled=dated if weekly else ())
+    when = (lambda day: f"week to {day_label(day)}") if weekly else day_label
     body = frame.axes()
     label_parts = []
     for index, one in enumerate(series):
@@ -171,7 +182,7 @@ def line_chart(title: str, series: Sequence[Series], unit: str, top: float | Non
                 continue
             segment.append(f"{frame.x(day)},{frame.y(value)}")
             body.append(f'<circle cx="{frame.x(day)}" cy="{frame.y(value)}" r="2.5" fill="{colour}">'
-                        f"<title>{escape(one.name)}, {escape(day_label(day))}: {_number(value)} "
+                        f"<title>{escape(one.name)}, {escape(when(day))}: {_number(value)} "
                         f"{escape(unit)}</title></circle>")
         for points in segments:
             if len(points) > 1:

@@ -13,6 +13,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bridge.problems.charts import Series, bar_chart, human_moment, line_chart
+from bridge.problems.page_style import page_style
 from bridge.problems.report import Report
 from bridge.problems.views import csv_cell
 
@@ -97,54 +98,6 @@ def render_markdown(report: Report) -> str:
 
 # --- HTML ---------------------------------------------------------------------------------------
 
-STYLE = """
-:root{--ink:#1d2330;--muted:#4a5263;--line:#d9dee7;--bg:#f5f7fa;--accent:#2457c5}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-a{color:var(--accent)}
-header{background:var(--ink);color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;
-  align-items:baseline}
-header a{color:#fff}
-header .brand{font-weight:700;margin-right:auto}
-header nav{display:flex;flex-wrap:wrap;gap:.3rem .9rem;font-size:.92rem}
-main{max-width:1100px;margin:0 auto;padding:1rem}
-h1{font-size:1.45rem;margin:.2rem 0 .3rem}
-h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
-p,li{overflow-wrap:anywhere}
-td{overflow-wrap:break-word}
-.period{color:var(--muted);margin:0 0 1rem}
-.totals{display:flex;flex-wrap:wrap;gap:.6rem;margin:0;padding:0;list-style:none}
-.totals li{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.45rem .8rem;min-width:8rem}
-.totals b{display:block;font-size:1.35rem}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,380px),1fr));gap:1rem}
-figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:8px;padding:.6rem;break-inside:avoid}
-figcaption{font-weight:600;margin:0 0 .3rem}
-svg.chart{display:block;width:100%;height:auto}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem;margin:0 0 .5rem}
-th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#eef1f6;font-weight:600}
-@media (max-width:600px){
-table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
-table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
-table.stack tr{border-bottom:1px solid var(--line);padding:.3rem 0}
-table.stack td{display:flow-root;border:0;padding:.1rem .5rem .1rem 9rem}
-table.stack td::before{content:attr(data-label);float:left;width:8rem;margin-left:-8.5rem;color:var(--muted);
-  font-weight:600}
-}
-@media print{
-  @page{margin:15mm}
-  body{background:#fff;font-size:11pt}
-  header{background:#fff;color:var(--ink);border-bottom:2px solid var(--ink);padding:0 0 .3rem}
-  header nav{display:none}
-  main{max-width:none;padding:0}
-  .charts{grid-template-columns:1fr 1fr}
-  section,figure,table{break-inside:avoid}
-  .scroll{overflow:visible}
-}
-"""
-
-
 def trend_charts(report: Report, team: str | None = None) -> list[tuple[str, str]]:
     """(caption, svg) of each trend chart: every team's, or one team's (its page on the dashboard;
     the customers notified are then left out, they are not counted per team)."""
@@ -152,7 +105,8 @@ def trend_charts(report: Report, team: str | None = None) -> list[tuple[str, str
     if trends is None:
         return []
     days = [date.fromisoformat(day) for day in trends.days]
-    weeks = [date.fromisoformat(week) for week in trends.weeks]
+    weeks = [date.fromisoformat(week) for week in trends.week_ends]
+    period = (days[0], days[-1])
 
     def series(values: dict[str, list], on: list[date]) -> list[Series]:
         return [Series(name, tuple(zip(on, row, strict=True))) for name, row in values.items()
@@ -160,10 +114,11 @@ def trend_charts(report: Report, team: str | None = None) -> list[tuple[str, str
 
     charts = [
         ("On-time fixes per team, by week", line_chart(
-            "On-time fixes per team, by week", series(trends.on_time_percent_by_team, weeks), "% on time", top=100)),
+            "On-time fixes per team, by week", series(trends.on_time_percent_by_team, weeks), "% on time", top=100,
+            weekly=period)),
         ("Median time to fix per team, by week", line_chart(
             "Median time from detection to fix per team, by week",
-            series(trends.median_days_to_fix_by_team, weeks), "days")),
+            series(trends.median_days_to_fix_by_team, weeks), "days", weekly=period)),
         ("Open problems per team", line_chart(
             "Open problems per team at each day's end", series(trends.open_problems_by_team, days), "problems")),
     ]
@@ -200,7 +155,8 @@ def render_html(report: Report, links: Sequence[tuple[str, str]] = ()) -> str:
               ("proactive_notices_sent", report.proactive_notices_sent, "customers told proactively")]
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">', '<link rel="icon" href="data:,">',
-             f"<title>Problem report, {escape(period)}</title>", f"<style>{STYLE}</style></head><body>",
+             f"<title>Problem report, {escape(period)}</title>", f"<style>{page_style()}</style></head>",
+             '<body class="report">',
              '<header><span class="brand">Problem bridge</span>',
              f'<nav aria-label="Report sections">{"".join(nav)}</nav></header>', "<main>",
              "<h1>Problem report</h1>", f'<p class="period">{escape(period)}</p>',

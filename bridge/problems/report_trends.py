@@ -37,6 +37,12 @@ class Trends:
     customers_notified_per_day: list[int]
 
     @property
+    def week_ends(self) -> list[str]:
+        """The last day of each week (seven days apart: weeks end on the period's last day)."""
+        starts = [date.fromisoformat(week) for week in self.weeks[1:]]
+        return [(start - timedelta(days=1)).isoformat() for start in starts] + self.days[-1:]
+
+    @property
     def customers_notified(self) -> int:
         return sum(self.customers_notified_per_day)
 

@@ -80,3 +80,24 @@ def test_a_narrower_drawing_keeps_its_text_larger_when_scaled_to_a_small_card():
     assert wide.get("viewBox").split()[2] == "400" and narrow.get("viewBox").split()[2] == "300"
     assert max(float(line.get("x2")) for line in narrow.iter(f"{SVG}line")) <= 300
     assert len(list(narrow.iter(f"{SVG}rect"))) == 14
+
+
+def test_weekly_points_sit_over_their_labels_on_the_periods_axis():
+    """Weeks dated by their last day (seven days apart; the first week shorter): each point sits
+    over the label naming its day, and the axis spans the whole period, as the daily charts' does."""
+    period = (date(2026, 10, 24), date(2026, 11, 23))
+    week_ends = [date(2026, 10, 26) + timedelta(days=7 * index) for index in range(5)]
+    weekly = parse(line_chart("On time", [Series("eng", tuple((day, 50.0) for day in week_ends))], "% on time",
+                              top=100, weekly=period))
+    labels = {element.text: float(element.get("x")) for element in weekly.iter(f"{SVG}text")
+              if element.get("text-anchor") == "middle"}
+    assert list(labels) == ["26 Oct", "2 Nov", "9 Nov", "16 Nov", "23 Nov"]
+    points = [float(circle.get("cx")) for circle in weekly.iter(f"{SVG}circle")]
+    assert points == list(labels.values())
+    assert [circle.find(f"{SVG}title").text for circle in weekly.iter(f"{SVG}circle")][0] == \
+        "eng, week to 26 Oct: 50 % on time"
+    days = [period[0] + timedelta(days=offset) for offset in range(31)]
+    daily = parse(line_chart("Open", [Series("eng", tuple((day, 1.0) for day in days))], "problems"))
+    daily_x = {element.text: float(element.get("x")) for element in daily.iter(f"{SVG}text")
+               if element.get("text-anchor") == "middle"}
+    assert daily_x["23 Nov"] == labels["23 Nov"]  # one day, one place, whichever chart

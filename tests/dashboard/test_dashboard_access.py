@@ -117,3 +117,30 @@ def test_behind_a_trusted_proxy_https_requests_get_a_secure_cookie(make_client, 
 def test_secure_cookies_makes_the_cookie_secure_on_every_response(make_client):
     cookie = _sign_in_cookie(make_client(server={"secure_cookies": True}))
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_the_dashboard_and_the_report_carry_one_stylesheet_inline(make_client):
+    """pages.css is the only copy: every dashboard page, the report page and the file
+    `bridge report --format html` writes have it between their <style> tags, under the same CSP."""
+    import re
+    from pathlib import Path
+
+    from bridge.problems.page_style import page_style
+    from bridge.problems.report import Report
+    from bridge.problems.report_pages import render_html
+
+    client = make_client()
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    styles = {path: re.findall(r"<style>(.*?)</style>", client.get(path, headers=headers).text, re.S)
+              for path in ("/dashboard", "/dashboard/history", "/dashboard/teams/finance", "/dashboard/report")}
+    report = Report(since="2026-11-01T00:00:00+00:00", until="2026-12-01T00:00:00+00:00", top_root_causes=[],
+                    fix_time_by_team=[], fixed_on_time=0, fixed_late=0, fixed_without_due_date=0,
+                    tickets_after_detection=0, tickets_after_detection_by_team={}, regressions=0,
+                    regressed_problems=[])
+    styles["bridge report --format html"] = re.findall(r"<style>(.*?)</style>", render_html(report), re.S)
+    assert all(found == [str(page_style())] for found in styles.values()), {k: len(v) for k, v in styles.items()}
+    assert "table.stack td::before" in page_style() and "@media print" in page_style()
+    sources = Path(__file__).resolve().parents[2] / "bridge"
+    copies = [path for path in sources.rglob("*") if path.suffix in (".py", ".html", ".css")
+              and "table.stack td::before" in path.read_text(encoding="utf-8")]
+    assert [path.name for path in copies] == ["pages.css"]
