@@ -50,6 +50,7 @@ from bridge.domain.problems import (
 from bridge.http import discovery
 from bridge.http.auth import configured_token, derived_key, token_matches
 from bridge.overdue.accountability import days_overdue
+from bridge.planning.due import local_date
 from bridge.problems.charts import WIDTH, human_day, human_moment
 from bridge.problems.filters import STATES, FilterError, ProblemFilters, parse_filters
 from bridge.problems.overview import TicketChart, fixed_on_time, ticket_chart
@@ -66,7 +67,7 @@ dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_f
 MAX_ID = 2**63 - 1
 REPORT_PERIOD = "30d"
 RECENT_LIMIT = 20  # a team page's fixed/closed problems; the overview's recently fixed ones
-RECENT_DAYS = 30  # the overview's "recently fixed": fixes shipped in the last 30 days
+RECENT_DAYS = 30  # the overview's "recently fixed": fixes shipped on the last 30 calendar days, today's included
 HISTORY_PAGE = 25
 CARD_CHART_WIDTH = 300  # a card is about 300 px wide: its chart's text at about its own size
 MAX_PAGE = 100_000
@@ -264,7 +265,10 @@ def index():
     for card in cards:
         teams.setdefault(card["team"], []).append(card)
     detecting, _ = runtime.problems.search(states=[DETECTING])
-    fixed = runtime.problems.recently_fixed(now - timedelta(days=RECENT_DAYS), RECENT_LIMIT)
+    zone = runtime.settings.calendar.zone
+    recent = ProblemFilters(fixed_since=local_date(now, zone) - timedelta(days=RECENT_DAYS - 1))
+    fixed, fixed_total = runtime.problems.search(**recent.search_arguments(zone), limit=RECENT_LIMIT,
+                                                 newest_fix_first=True)
     return render_template("dashboard_index.html", teams=sorted(teams.items()),
                            emerging=discovery.shown_groups(runtime, True, EMERGING_SHOWN),
                            discovery_on=runtime.settings.discovery.enabled,
@@ -275,6 +279,8 @@ def index():
                            totals=_totals(cards, runtime.workaround_store.answered_total(),
                                           runtime.proactive_store.notified_total()),
                            detecting=_detecting(runtime, detecting), fixed=_fixed(runtime, fixed),
+                           fixed_total=fixed_total, fixed_since=recent.fixed_since,
+                           fixed_history=url_for("dashboard.history") + "?" + urlencode(recent.query()),
                            recent_days=RECENT_DAYS, now=now)
 
 

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 from bridge.domain.problems import Accountability, ProblemState
 
 STATES, ACCOUNTABILITY_STATES = tuple(ProblemState), tuple(Accountability)
-FILTER_PARAMETERS = frozenset({"team", "state", "accountability", "overdue", "rule", "q", "since", "until"})
+FILTER_PARAMETERS = frozenset({"team", "state", "accountability", "overdue", "rule", "q", "since", "until",
+                               "fixed_since", "fixed_until"})
 MAX_TEXT = 200
 EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # the dates a filter may name
 
@@ -35,6 +36,8 @@ class ProblemFilters:
     text: str | None = None
     since: date | None = None  # detected on or after this calendar day
     until: date | None = None  # detected on or before this calendar day
+    fixed_since: date | None = None  # its fix shipped on or after this calendar day
+    fixed_until: date | None = None  # its fix shipped on or before this calendar day
 
     def search_arguments(self, zone: tzinfo) -> dict[str, Any]:
         """Keyword arguments for ProblemStore.search; the days are calendar days in `zone`."""
@@ -44,7 +47,9 @@ class ProblemFilters:
         return {"teams": self.teams, "states": self.states, "accountability": self.accountability,
                 "overdue": self.overdue, "rules": self.rules, "text": self.text,
                 "detected_since": start(self.since) if self.since else None,
-                "detected_before": start(self.until + timedelta(days=1)) if self.until else None}
+                "detected_before": start(self.until + timedelta(days=1)) if self.until else None,
+                "fixed_since": start(self.fixed_since) if self.fixed_since else None,
+                "fixed_before": start(self.fixed_until + timedelta(days=1)) if self.fixed_until else None}
 
     def query(self) -> list[tuple[str, str]]:
         """The filters as query parameters again (for paging links)."""
@@ -79,12 +84,12 @@ def parse_filters(arguments: QueryArguments) -> ProblemFilters:
     text = (arguments.get("q") or "").strip()
     if len(text) > MAX_TEXT:
         raise FilterError(f"q: at most {MAX_TEXT} characters, got {len(text)}")
-    since, until = _day(arguments, "since"), _day(arguments, "until")
-    if since and until and until < since:
-        raise FilterError(f"until: {until.isoformat()} is before since {since.isoformat()}")
+    since, until = _range(arguments, "since", "until")
+    fixed_since, fixed_until = _range(arguments, "fixed_since", "fixed_until")
     return ProblemFilters(teams=tuple(_listed(arguments, "team")), states=tuple(states),
                           accountability=tuple(accountability), overdue=_boolean(arguments, "overdue"),
-                          rules=tuple(_listed(arguments, "rule")), text=text or None, since=since, until=until)
+                          rules=tuple(_listed(arguments, "rule")), text=text or None, since=since, until=until,
+                          fixed_since=fixed_since, fixed_until=fixed_until)
 
 
 def _known(name: str, given: Iterable[str], allowed: tuple[str, ...], kind: str) -> None:
@@ -107,6 +112,13 @@ def _boolean(arguments: QueryArguments, name: str) -> bool | None:
     if value not in ("true", "false"):
         raise FilterError(f"{name}: expected true or false, got {raw[:40]!r}")
     return value == "true"
+
+
+def _range(arguments: QueryArguments, first: str, last: str) -> tuple[date | None, date | None]:
+    since, until = _day(arguments, first), _day(arguments, last)
+    if since and until and until < since:
+        raise FilterError(f"{last}: {until.isoformat()} is before {first} {since.isoformat()}")
+    return since, until
 
 
 def _day(arguments: QueryArguments, name: str) -> date | None:

@@ -426,10 +426,14 @@ class ProblemStore:
                offset: int = 0, accountability: Collection[str] = (),
                overdue: bool | None = None, rules: Collection[str] = (), text: str | None = None,
                detected_since: datetime | None = None,
-               detected_before: datetime | None = None) -> tuple[builtins.list[Problem], int]:
+               detected_before: datetime | None = None, fixed_since: datetime | None = None,
+               fixed_before: datetime | None = None,
+               newest_fix_first: bool = False) -> tuple[builtins.list[Problem], int]:
         """Newest first, only the given teams, states, accountability states and rules (all when
-        empty), overdue or not (either when None), detected in [since, before), whose rule, group or
-        Jira key contains `text` (or whose id it is); and how many match in all. `limit=None`: all."""
+        empty), overdue or not (either when None), detected in [since, before), whose fix shipped in
+        [fixed_since, fixed_before) (whatever their state now), whose rule, group or Jira key contains
+        `text` (or whose id it is); and how many match in all. `limit=None`: all.
+        `newest_fix_first`: ordered by when their fix shipped instead."""
         c = problems.c
         conditions: builtins.list[ColumnElement[bool]] = [column.in_(list(values)) for column, values in
                       ((c.team, teams), (c.state, states), (c.accountability, accountability), (c.rule, rules))
@@ -440,21 +444,19 @@ class ProblemStore:
             conditions.append(c.detected_at >= detected_since)
         if detected_before is not None:
             conditions.append(c.detected_at < detected_before)
+        if fixed_since is not None:
+            conditions.append(c.fixed_at >= fixed_since)
+        if fixed_before is not None:
+            conditions.append(c.fixed_at < fixed_before)
         if text:
             conditions.append(_containing(text))
+        newest = problems.c.fixed_at if newest_fix_first else problems.c.detected_at
         query = (select(problems).where(*conditions)
-                 .order_by(problems.c.detected_at.desc(), problems.c.id.desc()).limit(limit).offset(offset))
+                 .order_by(newest.desc(), problems.c.id.desc()).limit(limit).offset(offset))
         with reading(self.engine) as connection:
             found = [_problem(row) for row in connection.execute(query)]
             total = connection.execute(select(func.count()).select_from(problems).where(*conditions)).scalar_one()
         return found, total
-
-    def recently_fixed(self, since: datetime, limit: int) -> builtins.list[Problem]:
-        """Problems whose fix shipped at `since` or later, newest fix first (whatever their state now)."""
-        query = (select(problems).where(problems.c.fixed_at >= since)
-                 .order_by(problems.c.fixed_at.desc(), problems.c.id.desc()).limit(limit))
-        with reading(self.engine) as connection:
-            return [_problem(row) for row in connection.execute(query)]
 
     def ticket_links(self, problem_id: int) -> builtins.list[TicketLink]:
         """Every ticket that was linked to the problem, also those that left, in the order they joined."""

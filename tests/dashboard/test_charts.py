@@ -94,8 +94,8 @@ def test_weekly_points_sit_over_their_labels_on_the_periods_axis():
     assert list(labels) == ["26 Oct", "2 Nov", "9 Nov", "16 Nov", "23 Nov"]
     points = [float(circle.get("cx")) for circle in weekly.iter(f"{SVG}circle")]
     assert points == list(labels.values())
-    assert [circle.find(f"{SVG}title").text for circle in weekly.iter(f"{SVG}circle")][0] == \
-        "eng, week to 26 Oct: 50 % on time"
+    first = next(weekly.iter(f"{SVG}circle"))
+    assert first.find(f"{SVG}title").text == "eng, week to 26 Oct: 50 % on time"
     days = [period[0] + timedelta(days=offset) for offset in range(31)]
     daily = parse(line_chart("Open", [Series("eng", tuple((day, 1.0) for day in days))], "problems"))
     daily_x = {element.text: float(element.get("x")) for element in daily.iter(f"{SVG}text")

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bridge.cli import main
+from bridge.http.dashboard import RECENT_DAYS
 from tests.support.problem_data import API_TOKEN, CUSTOMER_TEXT
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"  # ignored by git; .ci/run keeps them as artefacts
@@ -34,9 +37,9 @@ def numbers(page, scope: str = "main") -> dict[str, list[int]]:
     return found
 
 
-def cli_report(scenario, output_format: str) -> str:
+def cli_report(scenario, output_format: str, until: datetime | None = None) -> str:
     result = CliRunner().invoke(main, ["--config", str(scenario.config), "report", "--format", output_format,
-                                       "--until", scenario.now.isoformat()])
+                                       "--until", (until or scenario.now).isoformat()])
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -207,6 +210,26 @@ def test_every_number_agrees_with_the_api_and_bridge_report(signed_in, scenario)
         close = api(page, f"/api/problems/{problem['id']}")["detecting"]
         assert close["text"] in page.locator(f"#problem-{problem['id']}").inner_text()
         assert page.locator(f"#problem-{problem['id']} progress").get_attribute("value") == str(close["counted"])
+
+    # Recently fixed: the problems /api/problems lists as fixed on the section's days (the last
+    # RECENT_DAYS calendar days, UTC here), and their verdicts against their due dates add up to
+    # `bridge report --format json`'s for the same days (the period ending at midnight after today).
+    today = scenario.now.astimezone(UTC).date()
+    first_day = today - timedelta(days=RECENT_DAYS - 1)
+    recent = api(page, f"/api/problems?fixed_since={first_day.isoformat()}&limit=500")
+    section = page.locator("#recently-fixed")
+    assert f"since {first_day.day} {first_day.strftime('%b %Y')}" in section.locator("h2").inner_text()
+    assert shown["fixed"] == [recent["total"]] and recent["total"] >= 1
+    rows = section.locator("tbody tr")
+    assert sorted(int(row.get_attribute("id").removeprefix("problem-")) for row in rows.all()) == sorted(
+        problem["id"] for problem in recent["problems"])
+    verdicts = Counter(row.locator("td[data-label='against due date']").inner_text().split(" (")[0]
+                       for row in rows.all())
+    fixes = json.loads(cli_report(scenario, "json", until=datetime.combine(today + timedelta(days=1), time(), UTC)))
+    assert fixes["since"] == datetime.combine(first_day, time(), UTC).isoformat()
+    assert {"on time": fixes["fixed_on_time"], "late": fixes["fixed_late"],
+            "no due date": fixes["fixed_without_due_date"]} == {
+        verdict: verdicts.get(verdict, 0) for verdict in ("on time", "late", "no due date")}
 
     page.goto(scenario.page(f"/dashboard/problems/{scenario.overdue}"))
     assert numbers(page)["tickets"] == [api(page, f"/api/problems/{scenario.overdue}")["counts"]["tickets"]]

@@ -93,6 +93,37 @@ def test_the_api_takes_the_same_filters(runtime):
         assert client.get("/dashboard/report", headers=AUTH, query_string=query).status_code == 400, query
 
 
+def test_the_api_and_the_history_filter_by_the_day_a_fix_shipped(runtime):
+    """Fixed on 1 Nov 23:30 and 12 Nov 00:10 UTC (the closed and the fixed problem), whatever their
+    state now; the days are calendar days in the bridge's zone (UTC here), both ends included."""
+    with runtime.engine.begin() as connection:
+        for problem_id, fixed_at in ((1, datetime(2026, 11, 12, 0, 10, tzinfo=UTC)),
+                                     (4, datetime(2026, 11, 1, 23, 30, tzinfo=UTC))):
+            connection.execute(problems.update().where(problems.c.id == problem_id).values(fixed_at=fixed_at))
+    client = create_app(runtime).test_client()
+
+    def ids(**query) -> list[int]:
+        answer = client.get("/api/problems", headers=AUTH, query_string=query).get_json()
+        assert answer["total"] == len(answer["problems"])
+        return [problem["id"] for problem in answer["problems"]]
+
+    assert ids(fixed_since="2026-11-01") == [4, 1]  # newest detected first, like every listing
+    assert ids(fixed_since="2026-11-02") == [1] and ids(fixed_until="2026-11-11") == [4]
+    assert ids(fixed_since="2026-11-12", fixed_until="2026-11-12") == [1]
+    assert ids(fixed_until="2026-10-31") == [] and ids(fixed_since="2026-11-13") == []
+    assert ids(fixed_since="2026-11-01", team="finance") == [1]
+    page = client.get("/dashboard/history", headers=AUTH, query_string={"fixed_until": "2026-11-11"})
+    assert re.findall(r'<tr id="problem-(\d+)"', page.get_data(as_text=True)) == ["4"]
+    for query, reason in (({"fixed_since": "soon"}, "fixed_since: expected a date"),
+                          ({"fixed_until": "3000-01-01"}, "fixed_until: expected a date from"),
+                          ({"fixed_since": "2026-11-12", "fixed_until": "2026-11-11"},
+                           "fixed_until: 2026-11-11 is before fixed_since 2026-11-12"),
+                          ({"fixed_since": "\x00"}, "fixed_since: contains a NUL")):
+        refused = client.get("/api/problems", headers=AUTH, query_string=query)
+        assert refused.status_code == 400 and reason in refused.get_json()["message"], query
+        assert client.get("/dashboard/history", headers=AUTH, query_string=query).status_code == 400
+
+
 def test_the_story_says_what_happened_and_who_was_told():
     detail = {"detected_at": "2026-11-01T09:00:00+00:00", "rule": "double-charge", "group": "", "team": "finance",
               "audit": [
