@@ -47,7 +47,8 @@ def fill(engine, shift: timedelta = timedelta(0)) -> None:
     with engine.begin() as connection:
         for problem_id, (rule, group, team, detected, opened, due, fixed, tickets) in PROBLEMS.items():
             connection.execute(problems.insert().values(
-                id=problem_id, rule=rule, group_key=group, team=team, state="fixed", detected_at=detected + shift,
+                id=problem_id, rule=rule, group_key=group, team=team,
+                state="regressed" if problem_id in dict(REGRESSIONS) else "fixed", detected_at=detected + shift,
                 opened_at=opened + shift, updated_at=fixed + shift, ticket_count=len(tickets), requester_count=0,
                 organization_count=0, due_date=due and due + shift, fixed_at=fixed + shift))
             for ticket, requester, joined in tickets:
@@ -151,8 +152,11 @@ def test_the_trends_per_team_by_week_and_day(runtime):
                                                  "finance": [None, None, None, 4.5, None]}
     day = {name: index for index, name in enumerate(trends.days)}
     engineering, finance = trends.open_problems_by_team["engineering"], trends.open_problems_by_team["finance"]
-    assert [engineering[day[f"2026-11-{d:02}"]] for d in (1, 2, 15, 18, 20, 21)] == [1, 0, 0, 1, 1, 0]
-    assert [finance[day[f"2026-11-{d:02}"]] for d in (8, 10, 13, 14)] == [0, 1, 1, 0]
+    # From the audit's moves: 1 open 1 Nov 02:00 – fixed 3 Nov; 3 open 15 Nov 06:00 – fixed 16 Nov,
+    # regressed 20 Nov (open since); 5 open 18 Nov – fixed 22 Nov; finance: 4 regressed 1 Oct (open
+    # since), 2 open 10 Nov – fixed 14 Nov 12:00. A day counts what is open at its end.
+    assert [engineering[day[f"2026-11-{d:02}"]] for d in (1, 2, 15, 18, 20, 21)] == [1, 0, 0, 1, 2, 1]
+    assert [finance[day[f"2026-11-{d:02}"]] for d in (8, 10, 13, 14)] == [1, 2, 2, 1]
     assert report.customers_notified == 3 and trends.customers_notified_per_day[day["2026-11-03"]] == 2
 
     page = render_html(report)
@@ -195,3 +199,42 @@ def test_bridge_report_writes_csv_and_takes_an_end(tmp_path, sqlite_url):
     for bad in ("tomorrow", "2026-11-23T12:00"):
         result = CliRunner().invoke(main, ["--config", str(path), "report", "--until", bad])
         assert result.exit_code == 2 and "--until" in result.output
+
+
+def test_open_problems_over_time_follow_the_audits_state_moves(runtime):
+    """Hand-computed: a problem stops counting when it moves to won't fix, worked around or fixed
+    (not at its last update), and counts again when Jira reopens it or it regresses."""
+    moves = {  # id: (opened, state now, updated, [(at, action, details)])
+        11: (at(11, 2, 10), "fixed", at(11, 20), [
+            (at(11, 3), "problem.synced_from_jira", {"state": "in_progress"}),
+            (at(11, 5, 9), "problem.synced_from_jira", {"state": "wont_fix"}),
+            (at(11, 10), "problem.synced_from_jira", {"status": "Won't Do"}),  # a field edit: no move
+            (at(11, 12, 9), "problem.synced_from_jira", {"state": "open"}),
+            (at(11, 14, 12), "problem.fixed", {})]),
+        12: (at(11, 6, 10), "worked_around", at(11, 21), [(at(11, 8, 6), "problem.worked_around", {})]),
+        13: (at(11, 15, 8), "fixed", at(11, 19, 12), [
+            (at(11, 16, 10), "problem.fixed", {}), (at(11, 18, 8), "problem.regressed", {}),
+            (at(11, 19, 12), "problem.fixed", {})]),
+    }
+    with runtime.engine.begin() as connection:
+        for problem_id, (opened, state, updated, entries) in moves.items():
+            connection.execute(problems.insert().values(
+                id=problem_id, rule="r", group_key=str(problem_id), team="ops", state=state, detected_at=opened,
+                opened_at=opened, updated_at=updated, ticket_count=1, requester_count=1, organization_count=0))
+            for moment, action, details in [(opened, "problem.opened", {}), *entries]:
+                connection.execute(audit_log.insert().values(at=moment, action=action,
+                                                             subject=f"problem:{problem_id}", details=details))
+    trends = build_report(runtime.engine, NOW - parse_period("30d"), NOW, UTC).trends
+    by_day = dict(zip(trends.days, trends.open_problems_by_team["ops"], strict=True))
+    assert [by_day[f"2026-11-{d:02}"] for d in range(1, 24)] == [
+        0, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0]
+
+
+def test_the_lifecycle_reads_the_state_an_audit_entry_moved_to():
+    from bridge.domain.lifecycle import state_moved_to
+
+    assert state_moved_to("problem.fixed", {}) == "fixed" and state_moved_to("problem.regressed", {}) == "regressed"
+    assert state_moved_to("problem.synced_from_jira", {"state": "wont_fix"}) == "wont_fix"
+    assert state_moved_to("problem.synced_from_jira", {"status": "Done"}) is None  # moved nothing
+    assert state_moved_to("problem.synced_from_jira", {"state": "fixed"}) is None  # not a move Jira sync makes
+    assert state_moved_to("ticket.joined_problem", {"state": "open"}) is None

@@ -79,7 +79,7 @@ ADDRESS_PROBLEMS = (
      "I want to add my office as a second address, but the form never saves it."),
 )
 
-# The first look's older tickets: customers waiting for refunds, imported from the old mailbox.
+# The first look's second burst of history (--keep-running): customers waiting for refunds, two weeks before the wiring.
 # Worded so that only billing-refund-missing recognises them (no "pay*", "bill*", "invoice*", "late").
 REFUND_MISSING = (
     ("Still waiting for my refund",

@@ -135,6 +135,23 @@ def transition(current: ProblemState | str, cause: Cause, now: datetime, *, to: 
                       AuditNote(move.audit_action, dict(details or {})))
 
 
+_MOVES_BY_AUDIT = MappingProxyType({move.audit_action: move for move in MOVES.values()})
+STATE_MOVE_ACTIONS = frozenset(_MOVES_BY_AUDIT)  # the audit entries that may record a state change
+
+
+def state_moved_to(action: str, details: Mapping[str, object]) -> ProblemState | None:
+    """The state an audit entry says its problem moved to; None for an entry that moved none (a
+    Jira sync that changed only the issue's fields records no `state`)."""
+    move = _MOVES_BY_AUDIT.get(action)
+    if move is None:
+        return None
+    if len(move.targets) == 1:
+        (target,) = move.targets
+        return target
+    named = details.get("state")
+    return ProblemState(str(named)) if named in move.targets else None
+
+
 def _names(states: frozenset[ProblemState]) -> str:
     return " or ".join(sorted(states))
 

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 
+from bridge.domain.lifecycle import STATE_MOVE_ACTIONS, ProblemState, state_moved_to
 from bridge.domain.problems import CHECKED_STATES
 from bridge.planning.due import local_date
 from bridge.problems.overview import fixed_on_time
 from bridge.storage.closures import NOTIFIED
-from bridge.storage.schema import closure_tickets, problems
+from bridge.storage.schema import audit_log, closure_tickets, problems
 
 
 @dataclass(frozen=True)
@@ -88,23 +89,42 @@ def _end_of(day: date, zone: tzinfo) -> datetime:
 
 
 def _open_load(connection: Connection, days: list[date], until: datetime, zone: tzinfo) -> dict[str, list[int]]:
-    """Per team and day, the problems open at the day's end (or now, for today): opened by then and
-    not yet fixed or closed. A problem that ended without a fix (won't fix, worked around) counts
-    until its last change; one still watched today counts throughout."""
-    p = problems.c
+    """Per team and day, the problems open (`open`, `in_progress`, `regressed`) at the day's end (or
+    now, for today), from the state moves the audit log records (bridge/domain/lifecycle.py): a
+    problem past detection starts open at its opening; a won't-fix, worked-around or fixed one stops
+    counting at that move, a regressed or reopened one counts again from its move."""
+    p, a = problems.c, audit_log.c
     start = datetime.combine(days[0], time(), zone)
-    rows = connection.execute(select(p.team, p.state, p.opened_at, p.fixed_at, p.closed_at, p.updated_at).where(
+    rows = connection.execute(select(p.id, p.team, p.opened_at).where(
         p.opened_at.is_not(None), p.opened_at < until,
-        or_(p.state.in_(list(CHECKED_STATES)), func.coalesce(p.fixed_at, p.closed_at, p.updated_at) >= start)))
+        or_(p.state.in_(list(CHECKED_STATES)), p.updated_at >= start)).order_by(p.id)).all()
+    moves: dict[int, list[tuple[datetime, ProblemState]]] = {row.id: [] for row in rows}
+    subjects = [f"problem:{row.id}" for row in rows]
+    for offset in range(0, len(subjects), 500):
+        for entry in connection.execute(select(a.at, a.action, a.subject, a.details).where(
+                a.subject.in_(subjects[offset:offset + 500]), a.action.in_(sorted(STATE_MOVE_ACTIONS)),
+                a.at < until).order_by(a.at, a.id)):
+            moved = state_moved_to(entry.action, entry.details or {})
+            if moved is not None:
+                moves[int(entry.subject.removeprefix("problem:"))].append((entry.at, moved))
+    moments = [min(_end_of(day, zone), until) for day in days]
     load: dict[str, list[int]] = {}
     for row in rows:
-        ended = None if row.state in CHECKED_STATES else (row.fixed_at or row.closed_at or row.updated_at)
         counts = load.setdefault(row.team, [0] * len(days))
-        for index, day in enumerate(days):
-            moment = min(_end_of(day, zone), until)
-            if row.opened_at <= moment and (ended is None or ended > moment):
+        for index, moment in enumerate(moments):
+            if row.opened_at <= moment and _state_at(moves[row.id], moment) in CHECKED_STATES:
                 counts[index] += 1
     return dict(sorted(load.items()))
+
+
+def _state_at(moves: list[tuple[datetime, ProblemState]], moment: datetime) -> ProblemState:
+    """The state after the last move at or before `moment` (open before any: the opening)."""
+    state = ProblemState.OPEN
+    for at, moved in moves:
+        if at > moment:
+            break
+        state = moved
+    return state
 
 
 def _notified_per_day(connection: Connection, days: list[date], since: datetime, until: datetime,
