@@ -51,6 +51,15 @@ def judge(arrivals: Sequence[datetime], now: datetime, watched_since: datetime,
     window_from = max(now - policy.window, watched_since)
     recent = sum(1 for at in arrivals if recent_from <= at <= now)
     earlier = sum(1 for at in arrivals if window_from <= at < recent_from)
+    return judge_counts(recent, earlier, now, watched_since, policy)
+
+
+def judge_counts(recent: int, earlier: int, now: datetime, watched_since: datetime,
+                 policy: EmergencePolicy) -> Emergence:
+    """`recent`: the tickets reported within `policy.recent` of `now`; `earlier`: in the window
+    (watched since `watched_since`) before that."""
+    recent_from = now - policy.recent
+    window_from = max(now - policy.window, watched_since)
     baseline = recent_from - window_from
     share = policy.recent / baseline if baseline > timedelta(0) else 0.0
     expected = earlier * share

@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from bridge.config.discovery_settings import DiscoverySettings
+from bridge.discovery.bursts import move, split_off
 from bridge.discovery.candidates import candidate
 from bridge.discovery.grouping import Grouping, Member
 from bridge.discovery.handover import hand_over
+from bridge.discovery.settings import emergence_policy
 from bridge.intake.processing import EventProcessor
 from bridge.logs import log_event
 from bridge.rules import RuleSet
@@ -61,6 +63,7 @@ class DiscoveryFeed:
         self.rules_checked: RuleSet | None = None  # the rules the grouped tickets were last checked against
         self.last_read = 0  # tickets the last run read (batch_size: there may be more)
         self.last_seen: tuple[datetime, int] | None = None  # (seen_at, id) of the last ticket read
+        self.watched = clock()  # since when discovery watches (the baseline), as this run judges
 
     def catch_up(self, most_runs: int = 100) -> None:
         """Runs until every stored ticket was read, the last minute's too (`bridge discover`,
@@ -89,6 +92,9 @@ class DiscoveryFeed:
         after = unsettled_after or _parse_position(position) or (now - self.settings.window, 0)
         settled = now - timedelta(seconds=self.settings.settle_seconds)
         changed = self.store.changed_tickets(after, None if unsettled else settled, self.settings.batch_size)
+        # The first run watches from the earliest report it reads, as WATCHED_SINCE will say.
+        self.watched = watched_since(self.cursors) or min(
+            [now, *(ticket.snapshot.created_at or ticket.seen_at for ticket in changed)])
         try:
             left += self._hand_over_accepted(grouping, now)
             left += self._leave_if_matched(grouping, now)
@@ -176,9 +182,25 @@ class DiscoveryFeed:
         placement = grouping.place(member.terms)
         group_id = placement.group_id if placement.group_id is not None else self.store.new_group(connection, now)
         grouping.add(group_id, member)
+        self._put(connection, group_id, member)
+        self._split_off_burst(connection, grouping, member, now, waiting)
+        return "placed"
+
+    def _split_off_burst(self, connection, grouping: Grouping, member: Member, now: datetime,
+                         waiting: set[int]) -> None:
+        """A term of the new ticket bursting inside other topics' groups takes its recent tickets
+        out of them (bridge/discovery/bursts.py); accepted groups neither give nor take."""
+        burst = split_off(grouping, member.terms, now, self.watched, emergence_policy(self.settings), fixed=waiting)
+        if burst is None:
+            return
+        into = burst.into if burst.into is not None else self.store.new_group(connection, now)
+        for moved in move(grouping, burst, into):
+            self._put(connection, into, moved)
+        log_event(log, logging.INFO, "discovery.split", group=into, tickets=len(burst.ticket_ids))
+
+    def _put(self, connection, group_id: int, member: Member) -> None:
         self.store.put(connection, DiscoveredTicket(group_id, member.ticket_id, member.arrived_at, dict(member.terms),
                                                     member.requester_id, member.organization_id))
-        return "placed"
 
 
 def _parse_position(value: str | None) -> tuple[datetime, int] | None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bridge.discovery.term_arrivals import TermArrivals
 from bridge.discovery.terms import sublinear
 
 QUERY_TERMS = 30  # a ticket's heaviest terms that look up groups (bench/discover.py: long IT tickets)
@@ -62,6 +63,7 @@ class Grouping:
         self.postings: dict[str, dict[int, float]] = {}
         self._norms: dict[int, float] = {}
         self._arrivals: list[tuple[datetime, int]] = []  # a heap: the oldest ticket first
+        self.term_arrivals = TermArrivals()
 
     @property
     def ticket_count(self) -> int:
@@ -117,6 +119,7 @@ class Grouping:
         group.members[member.ticket_id] = member
         self.group_of[member.ticket_id] = group_id
         heapq.heappush(self._arrivals, (member.arrived_at, member.ticket_id))
+        self.term_arrivals.add(member.terms, member.arrived_at, member.ticket_id)
         for term, count in member.terms.items():
             self.doc_freq[term] += 1
             total = group.term_sums[term] = group.term_sums.get(term, 0.0) + sublinear(count)
@@ -144,6 +147,7 @@ class Grouping:
         return emptied
 
     def _forget(self, group: Group, member: Member) -> None:
+        self.term_arrivals.remove(member.terms, member.arrived_at, member.ticket_id)
         for term, count in member.terms.items():
             self.doc_freq[term] -= 1
             if self.doc_freq[term] <= 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bridge.discovery.bursts import carrying_burst
 from bridge.discovery.emergence import Emergence, EmergencePolicy, judge
 from bridge.discovery.grouping import Grouping
 
@@ -24,7 +25,8 @@ class GroupVerdict:
     group_id: int
     own: Emergence  # the group alone
     neighbourhood: tuple[int, ...]  # the neighbours judged with it
-    emergence: Emergence  # the group with its neighbours: what decides
+    emergence: Emergence  # the group with its neighbours, or its bursting term: what decides
+    term: str | None = None  # the bursting term most of its recent tickets use, when that decided
 
     @property
     def emerging(self) -> bool:
@@ -33,8 +35,10 @@ class GroupVerdict:
 
 def judge_group(grouping: Grouping, group_id: int, now: datetime, watched_since: datetime,
                 policy: EmergencePolicy, neighbourhood: float) -> GroupVerdict:
-    """Emerging only when the group alone and with its neighbours both are; the neighbours are
-    looked up only for a group that is emerging alone (few are)."""
+    """Emerging only when the group alone is, and either its neighbourhood is too or most of its
+    recent tickets use a bursting term (bridge/discovery/bursts.py: a new failure in a steady
+    topic's words, split off its group, has that group for a neighbour). The neighbours are looked
+    up only for a group that is emerging alone (few are)."""
     own = judge(_arrivals(grouping, (group_id,)), now, watched_since, policy)
     if not own.emerging:
         return GroupVerdict(group_id, own, (), own)
@@ -43,6 +47,10 @@ def judge_group(grouping: Grouping, group_id: int, now: datetime, watched_since:
         return GroupVerdict(group_id, own, (), own)
     together = judge(_arrivals(grouping, (group_id, *neighbours)), now, watched_since, replace(
         policy, growth=NEIGHBOURHOOD_GROWTH, significance=NEIGHBOURHOOD_SIGNIFICANCE))
+    if not together.emerging:
+        burst = carrying_burst(grouping, group_id, now, watched_since, policy)
+        if burst is not None:
+            return GroupVerdict(group_id, own, neighbours, burst.emergence, burst.term)
     return GroupVerdict(group_id, own, neighbours, together)
 
 

@@ -51,6 +51,7 @@ class GroupListing:
     terms: list[str]
     samples: list[dict] = field(default_factory=list)  # {id, subject}
     neighbours: list[int] = field(default_factory=list)  # groups judged with it
+    bursting_term: str | None = None  # the term whose burst made it emerging, when its neighbours did not
     ticket_ids: list[int] = field(default_factory=list)  # every ticket of the group, oldest first
     suggested_rule: SuggestedRule | None = None
 
@@ -85,7 +86,7 @@ def list_groups(store: DiscoveryStore, settings: Settings, now: datetime, period
             len({m.requester_id for m in in_period if m.requester_id is not None}),
             len({m.organization_id for m in in_period if m.organization_id is not None}),
             grouping.characteristic_terms(group_id), neighbours=list(verdict.neighbourhood),
-            ticket_ids=list(group.members)))
+            bursting_term=verdict.term, ticket_ids=list(group.members)))
     if emerging_only:
         listed = [group for group in listed if group.emerging]
     listed.sort(key=lambda g: (not g.emerging, -g.recent, -g.size, g.id))
@@ -120,7 +121,8 @@ def format_listing(listed: list[GroupListing], recent: timedelta) -> str:
     recent_text = format_window(recent)
     lines = []
     for group in listed:
-        state = f"EMERGING ({group.reason})" if group.emerging else group.status
+        why = f"{group.reason}, term {group.bursting_term}" if group.bursting_term else group.reason
+        state = f"EMERGING ({why})" if group.emerging else group.status
         growth = f"{group.growth:.1f}x" if group.growth is not None else "new"
         lines.append(f"group {group.id}  {state}  {group.size} tickets, {group.recent} in the recent {recent_text} "
                      f"({group.earlier} before, growth {growth}), {group.requesters} requesters, "

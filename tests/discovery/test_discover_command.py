@@ -249,3 +249,37 @@ def test_a_dismissed_group_is_not_suggested_again_until_it_grows(stored):
     grown = emerging_group(config)
     assert (grown["id"], grown["size"], grown["status"]) == (group["id"], 8, "dismissed")
     assert invoke(config, "discover", "dismiss", "999999").exit_code == 1
+
+
+INVOICES = ["Where can I download my invoice?", "I need a copy of my invoice", "Please send my invoice again",
+            "My invoice shows the wrong address", "How do I get an invoice for my order?"]
+BLANK_PDFS = ["When I download my invoice the PDF is completely blank.",
+              "the invoice pdf opens but the pages are blank", "Downloaded the invoice PDF twice, a blank page.",
+              "My invoice PDF is blank, no amounts and no text.", "invoice download gives a blank pdf file",
+              "The PDF of this month's invoice is blank.", "Blank invoice: the PDF downloads but shows nothing.",
+              "the invoice pdf is blank again"]
+
+
+def test_a_new_failure_worded_like_a_steady_topic_is_split_off_kept_and_listed(tmp_path, database_url):
+    """Blank invoice PDFs among a week of everyday invoice questions: the job splits them off the
+    invoice group into their own, which the database keeps and `bridge discover` lists first."""
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=61))
+    settings = make_settings(database_url or f"sqlite:///{tmp_path / 'bridge.db'}", rules=[])
+    runtime = build_runtime(settings, clock=clock)
+    steady = [TicketSnapshot(1000 + n, subject=INVOICES[n % 5], description=INVOICES[(n + 2) % 5],
+                             created_at=clock.now - timedelta(hours=3 + 4 * n)) for n in range(40)]
+    burst = [TicketSnapshot(2000 + n, subject=INVOICES[n % 5], description=description,  # the everyday subjects
+                            created_at=clock.now - timedelta(hours=8 - n)) for n, description in enumerate(BLANK_PDFS)]
+    with runtime.engine.begin() as connection:
+        for ticket in sorted(steady, key=lambda t: t.created_at or clock.now) + burst:
+            runtime.tickets.record(connection, ticket, clock.now)
+    clock.advance(61)
+    DiscoveryFeed(runtime.engine, settings.discovery, runtime.rules.current, clock).run()
+    rows = DiscoveryStore(runtime.engine).tickets_since(clock.now - timedelta(days=7))
+    kept = {row.ticket_id: row.group_id for row in rows}
+    assert len({kept[t.id] for t in burst}) == 1 and {kept[t.id] for t in steady}.isdisjoint({kept[burst[0].id]})
+    runtime.engine.dispose()
+    groups = json.loads(invoke(write_config(tmp_path, settings), "discover", "--format", "json").stdout)["groups"]
+    assert groups[0]["emerging"] and groups[0]["ticket_ids"] == [t.id for t in burst]
+    assert groups[0]["bursting_term"] in ("blank", "pdf")
+    assert not any(group["emerging"] for group in groups[1:])
