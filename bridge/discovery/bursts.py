@@ -76,10 +76,13 @@ def split_off(grouping: Grouping, terms: Iterable[str], now: datetime, watched_s
     Tickets in new groups stay: those are the burst's own, in other words. The `fixed` groups
     (accepted, waiting for detection) neither give nor take."""
     best: tuple[float, TermBurst] | None = None
-    recent_from = now - policy.recent
+    recent_from, window_from = now - policy.recent, max(now - policy.window, watched_since)
+    share = policy.recent / (recent_from - window_from) if recent_from > window_from else 0.0
     for term in sorted(terms):
-        if grouping.term_arrivals.count(term, recent_from) < policy.min_size:
-            continue  # the cheap test first: most terms of most tickets stop here
+        recent = grouping.term_arrivals.count(term, recent_from)
+        if recent < policy.min_size or recent < policy.growth * share * grouping.term_arrivals.count(
+                term, window_from, recent_from):
+            continue  # the cheap tests first: most terms of most tickets are rare or steady
         emergence = term_emergence(grouping, term, now, watched_since, policy)
         # the most specific term first: a burst lifts the common words it uses ("download") too
         growth = emergence.recent / (emergence.earlier + 1)
