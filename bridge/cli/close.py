@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.cli.send_progress import with_progress_bar
+from bridge.cli.send_progress import report_send, with_progress_bar
 
 
 @click.command("close")
@@ -30,9 +30,6 @@ def close_command(context: CliContext, problem_id: int, fix_version: str | None)
     total = runtime.closures.get(closure_id).total
     progress = with_progress_bar(total, f"closure {closure_id}: notifying {total} tickets", f"closure {closure_id}",
                                  lambda show: run_closure(runtime, closure_id, show))
-    click.echo(f"closure {closure_id} {progress.state}: {progress.done} of {progress.total} tickets notified"
-               + (f", {progress.failed} failed" if progress.failed else ""))
-    for ticket in runtime.closures.tickets(closure_id, FAILED):
-        click.echo(f"  ticket {ticket.ticket_id}: {ticket.last_error}")
-    if progress.failed:
-        raise SystemExit(1)
+    report_send(f"closure {closure_id}", progress, "tickets notified",
+                (f"ticket {ticket.ticket_id}: {ticket.last_error}"
+                 for ticket in runtime.closures.tickets(closure_id, FAILED)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.context import CliContext, pass_context
-from bridge.cli.send_progress import with_progress_bar
+from bridge.cli.send_progress import report_send, with_progress_bar
 
 
 def _show_preview(preview, sample_size: int) -> None:
@@ -64,9 +64,6 @@ def notify_command(context: CliContext, problem_id: int, query: str | None, subj
     total = len(preview.audience.recipients)
     progress = with_progress_bar(total, f"proactive notice {notice_id}: telling {total} customers",
                                  f"proactive notice {notice_id}", lambda show: run_notice(runtime, notice_id, show))
-    click.echo(f"proactive notice {notice_id} {progress.state}: {progress.done} of {progress.total} customers told"
-               + (f", {progress.failed} failed" if progress.failed else ""))
-    for recipient in runtime.proactive_store.recipients(notice_id, FAILED):
-        click.echo(f"  user {recipient.user_id}: {recipient.last_error}")
-    if progress.failed:
-        raise SystemExit(1)
+    report_send(f"proactive notice {notice_id}", progress, "customers told",
+                (f"user {recipient.user_id}: {recipient.last_error}"
+                 for recipient in runtime.proactive_store.recipients(notice_id, FAILED)))

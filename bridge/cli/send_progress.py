@@ -3,7 +3,7 @@ notify`): the bar follows the items settled (told or given up on)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
 import click
@@ -14,6 +14,13 @@ class Settled(Protocol):
     def done(self) -> int: ...
     @property
     def failed(self) -> int: ...
+
+
+class Finished(Settled, Protocol):
+    @property
+    def state(self) -> str: ...
+    @property
+    def total(self) -> int: ...
 
 
 Progress = TypeVar("Progress", bound=Settled)
@@ -34,3 +41,14 @@ def with_progress_bar(total: int, label: str, name: str,
         except SendStalled as error:
             raise click.ClickException(f"{name} stopped: {error} "
                                        "(`bridge actions failed`, then `bridge actions retry`)") from None
+
+
+def report_send(name: str, progress: Finished, told: str, failures: Iterable[str]) -> None:
+    """How the send ended (`told`: "tickets notified", "customers told"), one line per item given
+    up on; exit 1 when there were any."""
+    click.echo(f"{name} {progress.state}: {progress.done} of {progress.total} {told}"
+               + (f", {progress.failed} failed" if progress.failed else ""))
+    for line in failures:
+        click.echo(f"  {line}")
+    if progress.failed:
+        raise SystemExit(1)
